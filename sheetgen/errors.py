@@ -1,0 +1,83 @@
+"""Typed errors and diagnostics.
+
+Every problem sheetgen finds in user input becomes a :class:`Diagnostic`
+(file, line, column, code, severity, label, YAML path, message).  Only
+:mod:`sheetgen.cli` turns them into printed lines and exit codes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from enum import Enum
+from typing import Any
+
+
+class Severity(str, Enum):
+    ERROR = "error"
+    WARNING = "warning"
+
+    @property
+    def label(self) -> str:
+        """Return the Chinese word printed for this severity."""
+        return "错误" if self is Severity.ERROR else "警告"
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One problem found in one file."""
+
+    path: str
+    line: int
+    col: int
+    code: str
+    severity: Severity
+    message: str
+    label: str = ""
+    yaml_path: str = ""
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity is Severity.ERROR
+
+    def format(self) -> str:
+        """Return the one-line form ``path:line:col: 错误 [code] 标签 (yaml.path): message``."""
+        where = f"{self.path}:{self.line}:{self.col}"
+        subject = " ".join(p for p in (self.label, f"({self.yaml_path})" if self.yaml_path else "") if p)
+        subject = f" {subject}" if subject else ""
+        return f"{where}: {self.severity.label} [{self.code}]{subject}: {self.message}"
+
+    def to_json(self) -> dict[str, Any]:
+        """Return a JSON-ready dict of this diagnostic."""
+        data = asdict(self)
+        data["severity"] = self.severity.value
+        return data
+
+    def escalated(self) -> Diagnostic:
+        """Return this diagnostic as an error (used by ``--strict``)."""
+        if self.is_error:
+            return self
+        return Diagnostic(**{**asdict(self), "severity": Severity.ERROR})
+
+
+class SheetgenError(Exception):
+    """Base of all errors sheetgen raises on purpose."""
+
+
+class SpecError(SheetgenError):
+    """A spec cannot be loaded at all; carries the diagnostics that say why."""
+
+    def __init__(self, diagnostics: list[Diagnostic]):
+        super().__init__("; ".join(d.format() for d in diagnostics))
+        self.diagnostics = diagnostics
+
+
+class JurisdictionError(SheetgenError):
+    """A jurisdiction folder is missing or malformed."""
+
+
+class TemplateError(SheetgenError):
+    """A Word or Excel template cannot be compiled or rendered."""
+
+
+class ImportFormatError(SheetgenError):
+    """An input document cannot be imported."""

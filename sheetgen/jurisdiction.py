@@ -1,0 +1,182 @@
+"""A jurisdiction: a folder of templates, its description and its schema part.
+
+A jurisdiction folder holds
+
+* ``jurisdiction.yaml`` -- the description: title, format year, money unit and
+  number format, the 一级/二级 vocabulary, the indicator columns, and
+  optionally ``extends: <name>`` to inherit everything it does not set;
+* ``schema.yaml`` -- its part of the validation schema (header fields, budget
+  fields, extra per-indicator columns) as Cerberus rules with Chinese labels;
+* ``table.docx`` / ``table.xlsx`` -- the Word and Excel templates.
+
+A ``templates/`` folder next to the specs is searched before the built-in
+folders, so a unit can override a built-in jurisdiction by copying it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from sheetgen.errors import JurisdictionError
+
+DESCRIPTION = "jurisdiction.yaml"
+SCHEMA = "schema.yaml"
+TEMPLATE_FILES = {"docx": "table.docx", "xlsx": "table.xlsx"}
+
+
+def builtin_dir() -> Path:
+    """Return the folder holding the built-in jurisdictions.
+
+    In an installed wheel they live in ``sheetgen/_templates``; in a source
+    checkout (or an editable install) in the repository's ``templates/``.
+    """
+    packaged = Path(__file__).parent / "_templates"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "templates"
+
+
+def _merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = _merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    if not path.is_file():
+        return {}
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise JurisdictionError(f"{path}: 无法读取格式描述文件：{exc}") from None
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise JurisdictionError(f"{path}: 格式描述文件的顶层必须是映射（键: 值）")
+    return data
+
+
+@dataclass(frozen=True)
+class Jurisdiction:
+    """A resolved jurisdiction: its folders (most specific first), merged
+    description and merged schema part."""
+
+    name: str
+    folders: tuple[Path, ...]
+    description: Mapping[str, Any]
+    schema: Mapping[str, Any]
+
+    @property
+    def folder(self) -> Path:
+        return self.folders[0]
+
+    @property
+    def title(self) -> str:
+        return str(self.description.get("title", self.name))
+
+    @property
+    def money_unit(self) -> str:
+        return str(self.description.get("money", {}).get("unit", "元"))
+
+    @property
+    def money_format(self) -> str:
+        return str(self.description.get("money", {}).get("format", "#,##0"))
+
+    @property
+    def date_format(self) -> str:
+        return str(self.description.get("date_format", "%Y-%m-%d"))
+
+    @property
+    def level1_names(self) -> tuple[str, ...]:
+        return tuple(self.description.get("levels", {}).get("level1", ()))
+
+    @property
+    def level2_names(self) -> tuple[str, ...]:
+        return tuple(self.description.get("levels", {}).get("level2", ()))
+
+    @property
+    def indicator_columns(self) -> tuple[Mapping[str, str], ...]:
+        """Return the printed indicator columns after 一级/二级, in order
+        (each a mapping with ``key`` and ``label``)."""
+        return tuple(self.description.get("indicator_columns", ()))
+
+    def template_path(self, kind: str) -> Path:
+        """Return the template file of ``kind`` (``docx`` or ``xlsx``), taken
+        from the most specific folder that has one."""
+        filename = self.description.get("templates", {}).get(kind, TEMPLATE_FILES[kind])
+        for folder in self.folders:
+            candidate = folder / filename
+            if candidate.is_file():
+                return candidate
+        raise JurisdictionError(f"格式“{self.name}”没有 {kind} 模板（{filename}），查找过：{self._where()}")
+
+    def _where(self) -> str:
+        return "、".join(str(f) for f in self.folders)
+
+    def files(self) -> list[Path]:
+        """Return every file this jurisdiction is made of (for fingerprints)."""
+        return sorted(p for folder in self.folders for p in folder.rglob("*") if p.is_file())
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """Return a digest of every file of the jurisdiction, names and bytes."""
+        digest = hashlib.sha256()
+        for path in self.files():
+            digest.update(str(path).encode())
+            digest.update(path.read_bytes())
+        return digest.hexdigest()
+
+
+def search_path(extra: Iterable[Path] = ()) -> tuple[Path, ...]:
+    """Return the folders searched for jurisdictions: ``extra`` first, then the built-ins."""
+    return (*[Path(p) for p in extra], builtin_dir())
+
+
+def available(dirs: Sequence[Path]) -> list[str]:
+    """Return the names of all jurisdictions found in ``dirs``."""
+    names = {p.parent.name for d in dirs if d.is_dir() for p in d.glob(f"*/{DESCRIPTION}")}
+    return sorted(names)
+
+
+def load(name: str, dirs: Sequence[Path] | None = None) -> Jurisdiction:
+    """Return the jurisdiction ``name`` resolved along ``dirs`` with its ``extends`` chain."""
+    dirs = tuple(dirs) if dirs is not None else search_path()
+    return _load(name, dirs, 0, seen=())
+
+
+def _load(name: str, dirs: tuple[Path, ...], start: int, seen: tuple[str, ...]) -> Jurisdiction:
+    if not name or "/" in name or "\\" in name or name.startswith("."):
+        raise JurisdictionError(f"格式名称“{name}”无效")
+    for index in range(start, len(dirs)):
+        folder = dirs[index] / name
+        if (folder / DESCRIPTION).is_file():
+            break
+    else:
+        known = "、".join(available(dirs)) or "（无）"
+        raise JurisdictionError(f"找不到格式“{name}”。可用的格式：{known}")
+    description = _read_yaml(folder / DESCRIPTION)
+    schema = _read_yaml(folder / SCHEMA)
+    parent_name = description.get("extends")
+    folders: tuple[Path, ...] = (folder,)
+    if parent_name:
+        if str(folder) in seen or len(seen) > 16:
+            raise JurisdictionError(f"格式“{name}”的 extends 形成了循环")
+        # A folder extending its own name continues the search past itself.
+        next_start = index + 1 if parent_name == name else 0
+        parent = _load(str(parent_name), dirs, next_start, (*seen, str(folder)))
+        description = _merge(parent.description, description)
+        schema = _merge(parent.schema, schema)
+        folders = (folder, *parent.folders)
+    description = {**description, "name": name}
+    return Jurisdiction(name=name, folders=folders, description=description, schema=schema)

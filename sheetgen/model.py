@@ -1,0 +1,124 @@
+"""The project model: plain frozen dataclasses that renderers consume.
+
+A :class:`Project` is built from a validated spec (see :mod:`sheetgen.validation`)
+and carries no file positions and no raw YAML: renderers never see either.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+
+def _frozen(mapping: Mapping[str, Any] | None = None) -> Mapping[str, Any]:
+    return MappingProxyType(dict(mapping or {}))
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """A 三级 indicator: its name, target value and any extra columns."""
+
+    name: str
+    value: str | None = None
+    description: str | None = None
+    extras: Mapping[str, Any] = field(default_factory=_frozen)
+
+
+@dataclass(frozen=True)
+class Group:
+    """A 二级 group: a name and its indicators in document order."""
+
+    name: str
+    indicators: tuple[Indicator, ...]
+
+
+@dataclass(frozen=True)
+class Category:
+    """A 一级 category: a name and its 二级 groups in document order."""
+
+    name: str
+    groups: tuple[Group, ...]
+
+
+@dataclass(frozen=True)
+class Project:
+    """One project of one unit, ready to render.
+
+    ``header`` holds every header field of the spec (name, dates, budget, long
+    texts, the jurisdiction's extra fields) with typed values: ``Decimal`` for
+    money, ``datetime.date`` for dates, ``bool`` for 是/否, ``str`` for text and
+    ``list[str]`` for lists.  ``number`` is the 1-based position of the project
+    in its unit (spec folder) and is used for the Tianjin-style numbered title.
+    """
+
+    key: str
+    jurisdiction: str
+    number: int
+    header: Mapping[str, Any]
+    indicators: tuple[Category, ...]
+
+    @property
+    def name(self) -> str:
+        """Return the project name (项目名称)."""
+        return str(self.header.get("name", ""))
+
+    def iter_rows(self) -> Iterator[Row]:
+        """Return the indicator table as flat rows with their merge positions."""
+        for category in self.indicators:
+            span1 = sum(len(g.indicators) for g in category.groups)
+            first1 = True
+            for group in category.groups:
+                first2 = True
+                for indicator in group.indicators:
+                    yield Row(
+                        level1=Merged(category.name, first1, span1 if first1 else 0),
+                        level2=Merged(group.name, first2, len(group.indicators) if first2 else 0),
+                        indicator=indicator,
+                    )
+                    first1 = first2 = False
+
+
+@dataclass(frozen=True)
+class Merged:
+    """A cell of a vertically merged column: its text, whether it opens the
+    merge, and (on the opening row) how many rows the merge spans."""
+
+    text: str
+    start: bool
+    span: int
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
+class Row:
+    """One printed indicator row: the merged 一级/二级 cells and the indicator."""
+
+    level1: Merged
+    level2: Merged
+    indicator: Indicator
+
+    @property
+    def name(self) -> str:
+        return self.indicator.name
+
+    @property
+    def value(self) -> str | None:
+        return self.indicator.value
+
+    @property
+    def description(self) -> str | None:
+        return self.indicator.description
+
+    def __getattr__(self, key: str) -> Any:
+        # Extra per-indicator columns defined by a jurisdiction (e.g. 绩效标准).
+        extras = object.__getattribute__(self, "indicator").extras
+        if key in extras:
+            return extras[key]
+        raise AttributeError(key)
+
+
+Frozen = _frozen

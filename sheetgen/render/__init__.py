@@ -1,0 +1,1 @@
+"""Renderers: model + jurisdiction -> bytes.  Pure: no file system writes."""

@@ -1,0 +1,71 @@
+"""The data a template sees, and how typed values print.
+
+Templates see ``project`` (the header fields, e.g. ``project.name``,
+``project.budget.total``, ``project.unit.name``, ``project.year``),
+``number`` (position of the project in its unit), ``rows`` (the indicator
+table as :class:`sheetgen.model.Row`), ``jurisdiction`` (its description) and
+``combined`` (true inside a unit's combined document).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from sheetgen.jurisdiction import Jurisdiction
+from sheetgen.model import Project
+
+
+def format_money(amount: Decimal, pattern: str) -> str:
+    """Return ``amount`` printed with an Excel-style ``pattern`` such as
+    ``#,##0`` (2,468,000) or ``0.00`` (26.50)."""
+    integer_part, _, fraction = pattern.partition(".")
+    places = fraction.count("0")
+    quantum = Decimal(1).scaleb(-places)
+    rounded = amount.quantize(quantum, rounding=ROUND_HALF_UP)
+    if "," in integer_part:
+        return f"{rounded:,.{places}f}"
+    return f"{rounded:.{places}f}"
+
+
+def format_value(value: Any, jurisdiction: Jurisdiction) -> str:
+    """Return the text a typed value prints as in this jurisdiction.
+
+    ``Decimal`` is money (number format of the jurisdiction), dates use its
+    date format, booleans print 是/否, ``None`` prints nothing, lists print one
+    item per line.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, Decimal):
+        return format_money(value, jurisdiction.money_format)
+    if isinstance(value, dt.date):
+        return value.strftime(jurisdiction.date_format)
+    if isinstance(value, (list, tuple)):
+        return "\n".join(format_value(v, jurisdiction) for v in value)
+    return str(value)
+
+
+def build_context(project: Project, jurisdiction: Jurisdiction, *, combined: bool = False) -> dict[str, Any]:
+    """Return the template context of one project."""
+    return {
+        "project": project.header,
+        "number": project.number,
+        "rows": list(project.iter_rows()),
+        "jurisdiction": jurisdiction.description,
+        "combined": combined,
+    }
+
+
+def header_value(header: Mapping[str, Any], dotted: str) -> Any:
+    """Return the header value at a dotted path such as ``budget.total``."""
+    value: Any = header
+    for part in dotted.split("."):
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(part)
+    return value
