@@ -1,0 +1,70 @@
+"""Atomic file writes: a temporary file in the same folder, then a rename.
+
+A reader (or a user opening the file) sees either the old file or the new
+one, never a half-written one; an interrupted build leaves at most a hidden
+temporary file, which the next build removes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import os
+import secrets
+from pathlib import Path
+
+from sheetgen.errors import SheetgenError
+
+TEMP_MARK = ".sheetgen-tmp-"
+
+
+class WriteError(SheetgenError):
+    """A file could not be written; the message says why, in Chinese."""
+
+    def __init__(self, path: Path, message: str):
+        super().__init__(f"{path}: {message}")
+        self.path = path
+        self.reason = message
+
+
+def _explain(exc: OSError) -> str:
+    if exc.errno == errno.ENOSPC:
+        return "磁盘已满，文件没有写入（原文件保持不变）"
+    if exc.errno == errno.EDQUOT:
+        return "磁盘配额已用完，文件没有写入（原文件保持不变）"
+    if isinstance(exc, PermissionError) or exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return "无法写入：文件可能正在 Word/Excel/WPS 中打开，或文件夹是只读的（原文件保持不变）"
+    if exc.errno == errno.ENAMETOOLONG:
+        return "文件名太长，无法写入"
+    return f"无法写入：{exc.strerror or exc}"
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path`` atomically; raise :class:`WriteError` on failure."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise WriteError(path.parent, _explain(exc)) from None
+    temp = path.with_name(f".{path.name}{TEMP_MARK}{os.getpid()}-{secrets.token_hex(4)}")
+    try:
+        with open(temp, "xb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise WriteError(path, _explain(exc)) from None
+
+
+def remove_stale_temps(folder: Path) -> int:
+    """Return how many temporary files of earlier interrupted builds were removed from ``folder``."""
+    removed = 0
+    if not folder.is_dir():
+        return 0
+    for temp in folder.rglob(f".*{TEMP_MARK}*"):
+        with contextlib.suppress(OSError):
+            temp.unlink()
+            removed += 1
+    return removed

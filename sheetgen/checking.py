@@ -1,0 +1,68 @@
+"""The check command's work: discover, load and validate specs (no printing)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sheetgen.errors import Diagnostic
+from sheetgen.spec.files import discover, read_spec
+from sheetgen.validation import Checker, ValidatedSpec
+
+
+@dataclass
+class CheckReport:
+    """Every validated spec and every diagnostic of a check run."""
+
+    specs: list[ValidatedSpec]
+    diagnostics: list[Diagnostic]
+
+    @property
+    def errors(self) -> int:
+        return sum(d.is_error for d in self.diagnostics)
+
+    @property
+    def warnings(self) -> int:
+        return sum(not d.is_error for d in self.diagnostics)
+
+
+def _sorted(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    return sorted(diagnostics, key=lambda d: (d.path, d.line, d.col, d.code))
+
+
+def iter_validated(paths: Iterable[Path], *, strict: bool = False,
+                   checker: Checker | None = None) -> Iterator[ValidatedSpec | Diagnostic]:
+    """Return, one at a time, each spec under ``paths`` validated (or a
+    path-level diagnostic such as a missing folder)."""
+    checker = checker or Checker()
+    specs, problems = discover(paths)
+    yield from problems
+    cache: dict[Path, Any] = {}
+    for spec in specs:
+        validated = checker.validate(read_spec(spec, cache))
+        if strict and validated.diagnostics:
+            validated.diagnostics = [d.escalated() for d in validated.diagnostics]
+            if any(d.is_error for d in validated.diagnostics):
+                validated.data = None
+        validated.diagnostics = _sorted(validated.diagnostics)
+        yield validated
+
+
+def check(paths: Iterable[Path], *, strict: bool = False) -> CheckReport:
+    """Return the validation report of every spec under ``paths``."""
+    specs: list[ValidatedSpec] = []
+    diagnostics: list[Diagnostic] = []
+    seen: set[tuple[str, int, int, str, str]] = set()
+    for item in iter_validated(paths, strict=strict):
+        found = [item] if isinstance(item, Diagnostic) else item.diagnostics
+        if not isinstance(item, Diagnostic):
+            specs.append(item)
+        for diagnostic in found:
+            # a problem in a shared defaults file is reported once, not once per spec
+            key = (diagnostic.path, diagnostic.line, diagnostic.col, diagnostic.code, diagnostic.message)
+            if key not in seen:
+                seen.add(key)
+                diagnostics.append(diagnostic)
+    return CheckReport(specs, diagnostics)

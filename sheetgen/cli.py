@@ -1,0 +1,160 @@
+"""The command line: parses options, calls one function per command, prints.
+
+This is the only module that prints or exits.  Heavy libraries are imported
+inside the commands that need them so that ``sheetgen --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from sheetgen import __version__
+
+EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
+
+DESCRIPTION = """\
+sheetgen：用 YAML 项目说明生成可直接报送的《绩效目标表》（Word 和 Excel）。
+
+常用：
+  sheetgen check specs/          检查所有项目说明，列出每个问题（文件:行:列）
+  sheetgen build specs/          生成全部表格到 output/ 文件夹
+  sheetgen import 旧表.txt -o specs/单位/   把已有的表格转成项目说明
+"""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # usage errors: Chinese, exit 2
+        self.print_usage(sys.stderr)
+        print(f"sheetgen: 用法错误：{message}", file=sys.stderr)
+        raise SystemExit(EXIT_USAGE)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="sheetgen", description=DESCRIPTION,
+                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--version", action="version", version=f"sheetgen {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="命令", parser_class=_Parser)
+
+    check = commands.add_parser("check", help="检查项目说明，列出所有错误和警告",
+                                description="检查项目说明（文件或文件夹），每个问题一行：文件:行:列: 错误|警告 [代码] 标签 (路径): 说明。"
+                                "没有错误时退出码为 0，有错误为 1，用法错误为 2。")
+    check.add_argument("paths", nargs="+", type=Path, metavar="路径", help="项目说明文件或文件夹")
+    check.add_argument("--strict", action="store_true", help="把警告也当作错误")
+    check.add_argument("--format", choices=("text", "json"), default="text", help="输出格式（json 供编辑器和 CI 使用）")
+
+    build = commands.add_parser("build", help="生成表格（Word/Excel）",
+                                description="检查并生成表格：每个项目一个文件，每个文件夹（单位）另有一份汇总文档和汇总工作簿。"
+                                "一个项目出错不影响其他项目；有项目失败时退出码为 1。")
+    build.add_argument("paths", nargs="*", type=Path, default=[Path("specs")], metavar="路径",
+                       help="项目说明文件或文件夹（默认 specs/）")
+    build.add_argument("-o", "--output", type=Path, default=Path("output"), metavar="文件夹",
+                       help="输出文件夹（默认 output/）")
+    build.add_argument("--format", default="docx,xlsx", metavar="格式",
+                       help="要生成的格式，逗号分隔：docx、xlsx（默认 docx,xlsx）")
+    build.add_argument("--jobs", "-j", type=int, default=0, metavar="N", help="并行进程数（默认：CPU 核数）")
+    build.add_argument("--force", action="store_true", help="全部重新生成，即使没有变化")
+    build.add_argument("--strict", action="store_true", help="把警告也当作错误")
+    verbosity = build.add_mutually_exclusive_group()
+    verbosity.add_argument("--quiet", "-q", action="store_true", help="只报告错误")
+    verbosity.add_argument("--verbose", "-v", action="store_true", help="列出每个生成的文件")
+
+    imp = commands.add_parser("import", help="把已有的表格（文本、Word、Excel）转成项目说明",
+                              description="把已有的绩效目标表转成 YAML 项目说明：每个项目一个文件，另加单位的 _defaults.yaml。")
+    imp.add_argument("files", nargs="+", type=Path, metavar="文件", help="要导入的文件")
+    imp.add_argument("-o", "--output", type=Path, required=True, metavar="文件夹", help="写入项目说明的文件夹")
+    imp.add_argument("--layout", choices=("grid", "pdftext", "docxtext"), default=None,
+                     help="文本文件的版式（默认自动识别）")
+    imp.add_argument("--force", action="store_true", help="覆盖已存在的项目说明")
+    return parser
+
+
+def _print_diagnostics(diagnostics: Sequence[object], stream: object = None) -> None:
+    out = stream or sys.stdout
+    for diagnostic in diagnostics:
+        print(diagnostic.format(), file=out)  # type: ignore[attr-defined]
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    from sheetgen.checking import check
+
+    report = check(args.paths, strict=args.strict)
+    if args.format == "json":
+        payload = {
+            "files": len(report.specs),
+            "errors": report.errors,
+            "warnings": report.warnings,
+            "diagnostics": [d.to_json() for d in report.diagnostics],
+        }
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        _print_diagnostics(report.diagnostics)
+        print(f"检查了 {len(report.specs)} 个项目说明：{report.errors} 个错误，{report.warnings} 个警告", file=sys.stderr)
+    return EXIT_ERRORS if report.errors else EXIT_OK
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    from sheetgen.build.runner import BuildOptions, run_build
+
+    formats = tuple(f.strip().lower() for f in args.format.split(",") if f.strip())
+    unknown = [f for f in formats if f not in ("docx", "xlsx", "pdf")]
+    if unknown or not formats:
+        print(f"sheetgen: 用法错误：不认识的格式 {'、'.join(unknown) or '（空）'}；可用 docx、xlsx、pdf", file=sys.stderr)
+        return EXIT_USAGE
+    if args.jobs < 0:
+        print("sheetgen: 用法错误：--jobs 不能是负数", file=sys.stderr)
+        return EXIT_USAGE
+    options = BuildOptions(paths=tuple(args.paths), output=args.output, formats=formats, jobs=args.jobs,
+                           force=args.force, strict=args.strict)
+    from sheetgen.console import Reporter
+
+    reporter = Reporter(quiet=args.quiet, verbose=args.verbose)
+    summary = run_build(options, reporter)
+    reporter.finish(summary)
+    return EXIT_ERRORS if summary.failed else EXIT_OK
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from sheetgen.errors import ImportFormatError, SheetgenError
+    from sheetgen.importing import import_to_folder
+
+    try:
+        report = import_to_folder(args.files, args.output, layout=args.layout, force=args.force)
+    except ImportFormatError as exc:
+        print(f"sheetgen: {exc}", file=sys.stderr)
+        return EXIT_ERRORS
+    except SheetgenError as exc:
+        print(f"sheetgen: {exc}", file=sys.stderr)
+        return EXIT_ERRORS
+    _print_diagnostics(report.diagnostics)
+    for path in report.written:
+        print(f"写入 {path}")
+    for path in report.skipped:
+        print(f"跳过 {path}（已存在；用 --force 覆盖）", file=sys.stderr)
+    return EXIT_ERRORS if report.failed else EXIT_OK
+
+
+COMMANDS = {"check": cmd_check, "build": cmd_build, "import": cmd_import}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run sheetgen with ``argv``; return the exit code."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help()
+        return EXIT_USAGE
+    try:
+        return COMMANDS[args.command](args)
+    except KeyboardInterrupt:
+        print("\nsheetgen: 已中断；已写好的文件完整保留，未完成的文件没有写入", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

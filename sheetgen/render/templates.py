@@ -1,0 +1,37 @@
+"""Compiled templates by kind, compiled once per process and jurisdiction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from sheetgen.jurisdiction import Jurisdiction
+from sheetgen.model import Project
+
+KINDS = ("docx", "xlsx")
+
+
+class CompiledTemplate(Protocol):
+    """What every compiled template offers: render projects to file bytes."""
+
+    def render(self, projects: Sequence[Project], jurisdiction: Jurisdiction) -> bytes: ...
+
+
+_cache: dict[tuple[str, str, str], CompiledTemplate] = {}
+
+
+def compiled(kind: str, jurisdiction: Jurisdiction) -> CompiledTemplate:
+    """Return the compiled ``kind`` template of ``jurisdiction`` (compiled on first use)."""
+    key = (kind, str(jurisdiction.folders), jurisdiction.fingerprint)
+    if key not in _cache:
+        if kind == "docx":
+            from sheetgen.render.docx import compile_docx
+
+            _cache[key] = compile_docx(jurisdiction)
+        elif kind == "xlsx":
+            from sheetgen.render.xlsx import compile_xlsx
+
+            _cache[key] = compile_xlsx(jurisdiction)
+        else:
+            raise ValueError(kind)
+    return _cache[key]

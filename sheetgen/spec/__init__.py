@@ -1,0 +1,1 @@
+"""Specs: reading YAML with positions, folder defaults and discovery."""

@@ -1,0 +1,192 @@
+"""Finding specs on disk and reading each with its folder defaults.
+
+A folder of specs is one unit (申报单位).  ``_defaults.yaml`` files in the
+folder and in its ancestors up to the root that was named on the command line
+are merged under the spec, outermost first.  Files whose names start with
+``_`` or ``.`` are not projects, nor is anything under a ``templates`` folder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sheetgen.errors import Diagnostic, Severity
+from sheetgen.spec.yamlload import Path_, Positions, load_yaml
+
+DEFAULTS_NAME = "_defaults.yaml"
+SPEC_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True)
+class SpecFile:
+    """A spec file found on disk: its path, its unit folder, its position there,
+    and the defaults files that apply to it (outermost first)."""
+
+    path: Path
+    root: Path
+    number: int
+    defaults: tuple[Path, ...]
+
+    @property
+    def unit_dir(self) -> Path:
+        return self.path.parent
+
+    @property
+    def display(self) -> str:
+        return _display(self.path)
+
+
+@dataclass
+class LoadedSpec:
+    """A spec read from disk and merged with its defaults; not yet validated.
+
+    ``data`` is ``None`` when the file could not be read at all.
+    ``origins`` maps each top-level path to the positions table of the file it
+    came from (the spec or a defaults file).
+    """
+
+    file: SpecFile
+    data: dict[str, Any] | None
+    positions: list[Positions]
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    def locate(self, path: Path_, *, key: bool = False) -> tuple[str, int, int]:
+        """Return (file, line, col) of ``path``: in the spec if set there, else in
+        the defaults file that set it, else at its nearest ancestor."""
+        path = tuple(path)
+        for table in self.positions:  # the spec first, then defaults innermost first
+            if path in table.keys or path in table.values:
+                found = table.locate(path, key=key)
+                if found:
+                    return table.file, found[0], found[1]
+        for table in self.positions:
+            found = table.locate(path, key=key)
+            if found:
+                return table.file, found[0], found[1]
+        return self.file.display, 1, 1
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _is_spec(path: Path) -> bool:
+    return path.suffix.lower() in SPEC_SUFFIXES and not path.name.startswith(("_", "."))
+
+
+def _skipped_dir(path: Path, root: Path) -> bool:
+    parts = path.relative_to(root).parts
+    return any(p.startswith((".", "_")) or p in ("templates", "output") for p in parts)
+
+
+def discover(paths: Iterable[Path]) -> tuple[list[SpecFile], list[Diagnostic]]:
+    """Return the spec files under ``paths`` (files or folders), in build order,
+    and a diagnostic for each path that does not exist."""
+    found: dict[Path, SpecFile] = {}
+    problems: list[Diagnostic] = []
+    for given in paths:
+        given = Path(given)
+        if given.is_dir():
+            root = given
+            candidates = sorted(
+                p for p in given.rglob("*")
+                if p.is_file() and _is_spec(p) and not _skipped_dir(p.parent, given)
+            )
+        elif given.is_file():
+            root = given.parent
+            candidates = [given]
+        else:
+            problems.append(Diagnostic(str(given), 1, 1, "not-found", Severity.ERROR, "找不到这个文件或文件夹"))
+            continue
+        for path in candidates:
+            key = path.resolve()
+            if key not in found:
+                found[key] = SpecFile(path, root, _number(path), _defaults_for(path, root))
+    specs = sorted(found.values(), key=lambda s: (str(s.unit_dir), s.path.name))
+    return specs, problems
+
+
+def _number(path: Path) -> int:
+    siblings = sorted(p.name for p in path.parent.iterdir() if p.is_file() and _is_spec(p))
+    return siblings.index(path.name) + 1 if path.name in siblings else 1
+
+
+def _defaults_for(path: Path, root: Path) -> tuple[Path, ...]:
+    folders = []
+    folder = path.parent.resolve()
+    stop = root.resolve()
+    while True:
+        folders.append(folder)
+        if folder == stop or folder.parent == folder:
+            break
+        folder = folder.parent
+    if stop not in folders:  # a single file: only its own folder
+        folders = folders[:1]
+    return tuple(f / DEFAULTS_NAME for f in reversed(folders) if (f / DEFAULTS_NAME).is_file())
+
+
+def merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
+    """Return ``over`` merged onto ``base`` key by key; nested mappings merge too."""
+    out = dict(base)
+    for key, value in over.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = merge(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
+def _read(path: Path) -> tuple[bytes | None, Diagnostic | None]:
+    try:
+        return path.read_bytes(), None
+    except OSError as exc:
+        return None, Diagnostic(_display(path), 1, 1, "unreadable", Severity.ERROR,
+                                f"无法读取文件：{exc.strerror or exc}")
+
+
+def read_spec(spec: SpecFile, cache: dict[Path, Any] | None = None) -> LoadedSpec:
+    """Return the spec merged onto its defaults, with positions and load problems."""
+    cache = {} if cache is None else cache
+    diagnostics: list[Diagnostic] = []
+    merged: dict[str, Any] = {}
+    tables: list[Positions] = []
+    for defaults_path in spec.defaults:
+        if defaults_path not in cache:
+            raw, problem = _read(defaults_path)
+            cache[defaults_path] = (
+                load_yaml(raw, _display(defaults_path)) if raw is not None else problem
+            )
+        loaded = cache[defaults_path]
+        if isinstance(loaded, Diagnostic):
+            return LoadedSpec(spec, None, [], [loaded])
+        diagnostics.extend(d for d in loaded.diagnostics)
+        if loaded.data is None:
+            if any(d.is_error for d in loaded.diagnostics):
+                return LoadedSpec(spec, None, [], diagnostics)
+            continue
+        if not isinstance(loaded.data, dict):
+            return LoadedSpec(spec, None, [], [*diagnostics, Diagnostic(
+                loaded.positions.file, 1, 1, "not-mapping", Severity.ERROR,
+                "默认值文件的内容应是“键: 值”的映射")])
+        merged = merge(merged, loaded.data)
+        tables.insert(0, loaded.positions)
+    raw, problem = _read(spec.path)
+    if raw is None:
+        return LoadedSpec(spec, None, tables, [*diagnostics, problem] if problem else diagnostics)
+    loaded_spec = load_yaml(raw, spec.display)
+    diagnostics.extend(loaded_spec.diagnostics)
+    if loaded_spec.data is None:
+        return LoadedSpec(spec, None, tables, diagnostics)
+    if not isinstance(loaded_spec.data, dict):
+        diagnostics.append(Diagnostic(spec.display, 1, 1, "not-mapping", Severity.ERROR,
+                                      "项目说明的内容应是“键: 值”的映射（例如 name: 项目名称），这里不是"))
+        return LoadedSpec(spec, None, tables, diagnostics)
+    merged = merge(merged, loaded_spec.data)
+    tables.insert(0, loaded_spec.positions)
+    return LoadedSpec(spec, merged, tables, diagnostics)

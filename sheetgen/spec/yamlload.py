@@ -1,0 +1,316 @@
+"""Safe YAML loading that keeps every node's position and refuses what loses data.
+
+Returns plain Python data plus a :class:`Positions` table mapping YAML paths
+to ``(line, col)``.  Differences from ``yaml.safe_load``:
+
+* duplicate keys are reported (PyYAML silently keeps the last one);
+* floats are read as exact :class:`~decimal.Decimal` (``26.50`` stays 26.50);
+* only ``true``/``false`` are booleans (``yes``/``no``/``on``/``off`` stay
+  text) and ``12:30`` is not a base-60 number;
+* size, nesting depth and alias expansion are bounded (alias bombs);
+* syntax errors become diagnostics in Chinese with a hint for the usual
+  mistakes (tab indentation, an unquoted ``>=90%``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import yaml
+
+from sheetgen.errors import Diagnostic, Severity
+
+try:  # libyaml is much faster and keeps marks as well
+    _BaseLoader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on the PyYAML build
+    _BaseLoader = yaml.SafeLoader
+
+MAX_BYTES = 1024 * 1024
+MAX_DEPTH = 40
+MAX_NODES = 100_000
+
+Path_ = tuple[str, ...]
+
+
+class SpecLoader(_BaseLoader):  # type: ignore[misc,valid-type]
+    """A SafeLoader with YAML 1.2-like scalars and Decimal floats."""
+
+
+SpecLoader.yaml_implicit_resolvers = {
+    key: [(tag, rx) for tag, rx in resolvers if tag not in (
+        "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float")]
+    for key, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+SpecLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+SpecLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:int", re.compile(r"^[-+]?[0-9]+$"), list("-+0123456789"))
+SpecLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$"), list("-+.0123456789"))
+
+
+def _construct_decimal(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Decimal:
+    return Decimal(loader.construct_scalar(node))
+
+
+def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+    return int(loader.construct_scalar(node))
+
+
+def _construct_timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
+    try:
+        return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
+    except ValueError:  # e.g. 2020-02-30: keep the text, validation says it is no date
+        return loader.construct_scalar(node)
+
+
+SpecLoader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
+SpecLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+SpecLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+
+
+@dataclass
+class Positions:
+    """Where each YAML path sits in its file: the key's and the value's position."""
+
+    file: str
+    keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+
+    def locate(self, path: Path_, *, key: bool = False) -> tuple[int, int] | None:
+        """Return the position of ``path`` (or of its nearest recorded ancestor)."""
+        table = self.keys if key else self.values
+        probe = tuple(path)
+        while probe:
+            if probe in table:
+                return table[probe]
+            if not key and probe in self.keys:
+                return self.keys[probe]
+            probe = probe[:-1]
+        return None
+
+
+@dataclass
+class Loaded:
+    """The result of reading one YAML file."""
+
+    data: Any
+    positions: Positions
+    diagnostics: list[Diagnostic]
+
+
+def _diag(file: str, line: int, col: int, code: str, message: str, *, label: str = "",
+          path: str = "", severity: Severity = Severity.ERROR) -> Diagnostic:
+    return Diagnostic(file, line, col, code, severity, message, label, path)
+
+
+# ----------------------------------------------------------------------------- decoding
+
+_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
+
+
+def decode(raw: bytes, file: str) -> tuple[str | None, list[Diagnostic]]:
+    """Return the text of a spec file and what was noticed about its encoding."""
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    elif raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16"), []
+        except UnicodeDecodeError:
+            return None, [_diag(file, 1, 1, "encoding", "文件以 UTF-16 标记开头，但内容无法按 UTF-16 读取")]
+    try:
+        return raw.decode("utf-8"), []
+    except UnicodeDecodeError as exc:
+        bad_line = raw[: exc.start].count(b"\n") + 1
+        try:
+            text = raw.decode("gb18030")
+        except UnicodeDecodeError:
+            return None, [_diag(file, bad_line, 1, "encoding",
+                                "文件不是 UTF-8 编码，也不是 GBK/GB18030 编码，无法读取；请用编辑器另存为 UTF-8")]
+        return text, [_diag(file, bad_line, 1, "encoding",
+                            "文件是 GBK/GB18030 编码（Windows 记事本等常用），已按 GB18030 读取；"
+                            "建议另存为 UTF-8", severity=Severity.WARNING)]
+
+
+def _check_chars(text: str, file: str) -> list[Diagnostic]:
+    problems = []
+    for match in _BAD_CHARS.finditer(text):
+        line = text.count("\n", 0, match.start()) + 1
+        col = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
+        char = match.group()
+        hint = ("这是从 Word 粘贴来的手动换行符（Shift+Enter），Word 和 Excel 都无法保存；"
+                "请删去它，需要换行就用 | 多行文本") if char == "\x0b" else "Word 和 Excel 都无法保存这个控制字符，请删去"
+        problems.append(_diag(file, line, col, "bad-char", f"第 {line} 行有不可见字符 U+{ord(char):04X}。{hint}"))
+        if len(problems) >= 20:
+            break
+    return problems
+
+
+# ----------------------------------------------------------------------------- syntax errors
+
+def _syntax_message(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, int, str, str]:
+    mark = exc.problem_mark or exc.context_mark
+    line = (mark.line + 1) if mark else 1
+    col = (mark.column + 1) if mark else 1
+    problem = exc.problem or ""
+    context = exc.context or ""
+    source_line = text.splitlines()[line - 1] if 0 < line <= len(text.splitlines()) else ""
+    if "'\\t'" in problem or "\t" in source_line[: max(col, 1)]:
+        return line, col, "yaml-tab", ("用了制表符（Tab）缩进；YAML 只认空格缩进，请把 Tab 换成空格"
+                                       "（编辑器里可设“用空格代替 Tab”）")
+    if "block scalar" in context or "block scalar" in problem:
+        value = re.search(r":\s*([>|][^\s]*)", source_line)
+        shown = value.group(1) if value else source_line.strip()
+        if shown.startswith(">"):
+            return line, col, "yaml-gt", (f"值“{shown}”以 > 开头，YAML 把 > 当作多行文本的标记。"
+                                          f"请加引号写成 '{shown}'，或写成 ≥{shown.lstrip('>=')}")
+        return line, col, "yaml-syntax", f"值“{shown}”以 | 开头，YAML 把 | 当作多行文本的标记；请给整个值加引号"
+    if "mapping values are not allowed" in problem:
+        return line, col, "yaml-colon", ("这里出现了“: ”（冒号加空格），YAML 把它当作键值分隔；"
+                                         "如果冒号是文字的一部分，请给整个值加引号，或用中文冒号“：”")
+    if "could not find expected ':'" in problem:
+        return line, col, "yaml-syntax", "缺少“: ”——每一项应写成 键: 值；或者上一行的引号没有配对"
+    if "found undefined alias" in problem:
+        return line, col, "yaml-alias", "引用了未定义的锚点（*名称 之前需要有 &名称）"
+    if "did not find expected key" in problem or "expected <block end>" in problem:
+        return line, col, "yaml-indent", "缩进不对齐：同一层的键要用相同数量的空格开头"
+    if "found character" in problem and "cannot start any token" in problem:
+        char = re.search(r"'(.+?)'", problem)
+        shown = char.group(1) if char else "?"
+        return line, col, "yaml-syntax", f"字符 {shown} 不能出现在值的开头；请给整个值加引号"
+    return line, col, "yaml-syntax", f"YAML 语法错误：{problem or context}"
+
+
+# ----------------------------------------------------------------------------- bounds
+
+def _check_shape(text: str, file: str) -> Diagnostic | None:
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=SpecLoader):
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    line = event.start_mark.line + 1
+                    return _diag(file, line, event.start_mark.column + 1, "too-deep",
+                                 f"嵌套超过 {MAX_DEPTH} 层，不像是一份项目说明；拒绝读取")
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+    except yaml.YAMLError:
+        return None  # the composer reports it with a better message
+    return None
+
+
+def _count_nodes(node: yaml.Node, memo: dict[int, int]) -> int:
+    key = id(node)
+    if key in memo:
+        return memo[key]
+    memo[key] = 1  # guards against recursive aliases
+    if isinstance(node, yaml.MappingNode):
+        total = 1 + sum(_count_nodes(k, memo) + _count_nodes(v, memo) for k, v in node.value)
+    elif isinstance(node, yaml.SequenceNode):
+        total = 1 + sum(_count_nodes(v, memo) for v in node.value)
+    else:
+        total = 1
+    memo[key] = min(total, MAX_NODES + 1)
+    return memo[key]
+
+
+# ----------------------------------------------------------------------------- positions
+
+def _walk(node: yaml.Node, path: Path_, positions: Positions, problems: list[Diagnostic],
+          seen: set[int]) -> None:
+    if id(node) in seen:
+        return
+    seen.add(id(node))
+    if isinstance(node, yaml.MappingNode):
+        first: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                continue
+            key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "?"
+            line, col = key_node.start_mark.line + 1, key_node.start_mark.column + 1
+            child = (*path, key)
+            if key in first:
+                in_indicators = len(path) >= 3 and path[0] == "indicators"
+                message = (f"同一组里指标“{key}”出现了两次（第 {first[key]} 行已有）"
+                           if in_indicators else
+                           f"键“{key}”重复出现（第 {first[key]} 行已有）；YAML 只会保留后一个，前面的内容会丢失")
+                problems.append(_diag(positions.file, line, col,
+                                      "duplicate-indicator" if in_indicators else "duplicate-key",
+                                      message, path=".".join(child)))
+            else:
+                first[key] = line
+            positions.keys[child] = (line, col)
+            positions.values[child] = (value_node.start_mark.line + 1, value_node.start_mark.column + 1)
+            _walk(value_node, child, positions, problems, seen)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            child = (*path, str(index))
+            positions.values[child] = (item.start_mark.line + 1, item.start_mark.column + 1)
+            _walk(item, child, positions, problems, seen)
+
+
+def iter_strings(data: Any, path: Path_ = ()) -> Iterator[tuple[Path_, str]]:
+    """Return every (path, string) in ``data``, keys included."""
+    if isinstance(data, dict):
+        for key, value in data.items():
+            child = (*path, str(key))
+            if isinstance(key, str):
+                yield child, key
+            yield from iter_strings(value, child)
+    elif isinstance(data, list):
+        for index, value in enumerate(data):
+            yield from iter_strings(value, (*path, str(index)))
+    elif isinstance(data, str):
+        yield path, data
+
+
+# ----------------------------------------------------------------------------- entry point
+
+def load_yaml(raw: bytes, file: str) -> Loaded:
+    """Return the data, positions and problems of one YAML file's bytes.
+
+    ``data`` is ``None`` when the file could not be read at all; the
+    diagnostics then say why.
+    """
+    positions = Positions(file)
+    if len(raw) > MAX_BYTES:
+        return Loaded(None, positions, [_diag(file, 1, 1, "too-large",
+                                              f"文件有 {len(raw) // 1024} KB，超过上限 {MAX_BYTES // 1024} KB；"
+                                              "一份项目说明不会这么大")])
+    text, problems = decode(raw, file)
+    if text is None:
+        return Loaded(None, positions, problems)
+    bad = _check_chars(text, file)
+    if bad:
+        return Loaded(None, positions, problems + bad)
+    if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
+        return Loaded(None, positions, [*problems, _diag(file, 1, 1, "empty-file", "文件是空的，没有任何内容")])
+    shape = _check_shape(text, file)
+    if shape:
+        return Loaded(None, positions, [*problems, shape])
+    loader = SpecLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return Loaded(None, positions, [*problems, _diag(file, 1, 1, "empty-file", "文件是空的，没有任何内容")])
+        if _count_nodes(node, {}) > MAX_NODES:
+            return Loaded(None, positions, [*problems, _diag(
+                file, 1, 1, "alias-bomb", f"展开别名（*引用）后超过 {MAX_NODES} 个节点，疑似“别名炸弹”；拒绝读取")])
+        _walk(node, (), positions, problems, set())
+        data = loader.construct_document(node)
+    except yaml.MarkedYAMLError as exc:
+        line, col, code, message = _syntax_message(exc, text)
+        return Loaded(None, positions, [*problems, _diag(file, line, col, code, message)])
+    except yaml.YAMLError as exc:  # reader errors and the like
+        return Loaded(None, positions, [*problems, _diag(file, 1, 1, "yaml-syntax", f"YAML 无法读取：{exc}")])
+    except RecursionError:
+        return Loaded(None, positions, [*problems, _diag(file, 1, 1, "too-deep", "嵌套太深，拒绝读取")])
+    finally:
+        loader.dispose()
+    return Loaded(data, positions, problems)

@@ -1,0 +1,128 @@
+"""Validation: a loaded spec -> a validated spec (normalized data + diagnostics).
+
+Three layers, all reported together so a user sees every problem at once:
+the YAML itself (done while loading), the Cerberus schema (common core plus
+the jurisdiction's part) and the domain rules in :mod:`.rules`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sheetgen import jurisdiction as jurisdictions
+from sheetgen.errors import Diagnostic, JurisdictionError, Severity
+from sheetgen.jurisdiction import Jurisdiction
+from sheetgen.spec.files import LoadedSpec, SpecFile
+from sheetgen.spec.yamlload import iter_strings
+from sheetgen.validation.cerberus_check import SpecValidator, check_schema
+from sheetgen.validation.rules import apply_rules
+from sheetgen.validation.schema import build_schema, label_for
+
+_BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+@dataclass
+class ValidatedSpec:
+    """A spec after validation: normalized data (None if it has errors),
+    its jurisdiction, and every diagnostic found on the way."""
+
+    loaded: LoadedSpec
+    data: dict[str, Any] | None
+    jurisdiction: Jurisdiction | None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def file(self) -> SpecFile:
+        return self.loaded.file
+
+    @property
+    def ok(self) -> bool:
+        return self.data is not None and not any(d.is_error for d in self.diagnostics)
+
+
+def template_dirs(spec: SpecFile) -> tuple[Path, ...]:
+    """Return the ``templates`` folders that may override built-in
+    jurisdictions for ``spec``: in its folder and each ancestor up to the
+    parent of the root it was found under."""
+    stop = spec.root.resolve().parent
+    folder = spec.path.parent.resolve()
+    found = []
+    while True:
+        candidate = folder / "templates"
+        if candidate.is_dir():
+            found.append(candidate)
+        if folder == stop or folder.parent == folder:
+            break
+        folder = folder.parent
+    return tuple(found)
+
+
+class Checker:
+    """Validates specs; compiles each jurisdiction's schema once."""
+
+    def __init__(self) -> None:
+        self._jurisdictions: dict[tuple[str, tuple[Path, ...]], Jurisdiction | str] = {}
+        self._schemas: dict[int, tuple[dict[str, Any], SpecValidator]] = {}
+
+    def jurisdiction(self, name: str, dirs: tuple[Path, ...]) -> Jurisdiction:
+        """Return the jurisdiction ``name`` searched in ``dirs`` then the built-ins."""
+        key = (name, dirs)
+        if key not in self._jurisdictions:
+            try:
+                self._jurisdictions[key] = jurisdictions.load(name, jurisdictions.search_path(dirs))
+            except JurisdictionError as exc:
+                self._jurisdictions[key] = str(exc)
+        found = self._jurisdictions[key]
+        if isinstance(found, str):
+            raise JurisdictionError(found)
+        return found
+
+    def _schema(self, jurisdiction: Jurisdiction) -> tuple[dict[str, Any], SpecValidator]:
+        key = id(jurisdiction)
+        if key not in self._schemas:
+            schema = build_schema(jurisdiction)
+            self._schemas[key] = (schema, SpecValidator(schema))
+        return self._schemas[key]
+
+    def validate(self, loaded: LoadedSpec) -> ValidatedSpec:
+        """Return ``loaded`` validated against its jurisdiction's schema and rules."""
+        diagnostics = list(loaded.diagnostics)
+        if loaded.data is None:
+            return ValidatedSpec(loaded, None, None, diagnostics)
+        data = loaded.data
+        name = data.get("jurisdiction")
+        if not isinstance(name, str) or not name.strip():
+            file, line, col = loaded.locate(("jurisdiction",), key=True)
+            diagnostics.append(Diagnostic(file, line, col, "missing-field", Severity.ERROR,
+                                          "缺少“格式”（键 jurisdiction），例如 jurisdiction: shanghai；"
+                                          "通常写在本文件夹的 _defaults.yaml 里", "格式", "jurisdiction"))
+            return ValidatedSpec(loaded, None, None, diagnostics)
+        try:
+            jurisdiction = self.jurisdiction(name.strip(), template_dirs(loaded.file))
+        except JurisdictionError as exc:
+            file, line, col = loaded.locate(("jurisdiction",))
+            diagnostics.append(Diagnostic(file, line, col, "unknown-jurisdiction", Severity.ERROR,
+                                          str(exc), "格式", "jurisdiction"))
+            return ValidatedSpec(loaded, None, None, diagnostics)
+        schema, validator = self._schema(jurisdiction)
+        for path, text in iter_strings(data):
+            match = _BAD_XML.search(text)
+            if match:
+                file, line, col = loaded.locate(path)
+                diagnostics.append(Diagnostic(
+                    file, line, col, "bad-char", Severity.ERROR,
+                    f"文字里有不可见字符 U+{ord(match.group()):04X}，Word 和 Excel 都无法保存；请删去",
+                    label_for(path, schema, jurisdiction), ".".join(path)))
+        normalized, _valid, problems = check_schema(loaded, schema, validator, jurisdiction)
+        diagnostics.extend(problems)
+        if isinstance(normalized, dict):
+            for finding in apply_rules(normalized, jurisdiction):
+                file, line, col = loaded.locate(finding.path)
+                diagnostics.append(Diagnostic(file, line, col, finding.code, finding.severity, finding.message,
+                                              label_for(finding.path, schema, jurisdiction),
+                                              ".".join(finding.path)))
+        result = None if any(d.is_error for d in diagnostics) else normalized
+        return ValidatedSpec(loaded, result, jurisdiction, diagnostics)

@@ -1,0 +1,180 @@
+"""Schema checking with Cerberus, and its errors turned into Chinese diagnostics."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Iterator, Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from cerberus import Validator, errors
+from cerberus.errors import ValidationError
+from cerberus.platform import _str_type
+from cerberus.utils import TypeDefinition
+
+from sheetgen.errors import Diagnostic, Severity
+from sheetgen.jurisdiction import Jurisdiction
+from sheetgen.spec.files import LoadedSpec
+from sheetgen.validation.schema import known_keys, label_for
+
+_MONEY_TEXT = re.compile(r"^[-+]?[0-9][0-9,，]*(?:\.[0-9]+)?$")
+
+
+class SpecValidator(Validator):  # type: ignore[misc]
+    """Cerberus with exact decimals and the coercions specs need."""
+
+    types_mapping = {
+        **Validator.types_mapping,
+        "decimal": TypeDefinition("decimal", (Decimal, int), (bool,)),
+        "date": TypeDefinition("date", (dt.date,), ()),
+    }
+
+    def _normalize_coerce_money(self, value: Any) -> Any:
+        """Amounts: ints become Decimal, "2,468,000" becomes Decimal('2468000')."""
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, int):
+            return Decimal(value)
+        if isinstance(value, _str_type) and _MONEY_TEXT.match(value.strip()):
+            try:
+                return Decimal(value.strip().replace(",", "").replace("，", ""))
+            except InvalidOperation:
+                return value
+        return value
+
+    def _normalize_coerce_text(self, value: Any) -> Any:
+        """Text fields: numbers keep the digits as written, dicts pass through."""
+        if isinstance(value, bool):
+            return "true" if value else "false"
+        if isinstance(value, (int, Decimal)):
+            return str(value)
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        return value
+
+    def _normalize_coerce_yesno(self, value: Any) -> Any:
+        """是/否 and their usual spellings become booleans."""
+        if isinstance(value, _str_type):
+            text = value.strip()
+            if text in ("是", "有", "Y", "y"):
+                return True
+            if text in ("否", "无", "N", "n"):
+                return False
+        return value
+
+
+_TYPE_NAMES = {
+    "string": "文字", "integer": "整数", "decimal": "金额（数字）", "date": "日期（如 2020-01-01）",
+    "boolean": "是/否（true 或 false）", "dict": "“键: 值”的映射", "list": "列表（每项以 - 开头）",
+}
+
+
+def _leaves(error_list: list[ValidationError]) -> Iterator[ValidationError]:
+    for error in error_list:
+        if error.is_group_error and error.child_errors:
+            yield from _leaves(error.child_errors)
+        else:
+            yield error
+
+
+def _describe(value: Any) -> str:
+    if value is None:
+        return "空"
+    if isinstance(value, Mapping):
+        return "一组“键: 值”"
+    if isinstance(value, list):
+        return "一个列表"
+    text = str(value)
+    return f"“{text[:30]}{'…' if len(text) > 30 else ''}”"
+
+
+def _type_message(error: ValidationError, label: str) -> str:
+    wanted = error.constraint if isinstance(error.constraint, list) else [error.constraint]
+    names = "或".join(_TYPE_NAMES.get(t, t) for t in wanted)
+    message = f"“{label or '此项'}”应为{names}，这里是{_describe(error.value)}"
+    if "date" in wanted and isinstance(error.value, str):
+        message += "；日期要写成 2020-01-01 这样的真实日期"
+    if "boolean" in wanted:
+        message += "；请写 true（是）或 false（否）"
+    if "decimal" in wanted:
+        message += "；金额只写数字，如 2468000 或 26.50，单位写在 budget.unit"
+    if wanted == ["string"] and isinstance(error.value, (list, Mapping)):
+        message += "；如果是多行文字，请用 |- 开头的多行写法"
+    return message
+
+
+def _shape_message(path: tuple[str, ...], value: Any, jurisdiction: Jurisdiction) -> str:
+    from sheetgen.validation.schema import level_label
+
+    here, below = level_label(jurisdiction, len(path) - 1), level_label(jurisdiction, len(path))
+    return (f"{here}“{path[-1]}”下面应列出{below}（一行一个，“名称: 值”），这里却是{_describe(value)}；"
+            f"是不是少了一层{below if len(path) == 2 else ''}或缩进不对？")
+
+
+def _suggest(key: str, allowed: Mapping[str, str]) -> str:
+    for name, label in allowed.items():
+        if label and key in (label, label.rstrip("：:")):
+            return f"“{label}”应写作键 {name}"
+    close = difflib.get_close_matches(key, list(allowed), n=1, cutoff=0.6)
+    if close:
+        label = allowed[close[0]]
+        return f"是不是 {close[0]}（{label}）？" if label else f"是不是 {close[0]}？"
+    labels = difflib.get_close_matches(key, [v for v in allowed.values() if v], n=1, cutoff=0.5)
+    if labels:
+        name = next(k for k, v in allowed.items() if v == labels[0])
+        return f"是不是 {name}（{labels[0]}）？"
+    return "可用的键：" + "、".join(allowed) if allowed else ""
+
+
+def translate(error: ValidationError, loaded: LoadedSpec, schema: Mapping[str, Any],
+              jurisdiction: Jurisdiction) -> Diagnostic:
+    """Return the diagnostic of one Cerberus error."""
+    path = tuple(str(p) for p in error.document_path)
+    yaml_path = ".".join(path)
+    label = label_for(path, schema, jurisdiction)
+    code_of = error.code
+    key_position = code_of in (errors.UNKNOWN_FIELD.code, errors.REQUIRED_FIELD.code)
+    file, line, col = loaded.locate(path, key=key_position)
+    if code_of == errors.REQUIRED_FIELD.code:
+        code, message = "missing-field", f"缺少必填项“{label or path[-1]}”（键 {path[-1]}）"
+    elif code_of == errors.UNKNOWN_FIELD.code:
+        hint = _suggest(path[-1], known_keys(path[:-1], schema))
+        code, message = "unknown-field", f"不认识的字段“{path[-1]}”" + (f"；{hint}" if hint else "")
+        label = ""
+    elif code_of == errors.BAD_TYPE.code and path[:1] == ("indicators",) and 2 <= len(path) <= 3:
+        code, message = "indicator-shape", _shape_message(path, error.value, jurisdiction)
+    elif code_of == errors.BAD_TYPE.code:
+        code, message = "wrong-type", _type_message(error, label)
+    elif code_of == errors.EMPTY_NOT_ALLOWED.code or code_of == errors.NOT_NULLABLE.code:
+        code, message = "empty", f"“{label}”不能为空"
+    elif code_of == errors.MIN_VALUE.code:
+        if error.constraint == 0:
+            code, message = "negative", f"“{label}”不能是负数（这里是 {error.value}）"
+        else:
+            code, message = "too-small", f"“{label}”不能小于 {error.constraint}（这里是 {error.value}）"
+    elif code_of == errors.MAX_VALUE.code:
+        code, message = "too-large", f"“{label}”不能大于 {error.constraint}（这里是 {error.value}）"
+    elif code_of == errors.UNALLOWED_VALUE.code:
+        allowed = "、".join(str(a) for a in error.constraint)
+        code, message = "not-allowed", f"“{label}”只能是：{allowed}（这里是 {_describe(error.value)}）"
+    elif code_of == errors.COERCION_FAILED.code:
+        code, message = "wrong-type", f"“{label}”无法识别：{_describe(error.value)}"
+    else:
+        code, message = "invalid", f"“{label or yaml_path}”不符合要求（{error.rule}: {error.constraint}）"
+    return Diagnostic(file, line, col, code, Severity.ERROR, message, label, yaml_path)
+
+
+def check_schema(loaded: LoadedSpec, schema: Mapping[str, Any], validator: SpecValidator,
+                 jurisdiction: Jurisdiction) -> tuple[dict[str, Any], bool, list[Diagnostic]]:
+    """Return the normalized spec (partly normalized when invalid), whether it
+    is valid, and the schema problems of ``loaded``."""
+    assert loaded.data is not None
+    ok = validator.validate(loaded.data)
+    problems = [translate(e, loaded, schema, jurisdiction) for e in _leaves(validator._errors)]
+    # Cerberus may report one field under several rules; keep the first per path+code.
+    unique: dict[tuple[str, str], Diagnostic] = {}
+    for problem in problems:
+        unique.setdefault((problem.yaml_path, problem.code), problem)
+    return validator.document, ok, list(unique.values())

@@ -1,0 +1,200 @@
+"""Domain rules: plain functions over a normalized spec.
+
+Each rule takes the normalized spec data and the jurisdiction and returns
+:class:`Finding` s (a YAML path, a code, a severity and a Chinese message);
+:func:`sheetgen.validation.validate` gives them file positions and labels.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sheetgen.errors import Severity
+from sheetgen.jurisdiction import Jurisdiction
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A problem a rule found, before it is placed in a file."""
+
+    path: tuple[str, ...]
+    code: str
+    severity: Severity
+    message: str
+
+
+Rule = Callable[[Mapping[str, Any], Jurisdiction], Iterator[Finding]]
+
+# ≥ ≤ = > < and their ASCII and full-width forms; longest first.
+_COMPARATORS = ("≥", "≤", ">=", "<=", "＞＝", "＜＝", "=", "＝", ">", "<", "＞", "＜", "≠", "!=")
+_WRONG_ORDER = {"=>": "≥", "=<": "≤", "＝＞": "≥", "＝＜": "≤"}
+_NUMBER = re.compile(r"^\s*([-+]?\d+(?:[.,，]\d+)*(?:\.\d+)?)\s*(.*)$")
+_MONEY_UNITS = {"元": Decimal(1), "千元": Decimal(1000), "万": Decimal(10000), "万元": Decimal(10000),
+                "亿": Decimal(100000000), "亿元": Decimal(100000000)}
+_COST_GROUPS = ("成本", "成本指标", "经济成本指标")
+
+
+@dataclass(frozen=True)
+class ParsedValue:
+    """A quantitative target value: comparator, number and unit."""
+
+    comparator: str
+    number: Decimal
+    unit: str
+
+
+def parse_value(text: str) -> ParsedValue | str | None:
+    """Return the parsed comparison, ``None`` for qualitative text, or an error message."""
+    stripped = text.strip()
+    for wrong, right in _WRONG_ORDER.items():
+        if stripped.startswith(wrong):
+            return f"比较符“{wrong}”写反了，应写“{right}”（或 {'>=' if right == '≥' else '<='}）"
+    for comparator in _COMPARATORS:
+        if stripped.startswith(comparator):
+            rest = stripped[len(comparator):]
+            match = _NUMBER.match(rest)
+            if not match:
+                return f"比较符“{comparator}”后面应是数字（可带单位），如 {comparator}90%；这里是“{rest.strip()}”"
+            try:
+                number = Decimal(match.group(1).replace(",", "").replace("，", ""))
+            except InvalidOperation:
+                return f"“{match.group(1)}”不是有效的数字"
+            return ParsedValue(comparator, number, match.group(2).strip())
+    return None
+
+
+def iter_indicators(data: Mapping[str, Any]) -> Iterator[tuple[tuple[str, ...], str, str, Any]]:
+    """Return (path, 一级, 二级, row) for every indicator row of the spec."""
+    tree = data.get("indicators")
+    for level1, groups in (tree.items() if isinstance(tree, Mapping) else ()):
+        for level2, rows in (groups.items() if isinstance(groups, Mapping) else ()):
+            for name, row in (rows.items() if isinstance(rows, Mapping) else ()):
+                yield ("indicators", str(level1), str(level2), str(name)), str(level1), str(level2), row
+
+
+def row_value(row: Any) -> str | None:
+    """Return the target value of an indicator row in compact or full form."""
+    if isinstance(row, Mapping):
+        value = row.get("value")
+        return None if value is None else str(value)
+    return None if row is None else str(row)
+
+
+def dates_in_order(data: Mapping[str, Any], jurisdiction: Jurisdiction) -> Iterator[Finding]:
+    """Return a finding when 计划开始日期 is after 计划完成日期."""
+    start, end = data.get("start_date"), data.get("end_date")
+    if isinstance(start, dt.date) and isinstance(end, dt.date) and start > end:
+        yield Finding(("end_date",), "date-order", Severity.ERROR,
+                      f"计划完成日期 {end.isoformat()} 早于计划开始日期 {start.isoformat()}")
+
+
+def amounts_not_negative(data: Mapping[str, Any], jurisdiction: Jurisdiction) -> Iterator[Finding]:
+    """Return a finding for every negative amount in the budget block."""
+    budget = data.get("budget")
+    for key, value in (budget.items() if isinstance(budget, Mapping) else ()):
+        if isinstance(value, Decimal) and value < 0:
+            yield Finding(("budget", key), "negative", Severity.ERROR, f"金额不能是负数（这里是 {value}）")
+
+
+def budget_adds_up(data: Mapping[str, Any], jurisdiction: Jurisdiction) -> Iterator[Finding]:
+    """Return a finding when the total is not the sum of its parts (e.g. 预算数 = 财政资金 + 其他资金)."""
+    rule = (jurisdiction.schema.get("rules") or {}).get("budget_sum")
+    if not rule:
+        return
+    budget = data.get("budget")
+    if not isinstance(budget, Mapping):
+        return
+    total = budget.get(rule["total"])
+    parts = [budget.get(p) for p in rule["parts"]]
+    if not isinstance(total, Decimal):
+        return
+    summed = sum((p for p in parts if isinstance(p, Decimal)), Decimal(0))
+    if summed != total:
+        labels = jurisdiction.schema.get("budget", {})
+
+        def label(key: str) -> str:
+            return str(labels.get(key, {}).get("meta", {}).get("label", key))
+
+        shown = " + ".join(f"{label(p)} {budget.get(p) or 0}" for p in rule["parts"])
+        yield Finding(("budget", rule["total"]), "budget-sum", Severity.ERROR,
+                      f"{label(rule['total'])} {total} 不等于 {shown} = {summed}")
+
+
+def cost_within_budget(data: Mapping[str, Any], jurisdiction: Jurisdiction) -> Iterator[Finding]:
+    """Return a finding when a money-valued 成本 indicator exceeds the project budget."""
+    budget = data.get("budget")
+    if not isinstance(budget, Mapping):
+        return
+    total = budget.get("total")
+    if not isinstance(total, Decimal):
+        return
+    budget_unit = _MONEY_UNITS.get(str(budget.get("unit") or jurisdiction.money_unit), Decimal(1))
+    for path, _level1, level2, row in iter_indicators(data):
+        if level2 not in _COST_GROUPS:
+            continue
+        value = row_value(row)
+        parsed = parse_value(value) if value else None
+        if not isinstance(parsed, ParsedValue) or parsed.unit not in _MONEY_UNITS:
+            continue
+        if parsed.comparator in (">", "＞", "≥", ">=", "＞＝"):
+            continue
+        amount = parsed.number * _MONEY_UNITS[parsed.unit] / budget_unit
+        if amount > total:
+            unit_name = str(budget.get("unit") or jurisdiction.money_unit)
+            yield Finding((*path, "value") if isinstance(row, Mapping) else path, "cost-over-budget",
+                          Severity.ERROR,
+                          f"成本指标“{path[-1]}”的值 {value} 折合 {amount.normalize():f} {unit_name}，"
+                          f"超过了项目预算 {total} {unit_name}")
+
+
+def vocabulary(data: Mapping[str, Any], jurisdiction: Jurisdiction) -> Iterator[Finding]:
+    """Return a warning for each 一级/二级 name outside the jurisdiction's vocabulary."""
+    level1_known, level2_known = jurisdiction.level1_names, jurisdiction.level2_names
+    tree = data.get("indicators")
+    for level1, groups in (tree.items() if isinstance(tree, Mapping) else ()):
+        if level1_known and level1 not in level1_known:
+            yield Finding(("indicators", level1), "unknown-level1", Severity.WARNING,
+                          _vocabulary_message(level1, level1_known, level2_known, "一级", "二级"))
+        for level2 in groups if isinstance(groups, Mapping) else ():
+            if level2_known and level2 not in level2_known:
+                yield Finding(("indicators", level1, level2), "unknown-level2", Severity.WARNING,
+                              _vocabulary_message(level2, level2_known, level1_known, "二级", "一级"))
+
+
+def _vocabulary_message(name: str, known: tuple[str, ...], other: tuple[str, ...], level: str,
+                        other_level: str) -> str:
+    if name in other:
+        return f"“{name}”是{other_level}名称，却写在{level}的位置；请检查缩进"
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.4)
+    hint = f"最接近的是“{close[0]}”" if close else "可用的有：" + "、".join(known)
+    return f"“{name}”不在本格式的{level}名称里；{hint}"
+
+
+def value_syntax(data: Mapping[str, Any], jurisdiction: Jurisdiction) -> Iterator[Finding]:
+    """Return findings for malformed comparison values and warnings for empty ones."""
+    for path, _level1, _level2, row in iter_indicators(data):
+        value = row_value(row)
+        value_path = (*path, "value") if isinstance(row, Mapping) else path
+        if value is None or not value.strip():
+            yield Finding(value_path, "empty-value", Severity.WARNING,
+                          f"指标“{path[-1]}”没有指标值；表格上会留空")
+            continue
+        parsed = parse_value(value)
+        if isinstance(parsed, str):
+            yield Finding(value_path, "value-syntax", Severity.ERROR, f"指标“{path[-1]}”的值“{value}”：{parsed}")
+
+
+RULES: tuple[Rule, ...] = (
+    dates_in_order, amounts_not_negative, budget_adds_up, cost_within_budget, vocabulary, value_syntax,
+)
+
+
+def apply_rules(data: Mapping[str, Any], jurisdiction: Jurisdiction) -> list[Finding]:
+    """Return the findings of every domain rule on ``data``."""
+    return [finding for rule in RULES for finding in rule(data, jurisdiction)]
