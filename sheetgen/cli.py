@@ -92,7 +92,10 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
         _print_diagnostics(report.diagnostics)
-        print(f"检查了 {len(report.specs)} 个项目说明：{report.errors} 个错误，{report.warnings} 个警告", file=sys.stderr)
+        print(f"检查了 {len(report.specs)} 个项目说明：{report.errors} 个错误，{report.warnings} 个警告",
+              file=sys.stderr)
+    if any(d.code == "not-found" for d in report.diagnostics):
+        return EXIT_USAGE
     return EXIT_ERRORS if report.errors else EXIT_OK
 
 

@@ -43,6 +43,18 @@ class ValidatedSpec:
         return self.data is not None and not any(d.is_error for d in self.diagnostics)
 
 
+def _unique(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
+    """Return ``diagnostics`` without repeats of one problem (same place and code)."""
+    seen: set[tuple[str, int, int, str, str]] = set()
+    out = []
+    for d in diagnostics:
+        key = (d.path, d.line, d.col, d.code, d.yaml_path)
+        if key not in seen:
+            seen.add(key)
+            out.append(d)
+    return out
+
+
 def template_dirs(spec: SpecFile) -> tuple[Path, ...]:
     """Return the ``templates`` folders that may override built-in
     jurisdictions for ``spec``: in its folder and each ancestor up to the
@@ -120,9 +132,10 @@ class Checker:
         diagnostics.extend(problems)
         if isinstance(normalized, dict):
             for finding in apply_rules(normalized, jurisdiction):
-                file, line, col = loaded.locate(finding.path)
+                file, line, col = loaded.locate(finding.path, key=finding.at_key)
                 diagnostics.append(Diagnostic(file, line, col, finding.code, finding.severity, finding.message,
                                               label_for(finding.path, schema, jurisdiction),
                                               ".".join(finding.path)))
+        diagnostics = _unique(diagnostics)
         result = None if any(d.is_error for d in diagnostics) else normalized
         return ValidatedSpec(loaded, result, jurisdiction, diagnostics)

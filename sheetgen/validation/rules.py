@@ -27,6 +27,7 @@ class Finding:
     code: str
     severity: Severity
     message: str
+    at_key: bool = False  # point at the key (a name) rather than its value
 
 
 Rule = Callable[[Mapping[str, Any], Jurisdiction], Iterator[Finding]]
@@ -160,11 +161,11 @@ def vocabulary(data: Mapping[str, Any], jurisdiction: Jurisdiction) -> Iterator[
     for level1, groups in (tree.items() if isinstance(tree, Mapping) else ()):
         if level1_known and level1 not in level1_known:
             yield Finding(("indicators", level1), "unknown-level1", Severity.WARNING,
-                          _vocabulary_message(level1, level1_known, level2_known, "一级", "二级"))
+                          _vocabulary_message(level1, level1_known, level2_known, "一级", "二级"), True)
         for level2 in groups if isinstance(groups, Mapping) else ():
             if level2_known and level2 not in level2_known:
                 yield Finding(("indicators", level1, level2), "unknown-level2", Severity.WARNING,
-                              _vocabulary_message(level2, level2_known, level1_known, "二级", "一级"))
+                              _vocabulary_message(level2, level2_known, level1_known, "二级", "一级"), True)
 
 
 def _vocabulary_message(name: str, known: tuple[str, ...], other: tuple[str, ...], level: str,

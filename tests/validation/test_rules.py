@@ -1,0 +1,90 @@
+"""The domain rules, each shown failing on a spec that breaks it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from sheetgen.checking import check
+from sheetgen.errors import Diagnostic
+from sheetgen.validation.rules import ParsedValue, parse_value
+from tests.conftest import SHANGHAI_SPEC, TIANJIN_DEFAULTS, TIANJIN_SPEC
+from tests.validation.test_bad_input import line_of, only, replace
+
+
+def run(unit_dir: Callable[..., Path], spec: str, *, tianjin: bool = False, strict: bool = False) -> list[Diagnostic]:
+    if tianjin:
+        folder = unit_dir(TIANJIN_DEFAULTS, {"01-t.yaml": spec}, name="tj")
+    else:
+        folder = unit_dir(specs={"01-a.yaml": spec})
+    return check([folder], strict=strict).diagnostics
+
+
+def test_start_after_end(unit_dir: Callable[..., Path]) -> None:
+    spec = replace(SHANGHAI_SPEC, "end_date: 2020-12-31", "end_date: 2019-12-31")
+    d = only(run(unit_dir, spec), "date-order")
+    assert d.is_error and d.line == line_of(spec, "end_date") and d.label == "计划完成日期"
+
+
+def test_negative_amount(unit_dir: Callable[..., Path]) -> None:
+    spec = replace(SHANGHAI_SPEC, "last_year: 704000", "last_year: -5")
+    d = only(run(unit_dir, spec), "negative")
+    assert d.label == "同名项目上年预算额" and d.line == line_of(spec, "last_year: -5")
+
+
+def test_amount_with_separators_is_exact(unit_dir: Callable[..., Path]) -> None:
+    spec = replace(SHANGHAI_SPEC, "total: 100000", 'total: "100,000"')
+    assert run(unit_dir, spec) == []
+
+
+def test_tianjin_budget_must_add_up(unit_dir: Callable[..., Path]) -> None:
+    spec = replace(TIANJIN_SPEC, "  other:\n", "  other: 0.50\n")
+    d = only(run(unit_dir, spec, tianjin=True), "budget-sum")
+    assert d.is_error and "预算数" in d.message and "10.50" in d.message and d.line == line_of(spec, "total")
+
+
+def test_cost_indicator_above_budget(unit_dir: Callable[..., Path]) -> None:
+    spec = replace(TIANJIN_SPEC, "value: ≤10万元", "value: ≤12万元")
+    d = only(run(unit_dir, spec, tianjin=True), "cost-over-budget")
+    assert d.line == line_of(spec, "≤12万元") and "司法救助总金额" in d.message
+
+
+def test_cost_in_yuan_against_wan_budget(unit_dir: Callable[..., Path]) -> None:
+    assert run(unit_dir, replace(TIANJIN_SPEC, "value: ≤10万元", "value: ≤99000元"), tianjin=True) == []
+    found = run(unit_dir, replace(TIANJIN_SPEC, "value: ≤10万元", "value: ≤100001元"), tianjin=True)
+    assert only(found, "cost-over-budget").is_error
+
+
+def test_unknown_level_names_warn_with_closest(unit_dir: Callable[..., Path]) -> None:
+    spec = replace(SHANGHAI_SPEC, "  产出目标:", "  产出木标:")
+    d = only(run(unit_dir, spec), "unknown-level1")
+    assert not d.is_error and "产出目标" in d.message and d.line == line_of(spec, "产出木标")
+
+
+def test_level2_name_in_level1_position(unit_dir: Callable[..., Path]) -> None:
+    spec = replace(SHANGHAI_SPEC, "  效果目标:\n    满意度:\n", "  满意度:\n    满意度:\n")
+    d = only(run(unit_dir, spec), "unknown-level1")
+    assert "二级" in d.message
+
+
+def test_value_syntax(unit_dir: Callable[..., Path]) -> None:
+    spec = replace(SHANGHAI_SPEC, "预算执行率: =100%", "预算执行率: =>100%")
+    d = only(run(unit_dir, spec), "value-syntax")
+    assert d.is_error and "≥" in d.message
+    spec = replace(SHANGHAI_SPEC, "预算执行率: =100%", "预算执行率: ≥百分百")
+    assert only(run(unit_dir, spec), "value-syntax").is_error
+
+
+def test_empty_value_is_a_warning_and_strict_makes_it_an_error(unit_dir: Callable[..., Path]) -> None:
+    spec = replace(SHANGHAI_SPEC, "预算执行率: =100%", "预算执行率:")
+    d = only(run(unit_dir, spec), "empty-value")
+    assert not d.is_error and d.line == line_of(spec, "预算执行率")
+    assert only(run(unit_dir, spec, strict=True), "empty-value").is_error
+
+
+def test_parse_value_forms() -> None:
+    assert parse_value("≥90%") == ParsedValue("≥", __import__("decimal").Decimal("90"), "%")
+    assert parse_value(">=2辆") == ParsedValue(">=", __import__("decimal").Decimal("2"), "辆")
+    assert parse_value("＝100％").unit == "％"  # type: ignore[union-attr]
+    assert parse_value("合理") is None
+    assert isinstance(parse_value("≤"), str)
