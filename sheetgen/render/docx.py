@@ -1,0 +1,315 @@
+"""The Word renderer: a jurisdiction's ``table.docx`` compiled once, rendered many times.
+
+:func:`compile_docx` reads the template, turns ``word/document.xml`` (and any
+header/footer holding tags) into Jinja templates (see
+:mod:`sheetgen.render.docx_tags` for the tag dialect) and keeps a
+:class:`~sheetgen.render.package.Package` of the other parts.
+:meth:`DocxTemplate.render` is then one Jinja render of the body per project
+plus one package write; it touches no file.
+
+Spec values are data: they are printed through :func:`format_value`, escaped
+for XML, never compiled, and their line breaks become ``<w:br/>``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import traceback
+from collections.abc import Iterator, Mapping, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import StrictUndefined, pass_context
+from jinja2 import TemplateSyntaxError as JinjaSyntaxError
+from jinja2.runtime import Context
+from jinja2.sandbox import SandboxedEnvironment
+from jinja2.utils import Namespace
+from lxml import etree
+from markupsafe import Markup, escape
+
+from sheetgen.errors import SheetgenError, TemplateError
+from sheetgen.jurisdiction import Jurisdiction
+from sheetgen.model import Merged, Project
+from sheetgen.render import docx_tags
+from sheetgen.render.context import build_context, format_value
+from sheetgen.render.package import Package
+
+DOCUMENT = "word/document.xml"
+CORE = "docProps/core.xml"
+_HEADER_FOOTER = re.compile(r"word/(header|footer)\d*\.xml")
+# Characters XML 1.0 cannot hold (validation rejects them; never emit them).
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+_CORE_NS = {
+    "cp": "http://schemas.openxmlformats.org/package/2006/metadata/core-properties",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "dcterms": "http://purl.org/dc/terms/",
+    "xsi": "http://www.w3.org/2001/XMLSchema-instance",
+}
+_TITLE_MARK = "SHEETGEN-CORE-TITLE"
+_DATE_MARK = "SHEETGEN-CORE-DATE"
+
+
+class Fields:
+    """Header fields as a template sees them: ``project.name``,
+    ``project.budget.total``.  Only keys, no methods, so a field may be called
+    ``items`` or ``update``."""
+
+    __slots__ = ("_data", "_path")
+
+    def __init__(self, data: Mapping[str, Any], path: str):
+        object.__setattr__(self, "_data", data)
+        object.__setattr__(self, "_path", path)
+
+    def __getattr__(self, key: str) -> Any:
+        try:
+            return self._data[key]
+        except KeyError:
+            raise AttributeError(key) from None
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._data
+
+    def __repr__(self) -> str:
+        return f"<fields {self._path.rstrip('.')}>"
+
+
+class _Undefined(StrictUndefined):
+    """StrictUndefined whose message names the missing header field and the known ones."""
+
+    __slots__ = ()
+
+    @property
+    def _undefined_message(self) -> str:
+        obj = self._undefined_obj
+        if isinstance(obj, Fields):
+            known = "、".join(sorted(obj._data))
+            return f"没有字段 {obj._path}{self._undefined_name}（这里可用的字段：{known}）"
+        return str(super()._undefined_message)
+
+
+def _header_fields(header: Mapping[str, Any], jurisdiction: Jurisdiction) -> Fields:
+    """Return the header as :class:`Fields`, with every field the jurisdiction
+    knows present (``None`` when the spec left it out)."""
+    data = dict(header)
+    for key in ("name", "year", "jurisdiction", "number", *jurisdiction.schema.get("fields", {})):
+        data.setdefault(key, None)
+    unit = {"name": None, "code": None, **(data.get("unit") or {})}
+    budget = {key: None for key in jurisdiction.schema.get("budget", {})}
+    budget["unit"] = jurisdiction.money_unit
+    budget.update(data.get("budget") or {})
+    data["unit"] = Fields(unit, "project.unit.")
+    data["budget"] = Fields(budget, "project.budget.")
+    return Fields(data, "project.")
+
+
+def vm_start(cell: Any) -> bool:
+    """Return whether a ``{%vm %}`` cell opens a merge (a plain value always does)."""
+    return cell.start if isinstance(cell, Merged) else True
+
+
+def vm_text(cell: Any) -> Any:
+    """Return what a ``{%vm %}`` cell prints: the text on the opening row, else nothing."""
+    if isinstance(cell, Merged):
+        return cell.text if cell.start else ""
+    return cell
+
+
+def word_text(text: str, prefix: str = "w") -> Markup:
+    """Return ``text`` as safe WordprocessingML run content: XML-escaped,
+    invalid characters dropped, line breaks as ``<w:br/>``, tabs as ``<w:tab/>``."""
+    if _XML_INVALID.search(text):
+        text = _XML_INVALID.sub("", text)
+    out = str(escape(text))
+    if "\n" in out or "\r" in out or "\t" in out:
+        reopen = f'<{prefix}:t xml:space="preserve">'
+        out = out.replace("\r\n", "\n").replace("\r", "\n")
+        out = out.replace("\n", f"</{prefix}:t><{prefix}:br/>{reopen}")
+        out = out.replace("\t", f"</{prefix}:t><{prefix}:tab/>{reopen}")
+    return Markup(out)
+
+
+def _environment(prefix: str) -> SandboxedEnvironment:
+    @pass_context
+    def finalize(context: Context, value: Any) -> Any:
+        if isinstance(value, Markup):
+            return value
+        if type(value) is not str:
+            value = format_value(value, context["sheetgen_jurisdiction"])
+        return word_text(value, prefix)
+
+    env = SandboxedEnvironment(
+        autoescape=True,
+        undefined=_Undefined,
+        finalize=finalize,
+        keep_trailing_newline=True,
+        auto_reload=False,
+        extensions=["jinja2.ext.loopcontrols"],
+    )
+    env.globals.update(sheetgen_vm_start=vm_start, sheetgen_vm_text=vm_text)
+    return env
+
+
+def _hint(source: str, lineno: int | None) -> str:
+    """Return the visible text of one line of Jinja source (for error messages)."""
+    lines = source.splitlines()
+    if not lineno or not 0 < lineno <= len(lines):
+        return ""
+    text = re.sub(r"<[^>]*>", "", lines[lineno - 1])
+    text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").strip()
+    return text[:80]
+
+
+class _Part:
+    """One compiled Jinja part of the template and its source (for messages)."""
+
+    def __init__(self, env: SandboxedEnvironment, source: str, path: str, name: str):
+        self.source = source
+        self.filename = f"{path}:{name}"
+        self.path, self.name = path, name
+        try:
+            code = env.compile(source, name=name, filename=self.filename)
+        except JinjaSyntaxError as exc:
+            raise TemplateError(self.describe(exc.lineno, exc.message or str(exc), "语法错误")) from None
+        self.template = env.template_class.from_code(env, code, env.make_globals(None), None)
+
+    def describe(self, lineno: int | None, message: str, what: str) -> str:
+        """Return a one-line message naming the template, the part and the nearby text."""
+        hint = _hint(self.source, lineno)
+        near = f"，附近文字“{hint}”" if hint else ""
+        return f"{self.path}: Word 模板{what}（{self.name}{near}）：{message}"
+
+    def render(self, context: Mapping[str, Any], key: str) -> str:
+        """Return the rendered part; template problems become :class:`TemplateError`."""
+        try:
+            return self.template.render(context)
+        except SheetgenError:
+            raise
+        except Exception as exc:
+            lineno = None
+            for frame, line in traceback.walk_tb(exc.__traceback__):
+                if frame.f_code.co_filename == self.filename:
+                    lineno = line
+            message = f"{type(exc).__name__}: {exc}" if not str(exc).startswith("没有字段") else str(exc)
+            raise TemplateError(self.describe(lineno, f"{message}（项目 {key}）", "渲染失败")) from exc
+
+
+def _core_pieces(xml: bytes) -> str:
+    """Return ``docProps/core.xml`` with title and dates replaced by markers."""
+    root = etree.fromstring(xml, etree.XMLParser(resolve_entities=False, no_network=True))
+    drop = ("dc:title", "dcterms:created", "dcterms:modified", "cp:lastModifiedBy", "cp:revision", "cp:lastPrinted")
+    for name in drop:
+        prefix, local = name.split(":")
+        for node in root.findall(f"{{{_CORE_NS[prefix]}}}{local}"):
+            root.remove(node)
+    etree.SubElement(root, f"{{{_CORE_NS['dc']}}}title").text = _TITLE_MARK
+    for local in ("created", "modified"):
+        node = etree.SubElement(root, f"{{{_CORE_NS['dcterms']}}}{local}")
+        node.set(f"{{{_CORE_NS['xsi']}}}type", "dcterms:W3CDTF")
+        node.text = _DATE_MARK
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True).decode("utf-8")
+
+
+def _core_date(project: Project) -> str:
+    """Return the fixed document date: 1 January of the project's year."""
+    year = project.header.get("year")
+    if isinstance(year, int) and 1900 <= year <= 9999:
+        return dt.date(year, 1, 1).strftime("%Y-%m-%dT00:00:00Z")
+    return "2000-01-01T00:00:00Z"
+
+
+class DocxTemplate:
+    """A compiled Word template.  Pickling it ships the template bytes; the
+    receiving process compiles them again (once, see :func:`compile_docx`)."""
+
+    def __init__(self, path: str, blob: bytes):
+        self.path = path
+        self._blob = blob
+        self._package = Package.from_bytes(blob, what=f"Word 模板 {path}")
+        try:
+            document = self._package.part(DOCUMENT)
+        except KeyError:
+            raise TemplateError(f"{path}: 不是 Word 文档（缺少 {DOCUMENT}）") from None
+        split = _prepare(docx_tags.prepare_document, document, path)
+        prefix = _prefix_of(split.head)
+        self._env = _environment(prefix)
+        self._head, self._tail = split.head, split.tail
+        self._body = _Part(self._env, split.body, path, DOCUMENT)
+        self._parts: dict[str, _Part] = {}
+        for name in self._package.names:
+            if _HEADER_FOOTER.fullmatch(name) and docx_tags.has_tags(self._package.part(name)):
+                source = _prepare(docx_tags.prepare_part, self._package.part(name), path)
+                self._parts[name] = _Part(self._env, source, path, name)
+        self._core = _core_pieces(self._package.part(CORE)) if CORE in self._package.names else None
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_compile_blob, (self.path, self._blob))
+
+    def render(self, projects: Sequence[Project], jurisdiction: Jurisdiction, *, combined: bool | None = None) -> bytes:
+        """Return the .docx bytes of one project, or of a unit's combined
+        document when given several (each project after the first on a new page)."""
+        if not projects:
+            raise ValueError("render() needs at least one project")
+        combined = len(projects) > 1 if combined is None else combined
+        contexts = [self._context(p, jurisdiction, combined, i) for i, p in enumerate(projects)]
+        body = "".join(self._body.render(ctx, p.key) for ctx, p in zip(contexts, projects, strict=True))
+        changed = {DOCUMENT: (self._head + body + self._tail).encode("utf-8")}
+        for name, part in self._parts.items():
+            changed[name] = part.render(contexts[0], projects[0].key).encode("utf-8")
+        if self._core is not None:
+            first = projects[0]
+            unit = first.header.get("unit") or {}
+            title = str(unit.get("name") or first.name) if combined else first.name
+            core = self._core.replace(_TITLE_MARK, str(word_text(title))).replace(_DATE_MARK, _core_date(first))
+            changed[CORE] = core.encode("utf-8")
+        return self._package.write(changed)
+
+    def _context(self, project: Project, jurisdiction: Jurisdiction, combined: bool, index: int) -> dict[str, Any]:
+        context = build_context(project, jurisdiction, combined=combined)
+        context["project"] = _header_fields(project.header, jurisdiction)
+        context["sheetgen_ns"] = Namespace(page_break=index > 0)
+        context["sheetgen_jurisdiction"] = jurisdiction
+        return context
+
+
+def _prefix_of(head: str) -> str:
+    match = re.search(r'xmlns:(\w+)="' + re.escape(docx_tags.W) + '"', head)
+    return match.group(1) if match else "w"
+
+
+def _prepare(step: Any, xml: bytes, path: str) -> Any:
+    try:
+        return step(xml)
+    except TemplateError as exc:
+        raise TemplateError(f"{path}: {exc}") from None
+
+
+@lru_cache(maxsize=16)
+def _compile_blob(path: str, blob: bytes) -> DocxTemplate:
+    return DocxTemplate(path, blob)
+
+
+def compile_docx(jurisdiction: Jurisdiction) -> DocxTemplate:
+    """Return the compiled Word template of ``jurisdiction`` (compiled once
+    per process and template content)."""
+    path: Path = jurisdiction.template_path("docx")
+    try:
+        blob = path.read_bytes()
+    except OSError as exc:
+        raise TemplateError(f"{path}: 无法读取 Word 模板：{exc.strerror}") from None
+    return _compile_blob(str(path), blob)
+
+
+def render_docx(projects: Sequence[Project], jurisdiction: Jurisdiction) -> bytes:
+    """Return the .docx bytes of ``projects`` with the jurisdiction's template."""
+    return compile_docx(jurisdiction).render(projects, jurisdiction)
