@@ -150,8 +150,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.command:
         parser.print_help()
         return EXIT_USAGE
+    from sheetgen.errors import SheetgenError
+
     try:
         return COMMANDS[args.command](args)
+    except SheetgenError as exc:
+        print(f"sheetgen: {exc}", file=sys.stderr)
+        return EXIT_ERRORS
     except KeyboardInterrupt:
         print("\nsheetgen: 已中断；已写好的文件完整保留，未完成的文件没有写入", file=sys.stderr)
         return 130

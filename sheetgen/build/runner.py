@@ -227,6 +227,7 @@ class _Fingerprints:
     def __init__(self, options: BuildOptions):
         self.options = options
         self._juris: dict[tuple[str, tuple[str, ...]], str] = {}
+        self._dirs: dict[tuple[Path, Path], tuple[Path, ...]] = {}
 
     def jurisdiction(self, name: str, dirs: Sequence[str]) -> str:
         key = (name, tuple(dirs))
@@ -243,8 +244,18 @@ class _Fingerprints:
                                     str(spec.number), _read_bytes(spec.path)]
         parts += [_read_bytes(p) for p in spec.defaults]
         if record is not None:
-            parts.append(self.jurisdiction(record.jurisdiction, record.template_dirs))
+            # the folders searched now: a templates/ folder added since the last build counts
+            dirs = [str(d) for d in self.template_dirs(spec)]
+            parts.append(self.jurisdiction(record.jurisdiction, dirs))
         return digest(*parts)
+
+    def template_dirs(self, spec: SpecFile) -> tuple[Path, ...]:
+        from sheetgen.validation import template_dirs
+
+        key = (spec.unit_dir, spec.root)
+        if key not in self._dirs:
+            self._dirs[key] = template_dirs(spec)
+        return self._dirs[key]
 
 
 T = TypeVar("T")
@@ -252,17 +263,37 @@ R = TypeVar("R")
 
 
 def _map(function: Callable[[T], R], tasks: Sequence[T], pool: ProcessPoolExecutor | None,
-         on_result: Callable[[R], None], on_broken: Callable[[T], None]) -> None:
+         on_result: Callable[[R], None], on_broken: Callable[[T], None]) -> ProcessPoolExecutor | None:
+    """Run ``tasks`` (in ``pool`` if given) and return the pool still usable afterwards.
+
+    A worker that dies (killed, out of memory) breaks the whole pool; the tasks
+    it took down are then retried one by one in fresh single-worker pools, so
+    only the task that really kills its worker is reported broken.
+    """
     if pool is None:
         for task in tasks:
             on_result(function(task))
-        return
+        return None
     futures = [(task, pool.submit(function, task)) for task in tasks]
+    broken: list[T] = []
     for task, future in futures:
         try:
             on_result(future.result())
         except BrokenProcessPool:
+            broken.append(task)
+    if not broken:
+        return pool
+    pool.shutdown(cancel_futures=True)
+    for task in broken:
+        retry = _pool(1, force=True)
+        assert retry is not None
+        try:
+            on_result(retry.submit(function, task).result())
+        except BrokenProcessPool:
             on_broken(task)
+        finally:
+            retry.shutdown(cancel_futures=True)
+    return _pool(pool._max_workers)  # type: ignore[attr-defined]
 
 
 def _jobs(options: BuildOptions, work: int) -> int:
@@ -270,8 +301,8 @@ def _jobs(options: BuildOptions, work: int) -> int:
     return max(1, min(jobs, work))
 
 
-def _pool(jobs: int) -> ProcessPoolExecutor | None:
-    if jobs <= 1:
+def _pool(jobs: int, *, force: bool = False) -> ProcessPoolExecutor | None:
+    if jobs <= 1 and not force:
         return None
     method = "fork" if sys.platform.startswith("linux") else "spawn"
     return ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context(method))
@@ -348,6 +379,7 @@ def run_build(options: BuildOptions, reporter: Reporter | None = None) -> Summar
         summary.warnings += sum(not d.is_error for d in result.diagnostics)
         for failure in result.failures:
             reporter.failed(failure)
+        summary.failures.extend(result.failures)
         for path in result.written:
             reporter.written(path)
         summary.files.extend(result.written)
@@ -375,13 +407,14 @@ def run_build(options: BuildOptions, reporter: Reporter | None = None) -> Summar
     jobs = _jobs(options, len(spec_tasks))
     pool = _pool(jobs)
     try:
-        _map(run_spec, spec_tasks, pool, take_spec, broken_spec)
+        pool = _map(run_spec, spec_tasks, pool, take_spec, broken_spec)
         unit_tasks = list(_unit_tasks(units, dirty_units, results, options, reporter, new_manifest, manifest))
 
         def take_unit(result: UnitResult) -> None:
             for failure in result.failures:
                 reporter.failed(failure)
                 summary.failed += 1
+            summary.failures.extend(result.failures)
             for path in result.written:
                 reporter.written(path)
             summary.files.extend(result.written)
@@ -394,12 +427,17 @@ def run_build(options: BuildOptions, reporter: Reporter | None = None) -> Summar
         if pool is not None and len(unit_tasks) <= 1:
             pool.shutdown()
             pool = None
-        _map(run_unit, unit_tasks, pool, take_unit, broken_unit)
+        pool = _map(run_unit, unit_tasks, pool, take_unit, broken_unit)
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
     # Failed specs get no record, so the next build tries them again.
-    new_manifest.write(options.output)
+    try:
+        new_manifest.write(options.output)
+    except WriteError as exc:
+        summary.failed += 1
+        summary.failures.append(str(exc))
+        reporter.failed(f"{exc}（下次生成将全部重做）")
     return summary
 
 
