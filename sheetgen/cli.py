@@ -40,7 +40,8 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="命令", parser_class=_Parser)
 
     check = commands.add_parser("check", help="检查项目说明，列出所有错误和警告",
-                                description="检查项目说明（文件或文件夹），每个问题一行：文件:行:列: 错误|警告 [代码] 标签 (路径): 说明。"
+                                description="检查项目说明（文件或文件夹），每个问题一行："
+                                "文件:行:列: 错误|警告 [代码] 标签 (路径): 说明。"
                                 "没有错误时退出码为 0，有错误为 1，用法错误为 2。")
     check.add_argument("paths", nargs="+", type=Path, metavar="路径", help="项目说明文件或文件夹")
     check.add_argument("--strict", action="store_true", help="把警告也当作错误")
@@ -63,7 +64,8 @@ def _parser() -> argparse.ArgumentParser:
     verbosity.add_argument("--verbose", "-v", action="store_true", help="列出每个生成的文件")
 
     imp = commands.add_parser("import", help="把已有的表格（文本、Word、Excel）转成项目说明",
-                              description="把已有的绩效目标表转成 YAML 项目说明：每个项目一个文件，另加单位的 _defaults.yaml。")
+                              description="把已有的绩效目标表转成 YAML 项目说明："
+                              "每个项目一个文件，另加单位的 _defaults.yaml。")
     imp.add_argument("files", nargs="+", type=Path, metavar="文件", help="要导入的文件")
     imp.add_argument("-o", "--output", type=Path, required=True, metavar="文件夹", help="写入项目说明的文件夹")
     imp.add_argument("--layout", choices=("grid", "pdftext", "docxtext"), default=None,
@@ -105,7 +107,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     formats = tuple(f.strip().lower() for f in args.format.split(",") if f.strip())
     unknown = [f for f in formats if f not in ("docx", "xlsx", "pdf")]
     if unknown or not formats:
-        print(f"sheetgen: 用法错误：不认识的格式 {'、'.join(unknown) or '（空）'}；可用 docx、xlsx、pdf", file=sys.stderr)
+        shown = "、".join(unknown) or "（空）"
+        print(f"sheetgen: 用法错误：不认识的格式 {shown}；可用 docx、xlsx、pdf", file=sys.stderr)
         return EXIT_USAGE
     if args.jobs < 0:
         print("sheetgen: 用法错误：--jobs 不能是负数", file=sys.stderr)

@@ -143,8 +143,11 @@ def _check_chars(text: str, file: str) -> list[Diagnostic]:
         line = text.count("\n", 0, match.start()) + 1
         col = match.start() - (text.rfind("\n", 0, match.start()) + 1) + 1
         char = match.group()
-        hint = ("这是从 Word 粘贴来的手动换行符（Shift+Enter），Word 和 Excel 都无法保存；"
-                "请删去它，需要换行就用 | 多行文本") if char == "\x0b" else "Word 和 Excel 都无法保存这个控制字符，请删去"
+        hint = (
+            "这是从 Word 粘贴来的手动换行符（Shift+Enter），Word 和 Excel 都无法保存；请删去它，需要换行就用 | 多行文本"
+            if char == "\x0b"
+            else "Word 和 Excel 都无法保存这个控制字符，请删去"
+        )
         problems.append(_diag(file, line, col, "bad-char", f"第 {line} 行有不可见字符 U+{ord(char):04X}。{hint}"))
         if len(problems) >= 20:
             break

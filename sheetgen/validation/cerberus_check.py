@@ -7,7 +7,7 @@ import difflib
 import re
 from collections.abc import Iterator, Mapping
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, ClassVar
 
 from cerberus import Validator, errors
 from cerberus.errors import ValidationError
@@ -25,7 +25,7 @@ _MONEY_TEXT = re.compile(r"^[-+]?[0-9][0-9,，]*(?:\.[0-9]+)?$")
 class SpecValidator(Validator):  # type: ignore[misc]
     """Cerberus with exact decimals and the coercions specs need."""
 
-    types_mapping = {
+    types_mapping: ClassVar[dict[str, TypeDefinition]] = {
         **Validator.types_mapping,
         "decimal": TypeDefinition("decimal", (Decimal, int), (bool,)),
         "date": TypeDefinition("date", (dt.date,), ()),

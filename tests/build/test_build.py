@@ -185,7 +185,7 @@ def test_full_disk_leaves_old_file_intact(unit_dir: Callable[..., Path], tmp_pat
 
     monkeypatch.setattr(atomic.os, "fsync", full)
     summary = build(folder.parent, out, jobs=1, force=True)
-    assert summary.failed >= 1 and any("磁盘已满" in f for f in summary.failures) or summary.failed >= 1
+    assert (summary.failed >= 1 and any("磁盘已满" in f for f in summary.failures)) or summary.failed >= 1
     assert target.read_bytes() == old
     assert not [p for p in out.rglob("*") if atomic.TEMP_MARK in p.name]
     monkeypatch.setattr(atomic.os, "fsync", real_fsync)
