@@ -1,0 +1,204 @@
+"""The Excel renderer: a jurisdiction's ``table.xlsx`` compiled once, rendered
+to workbooks many times.
+
+>>> template = compile_xlsx(jurisdiction)
+>>> blob = template.render([project], jurisdiction)         # one sheet
+>>> blob = template.render(unit_projects, jurisdiction)     # 目录 + one sheet each
+
+Compiling reads the template once (cells, Jinja, styles, widths, merges, page
+setup; see :mod:`sheetgen.render.xlsx_template`).  Rendering writes the sheet
+XML directly as strings with inline strings (so text never becomes a formula
+and no shared-string table is kept) and assembles the package with
+:class:`sheetgen.render.package.Package`, which copies the unchanged parts
+already compressed.  The output is deterministic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from sheetgen.errors import TemplateError
+from sheetgen.jurisdiction import Jurisdiction
+from sheetgen.model import Project
+from sheetgen.render.context import build_context
+from sheetgen.render.package import Package, read_parts
+from sheetgen.render.xlsx_book import Book, compile_book, fixed_core
+from sheetgen.render.xlsx_frame import DEFAULT_MARGINS, XML_DECLARATION, SheetFrame, compile_frame
+from sheetgen.render.xlsx_sheet import render_sheet
+from sheetgen.render.xlsx_styles import NS, StyleBook, TocStyles, excel_date_format
+from sheetgen.render.xlsx_template import (
+    JURISDICTION_KEY,
+    CompiledSheet,
+    Loop,
+    Row,
+    SheetCompiler,
+    environment,
+    shared_strings,
+    text_cell_suffix,
+)
+from sheetgen.render.xlsx_text import COLUMNS, quote_sheet, text_height, unique_sheet_names, xml_attr
+
+TOC_NAME = "目录"
+_TOC_WIDTHS = (8.0, 72.0)
+
+
+@dataclass(frozen=True)
+class XlsxTemplate:
+    """A compiled Excel template of one jurisdiction."""
+
+    path: str
+    jurisdiction: str
+    money_format: str
+    date_format: str
+    package: Package
+    book: Book
+    frame: SheetFrame
+    sheet: CompiledSheet
+    title_rows: tuple[int, int] | None
+    toc: TocStyles
+    toc_font_size: float
+
+    def render(self, projects: Sequence[Project], jurisdiction: Jurisdiction) -> bytes:
+        """Return the bytes of an .xlsx workbook: one sheet for one project;
+        for several, a 目录 sheet linking to one sheet per project."""
+        if not projects:
+            raise TemplateError("没有要写入 Excel 的项目")
+        if (jurisdiction.money_format, jurisdiction.date_format) != (self.money_format, self.date_format):
+            raise TemplateError(f"{self.path} 是按格式“{self.jurisdiction}”编译的，不能用于格式“{jurisdiction.name}”")
+        combined = len(projects) > 1
+        names = unique_sheet_names([p.name for p in projects], reserved=[TOC_NAME] if combined else [])
+        offset = 1 if combined else 0
+        changed: dict[str, bytes] = {}
+        defined = []
+        if combined:
+            changed[self.book.sheet_path(1)] = self._toc(projects, names).encode("utf-8")
+            defined.append(
+                f'<definedName name="_xlnm.Print_Titles" localSheetId="0">{quote_sheet(TOC_NAME)}!$1:$1</definedName>'
+            )
+        for index, (project, name) in enumerate(zip(projects, names, strict=True)):
+            context = build_context(project, jurisdiction, combined=combined)
+            context[JURISDICTION_KEY] = jurisdiction
+            rendered = render_sheet(self.sheet, context, jurisdiction, what=self.path)
+            last_row = max(rendered.last_row, 1)
+            xml = self.frame.xml(
+                selected=not combined and index == 0,
+                dimension=f"A1:{COLUMNS[self.sheet.last_col]}{last_row}",
+                rows=rendered.rows,
+                merges=rendered.merges,
+            )
+            changed[self.book.sheet_path(index + 1 + offset)] = xml.encode("utf-8")
+            titles = self._titles(rendered.row_map, name)
+            if titles:
+                defined.append(
+                    f'<definedName name="_xlnm.Print_Titles" localSheetId="{index + offset}">{titles}</definedName>'
+                )
+        all_names = [TOC_NAME, *names] if combined else names
+        changed.update(self.book.parts(all_names, "".join(defined)))
+        return self.package.write(changed)
+
+    def _titles(self, row_map: Mapping[int, int], name: str) -> str:
+        """Return the print-titles reference of a rendered sheet, or ``""``."""
+        if self.title_rows is None:
+            return ""
+        first, last = (row_map.get(r) for r in self.title_rows)
+        if first is None or last is None:
+            return ""
+        sheet = quote_sheet(name)
+        rows = f"{sheet}!${first}:${last}"
+        cols = self.book.names.title_cols
+        return xml_attr(f"{sheet}!{cols},{rows}" if cols else rows)
+
+    def _toc(self, projects: Sequence[Project], names: Sequence[str]) -> str:
+        """Return the XML of the 目录 sheet: 序号 and linked 项目名称 per project."""
+        toc = self.toc
+        rows = [
+            '<row r="1" ht="22" customHeight="1">'
+            f'<c r="A1{text_cell_suffix(toc.header, "序号")}<c r="B1{text_cell_suffix(toc.header, "项目名称")}</row>'
+        ]
+        links = []
+        for row, (project, name) in enumerate(zip(projects, names, strict=True), start=2):
+            title = project.name or name
+            height = max(18.0, text_height(title, _TOC_WIDTHS[1], self.toc_font_size))
+            rows.append(
+                f'<row r="{row}" ht="{height:g}" customHeight="1">'
+                f'<c r="A{row}" s="{toc.number}"><v>{project.number}</v></c>'
+                f'<c r="B{row}{text_cell_suffix(toc.link, title)}</row>'
+            )
+            location = xml_attr(f"{quote_sheet(name)}!A1")
+            links.append(f'<hyperlink ref="B{row}" location="{location}" display="{xml_attr(title)}"/>')
+        cols = "".join(
+            f'<col min="{i}" max="{i}" width="{w:g}" customWidth="1"/>' for i, w in enumerate(_TOC_WIDTHS, 1)
+        )
+        return (
+            f'{XML_DECLARATION}<worksheet xmlns="{NS}" '
+            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+            '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
+            f'<dimension ref="A1:B{len(projects) + 1}"/>'
+            '<sheetViews><sheetView tabSelected="1" workbookViewId="0"/></sheetViews>'
+            f'<sheetFormatPr defaultRowHeight="15"/><cols>{cols}</cols>'
+            f"<sheetData>{''.join(rows)}</sheetData>"
+            f"<hyperlinks>{''.join(links)}</hyperlinks>"
+            f'<printOptions horizontalCentered="1"/>{DEFAULT_MARGINS}'
+            '<pageSetup paperSize="9" orientation="portrait" fitToWidth="1" fitToHeight="0"/>'
+            "</worksheet>"
+        )
+
+
+def _default_title_rows(body: tuple[Row | Loop, ...]) -> tuple[int, int] | None:
+    """Return the template row just above the first loop (the table header)."""
+    previous = None
+    for item in body:
+        if isinstance(item, Loop):
+            return (previous.tref, previous.tref) if previous is not None else None
+        previous = item
+    return None
+
+
+def compile_xlsx(jurisdiction: Jurisdiction) -> XlsxTemplate:
+    """Return the compiled Excel template of ``jurisdiction`` (its ``table.xlsx``)."""
+    path = jurisdiction.template_path("xlsx")
+    what = f"Excel 模板 {path}"
+    parts = read_parts(path.read_bytes(), what=what)
+    book = compile_book(parts, what=what)
+    styles = StyleBook(parts[book.styles_part], what=what)
+    date_format = excel_date_format(jurisdiction.date_format)
+    compiler = SheetCompiler(
+        parts[book.sheet_part],
+        shared_strings(parts.get(book.strings_part)),
+        styles,
+        environment(),
+        what=str(path),
+        money_format=jurisdiction.money_format,
+        date_format=date_format,
+    )
+    sheet = compiler.compile()
+    frame = compile_frame(parts[book.sheet_part])
+    title_rows = book.names.title_rows or _default_title_rows(sheet.body)
+    header_style = _header_style(sheet, title_rows)
+    toc = styles.toc_styles(header_style)
+    kept = {name: blob for name, blob in parts.items() if name not in book.dropped}
+    kept[book.styles_part] = styles.to_bytes()
+    if "docProps/core.xml" in kept:
+        kept["docProps/core.xml"] = fixed_core(kept["docProps/core.xml"])
+    return XlsxTemplate(
+        path=str(path),
+        jurisdiction=jurisdiction.name,
+        money_format=jurisdiction.money_format,
+        date_format=jurisdiction.date_format,
+        package=Package(kept),
+        book=book,
+        frame=frame,
+        sheet=sheet,
+        title_rows=title_rows,
+        toc=toc,
+        toc_font_size=styles.font_size(header_style),
+    )
+
+
+def _header_style(sheet: CompiledSheet, title_rows: tuple[int, int] | None) -> int:
+    """Return the style of the first cell of the header row (fonts of the 目录 sheet)."""
+    for item in sheet.body:
+        if isinstance(item, Row) and title_rows and item.tref == title_rows[0] and item.cells:
+            return item.cells[0].style
+    return 0

@@ -1,0 +1,212 @@
+"""Rendering one compiled sheet for one project: rows, typed cells, merges and
+row heights, written straight as SpreadsheetML strings."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from jinja2.runtime import Undefined
+
+from sheetgen.errors import TemplateError
+from sheetgen.jurisdiction import Jurisdiction
+from sheetgen.model import Merged
+from sheetgen.render.context import format_value
+from sheetgen.render.xlsx_template import EMPTY, MIXED, RAW, TEXT, VM, Cell, CompiledSheet, Loop, Row
+from sheetgen.render.xlsx_template import text_cell_suffix as _text_suffix
+from sheetgen.render.xlsx_text import COLUMNS, FORMULA_STARTS, clean_text, text_height
+
+MAX_ROW_HEIGHT = 409.0  # points; Excel's limit
+_EPOCH = dt.datetime(1899, 12, 30)
+_EPOCH_DATE = _EPOCH.date()
+
+
+class LoopInfo:
+    """The ``loop`` variable inside a ``{%tr for %}`` block (like Jinja's)."""
+
+    __slots__ = ("index0", "length")
+
+    def __init__(self, index0: int, length: int):
+        self.index0 = index0
+        self.length = length
+
+    @property
+    def index(self) -> int:
+        return self.index0 + 1
+
+    @property
+    def first(self) -> bool:
+        return self.index0 == 0
+
+    @property
+    def last(self) -> bool:
+        return self.index0 == self.length - 1
+
+    @property
+    def revindex(self) -> int:
+        return self.length - self.index0
+
+
+@dataclass(frozen=True)
+class RenderedSheet:
+    """The rows and merges of one rendered sheet, and where template rows went."""
+
+    rows: str
+    merges: str
+    last_row: int
+    row_map: Mapping[int, int]
+
+
+class _State:
+    __slots__ = ("heights", "jurisdiction", "merges", "row_map", "rows", "vneeds", "what")
+
+    def __init__(self, jurisdiction: Jurisdiction, what: str):
+        self.rows: list[tuple[str, str]] = []
+        self.heights: list[float] = []
+        self.merges: list[str] = []
+        self.vneeds: list[tuple[int, int, float]] = []
+        self.row_map: dict[int, int] = {}
+        self.jurisdiction = jurisdiction
+        self.what = what
+
+
+def render_sheet(
+    sheet: CompiledSheet, context: Mapping[str, Any], jurisdiction: Jurisdiction, *, what: str
+) -> RenderedSheet:
+    """Return the rendered rows of ``sheet`` for one project's ``context``."""
+    state = _State(jurisdiction, what)
+    _emit(sheet.body, context, state)
+    heights = state.heights
+    for first, last, need in state.vneeds:
+        have = sum(heights[first - 1 : last])
+        if have < need:
+            heights[last - 1] = min(MAX_ROW_HEIGHT, heights[last - 1] + need - have)
+    rows = "".join(
+        f'<row r="{number}"{attrs} ht="{_points(height)}" customHeight="1">{cells}</row>'
+        for number, ((attrs, cells), height) in enumerate(zip(state.rows, heights, strict=True), start=1)
+    )
+    return RenderedSheet(rows=rows, merges="".join(state.merges), last_row=len(state.rows), row_map=state.row_map)
+
+
+def _points(height: float) -> str:
+    return f"{math.ceil(min(height, MAX_ROW_HEIGHT) * 4) / 4:g}"
+
+
+def _emit(body: tuple[Row | Loop, ...], context: Mapping[str, Any], state: _State) -> None:
+    for item in body:
+        if isinstance(item, Row):
+            _row(item, context, state)
+            continue
+        items = _call(item.items, context, item.ref, state)
+        if items is None or isinstance(items, Undefined):
+            continue
+        try:
+            items = list(items)
+        except TypeError:
+            raise TemplateError(f"{state.what} 单元格 {item.ref}：循环的对象不能逐项列出") from None
+        count = len(item.targets)
+        for index, value in enumerate(items):
+            child = dict(context)
+            if count == 1:
+                child[item.targets[0]] = value
+            else:
+                try:
+                    child.update(zip(item.targets, value, strict=True))
+                except (TypeError, ValueError):
+                    raise TemplateError(
+                        f"{state.what} 单元格 {item.ref}：循环的第 {index + 1} 项不能拆成 {count} 个变量"
+                    ) from None
+            child["loop"] = LoopInfo(index, len(items))
+            _emit(item.body, child, state)
+
+
+def _call(fn: Any, context: Mapping[str, Any], ref: str, state: _State) -> Any:
+    try:
+        return fn(context)
+    except TemplateError:
+        raise
+    except Exception as exc:
+        raise TemplateError(f"{state.what} 单元格 {ref}：渲染出错：{exc}") from exc
+
+
+def _row(row: Row, context: Mapping[str, Any], state: _State) -> None:
+    number = len(state.rows) + 1
+    state.row_map.setdefault(row.tref, number)
+    digits = str(number)
+    need = row.height
+    parts = []
+    for cell in row.cells:
+        kind = cell.kind
+        if kind in (TEXT, EMPTY, RAW):
+            parts.append('<c r="' + COLUMNS[cell.col] + digits + cell.suffix)
+            if cell.need:
+                if cell.rows_down:
+                    state.vneeds.append((number, number + cell.rows_down, cell.need))
+                elif cell.need > need:
+                    need = cell.need
+            continue
+        value = _call(cell.fn, context, cell.ref, state)
+        last_row = number + cell.rows_down
+        if kind == VM and isinstance(value, Merged):
+            if value.start:
+                last_row = number + max(value.span, 1) - 1
+                if last_row > number or cell.last_col > cell.col:
+                    state.merges.append(_merge(cell.col, number, cell.last_col, last_row))
+                value = value.text
+            else:
+                value = None
+        elif kind == VM and cell.last_col > cell.col:
+            state.merges.append(_merge(cell.col, number, cell.last_col, number))
+        xml, text = _typed(value, cell, COLUMNS[cell.col] + digits, state.jurisdiction, kind == MIXED)
+        parts.append(xml)
+        if text:
+            height = text_height(text, cell.width, cell.font_size)
+            if last_row > number:
+                state.vneeds.append((number, last_row, height))
+            elif height > need:
+                need = height
+    for first_col, rows_down, last_col in row.merges:
+        state.merges.append(_merge(first_col, number, last_col, number + rows_down))
+    state.rows.append((row.attrs, "".join(parts)))
+    state.heights.append(min(need, MAX_ROW_HEIGHT))
+
+
+def _merge(first_col: int, first_row: int, last_col: int, last_row: int) -> str:
+    return f'<mergeCell ref="{COLUMNS[first_col]}{first_row}:{COLUMNS[last_col]}{last_row}"/>'
+
+
+def _typed(value: Any, cell: Cell, ref: str, jurisdiction: Jurisdiction, mixed: bool) -> tuple[str, str]:
+    """Return the XML of a rendered cell and the text it shows (for heights)."""
+    variants = cell.variants
+    if mixed:
+        text = value
+    elif value is None or isinstance(value, Undefined):
+        return f'<c r="{ref}" s="{variants.text}"/>', ""
+    elif isinstance(value, str):
+        text = value
+    elif isinstance(value, bool):
+        text = "是" if value else "否"
+    elif isinstance(value, Decimal):
+        if value.is_finite():
+            return f'<c r="{ref}" s="{variants.money}"><v>{value:f}</v></c>', ""
+        text = str(value)
+    elif isinstance(value, (int, float)):
+        if math.isfinite(value):
+            return f'<c r="{ref}" s="{variants.text}"><v>{value!r}</v></c>', ""
+        text = str(value)
+    elif isinstance(value, dt.datetime):
+        serial = (value.replace(tzinfo=None) - _EPOCH).total_seconds() / 86400
+        return f'<c r="{ref}" s="{variants.date}"><v>{serial!r}</v></c>', ""
+    elif isinstance(value, dt.date):
+        return f'<c r="{ref}" s="{variants.date}"><v>{(value - _EPOCH_DATE).days}</v></c>', ""
+    else:
+        text = format_value(value, jurisdiction)
+    text = clean_text(text)
+    if not text:
+        return f'<c r="{ref}" s="{variants.text}"/>', ""
+    style = variants.quoted if text.startswith(FORMULA_STARTS) else variants.text
+    return '<c r="' + ref + _text_suffix(style, text), text

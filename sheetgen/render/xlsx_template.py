@@ -1,0 +1,511 @@
+"""Compiling an Excel template sheet: rows, cells, loops and merges, once.
+
+The template language of a cell:
+
+* plain text is printed as is;
+* ``{{ expr }}`` alone keeps the value's type (money → number, date → date);
+* any other text with Jinja tags is a Jinja template printing text;
+* ``{%vm expr %}`` alone prints a :class:`sheetgen.model.Merged` on the first
+  row of its group and merges the column down over the group;
+* a row whose first cell is ``{%tr for x in expr %}`` opens a loop, a row
+  ``{%tr endfor %}`` closes it; the rows between repeat per item.
+
+Every cell's Jinja is compiled here, once, in a sandbox; merged ranges,
+column widths and row heights are resolved to plain numbers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from jinja2 import TemplateSyntaxError, nodes, pass_context
+from jinja2.runtime import ChainableUndefined, Context, Undefined
+from jinja2.sandbox import SandboxedEnvironment
+from lxml import etree
+
+from sheetgen.errors import TemplateError
+from sheetgen.render.context import format_value
+from sheetgen.render.xlsx_styles import NS, StyleBook, Variants
+from sheetgen.render.xlsx_text import (
+    COLUMNS,
+    FORMULA_STARTS,
+    clean_text,
+    ooxml_unescape,
+    parse_ref,
+    text_height,
+    xml_text,
+)
+
+_Q = f"{{{NS}}}"
+
+EMPTY, TEXT, RAW, EXPR, MIXED, VM = range(6)
+
+_JINJA = re.compile(r"\{\{|\{%|\{#")
+_TR = re.compile(r"^\{%-?\s*tr\s+(.*?)\s*-?%\}$", re.DOTALL)
+_TR_FOR = re.compile(r"^for\s+([A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)\s+in\s+(.+)$", re.DOTALL)
+_VM = re.compile(r"^\{%-?\s*vm\s+(.*?)\s*-?%\}$", re.DOTALL)
+_OUTPUT = re.compile(r"^\{\{-?\s*(.*?)\s*-?\}\}$", re.DOTALL)
+_DOTTED = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$")
+_LITERALS = {"true", "false", "none", "True", "False", "None"}
+_CUSTOM_TAG = re.compile(r"\{%-?\s*(tr|vm)\b")
+
+JURISDICTION_KEY = "__sheetgen_jurisdiction__"
+
+
+@pass_context
+def _finalize(context: Context, value: Any) -> Any:
+    if isinstance(value, Undefined):
+        return ""
+    jurisdiction = context.get(JURISDICTION_KEY)
+    return format_value(value, jurisdiction) if jurisdiction is not None else value
+
+
+def environment() -> SandboxedEnvironment:
+    """Return the sandboxed Jinja environment cell templates compile in."""
+    return SandboxedEnvironment(
+        undefined=ChainableUndefined,
+        finalize=_finalize,
+        autoescape=False,
+        keep_trailing_newline=True,
+    )
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One compiled template cell of a row."""
+
+    col: int
+    ref: str
+    kind: int
+    style: int
+    variants: Variants
+    text: str = ""
+    raw: str = ""
+    fn: Callable[[Mapping[str, Any]], Any] | None = None
+    width: float = 0.0
+    font_size: float = 11.0
+    rows_down: int = 0
+    last_col: int = 0
+    suffix: str = ""
+    need: float = 0.0
+
+
+@dataclass(frozen=True)
+class Row:
+    """One compiled template row: its cells and the merges anchored on it
+    (first column, rows down, last column)."""
+
+    tref: int
+    attrs: str
+    height: float
+    cells: tuple[Cell, ...]
+    merges: tuple[tuple[int, int, int], ...]
+
+
+@dataclass(frozen=True)
+class Loop:
+    """A ``{%tr for %}`` block: loop variables, the items and the body."""
+
+    ref: str
+    targets: tuple[str, ...]
+    items: Callable[[Mapping[str, Any]], Any]
+    body: tuple[Row | Loop, ...]
+
+
+@dataclass(frozen=True)
+class CompiledSheet:
+    """A compiled sheet body: rows and loops, column widths, last column and
+    the default row height."""
+
+    body: tuple[Row | Loop, ...]
+    widths: tuple[float, ...]
+    last_col: int
+    default_height: float
+
+
+# ------------------------------------------------------------------ reading
+
+
+def _read_text(cell: etree._Element, strings: list[str]) -> str | None:
+    kind = cell.get("t", "n")
+    if kind == "s":
+        value = cell.findtext(f"{_Q}v")
+        try:
+            return strings[int(value or "")]
+        except (ValueError, IndexError):
+            return ""
+    if kind == "inlineStr":
+        inline = cell.find(f"{_Q}is")
+        return ooxml_unescape("".join(inline.itertext())) if inline is not None else ""
+    return None
+
+
+def shared_strings(blob: bytes | None) -> list[str]:
+    """Return the shared strings of a package (rich text flattened)."""
+    if not blob:
+        return []
+    root = etree.fromstring(blob)
+    return [ooxml_unescape("".join(si.itertext())) for si in root.findall(f"{_Q}si")]
+
+
+def _raw_suffix(cell: etree._Element) -> str:
+    """Return the XML of a non-text template cell after ``r="…"``."""
+    kind = cell.get("t", "n")
+    parts = []
+    formula = cell.find(f"{_Q}f")
+    if formula is not None and formula.get("t") != "shared" and formula.text:
+        parts.append(f"<f>{xml_text(formula.text)}</f>")
+    value = cell.findtext(f"{_Q}v")
+    if value is not None and kind in ("n", "b", "e", "str"):
+        parts.append(f"<v>{xml_text(value)}</v>")
+    if not parts:
+        return ""
+    return f' t="{kind}">' + "".join(parts) + "</c>"
+
+
+# ------------------------------------------------------------------ compiler
+
+
+class SheetCompiler:
+    """Compile one template sheet (``what`` names the template file in errors)."""
+
+    def __init__(
+        self,
+        sheet: bytes,
+        strings: list[str],
+        styles: StyleBook,
+        env: SandboxedEnvironment,
+        *,
+        what: str,
+        money_format: str,
+        date_format: str,
+    ):
+        self.what = what
+        self.styles = styles
+        self.env = env
+        self.money_format = money_format
+        self.date_format = date_format
+        self._variants: dict[int, Variants] = {}
+        try:
+            self.root = etree.fromstring(sheet)
+        except etree.XMLSyntaxError as exc:
+            raise TemplateError(f"{what}：工作表 XML 无法解析：{exc}") from None
+        self.strings = strings
+
+    # -- errors ---------------------------------------------------------
+    def error(self, ref: str, message: str) -> TemplateError:
+        return TemplateError(f"{self.what} 单元格 {ref}：{message}")
+
+    def variants(self, style: int) -> Variants:
+        if style not in self._variants:
+            self._variants[style] = self.styles.variants(style, self.money_format, self.date_format)
+        return self._variants[style]
+
+    # -- structure ------------------------------------------------------
+    def _grid(self) -> tuple[dict[int, etree._Element], dict[int, dict[int, etree._Element]]]:
+        rows: dict[int, etree._Element] = {}
+        cells: dict[int, dict[int, etree._Element]] = {}
+        data = self.root.find(f"{_Q}sheetData")
+        last = 0
+        for row in data if data is not None else ():
+            if row.tag != f"{_Q}row":
+                continue
+            number = int(row.get("r") or last + 1)
+            last = number
+            rows[number] = row
+            col_next = 0
+            for cell in row.findall(f"{_Q}c"):
+                ref = cell.get("r")
+                col = parse_ref(ref)[1] if ref else col_next
+                col_next = col + 1
+                cells.setdefault(number, {})[col] = cell
+        return rows, cells
+
+    def _merges(self) -> list[tuple[int, int, int, int]]:
+        out = []
+        for merge in self.root.iterfind(f"{_Q}mergeCells/{_Q}mergeCell"):
+            first, _, last = (merge.get("ref") or "").partition(":")
+            if not last:
+                continue
+            r1, c1 = parse_ref(first)
+            r2, c2 = parse_ref(last)
+            out.append((min(r1, r2), min(c1, c2), max(r1, r2), max(c1, c2)))
+        return out
+
+    def _widths(self, count: int) -> tuple[float, ...]:
+        fmt = self.root.find(f"{_Q}sheetFormatPr")
+        default = 9.14
+        if fmt is not None:
+            if fmt.get("defaultColWidth"):
+                default = float(fmt.get("defaultColWidth"))
+            elif fmt.get("baseColWidth"):
+                default = float(fmt.get("baseColWidth")) + 0.71
+        widths = [default] * count
+        for col in self.root.iterfind(f"{_Q}cols/{_Q}col"):
+            low, high = int(col.get("min", "1")), int(col.get("max", "1"))
+            width = float(col.get("width", default))
+            if col.get("hidden") in ("1", "true"):
+                width = 0.0
+            for index in range(low - 1, min(high, count)):
+                widths[index] = width
+        return tuple(widths)
+
+    def default_height(self) -> float:
+        fmt = self.root.find(f"{_Q}sheetFormatPr")
+        return float(fmt.get("defaultRowHeight", "15")) if fmt is not None else 15.0
+
+    # -- cells ----------------------------------------------------------
+    def _compile_cell(self, ref: str, col: int, style: int, text: str) -> Cell:
+        variants = self.variants(style)
+        base = {"col": col, "ref": ref, "style": variants.text, "variants": variants}
+        stripped = text.strip()
+        if not _JINJA.search(text):
+            text = clean_text(text)
+            if not text:
+                return Cell(kind=EMPTY, **base)
+            return Cell(kind=TEXT, text=text, **base)
+        vm = _VM.match(stripped)
+        if vm:
+            return Cell(kind=VM, fn=self._expression(ref, vm.group(1)), **base)
+        if _CUSTOM_TAG.search(text):
+            raise self.error(ref, "{%tr …%} / {%vm …%} 必须独占一个单元格")
+        try:
+            parsed = self.env.parse(text)
+        except TemplateSyntaxError as exc:
+            raise self.error(ref, f"模板语法错误：{exc.message}（单元格第 {exc.lineno} 行）") from None
+        output = _OUTPUT.match(text)
+        if output and _single_output(parsed):
+            return Cell(kind=EXPR, fn=self._expression(ref, output.group(1)), **base)
+        template = self.env.from_string(parsed)
+        return Cell(kind=MIXED, fn=template.render, **base)
+
+    def _expression(self, ref: str, source: str) -> Callable[[Mapping[str, Any]], Any]:
+        try:
+            compiled = self.env.compile_expression(source, undefined_to_none=False)
+        except TemplateSyntaxError as exc:
+            raise self.error(ref, f"表达式“{source}”语法错误：{exc.message}") from None
+        if _DOTTED.match(source.strip()) and source.split(".")[0].strip() not in _LITERALS:
+            return _dotted_lookup(self.env, source.strip().split("."))
+        return compiled
+
+    # -- whole sheet ----------------------------------------------------
+    def compile(self) -> CompiledSheet:
+        """Return the compiled sheet body."""
+        rows, cells = self._grid()
+        merges = self._merges()
+        last_row = max([*rows, *(m[2] for m in merges), 0])
+        last_col = max([0, *(c for r in cells.values() for c in r), *(m[3] for m in merges)])
+        widths = self._widths(last_col + 1)
+        texts: dict[tuple[int, int], str | None] = {}
+        for number, row_cells in cells.items():
+            for col, cell in row_cells.items():
+                texts[number, col] = _read_text(cell, self.strings)
+        markers = self._markers(cells, texts)
+        self._check_merges(merges, markers)
+
+        anchored: dict[int, list[tuple[int, int, int]]] = {}
+        covered: dict[tuple[int, int], int] = {}
+        extent: dict[tuple[int, int], tuple[int, int]] = {}
+        for r1, c1, r2, c2 in merges:
+            anchored.setdefault(r1, []).append((c1, r2 - r1, c2))
+            extent[r1, c1] = (r2 - r1, c2)
+            anchor_cell = cells.get(r1, {}).get(c1)
+            anchor_style = int(anchor_cell.get("s", "0")) if anchor_cell is not None else 0
+            for r in range(r1, r2 + 1):
+                for c in range(c1, c2 + 1):
+                    if (r, c) != (r1, c1):
+                        covered[r, c] = anchor_style
+
+        default_height = self.default_height()
+        compiled: dict[int, Row] = {}
+        for number in range(1, last_row + 1):
+            if number in markers:
+                continue
+            compiled[number] = self._row(
+                number,
+                rows.get(number),
+                cells.get(number, {}),
+                texts,
+                covered,
+                extent,
+                anchored.get(number, []),
+                widths,
+                default_height,
+            )
+        body = self._nest(compiled, markers, last_row)
+        for item in body:
+            for cell in item.cells if isinstance(item, Row) else ():
+                if cell.kind == VM:
+                    raise self.error(cell.ref, "{%vm %} 只能用在 {%tr for %} 循环的行中")
+        return CompiledSheet(body=body, widths=widths, last_col=last_col, default_height=default_height)
+
+    def _markers(
+        self, cells: dict[int, dict[int, etree._Element]], texts: dict[tuple[int, int], str | None]
+    ) -> dict[int, tuple[str, str]]:
+        """Return the loop marker rows: row → (cell ref, ``for …`` or ``endfor``)."""
+        markers = {}
+        for number, row_cells in cells.items():
+            for col in sorted(row_cells):
+                text = (texts.get((number, col)) or "").strip()
+                if not text:
+                    continue
+                match = _TR.match(text)
+                if match:
+                    markers[number] = (f"{COLUMNS[col]}{number}", match.group(1).strip())
+                break
+        return markers
+
+    def _check_merges(self, merges: list[tuple[int, int, int, int]], markers: Mapping[int, Any]) -> None:
+        for r1, c1, r2, c2 in merges:
+            for marker in markers:
+                if r1 <= marker <= r2:
+                    ref = f"{COLUMNS[c1]}{r1}:{COLUMNS[c2]}{r2}"
+                    raise self.error(ref, f"合并单元格跨越了循环标记行 {marker}")
+
+    def _row(
+        self,
+        number: int,
+        row: etree._Element | None,
+        row_cells: dict[int, etree._Element],
+        texts: dict[tuple[int, int], str | None],
+        covered: dict[tuple[int, int], int],
+        extent: dict[tuple[int, int], tuple[int, int]],
+        merges: list[tuple[int, int, int]],
+        widths: tuple[float, ...],
+        default_height: float,
+    ) -> Row:
+        out: list[Cell] = []
+        positions = sorted(set(row_cells) | {c for (r, c) in covered if r == number})
+        for col in positions:
+            ref = f"{COLUMNS[col]}{number}"
+            element = row_cells.get(col)
+            style = int(element.get("s", "0")) if element is not None else covered[number, col]
+            if (number, col) in covered:
+                if not self.styles.has_border(style):
+                    style = covered[number, col]
+                out.append(Cell(col=col, ref=ref, kind=EMPTY, style=style, variants=self.variants(style)))
+                continue
+            text = texts.get((number, col))
+            if text is None:
+                raw = _raw_suffix(element) if element is not None else ""
+                kind = RAW if raw else EMPTY
+                out.append(Cell(col=col, ref=ref, kind=kind, style=style, raw=raw, variants=self.variants(style)))
+                continue
+            cell = self._compile_cell(ref, col, style, text)
+            rows_down, last_col = extent.get((number, col), (0, col))
+            width = sum(widths[col : last_col + 1])
+            out.append(
+                Cell(
+                    col=cell.col,
+                    ref=ref,
+                    kind=cell.kind,
+                    style=cell.style,
+                    variants=cell.variants,
+                    text=cell.text,
+                    fn=cell.fn,
+                    width=width,
+                    font_size=self.styles.font_size(style),
+                    rows_down=rows_down,
+                    last_col=last_col,
+                )
+            )
+        out = [_finish_static(cell) for cell in out]
+        attrs, height = _row_attrs(row, default_height)
+        # A {%vm %} cell merges itself (over its group); drop the template merge it anchors.
+        vm_cols = {c.col for c in out if c.kind == VM}
+        for cell in out:
+            if cell.kind == VM and cell.rows_down:
+                raise self.error(cell.ref, "{%vm %} 单元格不能在模板中向下合并（合并由数据决定）")
+        kept = tuple(m for m in merges if m[0] not in vm_cols)
+        return Row(tref=number, attrs=attrs, height=height, cells=tuple(out), merges=kept)
+
+    def _nest(self, compiled: dict[int, Row], markers: dict[int, tuple[str, str]], last_row: int):
+        stack: list[tuple[str, str, list[Row | Loop]]] = [("", "", [])]
+        for number in range(1, last_row + 1):
+            if number in compiled:
+                stack[-1][2].append(compiled[number])
+                continue
+            ref, statement = markers[number]
+            if statement == "endfor":
+                if len(stack) == 1:
+                    raise self.error(ref, "{%tr endfor %} 没有对应的 {%tr for … %}")
+                open_ref, open_statement, body = stack.pop()
+                stack[-1][2].append(self._loop(open_ref, open_statement, tuple(body)))
+            elif _TR_FOR.match(statement):
+                stack.append((ref, statement, []))
+            else:
+                raise self.error(ref, f"无法识别的行标记“{{%tr {statement} %}}”（应为 for … in … 或 endfor）")
+        if len(stack) > 1:
+            raise self.error(stack[-1][0], "{%tr for … %} 没有对应的 {%tr endfor %}（循环未闭合）")
+        return tuple(stack[0][2])
+
+    def _loop(self, ref: str, statement: str, body: tuple[Row | Loop, ...]) -> Loop:
+        match = _TR_FOR.match(statement)
+        assert match is not None
+        targets = tuple(t.strip() for t in match.group(1).split(","))
+        for item in body:
+            vm = isinstance(item, Row) and any(c.kind == VM for c in item.cells)
+            if vm and len(body) != 1:
+                raise self.error(ref, "含 {%vm %} 的循环只能有一行")
+        return Loop(ref=ref, targets=targets, items=self._expression(ref, match.group(2)), body=body)
+
+
+def _dotted_lookup(env: SandboxedEnvironment, names: list[str]) -> Callable[[Mapping[str, Any]], Any]:
+    """Return a function evaluating ``a.b.c`` in a context as the compiled
+    expression does (the sandbox's attribute-then-item lookup), without
+    building a Jinja context per cell; undefined gives ``None``."""
+    head, rest = names[0], tuple(names[1:])
+    getattr_ = env.getattr
+    globals_ = env.globals
+
+    def lookup(context: Mapping[str, Any]) -> Any:
+        value = context[head] if head in context else globals_.get(head)
+        for name in rest:
+            if value is None or isinstance(value, Undefined):
+                return None
+            value = getattr_(value, name)
+        return None if isinstance(value, Undefined) else value
+
+    return lookup
+
+
+def text_cell_suffix(style: int, text: str) -> str:
+    """Return the XML of an inline-string cell after ``<c r="A1``."""
+    space = ' xml:space="preserve"' if text != text.strip() else ""
+    return f'" s="{style}" t="inlineStr"><is><t{space}>{xml_text(text)}</t></is></c>'
+
+
+def _finish_static(cell: Cell) -> Cell:
+    """Return ``cell`` with the XML and height need of a static cell computed."""
+    if cell.kind == EMPTY:
+        return replace(cell, suffix=f'" s="{cell.style}"/>')
+    if cell.kind == RAW:
+        return replace(cell, suffix=f'" s="{cell.style}"' + cell.raw)
+    if cell.kind == TEXT:
+        style = cell.variants.quoted if cell.text.startswith(FORMULA_STARTS) else cell.variants.text
+        need = text_height(cell.text, cell.width, cell.font_size)
+        return replace(cell, suffix=text_cell_suffix(style, cell.text), need=need)
+    return cell
+
+
+def _single_output(parsed: nodes.Template) -> bool:
+    body = parsed.body
+    if len(body) != 1 or not isinstance(body[0], nodes.Output):
+        return False
+    parts = body[0].nodes
+    return len(parts) == 1 and not isinstance(parts[0], nodes.TemplateData)
+
+
+_ROW_KEEP = ("s", "customFormat", "hidden", "outlineLevel", "collapsed", "thickTop", "thickBot")
+
+
+def _row_attrs(row: etree._Element | None, default_height: float) -> tuple[str, float]:
+    """Return the kept attributes of a template row and its height in points."""
+    if row is None:
+        return "", default_height
+    attrs = "".join(f' {name}="{row.get(name)}"' for name in _ROW_KEEP if row.get(name) is not None)
+    height = float(row.get("ht")) if row.get("ht") else default_height
+    return attrs, height
