@@ -1,0 +1,163 @@
+"""Helpers shared by the layouts: typed values, label normalisation, key order, file names.
+
+All functions are pure: they return new values and report problems through a
+:class:`~sheetgen.importers.result.Sink`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sheetgen import jurisdiction
+from sheetgen.importers.result import Sink
+
+#: Key order of a spec (docs/spec.md); keys not listed keep their order at the end.
+KEY_ORDER: dict[str, tuple[str, ...]] = {
+    "shanghai": (
+        "jurisdiction", "year", "unit", "number", "name", "category", "start_date", "end_date",
+        "government_purchase", "performance_type", "overview", "basis", "necessity", "safeguards",
+        "plan", "goals", "budget", "indicators",
+    ),
+    "tianjin": ("jurisdiction", "year", "unit", "number", "name", "budget", "purpose", "targets", "indicators"),
+}  # fmt: skip
+BUDGET_ORDER: dict[str, tuple[str, ...]] = {
+    "shanghai": ("unit", "total", "current_year", "last_year", "last_year_spent"),
+    "tianjin": ("unit", "total", "fiscal", "other"),
+}
+UNIT_ORDER = ("code", "name")
+
+#: Labels of the common keys, for the comments of the written specs.
+COMMON_LABELS = {
+    "jurisdiction": "格式",
+    "year": "年度",
+    "unit": "申报单位",
+    "unit.code": "单位编码",
+    "unit.name": "单位名称",
+    "number": "序号",
+    "name": "项目名称",
+    "budget.unit": "金额单位",
+    "indicators": "绩效指标",
+}
+BUDGET_LABELS = {
+    "shanghai": "本项目上年度市级财政资金使用情况",
+    "tianjin": "预算规模及资金用途",
+}
+
+_UNSAFE_FILENAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
+
+
+def normalize_label(text: str) -> str:
+    """Return ``text`` as a label key: no spaces, full-width brackets, no trailing colon."""
+    text = re.sub(r"\s+", "", text).replace("(", "（").replace(")", "）")
+    return text.rstrip("：:")
+
+
+def parse_amount(text: str, sink: Sink, line: int, label: str) -> Decimal | str | None:
+    """Return the exact amount printed in ``text`` (commas removed), None when blank.
+
+    Text that is no number is kept as text, with a warning.
+    """
+    cleaned = re.sub(r"[\s,，]", "", text)
+    if not cleaned:
+        return None
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        sink.warn(line, "import-value", f"“{text}”不是金额，按原文保留", label=label)
+        return text
+    if not value.is_finite():
+        sink.warn(line, "import-value", f"“{text}”不是金额，按原文保留", label=label)
+        return text
+    return value
+
+
+def parse_date(text: str, sink: Sink, line: int, label: str) -> dt.date | str | None:
+    """Return the date written as ``YYYY-MM-DD`` in ``text``, None when blank, else the text."""
+    text = text.strip()
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        sink.warn(line, "import-value", f"“{text}”不是 YYYY-MM-DD 格式的日期，按原文保留", label=label)
+        return text
+
+
+def parse_bool(text: str, sink: Sink, line: int, label: str) -> bool | str | None:
+    """Return True for 是, False for 否, None when blank, else the text with a warning."""
+    text = text.strip()
+    if not text:
+        return None
+    if text in ("是", "否"):
+        return text == "是"
+    sink.warn(line, "import-value", f"“{text}”不是“是”或“否”，按原文保留", label=label)
+    return text
+
+
+def set_path(data: dict[str, Any], dotted: str, value: Any) -> None:
+    """Set ``data[a][b]`` for ``dotted == "a.b"``, creating the inner dicts."""
+    *parents, last = dotted.split(".")
+    for part in parents:
+        data = data.setdefault(part, {})
+    data[last] = value
+
+
+def ordered(data: Mapping[str, Any], jurisdiction_name: str) -> dict[str, Any]:
+    """Return ``data`` with its keys (and those of ``budget``/``unit``) in spec order."""
+    out = _reorder(data, KEY_ORDER.get(jurisdiction_name, ()))
+    if isinstance(out.get("budget"), Mapping):
+        out["budget"] = _reorder(out["budget"], BUDGET_ORDER.get(jurisdiction_name, ()))
+    if isinstance(out.get("unit"), Mapping):
+        out["unit"] = _reorder(out["unit"], UNIT_ORDER)
+    return out
+
+
+def _reorder(data: Mapping[str, Any], order: Sequence[str]) -> dict[str, Any]:
+    """Return ``data`` with the keys of ``order`` first, the others after in their order."""
+    first = {key: data[key] for key in order if key in data}
+    return {**first, **{key: value for key, value in data.items() if key not in first}}
+
+
+def safe_filename(number: int, name: str) -> str:
+    """Return ``NN-name.yaml`` with the characters file systems refuse replaced by ``_``."""
+    stem = _UNSAFE_FILENAME.sub("_", name).strip(" .") or "项目"
+    return f"{number:02d}-{stem[:80]}.yaml"
+
+
+def common_year(years: Sequence[int | None], sink: Sink) -> int | None:
+    """Return the year most projects have (the later one on a tie), None when none has one."""
+    counts = Counter(y for y in years if y is not None)
+    if not counts:
+        sink.warn(1, "import-year", "源文件中找不到年度")
+        return None
+    return max(counts, key=lambda y: (counts[y], y))
+
+
+def build_defaults(name: str, year: int | None, unit: Mapping[str, Any]) -> dict[str, Any]:
+    """Return the ``_defaults.yaml`` content of a unit in spec order."""
+    data: dict[str, Any] = {"jurisdiction": name}
+    if year is not None:
+        data["year"] = year
+    data["unit"] = _reorder(unit, UNIT_ORDER)
+    return data
+
+
+def spec_labels(jurisdiction_name: str) -> dict[str, str]:
+    """Return the label of every header key of a spec (dotted paths), for YAML comments.
+
+    The jurisdiction's own keys take ``meta.label`` from its ``schema.yaml``.
+    """
+    found = jurisdiction.load(jurisdiction_name)
+    labels = dict(COMMON_LABELS)
+    for key, rule in found.schema.get("fields", {}).items():
+        labels[key] = rule.get("meta", {}).get("label", key)
+    for key, rule in found.schema.get("budget", {}).items():
+        labels[f"budget.{key}"] = rule.get("meta", {}).get("label", key)
+    budget = BUDGET_LABELS.get(jurisdiction_name, "预算")
+    labels["budget"] = f"{budget}（{found.money_unit}）"
+    return labels
