@@ -41,7 +41,7 @@ class Manifest:
     """Records by spec path, plus fingerprints of each unit's combined outputs."""
 
     specs: dict[str, Record] = field(default_factory=dict)
-    units: dict[str, str] = field(default_factory=dict)
+    units: dict[str, dict[str, Any]] = field(default_factory=dict)  # fingerprint, outputs
 
     @classmethod
     def read(cls, folder: Path) -> Manifest:

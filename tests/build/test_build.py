@@ -9,10 +9,11 @@ import shutil
 import signal
 from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 import pytest
 
-from sheetgen.build import atomic, runner
+from sheetgen.build import atomic, runner, tasks
 from sheetgen.build.runner import BuildOptions, run_build
 from sheetgen.cli import main
 from tests.conftest import REPO, SHANGHAI_SPEC
@@ -70,7 +71,7 @@ def test_second_build_renders_nothing(seed_specs: Path, tmp_path: Path, monkeypa
     def no_render(*args: object) -> None:
         raise AssertionError("rendered although nothing changed")
 
-    monkeypatch.setattr(runner, "_render_and_write", no_render)
+    monkeypatch.setattr(tasks, "_render_and_write", no_render)
     summary = build(seed_specs, out, jobs=1)
     assert summary.built == 0 and summary.unchanged == 24 and summary.failed == 0
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*.docx")} == before
@@ -178,17 +179,18 @@ def test_full_disk_leaves_old_file_intact(unit_dir: Callable[..., Path], tmp_pat
     build(folder.parent, out, jobs=1)
     target = out / "unit" / "01-a.xlsx"
     old = target.read_bytes()
-    real_fsync = os.fsync
+    real_write = atomic._write_all
 
-    def full(fd: int) -> None:
+    def full(handle: BinaryIO, data: bytes) -> None:
+        handle.write(data[: len(data) // 2])
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(atomic.os, "fsync", full)
+    monkeypatch.setattr(atomic, "_write_all", full)
     summary = build(folder.parent, out, jobs=1, force=True)
     assert (summary.failed >= 1 and any("磁盘已满" in f for f in summary.failures)) or summary.failed >= 1
     assert target.read_bytes() == old
     assert not [p for p in out.rglob("*") if atomic.TEMP_MARK in p.name]
-    monkeypatch.setattr(atomic.os, "fsync", real_fsync)
+    monkeypatch.setattr(atomic, "_write_all", real_write)
     assert build(folder.parent, out, jobs=1).failed == 0
 
 
@@ -197,16 +199,17 @@ def test_killed_worker_leaves_no_partial_file_and_next_build_recovers(
         capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "out"
     parent = os.getpid()
-    real_fsync = os.fsync
+    real_write = atomic._write_all
 
-    def die_mid_write(fd: int) -> None:
-        # In a worker, writing the 信息化运维 spec: the temporary file is written, not yet renamed.
-        name = os.readlink(f"/proc/self/fd/{fd}") if os.path.exists(f"/proc/self/fd/{fd}") else ""
-        if os.getpid() != parent and "信息化运维" in name:
+    def die_mid_write(handle: BinaryIO, data: bytes) -> None:
+        # In a worker writing a 信息化运维 file: half the bytes are out, then the worker dies.
+        if os.getpid() != parent and "信息化运维" in handle.name:
+            handle.write(data[: len(data) // 2])
+            handle.flush()
             os.kill(os.getpid(), signal.SIGKILL)
-        real_fsync(fd)
+        real_write(handle, data)
 
-    monkeypatch.setattr(atomic.os, "fsync", die_mid_write)
+    monkeypatch.setattr(atomic, "_write_all", die_mid_write)
     code = main(["build", str(seed_specs), "-o", str(out), "--jobs", "2"])
     err = capsys.readouterr().err
     assert code == 1 and "生成进程意外退出" in err
@@ -216,7 +219,7 @@ def test_killed_worker_leaves_no_partial_file_and_next_build_recovers(
             import zipfile
 
             assert zipfile.ZipFile(path).testzip() is None  # every file that exists is complete
-    monkeypatch.setattr(atomic.os, "fsync", real_fsync)
+    monkeypatch.setattr(atomic, "_write_all", real_write)
     assert main(["build", str(seed_specs), "-o", str(out), "--jobs", "2"]) == 0
     assert not [p for p in out.rglob("*") if atomic.TEMP_MARK in p.name]
     assert len(list(out.rglob("*.docx"))) == 27
