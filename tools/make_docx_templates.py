@@ -20,7 +20,7 @@ from docx.enum.table import WD_ALIGN_VERTICAL, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt
+from docx.shared import Mm, Pt, Twips
 from docx.table import Table, _Cell, _Row
 from docx.text.paragraph import Paragraph
 
@@ -95,7 +95,7 @@ def setup_styles(doc: DocumentObject, *, heading_size: float, heading_align: WD_
 def setup_page(doc: DocumentObject) -> None:
     """Set A4 portrait with 25 mm side margins and the “- N -” page number footer."""
     section = doc.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.page_width, section.page_height = Twips(11906), Twips(16838)  # A4 as Word writes it
     section.top_margin = section.bottom_margin = Mm(25)
     section.left_margin = section.right_margin = Mm(25)
     section.header_distance = section.footer_distance = Mm(12)

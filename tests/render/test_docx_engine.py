@@ -6,6 +6,7 @@ Outputs are opened with python-docx (and lxml for merge/page-break details).
 from __future__ import annotations
 
 import io
+import itertools
 import pickle
 import re
 import statistics
@@ -60,7 +61,7 @@ def labelled(table: Table) -> dict[str, str]:
     """Return {label cell text: text of the next distinct cell} over every row."""
     out: dict[str, str] = {}
     for row in raw_rows(table):
-        for label, value in zip(row, row[1:], strict=False):
+        for label, value in itertools.pairwise(row):
             if label.text.endswith("：") or label.text in (
                 "项目名称",
                 "预算数",
