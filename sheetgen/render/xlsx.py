@@ -24,19 +24,11 @@ from sheetgen.model import Project
 from sheetgen.render.context import build_context
 from sheetgen.render.package import Package, read_parts
 from sheetgen.render.xlsx_book import Book, compile_book, fixed_core
+from sheetgen.render.xlsx_cells import JURISDICTION_KEY, environment, text_cell_suffix
 from sheetgen.render.xlsx_frame import DEFAULT_MARGINS, XML_DECLARATION, SheetFrame, compile_frame
 from sheetgen.render.xlsx_sheet import render_sheet
 from sheetgen.render.xlsx_styles import NS, StyleBook, TocStyles, excel_date_format
-from sheetgen.render.xlsx_template import (
-    JURISDICTION_KEY,
-    CompiledSheet,
-    Loop,
-    Row,
-    SheetCompiler,
-    environment,
-    shared_strings,
-    text_cell_suffix,
-)
+from sheetgen.render.xlsx_template import CompiledSheet, Loop, Row, SheetCompiler, shared_strings
 from sheetgen.render.xlsx_text import COLUMNS, quote_sheet, text_height, unique_sheet_names, xml_attr
 
 TOC_NAME = "目录"

@@ -16,8 +16,9 @@ from sheetgen.errors import TemplateError
 from sheetgen.jurisdiction import Jurisdiction
 from sheetgen.model import Merged
 from sheetgen.render.context import format_value
-from sheetgen.render.xlsx_template import EMPTY, MIXED, RAW, TEXT, VM, Cell, CompiledSheet, Loop, Row
-from sheetgen.render.xlsx_template import text_cell_suffix as _text_suffix
+from sheetgen.render.xlsx_cells import EMPTY, MIXED, RAW, TEXT, VM, Cell
+from sheetgen.render.xlsx_cells import text_cell_suffix as _text_suffix
+from sheetgen.render.xlsx_template import CompiledSheet, Loop, Row
 from sheetgen.render.xlsx_text import COLUMNS, FORMULA_STARTS, clean_text, text_height
 
 MAX_ROW_HEIGHT = 409.0  # points; Excel's limit

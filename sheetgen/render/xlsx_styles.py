@@ -21,7 +21,6 @@ NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _Q = f"{{{NS}}}"
 _BUILTIN_FORMATS = {"General": 0, "0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4, "0%": 9, "0.00%": 10}
 _FIRST_CUSTOM_FORMAT = 164
-_XF_CHILD_ORDER = ("alignment", "protection", "extLst")
 
 
 def excel_date_format(strftime: str) -> str:

@@ -1,96 +1,32 @@
-"""Compiling an Excel template sheet: rows, cells, loops and merges, once.
+"""Compiling an Excel template sheet, once: rows, loops, merges, widths.
 
-The template language of a cell:
-
-* plain text is printed as is;
-* ``{{ expr }}`` alone keeps the value's type (money → number, date → date);
-* any other text with Jinja tags is a Jinja template printing text;
-* ``{%vm expr %}`` alone prints a :class:`sheetgen.model.Merged` on the first
-  row of its group and merges the column down over the group;
-* a row whose first cell is ``{%tr for x in expr %}`` opens a loop, a row
-  ``{%tr endfor %}`` closes it; the rows between repeat per item.
-
-Every cell's Jinja is compiled here, once, in a sandbox; merged ranges,
-column widths and row heights are resolved to plain numbers.
+A row whose first cell is ``{%tr for x in expr %}`` opens a loop, a row
+``{%tr endfor %}`` closes it; the marker rows are removed and the rows between
+repeat per item.  Cell texts compile in :mod:`sheetgen.render.xlsx_cells`.
+Merged ranges of the template are anchored on their first row (and so move
+with it); every cell they cover is emitted, styled, so borders are drawn on
+the whole range.  Column widths and fonts are resolved here for the row
+height estimate.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
-from jinja2 import TemplateSyntaxError, nodes, pass_context
-from jinja2.runtime import ChainableUndefined, Context, Undefined
 from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 
 from sheetgen.errors import TemplateError
-from sheetgen.render.context import format_value
+from sheetgen.render.xlsx_cells import EMPTY, RAW, VM, Cell, CellCompiler, finish_static
 from sheetgen.render.xlsx_styles import NS, StyleBook, Variants
-from sheetgen.render.xlsx_text import (
-    COLUMNS,
-    FORMULA_STARTS,
-    clean_text,
-    ooxml_unescape,
-    parse_ref,
-    text_height,
-    xml_text,
-)
+from sheetgen.render.xlsx_text import COLUMNS, ooxml_unescape, parse_ref, xml_text
 
 _Q = f"{{{NS}}}"
-
-EMPTY, TEXT, RAW, EXPR, MIXED, VM = range(6)
-
-_JINJA = re.compile(r"\{\{|\{%|\{#")
 _TR = re.compile(r"^\{%-?\s*tr\s+(.*?)\s*-?%\}$", re.DOTALL)
 _TR_FOR = re.compile(r"^for\s+([A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)\s+in\s+(.+)$", re.DOTALL)
-_VM = re.compile(r"^\{%-?\s*vm\s+(.*?)\s*-?%\}$", re.DOTALL)
-_OUTPUT = re.compile(r"^\{\{-?\s*(.*?)\s*-?\}\}$", re.DOTALL)
-_DOTTED = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$")
-_LITERALS = {"true", "false", "none", "True", "False", "None"}
-_CUSTOM_TAG = re.compile(r"\{%-?\s*(tr|vm)\b")
-
-JURISDICTION_KEY = "__sheetgen_jurisdiction__"
-
-
-@pass_context
-def _finalize(context: Context, value: Any) -> Any:
-    if isinstance(value, Undefined):
-        return ""
-    jurisdiction = context.get(JURISDICTION_KEY)
-    return format_value(value, jurisdiction) if jurisdiction is not None else value
-
-
-def environment() -> SandboxedEnvironment:
-    """Return the sandboxed Jinja environment cell templates compile in."""
-    return SandboxedEnvironment(
-        undefined=ChainableUndefined,
-        finalize=_finalize,
-        autoescape=False,
-        keep_trailing_newline=True,
-    )
-
-
-@dataclass(frozen=True)
-class Cell:
-    """One compiled template cell of a row."""
-
-    col: int
-    ref: str
-    kind: int
-    style: int
-    variants: Variants
-    text: str = ""
-    raw: str = ""
-    fn: Callable[[Mapping[str, Any]], Any] | None = None
-    width: float = 0.0
-    font_size: float = 11.0
-    rows_down: int = 0
-    last_col: int = 0
-    suffix: str = ""
-    need: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -185,7 +121,7 @@ class SheetCompiler:
     ):
         self.what = what
         self.styles = styles
-        self.env = env
+        self.cells = CellCompiler(env, self.error)
         self.money_format = money_format
         self.date_format = date_format
         self._variants: dict[int, Variants] = {}
@@ -256,40 +192,6 @@ class SheetCompiler:
     def default_height(self) -> float:
         fmt = self.root.find(f"{_Q}sheetFormatPr")
         return float(fmt.get("defaultRowHeight", "15")) if fmt is not None else 15.0
-
-    # -- cells ----------------------------------------------------------
-    def _compile_cell(self, ref: str, col: int, style: int, text: str) -> Cell:
-        variants = self.variants(style)
-        base = {"col": col, "ref": ref, "style": variants.text, "variants": variants}
-        stripped = text.strip()
-        if not _JINJA.search(text):
-            text = clean_text(text)
-            if not text:
-                return Cell(kind=EMPTY, **base)
-            return Cell(kind=TEXT, text=text, **base)
-        vm = _VM.match(stripped)
-        if vm:
-            return Cell(kind=VM, fn=self._expression(ref, vm.group(1)), **base)
-        if _CUSTOM_TAG.search(text):
-            raise self.error(ref, "{%tr …%} / {%vm …%} 必须独占一个单元格")
-        try:
-            parsed = self.env.parse(text)
-        except TemplateSyntaxError as exc:
-            raise self.error(ref, f"模板语法错误：{exc.message}（单元格第 {exc.lineno} 行）") from None
-        output = _OUTPUT.match(text)
-        if output and _single_output(parsed):
-            return Cell(kind=EXPR, fn=self._expression(ref, output.group(1)), **base)
-        template = self.env.from_string(parsed)
-        return Cell(kind=MIXED, fn=template.render, **base)
-
-    def _expression(self, ref: str, source: str) -> Callable[[Mapping[str, Any]], Any]:
-        try:
-            compiled = self.env.compile_expression(source, undefined_to_none=False)
-        except TemplateSyntaxError as exc:
-            raise self.error(ref, f"表达式“{source}”语法错误：{exc.message}") from None
-        if _DOTTED.match(source.strip()) and source.split(".")[0].strip() not in _LITERALS:
-            return _dotted_lookup(self.env, source.strip().split("."))
-        return compiled
 
     # -- whole sheet ----------------------------------------------------
     def compile(self) -> CompiledSheet:
@@ -386,33 +288,32 @@ class SheetCompiler:
             if (number, col) in covered:
                 if not self.styles.has_border(style):
                     style = covered[number, col]
-                out.append(Cell(col=col, ref=ref, kind=EMPTY, style=style, variants=self.variants(style)))
+                cell = Cell(col=col, ref=ref, kind=EMPTY, style=style, variants=self.variants(style))
+                out.append(finish_static(cell))
                 continue
             text = texts.get((number, col))
             if text is None:
                 raw = _raw_suffix(element) if element is not None else ""
-                kind = RAW if raw else EMPTY
-                out.append(Cell(col=col, ref=ref, kind=kind, style=style, raw=raw, variants=self.variants(style)))
+                cell = Cell(col=col, ref=ref, kind=RAW if raw else EMPTY, style=style, variants=self.variants(style))
+                out.append(finish_static(cell, raw))
                 continue
-            cell = self._compile_cell(ref, col, style, text)
+            kind, static, fn = self.cells.compile(ref, text)
             rows_down, last_col = extent.get((number, col), (0, col))
-            width = sum(widths[col : last_col + 1])
-            out.append(
-                Cell(
-                    col=cell.col,
-                    ref=ref,
-                    kind=cell.kind,
-                    style=cell.style,
-                    variants=cell.variants,
-                    text=cell.text,
-                    fn=cell.fn,
-                    width=width,
-                    font_size=self.styles.font_size(style),
-                    rows_down=rows_down,
-                    last_col=last_col,
-                )
+            variants = self.variants(style)
+            cell = Cell(
+                col=col,
+                ref=ref,
+                kind=kind,
+                style=variants.text,
+                variants=variants,
+                text=static,
+                fn=fn,
+                width=sum(widths[col : last_col + 1]),
+                font_size=self.styles.font_size(style),
+                rows_down=rows_down,
+                last_col=last_col,
             )
-        out = [_finish_static(cell) for cell in out]
+            out.append(finish_static(cell))
         attrs, height = _row_attrs(row, default_height)
         # A {%vm %} cell merges itself (over its group); drop the template merge it anchors.
         vm_cols = {c.col for c in out if c.kind == VM}
@@ -450,53 +351,7 @@ class SheetCompiler:
             vm = isinstance(item, Row) and any(c.kind == VM for c in item.cells)
             if vm and len(body) != 1:
                 raise self.error(ref, "含 {%vm %} 的循环只能有一行")
-        return Loop(ref=ref, targets=targets, items=self._expression(ref, match.group(2)), body=body)
-
-
-def _dotted_lookup(env: SandboxedEnvironment, names: list[str]) -> Callable[[Mapping[str, Any]], Any]:
-    """Return a function evaluating ``a.b.c`` in a context as the compiled
-    expression does (the sandbox's attribute-then-item lookup), without
-    building a Jinja context per cell; undefined gives ``None``."""
-    head, rest = names[0], tuple(names[1:])
-    getattr_ = env.getattr
-    globals_ = env.globals
-
-    def lookup(context: Mapping[str, Any]) -> Any:
-        value = context[head] if head in context else globals_.get(head)
-        for name in rest:
-            if value is None or isinstance(value, Undefined):
-                return None
-            value = getattr_(value, name)
-        return None if isinstance(value, Undefined) else value
-
-    return lookup
-
-
-def text_cell_suffix(style: int, text: str) -> str:
-    """Return the XML of an inline-string cell after ``<c r="A1``."""
-    space = ' xml:space="preserve"' if text != text.strip() else ""
-    return f'" s="{style}" t="inlineStr"><is><t{space}>{xml_text(text)}</t></is></c>'
-
-
-def _finish_static(cell: Cell) -> Cell:
-    """Return ``cell`` with the XML and height need of a static cell computed."""
-    if cell.kind == EMPTY:
-        return replace(cell, suffix=f'" s="{cell.style}"/>')
-    if cell.kind == RAW:
-        return replace(cell, suffix=f'" s="{cell.style}"' + cell.raw)
-    if cell.kind == TEXT:
-        style = cell.variants.quoted if cell.text.startswith(FORMULA_STARTS) else cell.variants.text
-        need = text_height(cell.text, cell.width, cell.font_size)
-        return replace(cell, suffix=text_cell_suffix(style, cell.text), need=need)
-    return cell
-
-
-def _single_output(parsed: nodes.Template) -> bool:
-    body = parsed.body
-    if len(body) != 1 or not isinstance(body[0], nodes.Output):
-        return False
-    parts = body[0].nodes
-    return len(parts) == 1 and not isinstance(parts[0], nodes.TemplateData)
+        return Loop(ref=ref, targets=targets, items=self.cells.expression(ref, match.group(2)), body=body)
 
 
 _ROW_KEEP = ("s", "customFormat", "hidden", "outlineLevel", "collapsed", "thickTop", "thickBot")

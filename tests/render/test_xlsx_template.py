@@ -183,6 +183,16 @@ def test_loop_rows_repeat_and_markers_vanish(custom, shared: bool) -> None:
     assert not any("{%" in t for t in texts)
 
 
+def test_template_merges_below_a_loop_move_with_their_rows(custom) -> None:
+    jur = custom(LOOP, ("A6:D6", "A1:D1"))
+    item = shanghai()
+    ws = reopen(compile_xlsx(jur).render([item], jur)).active
+    last = 3 + len(list(item.iter_rows()))
+    ranges = {str(r) for r in ws.merged_cells.ranges}
+    assert {"A1:D1", f"A{last}:D{last}"} <= ranges
+    assert ws[f"A{last}"].value.startswith("合计")
+
+
 def test_horizontal_merge_in_a_loop_row_repeats(custom) -> None:
     cells = dict(LOOP)
     cells.pop("D4")

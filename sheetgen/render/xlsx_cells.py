@@ -1,0 +1,168 @@
+"""Compiling the text of one Excel template cell, once, in a Jinja sandbox.
+
+* plain text is printed as is (``TEXT``);
+* ``{{ expr }}`` alone keeps the value's type (``EXPR``: money → number,
+  date → date, …);
+* any other text with Jinja tags is a Jinja template printing text
+  (``MIXED``; values print via :func:`sheetgen.render.context.format_value`);
+* ``{%vm expr %}`` alone prints a :class:`sheetgen.model.Merged` on the first
+  row of its group; the renderer merges the column down over the group (``VM``).
+
+Spec values are context data, never compiled: ``{{ 7*7 }}`` inside a value
+prints literally.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from typing import Any
+
+from jinja2 import TemplateSyntaxError, nodes, pass_context
+from jinja2.runtime import ChainableUndefined, Context, Undefined
+from jinja2.sandbox import SandboxedEnvironment
+
+from sheetgen.errors import TemplateError
+from sheetgen.render.context import format_value
+from sheetgen.render.xlsx_styles import Variants
+from sheetgen.render.xlsx_text import FORMULA_STARTS, clean_text, text_height, xml_text
+
+EMPTY, TEXT, RAW, EXPR, MIXED, VM = range(6)
+
+JURISDICTION_KEY = "__sheetgen_jurisdiction__"
+
+_JINJA = re.compile(r"\{\{|\{%|\{#")
+_VM = re.compile(r"^\{%-?\s*vm\s+(.*?)\s*-?%\}$", re.DOTALL)
+_OUTPUT = re.compile(r"^\{\{-?\s*(.*?)\s*-?\}\}$", re.DOTALL)
+_DOTTED = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$")
+_LITERALS = {"true", "false", "none", "True", "False", "None"}
+_CUSTOM_TAG = re.compile(r"\{%-?\s*(tr|vm)\b")
+
+Function = Callable[[Mapping[str, Any]], Any]
+
+
+@pass_context
+def _finalize(context: Context, value: Any) -> Any:
+    if isinstance(value, Undefined):
+        return ""
+    jurisdiction = context.get(JURISDICTION_KEY)
+    return format_value(value, jurisdiction) if jurisdiction is not None else value
+
+
+def environment() -> SandboxedEnvironment:
+    """Return the sandboxed Jinja environment cell templates compile in."""
+    return SandboxedEnvironment(
+        undefined=ChainableUndefined,
+        finalize=_finalize,
+        autoescape=False,
+        keep_trailing_newline=True,
+    )
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One compiled template cell: its column, kind and style variants; the
+    compiled function (``EXPR``/``MIXED``/``VM``) or the finished XML after
+    ``<c r="A1`` (``TEXT``/``EMPTY``/``RAW``); the width (column-width units)
+    its text wraps in, its font size, and the extent of the template merge it
+    anchors (rows down, last column)."""
+
+    col: int
+    ref: str
+    kind: int
+    style: int
+    variants: Variants
+    text: str = ""
+    fn: Function | None = None
+    width: float = 0.0
+    font_size: float = 11.0
+    rows_down: int = 0
+    last_col: int = 0
+    suffix: str = ""
+    need: float = 0.0
+
+
+class CellCompiler:
+    """Compile cell texts in ``env``; ``error(ref, message)`` makes the errors."""
+
+    def __init__(self, env: SandboxedEnvironment, error: Callable[[str, str], TemplateError]):
+        self.env = env
+        self.error = error
+
+    def compile(self, ref: str, text: str) -> tuple[int, str, Function | None]:
+        """Return the kind of the cell text, its static text and its function."""
+        if not _JINJA.search(text):
+            text = clean_text(text)
+            return (TEXT if text else EMPTY), text, None
+        vm = _VM.match(text.strip())
+        if vm:
+            return VM, "", self.expression(ref, vm.group(1))
+        if _CUSTOM_TAG.search(text):
+            raise self.error(ref, "{%tr …%} / {%vm …%} 必须独占一个单元格")
+        try:
+            parsed = self.env.parse(text)
+        except TemplateSyntaxError as exc:
+            raise self.error(ref, f"模板语法错误：{exc.message}（单元格第 {exc.lineno} 行）") from None
+        output = _OUTPUT.match(text)
+        if output and _single_output(parsed):
+            return EXPR, "", self.expression(ref, output.group(1))
+        return MIXED, "", self.env.from_string(parsed).render
+
+    def expression(self, ref: str, source: str) -> Function:
+        """Return the compiled expression ``source`` as a function of a context."""
+        try:
+            compiled = self.env.compile_expression(source, undefined_to_none=False)
+        except TemplateSyntaxError as exc:
+            raise self.error(ref, f"表达式“{source}”语法错误：{exc.message}") from None
+        source = source.strip()
+        if _DOTTED.match(source) and source.split(".")[0] not in _LITERALS:
+            return _dotted_lookup(self.env, source.split("."))
+        return compiled
+
+
+def _dotted_lookup(env: SandboxedEnvironment, names: list[str]) -> Function:
+    """Return a function evaluating ``a.b.c`` in a context as the compiled
+    expression does (the sandbox's attribute-then-item lookup), without
+    building a Jinja context per cell; undefined gives ``None``."""
+    head, rest = names[0], tuple(names[1:])
+    getattr_ = env.getattr
+    globals_ = env.globals
+
+    def lookup(context: Mapping[str, Any]) -> Any:
+        value = context[head] if head in context else globals_.get(head)
+        for name in rest:
+            if value is None or isinstance(value, Undefined):
+                return None
+            value = getattr_(value, name)
+        return None if isinstance(value, Undefined) else value
+
+    return lookup
+
+
+def _single_output(parsed: nodes.Template) -> bool:
+    body = parsed.body
+    if len(body) != 1 or not isinstance(body[0], nodes.Output):
+        return False
+    parts = body[0].nodes
+    return len(parts) == 1 and not isinstance(parts[0], nodes.TemplateData)
+
+
+def text_cell_suffix(style: int, text: str) -> str:
+    """Return the XML of an inline-string cell after ``<c r="A1``."""
+    space = ' xml:space="preserve"' if text != text.strip() else ""
+    return f'" s="{style}" t="inlineStr"><is><t{space}>{xml_text(text)}</t></is></c>'
+
+
+def finish_static(cell: Cell, raw: str = "") -> Cell:
+    """Return ``cell`` with the XML and the height need of a static cell
+    computed (``raw``: the value XML of a ``RAW`` cell after its style)."""
+    if cell.kind == EMPTY:
+        return replace(cell, suffix=f'" s="{cell.style}"/>')
+    if cell.kind == RAW:
+        return replace(cell, suffix=f'" s="{cell.style}"' + raw)
+    if cell.kind == TEXT:
+        style = cell.variants.quoted if cell.text.startswith(FORMULA_STARTS) else cell.variants.text
+        need = text_height(cell.text, cell.width, cell.font_size)
+        return replace(cell, suffix=text_cell_suffix(style, cell.text), need=need)
+    return cell
