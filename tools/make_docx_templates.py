@@ -340,7 +340,8 @@ def shanghai() -> DocumentObject:
         for index, (cell, text) in enumerate(zip(row.cells, texts, strict=True)):
             write(cell, text, align=LEFT if index % 2 == 0 else RIGHT)
 
-    para(doc, "{{ project.year }}年绩效目标", bold=True, before=12, after=6)
+    goals = para(doc, "{{ project.year }}年绩效目标", bold=True, before=12, after=6)
+    goals.paragraph_format.keep_with_next = True
     indicator_table(
         doc,
         ("一级目标", "二级目标", "三级目标", "指标目标值"),

@@ -156,7 +156,8 @@ def _environment(prefix: str) -> SandboxedEnvironment:
         auto_reload=False,
         extensions=["jinja2.ext.loopcontrols"],
     )
-    env.globals.update(sheetgen_vm_start=vm_start, sheetgen_vm_text=vm_text)
+    env.filters["sheetgen_vm_text"] = vm_text  # filters and tests are called directly (no sandbox check)
+    env.tests["sheetgen_vm_start"] = vm_start
     return env
 
 

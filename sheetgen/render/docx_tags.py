@@ -194,7 +194,7 @@ def _apply_vm(root: etree._Element, specials: list[_Special], prefix: str) -> No
         for t in special.holder.iter(W_T):
             if t.text and "{%vm" in t.text:
                 t.text = SPECIAL_RE.sub(
-                    lambda m: f"{{{{ sheetgen_vm_text({m.group(2)}) }}}}" if m.group(1) == "vm" else m.group(0),
+                    lambda m: f"{{{{ ({m.group(2)})|sheetgen_vm_text }}}}" if m.group(1) == "vm" else m.group(0),
                     t.text,
                 )
         tcpr = special.holder.find(W_TCPR)
@@ -210,7 +210,7 @@ def _apply_vm(root: etree._Element, specials: list[_Special], prefix: str) -> No
         tcpr.insert(
             position,
             _pi(
-                f'{{% if sheetgen_vm_start({expr}) %}}<{prefix}:vMerge {prefix}:val="restart"/>'
+                f'{{% if ({expr}) is sheetgen_vm_start %}}<{prefix}:vMerge {prefix}:val="restart"/>'
                 f"{{% else %}}<{prefix}:vMerge/>{{% endif %}}"
             ),
         )
