@@ -16,12 +16,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 import traceback
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from jinja2 import StrictUndefined, pass_context
+from jinja2 import StrictUndefined, UndefinedError, pass_context
 from jinja2 import TemplateSyntaxError as JinjaSyntaxError
 from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
@@ -36,6 +36,7 @@ from sheetgen.render import docx_tags
 from sheetgen.render.context import build_context, format_value
 from sheetgen.render.package import Package
 
+_T = TypeVar("_T")
 DOCUMENT = "word/document.xml"
 CORE = "docProps/core.xml"
 _HEADER_FOOTER = re.compile(r"word/(header|footer)\d*\.xml")
@@ -140,6 +141,9 @@ def word_text(text: str, prefix: str = "w") -> Markup:
 
 
 def _environment(prefix: str) -> SandboxedEnvironment:
+    """Return the sandboxed, autoescaping Jinja environment of one template
+    (``prefix`` is the part's WordprocessingML namespace prefix, normally ``w``)."""
+
     @pass_context
     def finalize(context: Context, value: Any) -> Any:
         if isinstance(value, Markup):
@@ -201,13 +205,22 @@ class _Part:
             for frame, line in traceback.walk_tb(exc.__traceback__):
                 if frame.f_code.co_filename == self.filename:
                     lineno = line
-            message = f"{type(exc).__name__}: {exc}" if not str(exc).startswith("没有字段") else str(exc)
+            message = str(exc) if isinstance(exc, UndefinedError) else f"{type(exc).__name__}: {exc}"
             raise TemplateError(self.describe(lineno, f"{message}（项目 {key}）", "渲染失败")) from exc
 
 
-def _core_pieces(xml: bytes) -> str:
-    """Return ``docProps/core.xml`` with title and dates replaced by markers."""
-    root = etree.fromstring(xml, etree.XMLParser(resolve_entities=False, no_network=True))
+def _plain_xml(text: str) -> str:
+    """Return ``text`` escaped for an XML text node, on one line, without invalid characters."""
+    return str(escape(" ".join(_XML_INVALID.sub("", text).split())))
+
+
+def _core_pieces(xml: bytes) -> str | None:
+    """Return ``docProps/core.xml`` with title and dates replaced by markers
+    (None when the template's core properties cannot be read: they are then kept)."""
+    try:
+        root = etree.fromstring(xml, etree.XMLParser(resolve_entities=False, no_network=True))
+    except etree.XMLSyntaxError:
+        return None
     drop = ("dc:title", "dcterms:created", "dcterms:modified", "cp:lastModifiedBy", "cp:revision", "cp:lastPrinted")
     for name in drop:
         prefix, local = name.split(":")
@@ -253,6 +266,11 @@ class DocxTemplate:
                 self._parts[name] = _Part(self._env, source, path, name)
         self._core = _core_pieces(self._package.part(CORE)) if CORE in self._package.names else None
 
+    @property
+    def names(self) -> list[str]:
+        """Return the part names of the package this template writes."""
+        return self._package.names
+
     def __reduce__(self) -> tuple[Any, ...]:
         return (_compile_blob, (self.path, self._blob))
 
@@ -271,11 +289,12 @@ class DocxTemplate:
             first = projects[0]
             unit = first.header.get("unit") or {}
             title = str(unit.get("name") or first.name) if combined else first.name
-            core = self._core.replace(_TITLE_MARK, str(word_text(title))).replace(_DATE_MARK, _core_date(first))
+            core = self._core.replace(_TITLE_MARK, _plain_xml(title)).replace(_DATE_MARK, _core_date(first))
             changed[CORE] = core.encode("utf-8")
         return self._package.write(changed)
 
     def _context(self, project: Project, jurisdiction: Jurisdiction, combined: bool, index: int) -> dict[str, Any]:
+        """Return the Jinja context of the ``index``-th project of a document."""
         context = build_context(project, jurisdiction, combined=combined)
         context["project"] = _header_fields(project.header, jurisdiction)
         context["sheetgen_ns"] = Namespace(page_break=index > 0)
@@ -284,11 +303,13 @@ class DocxTemplate:
 
 
 def _prefix_of(head: str) -> str:
+    """Return the prefix ``document.xml`` binds to the WordprocessingML namespace."""
     match = re.search(r'xmlns:(\w+)="' + re.escape(docx_tags.W) + '"', head)
     return match.group(1) if match else "w"
 
 
-def _prepare(step: Any, xml: bytes, path: str) -> Any:
+def _prepare(step: Callable[[bytes], _T], xml: bytes, path: str) -> _T:
+    """Return ``step(xml)``, naming the template file in any :class:`TemplateError`."""
     try:
         return step(xml)
     except TemplateError as exc:
@@ -297,6 +318,7 @@ def _prepare(step: Any, xml: bytes, path: str) -> Any:
 
 @lru_cache(maxsize=16)
 def _compile_blob(path: str, blob: bytes) -> DocxTemplate:
+    """Return the template compiled from ``blob`` (cached: once per process and content)."""
     return DocxTemplate(path, blob)
 
 

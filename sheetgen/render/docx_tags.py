@@ -67,12 +67,14 @@ _UNESCAPE = (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&apos;", "'"), ("&
 
 
 def _pi(text: str) -> etree._ProcessingInstruction:
+    """Return our processing instruction carrying Jinja ``text``."""
     if "?>" in text:
         raise TemplateError(f"模板标签中不能出现“?>”：{text}")
     return etree.ProcessingInstruction(PI_TARGET, text)
 
 
 def _text_of(run: etree._Element) -> str:
+    """Return the text of a run's ``w:t`` elements."""
     return "".join(t.text or "" for t in run.iter(W_T))
 
 
@@ -82,6 +84,8 @@ def _is_text_run(node: etree._Element) -> bool:
 
 
 def _strip_noise(root: etree._Element) -> None:
+    """Return nothing; drop proofing marks, bookmarks (they would repeat in a
+    combined document) and rendered page breaks, and unwrap smart tags."""
     for node in list(root.iter(*_NOISE)):
         node.getparent().remove(node)
     for wrapper in list(root.iter(*_WRAPPERS)):
@@ -112,7 +116,7 @@ def _segments(paragraph: etree._Element) -> Iterable[list[etree._Element]]:
 
 
 def _join_runs(runs: list[etree._Element]) -> None:
-    """Join the runs each tag spans so that every tag sits in one ``w:t``."""
+    """Return nothing; join the runs each tag spans so that every tag sits in one ``w:t``."""
     texts = [_text_of(r) for r in runs]
     joined = "".join(texts)
     if "{" not in joined:
@@ -123,6 +127,7 @@ def _join_runs(runs: list[etree._Element]) -> None:
         offset += len(text)
 
     def run_at(pos: int) -> int:
+        """Return the index of the run holding character ``pos`` of ``joined``."""
         index = 0
         while index + 1 < len(starts) and starts[index + 1] <= pos:
             index += 1
@@ -165,6 +170,7 @@ class _Special:
 
 
 def _find_specials(root: etree._Element) -> list[_Special]:
+    """Return every structural tag of the part with its holder, in document order."""
     found: list[_Special] = []
     for t in root.iter(W_T):
         text = t.text or ""
@@ -180,13 +186,15 @@ def _find_specials(root: etree._Element) -> list[_Special]:
 
 
 def _ancestor(node: etree._Element, tag: str) -> etree._Element | None:
+    """Return the nearest ancestor of ``node`` named ``tag``, if any."""
     for parent in node.iterancestors(tag):
         return parent
     return None
 
 
 def _apply_vm(root: etree._Element, specials: list[_Special], prefix: str) -> None:
-    """Turn ``{%vm expr %}`` into a Jinja vMerge in the cell's properties."""
+    """Return nothing; turn each ``{%vm expr %}`` into the cell's text and a
+    Jinja-chosen ``w:vMerge`` in the cell's properties."""
     for special in specials:
         if special.kind != "vm":
             continue
@@ -217,7 +225,7 @@ def _apply_vm(root: etree._Element, specials: list[_Special], prefix: str) -> No
 
 
 def _replace_holders(specials: list[_Special]) -> None:
-    """Replace each paragraph/row/cell holding a structural tag by its statements."""
+    """Return nothing; replace each paragraph/row/cell holding a structural tag by its statements."""
     holders = {s.holder for s in specials if s.kind != "vm"}
     statements: dict[etree._Element, list[str]] = {}
     for special in specials:
@@ -239,11 +247,12 @@ def _replace_holders(specials: list[_Special]) -> None:
 
 
 def _is_ours(node: etree._Element) -> bool:
+    """Return whether ``node`` is one of our processing instructions."""
     return isinstance(node, etree._ProcessingInstruction) and node.target == PI_TARGET
 
 
 def _guard_cells(root: etree._Element, prefix: str) -> None:
-    """Keep cells whose paragraphs come from loops/conditions valid: a cell
+    """Return nothing; keep cells whose paragraphs come from loops/conditions valid: a cell
     that ends up with no paragraph gets an empty one (Word needs one)."""
     for number, cell in enumerate(list(root.iter(W_TC))):
         if not any(_is_ours(child) for child in cell):
@@ -262,7 +271,7 @@ def _guard_cells(root: etree._Element, prefix: str) -> None:
 
 
 def _page_break_hooks(body: etree._Element, prefix: str) -> None:
-    """Let the first block a project renders start a new page when asked
+    """Return nothing; let the first block a project renders start a new page when asked
     (``sheetgen_ns.page_break``), for the combined document of a unit."""
     take = "{% set sheetgen_ns.page_break = false %}"
     for block in list(body):
@@ -330,6 +339,7 @@ def prepare(root: etree._Element) -> str:
 
 
 def _fix_tag(match: re.Match[str]) -> str:
+    """Return a serialized tag unescaped, with typographic quotes made straight."""
     text = match.group(0)
     for entity, char in _UNESCAPE:
         text = text.replace(entity, char)
@@ -383,6 +393,7 @@ def prepare_part(xml: bytes) -> str:
 
 
 def _parse(xml: bytes) -> etree._Element:
+    """Return the root of a part's XML (no entities, no network)."""
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True, remove_blank_text=False)
     try:
         return etree.fromstring(xml, parser)

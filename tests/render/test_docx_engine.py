@@ -456,3 +456,20 @@ def test_output_is_a_well_formed_package(
         document = archive.read("word/document.xml").decode()
     assert "sgj" not in document and "{%" not in document and "{{" not in document
     assert not re.search(r"<\?", document.split("?>", 1)[1])
+
+
+def test_core_title_is_one_plain_line(
+    docx_shanghai: Jurisdiction, docx_make_project: Make, docx_shanghai_data: dict[str, Any], docx_open: Open
+) -> None:
+    project = docx_make_project(docx_shanghai_data, name="第一行\n第二行 <&>")
+    data = render([project], docx_shanghai)
+    assert docx_open(data).core_properties.title == "第一行 第二行 <&>"
+    assert b"w:br" not in zipfile.ZipFile(io.BytesIO(data)).read("docProps/core.xml")
+
+
+def test_single_project_can_be_rendered_as_a_combined_document(
+    docx_shanghai: Jurisdiction, docx_make_project: Make, docx_shanghai_data: dict[str, Any]
+) -> None:
+    project = docx_make_project(docx_shanghai_data)
+    data = compile_docx(docx_shanghai).render([project], docx_shanghai, combined=True)
+    assert ["".join(h.itertext()) for h in _headings(data)] == ["1.办案及业务用房专项维修费"]
