@@ -7,6 +7,7 @@ import io
 import re
 import sys
 import zipfile
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -130,6 +131,52 @@ def test_workbook_parts_list_every_sheet() -> None:
 
 UNITS = spec_units()
 
+SH_FIELDS = {
+    "B4": "name",
+    "D4": "category",
+    "D6": "performance_type",
+    "B7": "overview",
+    "B8": "basis",
+    "B9": "necessity",
+    "B10": "safeguards",
+    "B11": "plan",
+    "B12": "goals",
+}
+SH_AMOUNTS = {"B14": "total", "D14": "current_year", "B15": "last_year", "D15": "last_year_spent"}
+
+
+def _amount_cell(cell, amount, number_format: str) -> None:  # type: ignore[no-untyped-def]
+    if amount is None:
+        assert cell.value is None, cell.coordinate
+        return
+    assert cell.data_type == "n" and cell.number_format == number_format, cell.coordinate
+    assert Decimal(str(cell.value)) == amount, cell.coordinate
+
+
+def check_shanghai_header(ws, header) -> None:  # type: ignore[no-untyped-def]
+    """Assert every Shanghai header field sits in its cell with the spec's text."""
+    assert ws["A3"].value == f"申报单位名称：{header['unit']['name']}"
+    assert ws["A2"].value == f"（{header['year']}年度）"
+    for ref, key in SH_FIELDS.items():
+        assert ws[ref].value == (header.get(key) or None), ref
+    assert ws["B5"].value.date() == header["start_date"]
+    assert ws["D5"].value.date() == header["end_date"]
+    assert ws["B6"].value == ("是" if header["government_purchase"] else "否")
+    for ref, key in SH_AMOUNTS.items():
+        _amount_cell(ws[ref], header["budget"].get(key), "#,##0")
+
+
+def check_tianjin_header(ws, header, number: int) -> None:  # type: ignore[no-untyped-def]
+    """Assert every Tianjin header field sits in its cell with the spec's text."""
+    assert ws["A1"].value == f"{number}.{header['name']}绩效目标表"
+    assert ws["A2"].value == f"{header['unit']['code']}{header['unit']['name']}"
+    assert ws["B3"].value == header["name"]
+    for ref, key in {"C4": "total", "C5": "fiscal", "C6": "other"}.items():
+        _amount_cell(ws[ref], header["budget"].get(key), "0.00")
+    assert ws["C7"].value == header["purpose"]
+    targets = "\n".join(f"{i}.{t}" for i, t in enumerate(header["targets"], start=1))
+    assert ws["B8"].value == targets
+
 
 @pytest.mark.skipif(not UNITS, reason="specs/ has no unit folders yet")
 @pytest.mark.parametrize("folder", UNITS, ids=[u.name for u in UNITS])
@@ -149,13 +196,9 @@ def test_spec_units_render(folder: Path) -> None:
         assert ws.max_row == first + len(rows) - 1
         assert [ws[f"C{first + i}"].value for i in range(len(rows))] == [r.name for r in rows]
         if shanghai_layout:
-            assert ws["B4"].value == item.name
-            assert ws["B7"].value == item.header["overview"]
-            assert ws["B14"].data_type == "n" and ws["B14"].number_format == "#,##0"
+            check_shanghai_header(ws, item.header)
         else:
-            assert ws["B3"].value == item.name
-            assert ws["A1"].value == f"{item.number}.{item.name}绩效目标表"
-            assert ws["C4"].data_type == "n" and ws["C4"].number_format == "0.00"
+            check_tianjin_header(ws, item.header, item.number)
         values = [ws[f"{'D' if shanghai_layout else 'E'}{first + i}"] for i in range(len(rows))]
         for cell, row in zip(values, rows, strict=True):
             assert cell.value == (row.value or None)
