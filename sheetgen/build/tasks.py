@@ -51,6 +51,7 @@ class UnitResult:
 
 
 _checker: list[object] = []
+_defaults_cache: dict[object, object] = {}  # parsed _defaults.yaml files of this process
 
 
 def _worker_checker():  # type: ignore[no-untyped-def]
@@ -87,7 +88,7 @@ def run_spec(task: SpecTask) -> SpecResult:
     from sheetgen.validation import template_dirs
 
     checker = _worker_checker()
-    validated = checker.validate(read_spec(task.spec))
+    validated = checker.validate(read_spec(task.spec, _defaults_cache))
     diagnostics = validated.diagnostics
     if task.strict:
         diagnostics = [d.escalated() for d in diagnostics]

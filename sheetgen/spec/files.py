@@ -150,19 +150,30 @@ def _read(path: Path) -> tuple[bytes | None, Diagnostic | None]:
                                 f"无法读取文件：{exc.strerror or exc}")
 
 
-def read_spec(spec: SpecFile, cache: dict[Path, Any] | None = None) -> LoadedSpec:
-    """Return the spec merged onto its defaults, with positions and load problems."""
+def _cache_key(path: Path) -> tuple[Path, int, int]:
+    try:
+        stat = path.stat()
+    except OSError:
+        return (path, -1, -1)
+    return (path, stat.st_mtime_ns, stat.st_size)
+
+
+def read_spec(spec: SpecFile, cache: dict[Any, Any] | None = None) -> LoadedSpec:
+    """Return the spec merged onto its defaults, with positions and load problems.
+
+    ``cache`` keeps parsed defaults files between calls (keyed by path, time
+    and size, so an edited file is read again).
+    """
     cache = {} if cache is None else cache
     diagnostics: list[Diagnostic] = []
     merged: dict[str, Any] = {}
     tables: list[Positions] = []
     for defaults_path in spec.defaults:
-        if defaults_path not in cache:
+        key = _cache_key(defaults_path)
+        if key not in cache:
             raw, problem = _read(defaults_path)
-            cache[defaults_path] = (
-                load_yaml(raw, _display(defaults_path)) if raw is not None else problem
-            )
-        loaded = cache[defaults_path]
+            cache[key] = load_yaml(raw, _display(defaults_path)) if raw is not None else problem
+        loaded = cache[key]
         if isinstance(loaded, Diagnostic):
             return LoadedSpec(spec, None, [], [loaded])
         diagnostics.extend(d for d in loaded.diagnostics)

@@ -17,7 +17,7 @@ from sheetgen.errors import Diagnostic, JurisdictionError, Severity
 from sheetgen.jurisdiction import Jurisdiction
 from sheetgen.spec.files import LoadedSpec, SpecFile
 from sheetgen.spec.yamlload import iter_strings
-from sheetgen.validation.cerberus_check import SpecValidator, check_schema
+from sheetgen.validation.cerberus_check import SchemaCheck
 from sheetgen.validation.rules import apply_rules
 from sheetgen.validation.schema import build_schema, label_for
 
@@ -77,7 +77,7 @@ class Checker:
 
     def __init__(self) -> None:
         self._jurisdictions: dict[tuple[str, tuple[Path, ...]], Jurisdiction | str] = {}
-        self._schemas: dict[int, tuple[dict[str, Any], SpecValidator]] = {}
+        self._schemas: dict[int, SchemaCheck] = {}
 
     def jurisdiction(self, name: str, dirs: tuple[Path, ...]) -> Jurisdiction:
         """Return the jurisdiction ``name`` searched in ``dirs`` then the built-ins."""
@@ -92,11 +92,11 @@ class Checker:
             raise JurisdictionError(found)
         return found
 
-    def _schema(self, jurisdiction: Jurisdiction) -> tuple[dict[str, Any], SpecValidator]:
+    def schema_check(self, jurisdiction: Jurisdiction) -> SchemaCheck:
+        """Return the compiled schema of ``jurisdiction`` (compiled once)."""
         key = id(jurisdiction)
         if key not in self._schemas:
-            schema = build_schema(jurisdiction)
-            self._schemas[key] = (schema, SpecValidator(schema))
+            self._schemas[key] = SchemaCheck(build_schema(jurisdiction), jurisdiction)
         return self._schemas[key]
 
     def validate(self, loaded: LoadedSpec) -> ValidatedSpec:
@@ -119,7 +119,8 @@ class Checker:
             diagnostics.append(Diagnostic(file, line, col, "unknown-jurisdiction", Severity.ERROR,
                                           str(exc), "格式", "jurisdiction"))
             return ValidatedSpec(loaded, None, None, diagnostics)
-        schema, validator = self._schema(jurisdiction)
+        check = self.schema_check(jurisdiction)
+        schema = check.schema
         for path, text in iter_strings(data):
             match = _BAD_XML.search(text)
             if match:
@@ -128,7 +129,7 @@ class Checker:
                     file, line, col, "bad-char", Severity.ERROR,
                     f"文字里有不可见字符 U+{ord(match.group()):04X}，Word 和 Excel 都无法保存；请删去",
                     label_for(path, schema, jurisdiction), ".".join(path)))
-        normalized, _valid, problems = check_schema(loaded, schema, validator, jurisdiction)
+        normalized, problems = check.check(loaded)
         diagnostics.extend(problems)
         if isinstance(normalized, dict):
             for finding in apply_rules(normalized, jurisdiction):

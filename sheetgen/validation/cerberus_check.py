@@ -6,6 +6,7 @@ import datetime as dt
 import difflib
 import re
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar
 
@@ -17,7 +18,7 @@ from cerberus.utils import TypeDefinition
 from sheetgen.errors import Diagnostic, Severity
 from sheetgen.jurisdiction import Jurisdiction
 from sheetgen.spec.files import LoadedSpec
-from sheetgen.validation.schema import known_keys, label_for
+from sheetgen.validation.schema import indicator_row_schema, known_keys, label_for
 
 _MONEY_TEXT = re.compile(r"^[-+]?[0-9][0-9,，]*(?:\.[0-9]+)?$")
 
@@ -129,9 +130,9 @@ def _suggest(key: str, allowed: Mapping[str, str]) -> str:
 
 
 def translate(error: ValidationError, loaded: LoadedSpec, schema: Mapping[str, Any],
-              jurisdiction: Jurisdiction) -> Diagnostic:
-    """Return the diagnostic of one Cerberus error."""
-    path = tuple(str(p) for p in error.document_path)
+              jurisdiction: Jurisdiction, prefix: tuple[str, ...] = ()) -> Diagnostic:
+    """Return the diagnostic of one Cerberus error (``prefix``: where the validated mapping sits)."""
+    path = (*prefix, *(str(p) for p in error.document_path))
     yaml_path = ".".join(path)
     label = label_for(path, schema, jurisdiction)
     code_of = error.code
@@ -166,15 +167,47 @@ def translate(error: ValidationError, loaded: LoadedSpec, schema: Mapping[str, A
     return Diagnostic(file, line, col, code, Severity.ERROR, message, label, yaml_path)
 
 
-def check_schema(loaded: LoadedSpec, schema: Mapping[str, Any], validator: SpecValidator,
-                 jurisdiction: Jurisdiction) -> tuple[dict[str, Any], bool, list[Diagnostic]]:
-    """Return the normalized spec (partly normalized when invalid), whether it
-    is valid, and the schema problems of ``loaded``."""
-    assert loaded.data is not None
-    ok = validator.validate(loaded.data)
-    problems = [translate(e, loaded, schema, jurisdiction) for e in _leaves(validator._errors)]
-    # Cerberus may report one field under several rules; keep the first per path+code.
-    unique: dict[tuple[str, str], Diagnostic] = {}
-    for problem in problems:
-        unique.setdefault((problem.yaml_path, problem.code), problem)
-    return validator.document, ok, list(unique.values())
+@dataclass
+class SchemaCheck:
+    """The compiled schema of one jurisdiction.
+
+    Cerberus checks the header fields and each full-form indicator row; the
+    indicator tree itself (一级 → 二级 → 三级 mappings) is walked in
+    :mod:`.indicators`, because a child validator per row made Cerberus take
+    half of a build's validation time.  The rules all come from the same
+    schema data (``core.yaml`` + the jurisdiction's ``schema.yaml``).
+    """
+
+    schema: dict[str, Any]
+    jurisdiction: Jurisdiction
+    header: SpecValidator = field(init=False)
+    row: SpecValidator = field(init=False)
+
+    def __post_init__(self) -> None:
+        header_schema = dict(self.schema)
+        header_schema["indicators"] = {"required": True, "nullable": False}
+        self.header = SpecValidator(header_schema)
+        self.row = SpecValidator(indicator_row_schema(self.schema)["schema"])
+
+    def problems(self, validator: SpecValidator, loaded: LoadedSpec,
+                 prefix: tuple[str, ...] = ()) -> list[Diagnostic]:
+        """Return the diagnostics of ``validator``'s last run, one per path and code."""
+        unique: dict[tuple[str, str], Diagnostic] = {}
+        for error in _leaves(validator._errors):
+            problem = translate(error, loaded, self.schema, self.jurisdiction, prefix)
+            unique.setdefault((problem.yaml_path, problem.code), problem)
+        return list(unique.values())
+
+    def check(self, loaded: LoadedSpec) -> tuple[dict[str, Any], list[Diagnostic]]:
+        """Return the normalized spec (partly normalized when invalid) and its schema problems."""
+        from sheetgen.validation.indicators import check_tree
+
+        assert loaded.data is not None
+        self.header.validate(loaded.data)
+        document = self.header.document
+        problems = self.problems(self.header, loaded)
+        if "indicators" in loaded.data:
+            tree, tree_problems = check_tree(loaded.data["indicators"], self, loaded)
+            document["indicators"] = tree
+            problems += tree_problems
+        return document, problems

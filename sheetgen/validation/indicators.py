@@ -1,0 +1,87 @@
+"""The indicator tree: 一级 → 二级 → 三级 mappings, each row a value or a full-form mapping."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from sheetgen.errors import Diagnostic, Severity
+from sheetgen.spec.files import LoadedSpec
+from sheetgen.validation.schema import level_label
+
+if TYPE_CHECKING:
+    from sheetgen.validation.cerberus_check import SchemaCheck
+
+
+def _text(value: Any) -> Any:
+    """Return a scalar row value as the text it was written as."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, Decimal)):
+        return str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return "一组“键: 值”"
+    if isinstance(value, list):
+        return "一个列表（以 - 开头的行）"
+    if value is None:
+        return "空"
+    text = str(value)
+    return f"“{text[:30]}{'…' if len(text) > 30 else ''}”"
+
+
+def check_tree(tree: Any, check: SchemaCheck, loaded: LoadedSpec) -> tuple[Any, list[Diagnostic]]:
+    """Return the normalized indicator tree and its problems."""
+    problems: list[Diagnostic] = []
+    jurisdiction = check.jurisdiction
+
+    def problem(path: tuple[str, ...], code: str, message: str, *, key: bool = False) -> None:
+        file, line, col = loaded.locate(path, key=key)
+        depth = len(path) - 1
+        label = level_label(jurisdiction, depth) if 1 <= depth <= 3 else "绩效指标"
+        problems.append(Diagnostic(file, line, col, code, Severity.ERROR, message, label, ".".join(path)))
+
+    root = ("indicators",)
+    if not isinstance(tree, Mapping) or not tree:
+        what = "是空的" if isinstance(tree, Mapping) or tree is None else f"是{_describe(tree)}"
+        problem(root, "indicator-shape", f"绩效指标{what}；应按 一级 → 二级 → 三级: 值 逐层列出")
+        return tree, problems
+    normalized: dict[str, Any] = {}
+    for level1, groups in tree.items():
+        path1 = (*root, str(level1))
+        if not isinstance(groups, Mapping) or not groups:
+            below = level_label(jurisdiction, 2)
+            problem(path1, "indicator-shape",
+                    f"{level_label(jurisdiction, 1)}“{level1}”下面应列出{below}，这里却是{_describe(groups)}；"
+                    f"是不是少了一层{below}或缩进不对？")
+            continue
+        normalized[str(level1)] = out1 = {}
+        for level2, rows in groups.items():
+            path2 = (*path1, str(level2))
+            if not isinstance(rows, Mapping) or not rows:
+                below = level_label(jurisdiction, 3)
+                problem(path2, "indicator-shape",
+                        f"{level_label(jurisdiction, 2)}“{level2}”下面应列出{below}（一行一个，“名称: 值”），"
+                        f"这里却是{_describe(rows)}；是不是少了一层或缩进不对？")
+                continue
+            out1[str(level2)] = out2 = {}
+            for name, row in rows.items():
+                path3 = (*path2, str(name))
+                if isinstance(row, Mapping):
+                    if check.row.validate(row):
+                        out2[str(name)] = check.row.document
+                    else:
+                        problems.extend(check.problems(check.row, loaded, path3))
+                        out2[str(name)] = dict(row)
+                elif isinstance(row, list):
+                    problem(path3, "wrong-type", f"指标“{name}”的值应是文字，这里是{_describe(row)}")
+                else:
+                    out2[str(name)] = _text(row)
+    return normalized, problems
