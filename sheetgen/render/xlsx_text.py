@@ -116,10 +116,13 @@ def quote_sheet(name: str) -> str:
 
 # ---------------------------------------------------------------- row heights
 
-# Width of one character in column-width units at 11 pt: CJK and other wide
-# characters take about two, ASCII about one (a little more to stay safe).
+# Width of one character in column-width units (the width of "0" in the
+# workbook's default font, 7 px for Calibri 11) at 11 pt: a CJK character of
+# 宋体 11 pt is 15 px, about 2.15 units; ASCII about one (a little more to be
+# safe).  Excel row heights are what matters; LibreOffice's CJK fonts are
+# narrower, so its rows get a little air.
 _NARROW = 1.1
-_WIDE = 2.0
+_WIDE = 2.15
 _CELL_PADDING = 1.0  # column-width units lost to the cell margins
 LINE_FACTOR = 1.4  # line height in points per point of font size
 ROW_PADDING = 4.0  # points above and below the text
