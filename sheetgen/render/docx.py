@@ -166,13 +166,16 @@ def _environment(prefix: str) -> SandboxedEnvironment:
 
 
 def _hint(source: str, lineno: int | None) -> str:
-    """Return the visible text of one line of Jinja source (for error messages)."""
+    """Return the visible text at (or just before) one line of Jinja source, for error messages."""
     lines = source.splitlines()
     if not lineno or not 0 < lineno <= len(lines):
         return ""
-    text = re.sub(r"<[^>]*>", "", lines[lineno - 1])
-    text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").strip()
-    return text[:80]
+    for line in reversed(lines[max(0, lineno - 6) : lineno]):
+        text = re.sub(r"<[^>]*>|\{%.*?%\}", "", line)  # markup and statements (many are ours)
+        text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&").strip()
+        if text:
+            return text[:80]
+    return ""
 
 
 class _Part:
