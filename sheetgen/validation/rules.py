@@ -191,8 +191,19 @@ def value_syntax(data: Mapping[str, Any], jurisdiction: Jurisdiction) -> Iterato
             yield Finding(value_path, "value-syntax", Severity.ERROR, f"指标“{path[-1]}”的值“{value}”：{parsed}")
 
 
+def nothing_to_review(data: Mapping[str, Any], jurisdiction: Jurisdiction) -> Iterator[Finding]:
+    """Return an error for each text the importer could not place (``review:``)."""
+    items = data.get("review")
+    for index, item in enumerate(items if isinstance(items, list) else ()):
+        text = item.get("text", "") if isinstance(item, Mapping) else str(item)
+        source = item.get("source", "") if isinstance(item, Mapping) else ""
+        yield Finding(("review", str(index)), "needs-review", Severity.ERROR,
+                      f"导入时无法归位的文字“{str(text)[:40]}”（出处：{source}）；请放到正确的字段后删除这一项")
+
+
 RULES: tuple[Rule, ...] = (
     dates_in_order, amounts_not_negative, budget_adds_up, cost_within_budget, vocabulary, value_syntax,
+    nothing_to_review,
 )
 
 

@@ -88,3 +88,10 @@ def test_parse_value_forms() -> None:
     assert parse_value("＝100％").unit == "％"  # type: ignore[union-attr]
     assert parse_value("合理") is None
     assert isinstance(parse_value("≤"), str)
+
+
+def test_review_items_block_the_spec_until_dealt_with(unit_dir: Callable[..., Path]) -> None:
+    spec = SHANGHAI_SPEC + "review:\n  - text: 无法归位的文字\n    source: old.docx 表1 第3行 第2列\n"
+    d = only(run(unit_dir, spec), "needs-review")
+    assert d.is_error and "无法归位的文字" in d.message and "old.docx 表1 第3行 第2列" in d.message
+    assert d.line == line_of(spec, "- text:")
