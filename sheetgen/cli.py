@@ -55,7 +55,9 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("-o", "--output", type=Path, default=Path("output"), metavar="文件夹",
                        help="输出文件夹（默认 output/）")
     build.add_argument("--format", default="docx,xlsx", metavar="格式",
-                       help="要生成的格式，逗号分隔：docx、xlsx（默认 docx,xlsx）")
+                       help="要生成的格式，逗号分隔：docx、xlsx、pdf（默认 docx,xlsx；pdf 需要 LibreOffice）")
+    build.add_argument("--pdf", action="store_true",
+                       help="同时用 LibreOffice 生成 PDF（等同于 --format docx,xlsx,pdf）")
     build.add_argument("--jobs", "-j", type=int, default=0, metavar="N", help="并行进程数（默认：CPU 核数）")
     build.add_argument("--force", action="store_true", help="全部重新生成，即使没有变化")
     build.add_argument("--strict", action="store_true", help="把警告也当作错误")
@@ -105,6 +107,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     from sheetgen.build.runner import BuildOptions, run_build
 
     formats = tuple(f.strip().lower() for f in args.format.split(",") if f.strip())
+    if args.pdf and "pdf" not in formats:
+        formats = (*formats, "pdf")
     unknown = [f for f in formats if f not in ("docx", "xlsx", "pdf")]
     if unknown or not formats:
         shown = "、".join(unknown) or "（空）"

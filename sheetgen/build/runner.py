@@ -40,7 +40,14 @@ class BuildOptions:
     strict: bool = False
 
     @property
+    def pdf(self) -> bool:
+        return "pdf" in self.formats
+
+    @property
     def kinds(self) -> tuple[str, ...]:
+        """Return the file kinds rendered: PDF needs the Word and Excel files it is made from."""
+        if self.pdf:
+            return tuple(k for k in ("docx", "xlsx") if k in self.formats) or ("docx", "xlsx")
         return tuple(k for k in ("docx", "xlsx") if k in self.formats)
 
 
@@ -240,6 +247,8 @@ class _Build:
             self._execute(units, tasks, workers)
         finally:
             workers.close()
+        if options.pdf:
+            self._export_pdf()
         try:  # failed specs get no record, so the next build tries them again
             self.new.write(options.output)
         except WriteError as exc:
@@ -247,6 +256,27 @@ class _Build:
             self.summary.failures.append(str(exc))
             self.reporter.failed(f"{exc}（下次生成将全部重做）")
         return self.summary
+
+    def _export_pdf(self) -> None:
+        from sheetgen.build import pdf
+
+        program = pdf.soffice()
+        if program is None:
+            self.summary.failed += 1
+            message = f"没有找到 LibreOffice，无法生成 PDF（Word/Excel 文件已生成）。{pdf.INSTALL_HINT}"
+            self.summary.failures.append(message)
+            self.reporter.failed(message)
+            return
+        sources = [Path(p) for record in self.new.specs.values() for p in record.outputs]
+        sources += [Path(p) for unit in self.new.units.values() for p in unit.get("outputs", ())]
+        written, failures = pdf.convert(pdf.stale(sources), program)
+        for path in written:
+            self.reporter.written(path)
+        self.summary.files.extend(written)
+        for failure in failures:
+            self.reporter.failed(failure)
+        self.summary.failures.extend(failures)
+        self.summary.failed += len(failures)
 
     def _execute(self, units: list[_Unit], tasks: list[SpecTask], workers: Workers) -> None:
         by_folder = {unit.folder: unit for unit in units}
