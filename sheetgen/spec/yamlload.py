@@ -191,6 +191,23 @@ def _syntax_message(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, int, str
 
 # ----------------------------------------------------------------------------- bounds
 
+def _depth_bound(text: str) -> int:
+    """Return an upper bound of the nesting depth of ``text`` without parsing it.
+
+    Every level of block nesting needs one more column of indentation or an
+    indicator (``- ``, ``: ``, ``? ``) on the line, every level of flow nesting a
+    bracket; specs stay far below the limit, so the full check is skipped.
+    """
+    brackets = text.count("[") + text.count("{")
+    deepest = 0
+    for line in text.splitlines():
+        stripped = line.lstrip(" ")
+        if stripped and not stripped.startswith("#"):
+            marks = stripped.count("- ") + stripped.count(": ") + stripped.count("? ")
+            deepest = max(deepest, len(line) - len(stripped) + marks)
+    return brackets + deepest + 1
+
+
 def _check_shape(text: str, file: str) -> Diagnostic | None:
     depth = 0
     try:
@@ -294,7 +311,7 @@ def load_yaml(raw: bytes, file: str) -> Loaded:
         return Loaded(None, positions, problems + bad)
     if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
         return Loaded(None, positions, [*problems, _diag(file, 1, 1, "empty-file", "文件是空的，没有任何内容")])
-    shape = _check_shape(text, file)
+    shape = _check_shape(text, file) if _depth_bound(text) > MAX_DEPTH else None
     if shape:
         return Loaded(None, positions, [*problems, shape])
     loader = SpecLoader(text)
