@@ -280,9 +280,19 @@ class _Build:
 
     def _execute(self, units: list[_Unit], tasks: list[SpecTask], workers: Workers) -> None:
         by_folder = {unit.folder: unit for unit in units}
-        spec_futures: deque[tuple[SpecTask, Future[Any]]] = deque(
-            (task, workers.submit(run_spec, task)) for task in tasks)
+        queue = iter(tasks)
+        window = max(2, workers.jobs * 4)  # results in flight; bounded so memory does not grow with N
+        spec_futures: deque[tuple[SpecTask, Future[Any]]] = deque()
         unit_futures: deque[tuple[UnitTask, Future[Any]]] = deque()
+
+        def refill() -> None:
+            while len(spec_futures) < window:
+                task = next(queue, None)
+                if task is None:
+                    return
+                spec_futures.append((task, workers.submit(run_spec, task)))
+
+        refill()
         while spec_futures:
             task, future = spec_futures.popleft()
             try:
@@ -291,6 +301,7 @@ class _Build:
                 result = SpecResult(task.spec, [], None, None, failures=[
                     f"{task.spec.display}: 生成进程意外退出（可能内存不足或被强行结束）；"
                     "已写好的文件完整保留，请重新运行 build"])
+            refill()
             self._take_spec(result)
             unit = by_folder[task.spec.unit_dir]
             unit.results.append(result)
@@ -300,7 +311,7 @@ class _Build:
                 unit.results = []  # let the models go
                 if unit_task is not None:
                     unit_futures.append((unit_task, workers.submit(run_unit, unit_task)))
-            while unit_futures and unit_futures[0][1].done():
+            while unit_futures and (unit_futures[0][1].done() or len(unit_futures) > window):
                 self._finish_unit(*unit_futures.popleft(), workers)
         while unit_futures:
             self._finish_unit(*unit_futures.popleft(), workers)
