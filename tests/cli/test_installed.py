@@ -1,0 +1,29 @@
+"""The installed `sheetgen` command works outside the repository (templates ship in the wheel)."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO
+
+SCRIPT = Path(sys.executable).parent / "sheetgen"
+
+
+@pytest.mark.skipif(not SCRIPT.is_file(), reason="sheetgen is not installed in this environment (pip install .)")
+def test_installed_command_checks_and_builds_outside_the_repo(tmp_path: Path) -> None:
+    shutil.copytree(REPO / "specs", tmp_path / "specs")
+    probe = subprocess.run([str(SCRIPT), "--version"], cwd=tmp_path, capture_output=True, text=True, check=True)
+    assert probe.stdout.startswith("sheetgen ")
+    where = subprocess.run([sys.executable, "-c", "import sheetgen.jurisdiction as j; print(j.builtin_dir())"],
+                           cwd=tmp_path, capture_output=True, text=True, check=True).stdout.strip()
+    assert REPO not in Path(where).parents, "the installed package must carry its own templates"
+    check = subprocess.run([str(SCRIPT), "check", "specs"], cwd=tmp_path, capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    build = subprocess.run([str(SCRIPT), "build", "specs", "-q"], cwd=tmp_path, capture_output=True, text=True)
+    assert build.returncode == 0, build.stderr
+    assert len(list((tmp_path / "output").rglob("*.docx"))) == 27
