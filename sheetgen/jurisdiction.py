@@ -25,6 +25,7 @@ from typing import Any
 import yaml
 
 from sheetgen.errors import JurisdictionError
+from sheetgen.mappings import deep_merge
 
 DESCRIPTION = "jurisdiction.yaml"
 SCHEMA = "schema.yaml"
@@ -43,14 +44,6 @@ def builtin_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "templates"
 
 
-def _merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
-    out = dict(base)
-    for key, value in over.items():
-        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
-            out[key] = _merge(out[key], value)
-        else:
-            out[key] = value
-    return out
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:
@@ -175,8 +168,8 @@ def _load(name: str, dirs: tuple[Path, ...], start: int, seen: tuple[str, ...]) 
         # A folder extending its own name continues the search past itself.
         next_start = index + 1 if parent_name == name else 0
         parent = _load(str(parent_name), dirs, next_start, (*seen, str(folder)))
-        description = _merge(parent.description, description)
-        schema = _merge(parent.schema, schema)
+        description = deep_merge(parent.description, description)
+        schema = deep_merge(parent.schema, schema)
         folders = (folder, *parent.folders)
     description = {**description, "name": name}
     return Jurisdiction(name=name, folders=folders, description=description, schema=schema)

@@ -8,12 +8,13 @@ are merged under the spec, outermost first.  Files whose names start with
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sheetgen.errors import Diagnostic, Severity
+from sheetgen.mappings import deep_merge
 from sheetgen.spec.yamlload import Path_, Positions, load_yaml
 
 DEFAULTS_NAME = "_defaults.yaml"
@@ -131,15 +132,6 @@ def _defaults_for(path: Path, root: Path) -> tuple[Path, ...]:
     return tuple(f / DEFAULTS_NAME for f in reversed(folders) if (f / DEFAULTS_NAME).is_file())
 
 
-def merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
-    """Return ``over`` merged onto ``base`` key by key; nested mappings merge too."""
-    out = dict(base)
-    for key, value in over.items():
-        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
-            out[key] = merge(out[key], value)
-        else:
-            out[key] = value
-    return out
 
 
 def _read(path: Path) -> tuple[bytes | None, Diagnostic | None]:
@@ -185,7 +177,7 @@ def read_spec(spec: SpecFile, cache: dict[Any, Any] | None = None) -> LoadedSpec
             return LoadedSpec(spec, None, [], [*diagnostics, Diagnostic(
                 loaded.positions.file, 1, 1, "not-mapping", Severity.ERROR,
                 "默认值文件的内容应是“键: 值”的映射")])
-        merged = merge(merged, loaded.data)
+        merged = deep_merge(merged, loaded.data)
         tables.insert(0, loaded.positions)
     raw, problem = _read(spec.path)
     if raw is None:
@@ -198,6 +190,6 @@ def read_spec(spec: SpecFile, cache: dict[Any, Any] | None = None) -> LoadedSpec
         diagnostics.append(Diagnostic(spec.display, 1, 1, "not-mapping", Severity.ERROR,
                                       "项目说明的内容应是“键: 值”的映射（例如 name: 项目名称），这里不是"))
         return LoadedSpec(spec, None, tables, diagnostics)
-    merged = merge(merged, loaded_spec.data)
+    merged = deep_merge(merged, loaded_spec.data)
     tables.insert(0, loaded_spec.positions)
     return LoadedSpec(spec, merged, tables, diagnostics)

@@ -23,6 +23,18 @@ from sheetgen.validation.schema import indicator_row_schema, known_keys, label_f
 _MONEY_TEXT = re.compile(r"^[-+]?[0-9][0-9,，]*(?:\.[0-9]+)?$")
 
 
+def as_text(value: Any) -> Any:
+    """Return a scalar written where text belongs as the text it was written as
+    (``100`` -> "100", ``26.50`` -> "26.50", a date -> ISO); others unchanged."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, Decimal)):
+        return str(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
 class SpecValidator(Validator):  # type: ignore[misc]
     """Cerberus with exact decimals and the coercions specs need."""
 
@@ -47,13 +59,7 @@ class SpecValidator(Validator):  # type: ignore[misc]
 
     def _normalize_coerce_text(self, value: Any) -> Any:
         """Text fields: numbers keep the digits as written, dicts pass through."""
-        if isinstance(value, bool):
-            return "true" if value else "false"
-        if isinstance(value, (int, Decimal)):
-            return str(value)
-        if isinstance(value, dt.date):
-            return value.isoformat()
-        return value
+        return as_text(value)
 
     def _normalize_coerce_yesno(self, value: Any) -> Any:
         """是/否 and their usual spellings become booleans."""

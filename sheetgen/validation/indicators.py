@@ -2,28 +2,18 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from sheetgen.errors import Diagnostic, Severity
 from sheetgen.spec.files import LoadedSpec
+from sheetgen.validation.cerberus_check import as_text
 from sheetgen.validation.schema import level_label
 
 if TYPE_CHECKING:
     from sheetgen.validation.cerberus_check import SchemaCheck
 
 
-def _text(value: Any) -> Any:
-    """Return a scalar row value as the text it was written as."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, Decimal)):
-        return str(value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
 
 
 def _describe(value: Any) -> str:
@@ -35,6 +25,14 @@ def _describe(value: Any) -> str:
         return "空"
     text = str(value)
     return f"“{text[:30]}{'…' if len(text) > 30 else ''}”"
+
+
+def _not_a_level(jurisdiction: Any, level: int, name: str, found: Any) -> str:
+    """Return the message for a 一级/二级 entry whose content is not the next level's mapping."""
+    below = level_label(jurisdiction, level + 1)
+    rows = "（一行一个，“名称: 值”）" if level == 2 else ""
+    return (f"{level_label(jurisdiction, level)}“{name}”下面应列出{below}{rows}，这里却是{_describe(found)}；"
+            f"是不是少了一层{below}或缩进不对？")
 
 
 def check_tree(tree: Any, check: SchemaCheck, loaded: LoadedSpec) -> tuple[Any, list[Diagnostic]]:
@@ -57,19 +55,13 @@ def check_tree(tree: Any, check: SchemaCheck, loaded: LoadedSpec) -> tuple[Any, 
     for level1, groups in tree.items():
         path1 = (*root, str(level1))
         if not isinstance(groups, Mapping) or not groups:
-            below = level_label(jurisdiction, 2)
-            problem(path1, "indicator-shape",
-                    f"{level_label(jurisdiction, 1)}“{level1}”下面应列出{below}，这里却是{_describe(groups)}；"
-                    f"是不是少了一层{below}或缩进不对？")
+            problem(path1, "indicator-shape", _not_a_level(jurisdiction, 1, str(level1), groups))
             continue
         normalized[str(level1)] = out1 = {}
         for level2, rows in groups.items():
             path2 = (*path1, str(level2))
             if not isinstance(rows, Mapping) or not rows:
-                below = level_label(jurisdiction, 3)
-                problem(path2, "indicator-shape",
-                        f"{level_label(jurisdiction, 2)}“{level2}”下面应列出{below}（一行一个，“名称: 值”），"
-                        f"这里却是{_describe(rows)}；是不是少了一层或缩进不对？")
+                problem(path2, "indicator-shape", _not_a_level(jurisdiction, 2, str(level2), rows))
                 continue
             out1[str(level2)] = out2 = {}
             for name, row in rows.items():
@@ -83,5 +75,5 @@ def check_tree(tree: Any, check: SchemaCheck, loaded: LoadedSpec) -> tuple[Any, 
                 elif isinstance(row, list):
                     problem(path3, "wrong-type", f"指标“{name}”的值应是文字，这里是{_describe(row)}")
                 else:
-                    out2[str(name)] = _text(row)
+                    out2[str(name)] = as_text(row)
     return normalized, problems

@@ -1,8 +1,8 @@
 """Fixtures for the renderer tests.  Word-renderer fixtures carry a ``docx_`` prefix.
 
-The Word tests build :class:`~sheetgen.model.Project` objects themselves, from
-small hand-written data or from the YAML files in ``specs/`` (yaml.safe_load +
-``_defaults.yaml`` merge), so they do not depend on the validator.
+The Word tests build :class:`~sheetgen.model.Project` objects directly from
+small hand-written data (renderer unit tests), and from the YAML files in
+``specs/`` through the real loader and validator.
 """
 
 from __future__ import annotations
@@ -16,13 +16,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from docx import Document
 from docx.document import Document as DocumentObject
 
 from sheetgen import jurisdiction as jurisdictions
 from sheetgen.jurisdiction import Jurisdiction
+from sheetgen.mappings import deep_merge
 from sheetgen.model import Category, Frozen, Group, Indicator, Project
+from tests.support import load_projects
 
 REPO = Path(__file__).resolve().parents[2]
 SPECS = REPO / "specs"
@@ -75,14 +76,6 @@ DOCX_TIANJIN: dict[str, Any] = {
 }
 
 
-def _merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
-    out = dict(base)
-    for key, value in over.items():
-        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
-            out[key] = _merge(out[key], value)
-        else:
-            out[key] = value
-    return out
 
 
 def _money(value: Any) -> Decimal | None:
@@ -128,18 +121,15 @@ def _project_from(data: Mapping[str, Any], *, number: int = 1, key: str = "test"
 
 
 def _load_spec(path: Path) -> Project:
-    """Return the Project of one spec file: its folder's ``_defaults.yaml`` merged under it."""
-    defaults_path = path.parent / "_defaults.yaml"
-    defaults = yaml.safe_load(defaults_path.read_text(encoding="utf-8")) if defaults_path.is_file() else {}
-    spec = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    number = int(path.name.split("-", 1)[0]) if path.name[:1].isdigit() else 1
-    return _project_from(_merge(defaults or {}, spec), number=number, key=str(path))
+    """Return the Project of one spec file through the real loader and validator."""
+    (project,) = load_projects(path)
+    return project
 
 
 @pytest.fixture
 def docx_load_spec() -> Callable[[Path], Project]:
     """Return the loader ``load(path) -> Project`` for one spec file of ``specs/``
-    (yaml.safe_load of the file merged over its folder's ``_defaults.yaml``)."""
+    (through the real loader and validator)."""
     return _load_spec
 
 
@@ -160,7 +150,7 @@ def docx_make_project() -> Callable[..., Project]:
     """Return a factory: ``make(base, number=1, key=..., **overrides)`` -> Project."""
 
     def make(base: Mapping[str, Any], *, number: int = 1, key: str = "test", **overrides: Any) -> Project:
-        return _project_from(_merge(base, overrides), number=number, key=key)
+        return _project_from(deep_merge(base, overrides), number=number, key=key)
 
     return make
 
@@ -192,10 +182,10 @@ def docx_open() -> Callable[[bytes], DocumentObject]:
 @pytest.fixture
 def docx_shanghai_data() -> dict[str, Any]:
     """Return a fresh copy of the hand-written Shanghai spec data (seed 000, project 1, shortened)."""
-    return _merge(DOCX_SHANGHAI, {})
+    return deep_merge(DOCX_SHANGHAI, {})
 
 
 @pytest.fixture
 def docx_tianjin_data() -> dict[str, Any]:
     """Return a fresh copy of the hand-written Tianjin spec data (seed 002, project 1)."""
-    return _merge(DOCX_TIANJIN, {})
+    return deep_merge(DOCX_TIANJIN, {})

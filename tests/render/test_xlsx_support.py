@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
-import yaml
 
 from sheetgen import jurisdiction as jurisdictions
 from sheetgen.model import Category, Frozen, Group, Indicator, Project
 from sheetgen.render.xlsx import XlsxTemplate, compile_xlsx
+from tests.support import load_projects
 
 REPO = Path(__file__).resolve().parents[2]
 SPECS = REPO / "specs"
@@ -146,42 +146,15 @@ def tianjin(number: int = 1, **over: Any) -> Project:
 # ------------------------------------------------------------ seed specs
 
 
-class _DecimalLoader(yaml.SafeLoader):
-    """A SafeLoader reading floats as exact decimals."""
 
 
-_DecimalLoader.add_constructor("tag:yaml.org,2002:float", lambda loader, node: Decimal(loader.construct_scalar(node)))
 
 
-def _merge(base: Mapping[str, Any], over: Mapping[str, Any]) -> dict[str, Any]:
-    out = dict(base)
-    for key, value in over.items():
-        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
-            out[key] = _merge(out[key], value)
-        else:
-            out[key] = value
-    return out
-
-
-def _amount(value: Any) -> Any:
-    if value is None or isinstance(value, Decimal):
-        return value
-    if isinstance(value, int):
-        return Decimal(value)
-    return Decimal(str(value).replace(",", ""))
 
 
 def load_unit(folder: Path) -> list[Project]:
-    """Return the projects of a spec folder (defaults merged, amounts as Decimal)."""
-    defaults = yaml.load((folder / "_defaults.yaml").read_text(encoding="utf-8"), _DecimalLoader) or {}
-    projects = []
-    files = sorted(p for p in folder.glob("*.yaml") if not p.name.startswith(("_", ".")))
-    for number, path in enumerate(files, start=1):
-        data = _merge(defaults, yaml.load(path.read_text(encoding="utf-8"), _DecimalLoader) or {})
-        tree = data.pop("indicators", {}) or {}
-        data["budget"] = {k: _amount(v) for k, v in (data.get("budget") or {}).items()}
-        projects.append(project(data, tree, number=int(data.get("number", number)), key=path.stem))
-    return projects
+    """Return the projects of a spec folder through the real loader and validator."""
+    return load_projects(folder)
 
 
 def spec_units() -> list[Path]:
