@@ -72,6 +72,8 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("-o", "--output", type=Path, required=True, metavar="文件夹", help="写入项目说明的文件夹")
     imp.add_argument("--layout", choices=("grid", "pdftext", "docxtext"), default=None,
                      help="文本文件的版式（默认自动识别）")
+    imp.add_argument("--jurisdiction", default=None, metavar="格式",
+                     help="Word/Excel 表格的格式（templates 下的文件夹名，如 shanghai、tianjin；默认按表头自动识别）")
     imp.add_argument("--force", action="store_true", help="覆盖已存在的项目说明")
     return parser
 
@@ -132,7 +134,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     from sheetgen.importing import import_to_folder
 
     try:
-        report = import_to_folder(args.files, args.output, layout=args.layout, force=args.force)
+        report = import_to_folder(args.files, args.output, layout=args.layout, force=args.force,
+                                  jurisdiction=args.jurisdiction)
     except ImportFormatError as exc:
         print(f"sheetgen: {exc}", file=sys.stderr)
         return EXIT_ERRORS

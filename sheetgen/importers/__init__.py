@@ -1,4 +1,4 @@
-"""Importers: turn a text export of an existing 绩效目标表 into spec data.
+"""Importers: turn an existing 绩效目标表 (Word, Excel or a text export) into spec data.
 
 :func:`import_file` returns an :class:`ImportResult` holding the unit's
 ``_defaults.yaml`` content, one :class:`ImportedProject` per project (file
@@ -9,20 +9,33 @@ every guess made on the way.  Three layouts are known:
 * ``pdftext`` -- the Shanghai table as text extracted from a PDF;
 * ``docxtext`` -- the Tianjin table as the text of a .docx, one cell a line.
 
+Word (.docx) and Excel (.xlsx) files are recognised by their content and read
+as tables (:mod:`.docx_reader`, :mod:`.xlsx_reader`, :mod:`.table_parse`):
+one table or a combined document with many projects, one sheet per project
+or several on one sheet; the jurisdiction is recognised from the labels.
+
 Nothing here prints or writes files; :mod:`sheetgen.importers.yamlwriter`
 turns the data into YAML text.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from sheetgen.errors import ImportFormatError
 from sheetgen.importers import docxtext, grid, pdftext
+from sheetgen.importers.docx_reader import read_docx
 from sheetgen.importers.result import ImportedProject, ImportResult, Sink
+from sheetgen.importers.safety import MAX_FILE, ZIP_MAGIC, main_part, open_package
+from sheetgen.importers.table_parse import parse_document
+from sheetgen.importers.xlsx_reader import read_xlsx
 
-__all__ = ["LAYOUTS", "ImportResult", "ImportedProject", "detect_layout", "import_file", "import_text"]
+__all__ = [
+    "LAYOUTS", "ImportResult", "ImportedProject", "detect_layout", "import_file", "import_office", "import_text",
+]  # fmt: skip
+OFFICE_SUFFIXES = (".docx", ".docm", ".xlsx", ".xlsm")
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 #: Layout name → parser, in detection order.
 LAYOUTS: dict[str, Callable[[str, Sink], ImportResult]] = {
@@ -57,10 +70,43 @@ def import_text(text: str, path: str, layout: str | None = None) -> ImportResult
     return LAYOUTS[name](text, Sink(path))
 
 
-def import_file(path: Path, layout: str | None = None) -> ImportResult:
-    """Return the import of the UTF-8 text file ``path``; ``layout`` skips detection."""
+def import_file(
+    path: Path, layout: str | None = None, jurisdiction: str | None = None, template_dirs: Sequence[Path] = ()
+) -> ImportResult:
+    """Return the import of ``path``: a .docx/.xlsx (by content) or a UTF-8 text export.
+
+    ``layout`` names the layout of a text file (skipping detection);
+    ``jurisdiction`` names the format of a Word/Excel table (skipping
+    detection), looked up in ``template_dirs`` before the built-in ones.
+    """
+    path = Path(path)
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ImportFormatError(f"{path}: 无法读取：{exc}") from None
+        with path.open("rb") as handle:
+            blob = handle.read(MAX_FILE + 1)
+    except OSError as exc:
+        raise ImportFormatError(f"{path}: 无法读取：{exc.strerror or exc}") from None
+    if blob.startswith(ZIP_MAGIC) or path.suffix.lower() in OFFICE_SUFFIXES:
+        return import_office(blob, str(path), jurisdiction, template_dirs)
+    if blob.startswith(OLE_MAGIC):
+        raise ImportFormatError(f"{path}: 这是旧版 .doc/.xls 文件，请先用 Word 或 Excel 另存为 .docx/.xlsx 再导入")
+    try:
+        text = blob.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ImportFormatError(f"{path}: 无法读取：不是 UTF-8 文本，也不是 Word/Excel 文件（{exc.reason}）") from None
     return import_text(text, str(path), layout)
+
+
+def import_office(
+    blob: bytes, path: str, jurisdiction: str | None = None, template_dirs: Sequence[Path] = ()
+) -> ImportResult:
+    """Return the import of the bytes of a .docx or .xlsx file (``path`` names it in messages)."""
+    name = Path(path).name
+    package = open_package(blob, f"{path}: 文件")
+    main = main_part(package)
+    if main.startswith("word/"):
+        document = read_docx(package, name)
+    elif main.startswith("xl/"):
+        document = read_xlsx(package, name)
+    else:
+        raise ImportFormatError(f"{path}: 既不是 Word 文档也不是 Excel 工作簿（正文部件是 {main}）")
+    return parse_document(document, path, jurisdiction, template_dirs)

@@ -11,6 +11,7 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
+from pathlib import Path
 from typing import Any
 
 from sheetgen import jurisdiction
@@ -42,6 +43,7 @@ COMMON_LABELS = {
     "name": "项目名称",
     "budget.unit": "金额单位",
     "indicators": "绩效指标",
+    "review": "待核对：导入时无法归位的文字，处理后删除",
 }
 BUDGET_LABELS = {
     "shanghai": "本项目上年度市级财政资金使用情况",
@@ -147,12 +149,13 @@ def build_defaults(name: str, year: int | None, unit: Mapping[str, Any]) -> dict
     return data
 
 
-def spec_labels(jurisdiction_name: str) -> dict[str, str]:
+def spec_labels(jurisdiction_name: str, dirs: Sequence[Path] = ()) -> dict[str, str]:
     """Return the label of every header key of a spec (dotted paths), for YAML comments.
 
-    The jurisdiction's own keys take ``meta.label`` from its ``schema.yaml``.
+    The jurisdiction's own keys take ``meta.label`` from its ``schema.yaml``
+    (looked up in ``dirs`` before the built-in jurisdictions).
     """
-    found = jurisdiction.load(jurisdiction_name)
+    found = jurisdiction.load(jurisdiction_name, jurisdiction.search_path(dirs))
     labels = dict(COMMON_LABELS)
     for key, rule in found.schema.get("fields", {}).items():
         labels[key] = rule.get("meta", {}).get("label", key)

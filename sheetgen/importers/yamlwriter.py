@@ -88,15 +88,36 @@ def _mapping(data: Mapping[str, Any], indent: int, path: str, labels: Mapping[st
 
 
 def _sequence(items: Sequence[Any], indent: int, out: list[str]) -> None:
-    """Append the lines of the list ``items`` at ``indent`` to ``out``."""
+    """Append the lines of the list ``items`` at ``indent`` to ``out`` (items: scalars or flat mappings)."""
     for item in items:
-        if isinstance(item, (Mapping, list, tuple)):
+        if isinstance(item, Mapping):
+            _list_mapping(item, indent, out)
+            continue
+        if isinstance(item, (list, tuple)):
             raise TypeError("dump_spec: nested collections inside a list are not part of a spec")
         if (block := _block(item, indent + INDENT)) is not None:
             out.append(f"{' ' * indent}- |-")
             out.extend(block)
         else:
             out.append(f"{' ' * indent}- {scalar(item)}".rstrip())
+
+
+def _list_mapping(item: Mapping[str, Any], indent: int, out: list[str]) -> None:
+    """Append a list item that is a mapping of scalars (e.g. ``review`` entries) to ``out``."""
+    if not item:
+        out.append(f"{' ' * indent}- {{}}")
+        return
+    for index, (key, value) in enumerate(item.items()):
+        if isinstance(value, (Mapping, list, tuple)):
+            raise TypeError("dump_spec: nested collections inside a list item are not part of a spec")
+        lead = f"{' ' * indent}- " if index == 0 else " " * (indent + INDENT)
+        head = f"{lead}{_key(key)}:"
+        if (block := _block(value, indent + 2 * INDENT)) is not None:
+            out.append(f"{head} |-")
+            out.extend(block)
+        else:
+            text = scalar(value)
+            out.append(f"{head} {text}" if text else head)
 
 
 def _comment(line: str, label: str | None) -> str:

@@ -1,0 +1,208 @@
+"""Word and Excel tables → projects: shared by the .docx and .xlsx importers.
+
+:func:`parse_document` returns the :class:`~sheetgen.importers.result.ImportResult`
+of a :class:`~sheetgen.importers.grid_model.Document`.  It picks the
+jurisdiction from the labels the document uses (unless one is given), skips a
+目录 (index) sheet, and splits the document into projects: a new project
+starts at a title (``…绩效目标表``, or ``N.名称`` opening a sheet or
+followed by such a title), at a new sheet, or at a second 项目名称 after an
+indicator table (the lines between the table and that label belong to the new
+project).  Each project's lines go to a
+:class:`~sheetgen.importers.table_project.ProjectReader`; the unit's year and
+unit (name, code) shared by most projects go to ``_defaults.yaml``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from sheetgen.errors import ImportFormatError
+from sheetgen.importers.common import build_defaults, ordered, safe_filename
+from sheetgen.importers.grid_model import Document, Line
+from sheetgen.importers.result import ImportedProject, ImportResult
+from sheetgen.importers.table_labels import Labels, label_key, load_labels, pick_jurisdiction
+from sheetgen.importers.table_project import CellSink, ProjectReader, indicator_columns
+
+_TITLE = re.compile(r"^(?:(\d{1,3})\s*[.．、]\s*)?(.*?)\s*绩效目标表$", re.S)
+_NUMBERED = re.compile(r"^(\d{1,3})\s*[.．、]\s*(\S.{0,199})$")
+GENERIC_TITLES = frozenset(
+    {"", "财政项目支出", "项目支出", "项目", "部门项目支出", "财政支出项目", "财政支出", "专项资金"}
+)
+INDEX_SHEETS = frozenset({"目录", "索引"})
+
+
+def parse_document(
+    doc: Document, path: str, jurisdiction: str | None = None, dirs: Sequence[Path] = ()
+) -> ImportResult:
+    """Return the projects of ``doc``; ``jurisdiction`` skips detection, ``dirs`` hold extra template folders."""
+    sink = CellSink(path)
+    lines = _without_index_sheets(doc, sink)
+    labels = load_labels(jurisdiction, dirs) if jurisdiction else pick_jurisdiction(_texts(lines), dirs, path)
+    for skipped in doc.skipped:
+        sink.warn(1, "import-skip", f"跳过{skipped}")
+    readers = _split(lines, labels, sink)
+    if not readers:
+        raise ImportFormatError(f"{path}: 找不到绩效目标表（没有项目名称，也没有指标表）")
+    return _result(readers, labels, sink, doc.kind)
+
+
+def _texts(lines: Sequence[Line]) -> list[str]:
+    """Return the distinct texts of the document and their ``标签`` parts before a colon."""
+    out: set[str] = set()
+    for line in lines:
+        for cell in line.cells:
+            if not cell.is_copy and cell.stripped and len(cell.stripped) <= 60:
+                out.add(cell.stripped)
+                out.add(re.split(r"[：:]", cell.stripped, maxsplit=1)[0])
+    return sorted(out)
+
+
+def _without_index_sheets(doc: Document, sink: CellSink) -> list[Line]:
+    """Return the lines of ``doc`` without 目录 sheets (a list of 序号 / 项目名称)."""
+    blocks: dict[str, list[Line]] = {}
+    for line in doc.lines:
+        blocks.setdefault(line.block if line.sheet else "", []).append(line)
+    skip = set()
+    for block, lines in blocks.items():
+        if not block:
+            continue
+        first = [label_key(cell.text) for cell in lines[0].cells if not cell.is_copy and cell.stripped]
+        named = block.removeprefix("工作表“").removesuffix("”") in INDEX_SHEETS
+        if named or first == ["序号", "项目名称"]:
+            skip.add(block)
+            sink.warn(1, "import-skip", f"跳过目录{block}")
+    return [line for line in doc.lines if not (line.sheet and line.block in skip)]
+
+
+def _is_empty(line: Line) -> bool:
+    """Return whether ``line`` has no text of its own (merged copies do not count)."""
+    return not any(cell.stripped or cell.own.strip() for cell in line.cells if not cell.is_copy or cell.own)
+
+
+def _single_text(line: Line) -> tuple[str, int] | None:
+    """Return the only text of ``line`` and its cell index, None if it has none or several."""
+    found = [(cell.stripped, index) for index, cell in enumerate(line.cells) if not cell.is_copy and cell.stripped]
+    return found[0] if len(found) == 1 else None
+
+
+def _title(line: Line, labels: Labels, numbered_ok: bool, next_line: Line | None) -> tuple[int | None, str] | None:
+    """Return (number, name) if ``line`` is a project title ("" for a generic title), else None."""
+    single = _single_text(line)
+    if single is None:
+        return None
+    text = single[0]
+    if match := _TITLE.match(text):
+        name = match.group(2).strip()
+        generic = labels.jurisdiction.title.removesuffix("绩效目标表")
+        if name in GENERIC_TITLES or generic.endswith(name):
+            name = ""
+        return (int(match.group(1)) if match.group(1) else None), name
+    match = _NUMBERED.match(text)
+    if match is None or "\n" in text or labels.field(match.group(2)) is not None:
+        return None
+    if numbered_ok or (next_line is not None and _title(next_line, labels, False, None) is not None):
+        return int(match.group(1)), match.group(2).strip()
+    return None
+
+
+def _starts_with_label(line: Line, labels: Labels, key: str | None = None) -> bool:
+    """Return whether the first text of ``line`` is a header field label (``key``'s, if given)."""
+    first = next((cell.stripped for cell in line.cells if not cell.is_copy and cell.stripped), "")
+    found = labels.field(re.split(r"[：:]", first, maxsplit=1)[0]) if first else None
+    return found is not None and (key is None or found[0].key == key)
+
+
+def _split(lines: Sequence[Line], labels: Labels, sink: CellSink) -> list[ProjectReader]:
+    """Return one reader per project, fed with the project's lines."""
+    readers = [ProjectReader(labels, sink)]
+    mode = "header"
+    waiting: list[Line] = []
+    sheet = None
+    content = [line for line in lines if not _is_empty(line)]
+
+    def new_project() -> ProjectReader:
+        if readers[-1].substantial:
+            readers.append(ProjectReader(labels, sink))
+        return readers[-1]
+
+    def flush(reader: ProjectReader) -> None:
+        for line in waiting:
+            reader.header_line(line)
+        waiting.clear()
+
+    for index, line in enumerate(content):
+        reader = readers[-1]
+        first_of_sheet = line.sheet and line.block != sheet
+        if first_of_sheet:
+            sheet = line.block
+            flush(reader)
+            reader, mode = new_project(), "header"
+        next_line = content[index + 1] if index + 1 < len(content) else None
+        numbered_ok = first_of_sheet or index == 0 or mode != "header" or not reader.substantial
+        title = _title(line, labels, numbered_ok, next_line)
+        if title is not None:
+            flush(reader)
+            reader, mode = new_project(), "header"
+            cell = line.cells[_single_text(line)[1]]  # type: ignore[index]
+            reader.title(line, cell, title[0], title[1])
+            continue
+        columns = indicator_columns(line, labels)
+        if columns is not None:
+            flush(reader)
+            reader.start_indicators(line, columns)
+            mode = "indicators"
+            continue
+        if mode == "indicators":
+            if line.block == reader.column_block and not line.paragraph and not _starts_with_label(line, labels):
+                reader.indicator_line(line)
+                continue
+            mode = "after"
+        if mode == "after":
+            if _starts_with_label(line, labels, "name") and "name" in reader.fields:
+                reader, mode = new_project(), "header"
+                flush(reader)
+            else:
+                waiting.append(line)
+                continue
+        reader.header_line(line)
+    flush(readers[-1])
+    if len(readers) > 1 and not readers[-1].substantial:
+        last = readers.pop()
+        if last.title_name is not None:
+            readers[-1].to_review(last.title_name[1], last.title_name[2], why="在最后一个项目之后")
+        readers[-1].review.extend(last.review)
+    return [reader for reader in readers if reader.substantial or reader.review]
+
+
+def _result(readers: list[ProjectReader], labels: Labels, sink: CellSink, kind: str) -> ImportResult:
+    """Return the import result: defaults with the common year and unit, one spec per project."""
+    read = [reader.finish() for reader in readers]
+    years = Counter(year for _, year, _ in read if year is not None)
+    year = max(years, key=lambda y: (years[y], y)) if years else None
+    if year is None:
+        sink.warn(1, "import-year", "源文件中找不到年度")
+    units = Counter(tuple(sorted(unit.items())) for _, _, unit in read if unit)
+    unit = dict(units.most_common(1)[0][0]) if units else {}
+    if not unit:
+        sink.warn(1, "import-missing", "找不到申报单位名称", "申报单位名称", "unit.name")
+    numbers = [reader.title_number for reader in readers]
+    use_titles = all(numbers) and len(set(numbers)) == len(numbers) and numbers == sorted(numbers)  # type: ignore[type-var]
+    projects = []
+    name = labels.jurisdiction.name
+    for position, ((data, project_year, project_unit), reader) in enumerate(zip(read, readers, strict=True), 1):
+        extra: dict[str, Any] = {}
+        if project_year is not None and project_year != year:
+            extra["year"] = project_year
+        if project_unit and project_unit != unit:
+            extra["unit"] = project_unit
+            if reader.first is not None:
+                sink.warn_at(*reader.first, "import-unit", f"单位“{project_unit}”与其他项目不同，写入本项目")
+        number = reader.title_number if use_titles and reader.title_number else position
+        title = str(data.get("name") or f"项目{number}")
+        line = reader.first[1].row if reader.first else 0
+        projects.append(ImportedProject(safe_filename(number, title), ordered({**extra, **data}, name), line))
+    return ImportResult(build_defaults(name, year, unit), projects, sink.diagnostics, kind)
