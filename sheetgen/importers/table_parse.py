@@ -181,6 +181,7 @@ def _split(lines: Sequence[Line], labels: Labels, sink: CellSink) -> list[Projec
 def _result(readers: list[ProjectReader], labels: Labels, sink: CellSink, kind: str) -> ImportResult:
     """Return the import result: defaults with the common year and unit, one spec per project."""
     read = [reader.finish() for reader in readers]
+    sink.at = None
     years = Counter(year for _, year, _ in read if year is not None)
     year = max(years, key=lambda y: (years[y], y)) if years else None
     if year is None:

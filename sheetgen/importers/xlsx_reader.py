@@ -199,6 +199,9 @@ def _cell_value(c: etree._Element, strings: list[str], styles: Styles) -> tuple[
     kind = c.get("t", "n")
     v = c.find(f"{S}v")
     raw = v.text or "" if v is not None else ""
+    formula = c.find(f"{S}f")
+    if v is None and formula is not None and formula.text:
+        return f"={formula.text}", None, None  # no cached result: keep what was typed
     if kind == "inlineStr":
         inline = c.find(f"{S}is")
         return (_rich_text(inline) if inline is not None else ""), None, None
