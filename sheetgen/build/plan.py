@@ -10,7 +10,7 @@ from sheetgen import jurisdiction as jurisdictions
 from sheetgen.build.manifest import Record, digest
 from sheetgen.build.names import safe_name
 from sheetgen.errors import JurisdictionError
-from sheetgen.spec.files import SpecFile
+from sheetgen.spec.files import SpecFile, block_files
 
 COMBINED_PREFIX = "汇总-"
 
@@ -48,7 +48,8 @@ def _read_bytes(path: Path) -> bytes:
 
 class Fingerprints:
     """Fingerprints of specs: sheetgen version, the spec and defaults bytes,
-    the jurisdiction's files (searched where they would be found now) and the
+    the shared indicator blocks they include (names and bytes), the
+    jurisdiction's files (searched where they would be found now) and the
     options that change the output."""
 
     def __init__(self, kinds: Sequence[str], strict: bool):
@@ -78,6 +79,8 @@ class Fingerprints:
         """Return the fingerprint of ``spec`` given the jurisdiction its last build used."""
         parts: list[bytes | str] = [__version__, *self._options, str(spec.number), _read_bytes(spec.path)]
         parts += [_read_bytes(p) for p in spec.defaults]
+        for block in block_files(spec):
+            parts += [str(block), _read_bytes(block)]
         if record is not None:
             parts.append(self._jurisdiction(record.jurisdiction, self.template_dirs(spec)))
         return digest(*parts)

@@ -15,7 +15,8 @@ from typing import Any
 
 from sheetgen.errors import Diagnostic, Severity
 from sheetgen.mappings import deep_merge
-from sheetgen.spec.yamlload import Path_, Positions, load_yaml
+from sheetgen.spec.blocks import Expanded, expand, include_area
+from sheetgen.spec.yamlload import Loaded, Path_, Positions, load_yaml
 
 DEFAULTS_NAME = "_defaults.yaml"
 SPEC_SUFFIXES = (".yaml", ".yml")
@@ -45,20 +46,23 @@ class LoadedSpec:
     """A spec read from disk and merged with its defaults; not yet validated.
 
     ``data`` is ``None`` when the file could not be read at all.
-    ``origins`` maps each top-level path to the positions table of the file it
-    came from (the spec or a defaults file).
+    ``positions`` holds the positions table of each file the data came from:
+    the spec, the shared indicator blocks it includes, then the defaults files
+    innermost first (each followed by its blocks).  ``blocks`` lists the block
+    files read (see :mod:`sheetgen.spec.blocks`).
     """
 
     file: SpecFile
     data: dict[str, Any] | None
     positions: list[Positions]
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    blocks: list[Path] = field(default_factory=list)
 
     def locate(self, path: Path_, *, key: bool = False) -> tuple[str, int, int]:
         """Return (file, line, col) of ``path``: in the spec if set there, else in
         the defaults file that set it, else at its nearest ancestor."""
         path = tuple(path)
-        for table in self.positions:  # the spec first, then defaults innermost first
+        for table in self.positions:  # the spec (and its blocks) first, then defaults innermost first
             if path in table.keys or path in table.values:
                 found = table.locate(path, key=key)
                 if found:
@@ -153,19 +157,31 @@ def _cache_key(path: Path) -> tuple[Path, int, int]:
 def read_spec(spec: SpecFile, cache: dict[Any, Any] | None = None) -> LoadedSpec:
     """Return the spec merged onto its defaults, with positions and load problems.
 
-    ``cache`` keeps parsed defaults files between calls (keyed by path, time
-    and size, so an edited file is read again).
+    ``cache`` keeps parsed defaults and block files between calls (keyed by
+    path, time and size, so an edited file is read again).
     """
     cache = {} if cache is None else cache
+
+    def load(path: Path) -> Loaded | Diagnostic:
+        key = _cache_key(path)
+        if key not in cache:
+            raw, problem = _read(path)
+            cache[key] = load_yaml(raw, _display(path)) if raw is not None else problem
+        return cache[key]
+
+    area = include_area(spec.root, spec.unit_dir)
+    blocks: list[Path] = []
+
+    def with_blocks(loaded: Loaded, path: Path) -> Expanded:
+        expanded = expand(loaded.data, loaded.positions, path, area, load, _display)
+        blocks.extend(expanded.files)
+        return expanded
+
     diagnostics: list[Diagnostic] = []
     merged: dict[str, Any] = {}
     tables: list[Positions] = []
     for defaults_path in spec.defaults:
-        key = _cache_key(defaults_path)
-        if key not in cache:
-            raw, problem = _read(defaults_path)
-            cache[key] = load_yaml(raw, _display(defaults_path)) if raw is not None else problem
-        loaded = cache[key]
+        loaded = load(defaults_path)
         if isinstance(loaded, Diagnostic):
             return LoadedSpec(spec, None, [], [loaded])
         diagnostics.extend(d for d in loaded.diagnostics)
@@ -177,19 +193,34 @@ def read_spec(spec: SpecFile, cache: dict[Any, Any] | None = None) -> LoadedSpec
             return LoadedSpec(spec, None, [], [*diagnostics, Diagnostic(
                 loaded.positions.file, 1, 1, "not-mapping", Severity.ERROR,
                 "默认值文件的内容应是“键: 值”的映射")])
-        merged = deep_merge(merged, loaded.data)
-        tables.insert(0, loaded.positions)
+        expanded = with_blocks(loaded, defaults_path)
+        diagnostics.extend(expanded.diagnostics)
+        merged = deep_merge(merged, expanded.data)
+        tables[:0] = [loaded.positions, *expanded.tables]
     raw, problem = _read(spec.path)
     if raw is None:
-        return LoadedSpec(spec, None, tables, [*diagnostics, problem] if problem else diagnostics)
+        return LoadedSpec(spec, None, tables, [*diagnostics, problem] if problem else diagnostics, blocks)
     loaded_spec = load_yaml(raw, spec.display)
     diagnostics.extend(loaded_spec.diagnostics)
     if loaded_spec.data is None:
-        return LoadedSpec(spec, None, tables, diagnostics)
+        return LoadedSpec(spec, None, tables, diagnostics, blocks)
     if not isinstance(loaded_spec.data, dict):
         diagnostics.append(Diagnostic(spec.display, 1, 1, "not-mapping", Severity.ERROR,
                                       "项目说明的内容应是“键: 值”的映射（例如 name: 项目名称），这里不是"))
-        return LoadedSpec(spec, None, tables, diagnostics)
-    merged = deep_merge(merged, loaded_spec.data)
-    tables.insert(0, loaded_spec.positions)
-    return LoadedSpec(spec, merged, tables, diagnostics)
+        return LoadedSpec(spec, None, tables, diagnostics, blocks)
+    expanded = with_blocks(loaded_spec, spec.path)
+    diagnostics.extend(expanded.diagnostics)
+    merged = deep_merge(merged, expanded.data)
+    tables[:0] = [loaded_spec.positions, *expanded.tables]
+    return LoadedSpec(spec, merged, tables, diagnostics, blocks)
+
+
+def block_files(spec: SpecFile) -> list[Path]:
+    """Return the shared indicator blocks ``spec`` and its defaults include
+    (for build fingerprints); reads nothing more than the files' bytes unless
+    one of them mentions ``include``."""
+    for path in (*spec.defaults, spec.path):
+        raw, _problem = _read(path)
+        if raw is not None and b"include" in raw:
+            return read_spec(spec).blocks
+    return []
