@@ -210,3 +210,39 @@ RULES: tuple[Rule, ...] = (
 def apply_rules(data: Mapping[str, Any], jurisdiction: Jurisdiction) -> list[Finding]:
     """Return the findings of every domain rule on ``data``."""
     return [finding for rule in RULES for finding in rule(data, jurisdiction)]
+
+
+def _fill_in_fields(rules: Mapping[str, Any], prefix: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], str]]:
+    """Return (path, label) of every required field in ``rules`` that may be written blank
+    (``required`` and ``nullable``), descending into sub-mappings."""
+    for key, rule in rules.items():
+        if not isinstance(rule, Mapping) or key in ("indicators", "review"):
+            continue
+        path = (*prefix, str(key))
+        if rule.get("required") and rule.get("nullable"):
+            yield path, str(rule.get("meta", {}).get("label", key))
+        if rule.get("type") == "dict" and isinstance(rule.get("schema"), Mapping):
+            yield from _fill_in_fields(rule["schema"], path)
+
+
+def nothing_left_to_fill(data: Mapping[str, Any], jurisdiction: Jurisdiction) -> Iterator[Finding]:
+    """Return a ``to-fill`` error for each required field still left blank (``key:`` with no value).
+
+    Required fields are ``nullable`` in the schemas so that a draft -- such as
+    the skeleton ``sheetgen new`` writes -- may leave them blank; this rule
+    then names each one as still to fill, instead of a type or emptiness error.
+    """
+    from sheetgen.validation.schema import core_schema
+
+    part = jurisdiction.schema
+    fields = [*_fill_in_fields(core_schema()), *_fill_in_fields(part.get("fields") or {}),
+              *_fill_in_fields(part.get("budget") or {}, ("budget",))]
+    for path, label in fields:
+        parent: Any = data
+        for key in path[:-1]:
+            parent = parent.get(key) if isinstance(parent, Mapping) else None
+        if isinstance(parent, Mapping) and path[-1] in parent and parent[path[-1]] is None:
+            yield Finding(path, "to-fill", Severity.ERROR, f"尚未填写：{label}", at_key=True)
+
+
+RULES = (*RULES, nothing_left_to_fill)
