@@ -12,6 +12,8 @@ returns the jurisdiction whose labels a document uses most.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -68,6 +70,7 @@ class FieldDef:
     kind: str
 
 
+@functools.lru_cache(maxsize=65536)
 def label_key(text: str) -> str:
     """Return ``text`` as a lookup key: NFKC, no white space, full-width brackets and colon, no trailing colon."""
     text = unicodedata.normalize("NFKC", text)
@@ -157,9 +160,27 @@ def candidates(dirs: Sequence[Path]) -> list[str]:
 
 
 def load_labels(name: str, dirs: Sequence[Path]) -> Labels:
-    """Return the labels of jurisdiction ``name`` searched in ``dirs`` then the built-ins."""
+    """Return the labels of jurisdiction ``name`` searched in ``dirs`` then the built-ins.
+
+    Loaded once per state of the jurisdiction files (their paths, times and sizes).
+    """
+    search = jurisdictions.search_path(dirs)
+    state = []
+    for folder in search:
+        for path in sorted(folder.glob(f"*/{jurisdictions.DESCRIPTION}")) + sorted(
+            folder.glob(f"*/{jurisdictions.SCHEMA}")
+        ):
+            with contextlib.suppress(OSError):
+                stat = path.stat()
+                state.append((str(path), stat.st_mtime_ns, stat.st_size))
+    return _load_labels(name, search, tuple(state))
+
+
+@functools.lru_cache(maxsize=64)
+def _load_labels(name: str, search: tuple[Path, ...], state: tuple[tuple[str, int, int], ...]) -> Labels:
+    """Return the labels of ``name`` along ``search`` (``state`` only keys the cache)."""
     try:
-        return Labels(jurisdictions.load(name, jurisdictions.search_path(dirs)))
+        return Labels(jurisdictions.load(name, search))
     except JurisdictionError as exc:
         raise ImportFormatError(str(exc)) from None
 
