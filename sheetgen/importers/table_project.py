@@ -123,13 +123,17 @@ class ProjectReader:
         if self.first is None:
             self.first = (line, cell)
 
-    def to_review(self, line: Line, cell: Cell, text: str | None = None, why: str = "无法归位") -> None:
-        """Put ``text`` (default: the cell's text) of ``cell`` under ``review`` and warn."""
+    def to_review(
+        self, line: Line, cell: Cell, text: str | None = None, why: str = "无法归位", context: str = ""
+    ) -> None:
+        """Put ``text`` (default: the cell's text) of ``cell`` under ``review`` and warn;
+        ``context`` is added to the source (e.g. the column and indicator it stood next to)."""
         text = (cell.stripped if text is None else text).strip()
         if not text:
             return
         self._mark(line, cell)
-        self.review.append({"text": text, "source": line.source(cell)})
+        source = f"{line.source(cell)}（{context}）" if context else line.source(cell)
+        self.review.append({"text": text, "source": source})
         shown = text if len(text) <= 30 else f"{text[:30]}…"
         self.sink.warn_at(
             line, cell, "import-review", f"{why}的文字“{shown}”已放入 review（待核对）", yaml_path="review"
@@ -321,19 +325,23 @@ class ProjectReader:
     def indicator_line(self, line: Line) -> None:
         """Add one indicator row to the tree (or its texts to review when it cannot be placed)."""
         texts: dict[str, list[Cell]] = {}
+        outside: list[tuple[Cell, str]] = []
         for cell in line.cells:
             role = self.columns.get(cell.col)
             if cell.is_copy and cell.own.strip():
                 self.to_review(line, cell, cell.own, "被合并单元格遮住")
             if role is None or role.startswith(UNKNOWN):
-                if not cell.is_copy:
-                    self.to_review(line, cell, why=f"在“{role[1:]}”列" if role else "在指标表各列之外")
+                if not cell.is_copy and cell.stripped:
+                    outside.append((cell, f"“{role[1:]}”列" if role else "指标表各列之外"))
                 continue
             if role == IGNORE:
                 if not cell.is_copy and not cell.stripped.isdigit():
                     self.to_review(line, cell)
                 continue
             texts.setdefault(role, []).append(cell)
+        name = self._text(texts.get(NAME, []))
+        for cell, column in outside:
+            self.to_review(line, cell, why=f"在{column}", context=f"{column}，三级指标“{name}”" if name else column)
         if not any(cell.stripped for cells in texts.values() for cell in cells):
             return
         self._mark(line, line.cells[0])

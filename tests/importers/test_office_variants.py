@@ -114,7 +114,11 @@ def test_column_the_jurisdiction_does_not_define_goes_to_review(tmp_path: Path) 
     result = import_file(source)
     data = _only(result)
     assert data["indicators"] == TJ_TREE
-    assert data["review"] == [{"text": f"标准{i}", "source": f"t.docx 表2 第{i + 2}行 第6列"} for i in range(4)]
+    names = ["维护次数", "服务点位数", "项目总成本", "干警满意度"]
+    assert data["review"] == [
+        {"text": f"标准{i}", "source": f"t.docx 表2 第{i + 2}行 第6列（“绩效标准”列，三级指标“{name}”）"}
+        for i, name in enumerate(names)
+    ]
     assert _codes(result).count("import-column") == 1
     assert _codes(result).count("import-review") == 4
 
