@@ -75,7 +75,36 @@ def _parser() -> argparse.ArgumentParser:
     imp.add_argument("--jurisdiction", default=None, metavar="格式",
                      help="Word/Excel 表格的格式（templates 下的文件夹名，如 shanghai、tianjin；默认按表头自动识别）")
     imp.add_argument("--force", action="store_true", help="覆盖已存在的项目说明")
+    _add_authoring_parsers(commands)
     return parser
+
+
+def _add_authoring_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add the commands that help write specs: schema, new, templates, rollover."""
+    specs_help = "项目说明所在的文件夹，用来找其中 templates/ 里自己做的格式（默认 specs）"
+    schema = commands.add_parser(
+        "schema", help="输出项目说明的 JSON Schema（让编辑器自动补全、提示错误）",
+        description="输出项目说明的 JSON Schema，供 VS Code 等编辑器的 YAML 插件使用：输入时自动补全键名和"
+        "一级/二级指标名称，鼠标悬停显示表上的标签，写错时标红。不指定 --jurisdiction 时适用于所有格式。")
+    schema.add_argument("--jurisdiction", metavar="格式", help="只针对这个格式（如 shanghai、tianjin），提示更准确")
+    schema.add_argument("-o", "--output", type=Path, metavar="文件",
+                        help="写入这个文件（如 specs/sheetgen.schema.json），不写则输出到屏幕")
+    schema.add_argument("--specs", type=Path, default=Path("specs"), metavar="文件夹", help=specs_help)
+
+    templates = commands.add_parser("templates", help="查看或复制表格格式（新省份的格式不用写代码）",
+                                    description="表格格式（jurisdiction）是一个文件夹：Word 模板、Excel 模板、"
+                                    "jurisdiction.yaml（标签、名称、金额单位）和 schema.yaml（字段）。")
+    actions = templates.add_subparsers(dest="action", metavar="操作", parser_class=_Parser, required=True)
+    listing = actions.add_parser("list", help="列出能用的格式及其来源", description="列出能用的格式：名称、标题、"
+                                 "格式年度、来源（内置，或项目说明旁 templates/ 里自己做的）。")
+    listing.add_argument("--specs", type=Path, default=Path("specs"), metavar="文件夹", help=specs_help)
+    copy = actions.add_parser("copy", help="复制一个格式文件夹，改成自己的格式",
+                              description="把格式文件夹复制一份（不会覆盖已有的文件夹），之后直接编辑其中的文件；"
+                              "新格式的名称就是新文件夹的名字。"
+                              "例如：sheetgen templates copy tianjin specs/templates/hebei")
+    copy.add_argument("name", metavar="格式", help="要复制的格式，如 tianjin")
+    copy.add_argument("dest", type=Path, metavar="新文件夹", help="新格式的文件夹，如 specs/templates/hebei")
+    copy.add_argument("--specs", type=Path, default=Path("specs"), metavar="文件夹", help=specs_help)
 
 
 def _print_diagnostics(diagnostics: Sequence[object], stream: object = None) -> None:
@@ -151,6 +180,57 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 COMMANDS = {"check": cmd_check, "build": cmd_build, "import": cmd_import}
+
+
+# ----------------------------------------------------------------------------- authoring commands
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from sheetgen import jurisdiction as jurisdictions
+    from sheetgen.authoring.schema_export import any_schema, spec_schema, to_json
+    from sheetgen.authoring.templates_cmd import override_dirs
+    from sheetgen.build.atomic import write_atomic
+
+    dirs = jurisdictions.search_path(override_dirs(args.specs))
+    if args.jurisdiction:
+        schema = spec_schema(jurisdictions.load(args.jurisdiction, dirs))
+    else:
+        schema = any_schema([jurisdictions.load(name, dirs) for name in jurisdictions.available(dirs)])
+    text = to_json(schema)
+    if args.output is None:
+        sys.stdout.write(text)
+        return EXIT_OK
+    write_atomic(args.output, text.encode("utf-8"))
+    print(f"写入 {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_templates(args: argparse.Namespace) -> int:
+    from sheetgen.authoring.templates_cmd import copy_jurisdiction, list_jurisdictions, override_dirs
+
+    dirs = override_dirs(args.specs)
+    if args.action == "copy":
+        result = copy_jurisdiction(args.name, args.dest, dirs)
+        print(f"已把格式“{args.name}”（{result.source}）复制到 {result.dest}，共 {len(result.files)} 个文件：")
+        for path in result.files:
+            print(f"  {path}")
+        for note in result.notes:
+            print(f"提示：{note}")
+        return EXIT_OK
+    for entry in list_jurisdictions(dirs):
+        where = "内置" if entry.builtin else str(entry.folder)
+        if entry.overrides_builtin:
+            where += "（代替内置的同名格式）"
+        if entry.problem:
+            print(f"{entry.name}\t有错误：{entry.problem}\t来源：{where}")
+            continue
+        year = f"{entry.format_year} 年度格式" if entry.format_year else "未注明年度"
+        based = f"\t基于 {entry.extends}" if entry.extends else ""
+        print(f"{entry.name}\t{entry.title}\t{year}\t来源：{where}{based}")
+    return EXIT_OK
+
+
+COMMANDS.update({"schema": cmd_schema, "templates": cmd_templates})
 
 
 def main(argv: Sequence[str] | None = None) -> int:
