@@ -21,11 +21,13 @@ from pathlib import Path
 from typing import Any
 
 from sheetgen.errors import ImportFormatError
+from sheetgen.importers.cell_sink import CellSink
 from sheetgen.importers.common import build_defaults, ordered, safe_filename
 from sheetgen.importers.grid_model import Document, Line
 from sheetgen.importers.result import ImportedProject, ImportResult
+from sheetgen.importers.table_indicators import indicator_columns
 from sheetgen.importers.table_labels import Labels, label_key, load_labels, pick_jurisdiction
-from sheetgen.importers.table_project import CellSink, ProjectReader, indicator_columns
+from sheetgen.importers.table_project import ProjectReader
 
 _TITLE = re.compile(r"^(?:(\d{1,3})\s*[.．、]\s*)?(.*?)\s*绩效目标表$", re.S)
 _NUMBERED = re.compile(r"^(\d{1,3})\s*[.．、]\s*(\S.{0,199})$")
@@ -153,12 +155,12 @@ def _split(lines: Sequence[Line], labels: Labels, sink: CellSink) -> list[Projec
         columns = indicator_columns(line, labels)
         if columns is not None:
             flush(reader)
-            reader.start_indicators(line, columns)
+            reader.indicators.start(line, columns)
             mode = "indicators"
             continue
         if mode == "indicators":
-            if line.block == reader.column_block and not line.paragraph and not _starts_with_label(line, labels):
-                reader.indicator_line(line)
+            if line.block == reader.indicators.block and not line.paragraph and not _starts_with_label(line, labels):
+                reader.indicators.add_line(line)
                 continue
             mode = "after"
         if mode == "after":

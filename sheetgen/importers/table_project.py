@@ -5,63 +5,29 @@
 :meth:`ProjectReader.finish`.  Header fields are found by their printed
 labels wherever they sit: a label cell with its value in the next cell to
 the right, ``标签：值`` in one cell or paragraph, or a row of labels with the
-values in the row below.  Indicator rows are read by the columns their header
-row names; a blank or merged 一级/二级 cell continues the group above.  Any
-text that fits nowhere goes to ``review`` with its source position.
+values in the row below.  Indicator rows go to its
+:class:`~sheetgen.importers.table_indicators.IndicatorReader`.  Any text that
+fits nowhere goes to ``review`` with its source position.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sheetgen.errors import Diagnostic, ImportFormatError, Severity
 from sheetgen.importers import table_values as values
+from sheetgen.importers.cell_sink import CellSink
 from sheetgen.importers.common import set_path
 from sheetgen.importers.grid_model import Cell, Line
-from sheetgen.importers.result import Sink
-from sheetgen.importers.table_labels import LEVEL1, LEVEL2, NAME, VALUE, FieldDef, Labels, label_key
-from sheetgen.importers.tree import IndicatorTree
+from sheetgen.importers.table_indicators import IndicatorReader
+from sheetgen.importers.table_labels import FieldDef, Labels, label_key
 
-IGNORE = "-"
-UNKNOWN = "?"
 _YEAR_LINE = re.compile(r"^[（(]?(\d{4})\s*年度?[）)]?$")
 _GOALS_LINE = re.compile(r"^(\d{4})年(?:度)?绩效目标$")
 _UNIT_LINE = re.compile(r"^(\d{6,12})\s*([^\d\s].{1,80})$")
 _NAME_YEAR = re.compile(r"^(\d{4})年")
-
-
-class CellSink(Sink):
-    """Collects diagnostics that name a cell: line/column of the cell, its table or sheet in the message."""
-
-    def __init__(self, path: str) -> None:
-        super().__init__(path)
-        self.at: tuple[Line, Cell] | None = None
-
-    def warn(self, line: int, code: str, message: str, label: str = "", yaml_path: str = "") -> None:
-        """Record a warning at the current cell (``line`` is used only when there is none)."""
-        col = 1
-        if self.at is not None:
-            where, cell = self.at
-            line, col, message = cell.row, cell.col, f"{where.place(cell)}：{message}"
-        self.diagnostics.append(
-            Diagnostic(self.path, line, col, code, Severity.WARNING, message, label=label, yaml_path=yaml_path)
-        )
-
-    def warn_at(self, line: Line, cell: Cell, code: str, message: str, label: str = "", yaml_path: str = "") -> None:
-        """Record a warning at ``cell`` of ``line``."""
-        self.at = (line, cell)
-        self.warn(cell.row, code, message, label, yaml_path)
-
-    def fail(self, line: int, message: str) -> ImportFormatError:
-        """Return (for raising) the error saying the source cannot be read at the current cell."""
-        if self.at is not None:
-            where, cell = self.at
-            return ImportFormatError(f"{self.path}: {where.place(cell)}：{message}")
-        return ImportFormatError(f"{self.path}:{line}: {message}")
 
 
 @dataclass
@@ -72,25 +38,6 @@ class Found:
     text: str
     cell: Cell
     line: Line
-
-
-def indicator_columns(line: Line, labels: Labels) -> dict[int, str] | None:
-    """Return column → role if ``line`` is an indicator header row (三级 and 值 or 一级 named), else None."""
-    roles: dict[int, str] = {}
-    for cell in line.cells:
-        text = cell.stripped
-        if cell.is_copy:
-            if cell.origin and cell.origin[0] == cell.row and cell.origin[1] in roles:
-                roles[cell.col] = roles[cell.origin[1]]
-            continue
-        if not text:
-            continue
-        role = labels.column(text)
-        roles[cell.col] = role or (IGNORE if label_key(text) in ("序号", "编号") else f"{UNKNOWN}{text}")
-    known = {role for role in roles.values() if role[0] not in (IGNORE, UNKNOWN)}
-    if len(known) >= 3 and NAME in known and (VALUE in known or LEVEL1 in known):
-        return roles
-    return None
 
 
 class ProjectReader:
@@ -106,10 +53,7 @@ class ProjectReader:
         self.title_number: int | None = None
         self.title_name: tuple[str, Line, Cell] | None = None
         self.first: tuple[Line, Cell] | None = None
-        self.tree = IndicatorTree(sink)
-        self.rows = 0
-        self.columns: dict[int, str] = {}
-        self.column_block = ""
+        self.indicators = IndicatorReader(labels, sink, self.to_review, self._mark)
         self.below: dict[int, FieldDef] = {}
         self.below_block = ""
         self.review: list[dict[str, str]] = []
@@ -117,7 +61,7 @@ class ProjectReader:
     @property
     def substantial(self) -> bool:
         """Return whether the project has read a header field or an indicator row."""
-        return bool(self.fields or self.rows)
+        return bool(self.fields or self.indicators.rows)
 
     def _mark(self, line: Line, cell: Cell) -> None:
         if self.first is None:
@@ -305,102 +249,6 @@ class ProjectReader:
         value_cell = cell if not inline else Cell(text, cell.row, cell.col)
         self.fields[field.key] = Found(field, text, value_cell, line)
 
-    # -- indicators ------------------------------------------------------------------------
-
-    def start_indicators(self, line: Line, columns: dict[int, str]) -> None:
-        """Start reading indicator rows with the column roles of the header ``line``."""
-        self._mark(line, line.cells[0])
-        self.columns = columns
-        self.column_block = line.block
-        for cell in line.cells:
-            role = columns.get(cell.col, "")
-            if role.startswith(UNKNOWN) and not cell.is_copy:
-                self.sink.warn_at(
-                    line,
-                    cell,
-                    "import-column",
-                    f"格式“{self.labels.jurisdiction.name}”没有“{cell.stripped}”这一指标列，此列的文字放入 review",
-                )
-
-    def indicator_line(self, line: Line) -> None:
-        """Add one indicator row to the tree (or its texts to review when it cannot be placed)."""
-        texts: dict[str, list[Cell]] = {}
-        outside: list[tuple[Cell, str]] = []
-        for cell in line.cells:
-            role = self.columns.get(cell.col)
-            if cell.is_copy and cell.own.strip():
-                self.to_review(line, cell, cell.own, "被合并单元格遮住")
-            if role is None or role.startswith(UNKNOWN):
-                if not cell.is_copy and cell.stripped:
-                    outside.append((cell, f"“{role[1:]}”列" if role else "指标表各列之外"))
-                continue
-            if role == IGNORE:
-                if not cell.is_copy and not cell.stripped.isdigit():
-                    self.to_review(line, cell)
-                continue
-            texts.setdefault(role, []).append(cell)
-        name = self._text(texts.get(NAME, []))
-        for cell, column in outside:
-            self.to_review(line, cell, why=f"在{column}", context=f"{column}，三级指标“{name}”" if name else column)
-        if not any(cell.stripped for cells in texts.values() for cell in cells):
-            return
-        self._mark(line, line.cells[0])
-        self._indicator(line, texts)
-
-    def _text(self, cells: Sequence[Cell]) -> str:
-        """Return the text of a role's cells (columns under one merged header joined by a space)."""
-        parts: list[str] = []
-        for cell in cells:
-            if cell.stripped and not (cell.is_copy and cell.origin and cell.origin[0] == cell.row):
-                parts.append(cell.stripped)
-        return " ".join(dict.fromkeys(parts))
-
-    def _level(self, cells: Sequence[Cell]) -> str:
-        """Return the group name a 一级/二级 cell starts; "" when it continues the group above."""
-        starting = [cell for cell in cells if not cell.is_copy and cell.stripped]
-        return starting[0].stripped if starting else ""
-
-    def _indicator(self, line: Line, texts: dict[str, list[Cell]]) -> None:
-        tree = self.tree
-        level1, level2 = self._level(texts.get(LEVEL1, [])), self._level(texts.get(LEVEL2, []))
-        name = self._text(texts.get(NAME, []))
-        new1 = bool(level1) and level1 != tree.level1
-        group1 = level1 or tree.level1
-        group2 = level2 or (None if new1 else tree.level2)
-        anchor = next((cell for cells in texts.values() for cell in cells if cell.stripped), line.cells[0])
-        problem = None
-        if not name:
-            problem = "指标行没有三级指标名称"
-        elif group1 is None or group2 is None:
-            problem = "指标行前面没有一级或二级指标"
-        elif name in tree.data.get(group1, {}).get(group2, {}):
-            problem = f"三级指标“{name}”在同一组里重复"
-        if problem is not None:
-            for cells in texts.values():
-                for cell in cells:
-                    if not cell.is_copy:
-                        self.to_review(line, cell, why=problem)
-            return
-        self.sink.at = (line, anchor)
-        if new1:
-            tree.enter_level1(level1, anchor.row)
-        if level2 and (level2 != tree.level2 or new1):
-            tree.enter_level2(level2, anchor.row)
-        tree.add(name, self._row_value(texts), anchor.row)
-        self.rows += 1
-
-    def _row_value(self, texts: dict[str, list[Cell]]) -> Any:
-        """Return the compact value or the full-form mapping of one indicator row."""
-        value = self._text(texts.get(VALUE, [])) or None
-        extras = {key: self._text(texts.get(key, [])) or None for key in self.labels.extra_keys}
-        if not any(extras.values()):
-            return value
-        order = [str(c.get("key")) for c in self.labels.jurisdiction.indicator_columns if c.get("key") != NAME]
-        order += [key for key in (*self.labels.extra_keys, VALUE) if key not in order]
-        full = {key: extras.get(key) for key in order if key == VALUE or extras.get(key) is not None}
-        full[VALUE] = value
-        return full
-
     # -- the spec --------------------------------------------------------------------------
 
     def finish(self) -> tuple[dict[str, Any], int | None, dict[str, str]]:
@@ -425,11 +273,11 @@ class ProjectReader:
             set_path(data, field.key, self._typed(hit, money))
         if money != found.money_unit:
             data.setdefault("budget", {})["unit"] = money
-        if not self.tree.data and self.first is not None:
+        if not self.indicators.tree.data and self.first is not None:
             self.sink.warn_at(
                 *self.first, "import-missing", "项目没有绩效指标表（一级/二级/三级/指标值）", "绩效指标", "indicators"
             )
-        data["indicators"] = self.tree.data
+        data["indicators"] = self.indicators.tree.data
         if self.review:
             data["review"] = self.review
         year = self.year
