@@ -87,6 +87,8 @@ def import_file(
         raise ImportFormatError(f"{path}: 无法读取：{exc.strerror or exc}") from None
     if blob.startswith(ZIP_MAGIC) or path.suffix.lower() in OFFICE_SUFFIXES:
         return import_office(blob, str(path), jurisdiction, template_dirs)
+    if len(blob) > MAX_FILE:
+        raise ImportFormatError(f"{path}: 文件超过 {MAX_FILE // 1024 // 1024} MB，不像绩效目标表，拒绝读取")
     if blob.startswith(OLE_MAGIC):
         raise ImportFormatError(f"{path}: 这是旧版 .doc/.xls 文件，请先用 Word 或 Excel 另存为 .docx/.xlsx 再导入")
     try:

@@ -288,3 +288,19 @@ def test_written_spec_is_readable_yaml(tmp_path: Path) -> None:
     assert "预算执行率: =100%" in text  # compact indicator form, Chinese unescaped
     assert yaml.safe_load(text)["overview"] == long_text
     assert isinstance(data["budget"]["total"], Decimal)
+
+
+def test_title_numbers_out_of_order_are_renumbered_with_a_warning(tmp_path: Path) -> None:
+    second = [["项目名称", "2024年第二个项目", ""], *TJ_HEADER[1:]]
+    blocks = [*TJ_TITLE, (TJ_HEADER, []), ([TJ_COLUMNS, *TJ_ROWS], [])]
+    blocks += ["1.2024年第二个项目绩效目标表", (second, []), ([TJ_COLUMNS, *TJ_ROWS[:1]], [])]
+    result = import_file(make_docx(tmp_path / "all.docx", blocks))
+    assert [p.filename for p in result.projects] == ["01-2025年测试项目.yaml", "02-2024年第二个项目.yaml"]
+    assert [d.line for d in result.diagnostics if d.code == "import-number"] == [4]
+
+
+def test_single_project_keeps_its_title_number_in_the_file_name(tmp_path: Path) -> None:
+    title = ["3.2025年测试项目绩效目标表", *TJ_TITLE[1:]]
+    result = import_file(tianjin_docx(tmp_path / "t.docx", title=title))
+    assert [p.filename for p in result.projects] == ["03-2025年测试项目.yaml"]
+    assert "import-number" not in _codes(result)
