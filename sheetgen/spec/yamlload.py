@@ -111,7 +111,9 @@ def _diag(file: str, line: int, col: int, code: str, message: str, *, label: str
 
 # ----------------------------------------------------------------------------- decoding
 
-_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
+# Everything PyYAML's reader refuses (C0 and C1 controls but tab, line breaks and U+0085, DEL,
+# surrogates, U+FFFE/U+FFFF), so that each is reported at its line instead of as a reader error.
+_BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff\ud800-\udfff]")
 
 
 def decode(raw: bytes, file: str) -> tuple[str | None, list[Diagnostic]]:
@@ -328,7 +330,8 @@ def load_yaml(raw: bytes, file: str) -> Loaded:
         line, col, code, message = _syntax_message(exc, text)
         return Loaded(None, positions, [*problems, _diag(file, line, col, code, message)])
     except yaml.YAMLError as exc:  # reader errors and the like
-        return Loaded(None, positions, [*problems, _diag(file, 1, 1, "yaml-syntax", f"YAML 无法读取：{exc}")])
+        message = " ".join(str(exc).split())  # one line: check prints one problem per line
+        return Loaded(None, positions, [*problems, _diag(file, 1, 1, "yaml-syntax", f"YAML 无法读取：{message}")])
     except RecursionError:
         return Loaded(None, positions, [*problems, _diag(file, 1, 1, "too-deep", "嵌套太深，拒绝读取")])
     finally:
