@@ -106,6 +106,19 @@ def _add_authoring_parsers(commands: argparse._SubParsersAction) -> None:  # typ
     copy.add_argument("dest", type=Path, metavar="新文件夹", help="新格式的文件夹，如 specs/templates/hebei")
     copy.add_argument("--specs", type=Path, default=Path("specs"), metavar="文件夹", help=specs_help)
 
+    new = commands.add_parser("new", help="新建一个项目说明（带注释的空白表，预填常用指标）",
+                              description="在单位文件夹里新建一个项目说明：每一项都注明表上的标签，"
+                              "预填同类项目常用的指标；空着的项和“待填写”由你填写，sheetgen check 会逐项列出还没填的。"
+                              "文件夹里还没有 _defaults.yaml 时一并新建。")
+    new.add_argument("name", metavar="项目名称", help="项目名称，如 2026年检察业务经费项目")
+    new.add_argument("-o", "--output", type=Path, default=Path("."), metavar="文件夹",
+                     help="单位文件夹，如 specs/sh-yifenyuan-2020（默认当前文件夹）")
+    new.add_argument("--jurisdiction", metavar="格式",
+                     help="表格格式，如 shanghai、tianjin（默认取单位 _defaults.yaml 里的格式）")
+    new.add_argument("--type", dest="performance_type", metavar="绩效类型",
+                     help="绩效类型（上海格式），如 其他类、政府采购类、基本建设工程类、信息化建设工程类、事业/专业类；"
+                     "按类型预填常用指标")
+
 
 def _print_diagnostics(diagnostics: Sequence[object], stream: object = None) -> None:
     out = stream or sys.stdout
@@ -230,7 +243,27 @@ def cmd_templates(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS.update({"schema": cmd_schema, "templates": cmd_templates})
+def cmd_new(args: argparse.Namespace) -> int:
+    from sheetgen.authoring.skeleton import new_spec, write_new
+    from sheetgen.checking import check
+
+    made = new_spec(args.name, args.output, jurisdiction=args.jurisdiction, performance_type=args.performance_type)
+    for path in write_new(made):
+        print(f"写入 {path}")
+    for note in made.notes:
+        print(f"提示：{note}")
+    report = check([made.spec])
+    left = [d for d in report.diagnostics if d.code == "to-fill"]
+    other = [d for d in report.diagnostics if d.code != "to-fill"]
+    print(f"还要填写 {len(left)} 处（填好后运行 sheetgen check {made.spec} 再检查）：")
+    for diagnostic in left:
+        print(f"  第 {diagnostic.line} 行  {diagnostic.message.removeprefix('尚未填写：')}"
+              + ("" if diagnostic.path == report.specs[0].file.display else f"（{diagnostic.path}）"))
+    _print_diagnostics(other)
+    return EXIT_OK
+
+
+COMMANDS.update({"schema": cmd_schema, "templates": cmd_templates, "new": cmd_new})
 
 
 def main(argv: Sequence[str] | None = None) -> int:

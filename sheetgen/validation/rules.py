@@ -225,14 +225,19 @@ def _fill_in_fields(rules: Mapping[str, Any], prefix: tuple[str, ...] = ()) -> I
             yield from _fill_in_fields(rule["schema"], path)
 
 
+#: What a skeleton writes for an indicator it cannot guess (a row's name, value or column).
+TO_FILL = "待填写"
+
+
 def nothing_left_to_fill(data: Mapping[str, Any], jurisdiction: Jurisdiction) -> Iterator[Finding]:
-    """Return a ``to-fill`` error for each required field still left blank (``key:`` with no value).
+    """Return a ``to-fill`` error for each required field still left blank (``key:`` with no
+    value) and each indicator row whose name, value or column is still ``待填写``.
 
     Required fields are ``nullable`` in the schemas so that a draft -- such as
     the skeleton ``sheetgen new`` writes -- may leave them blank; this rule
     then names each one as still to fill, instead of a type or emptiness error.
     """
-    from sheetgen.validation.schema import core_schema
+    from sheetgen.validation.schema import core_schema, level_label
 
     part = jurisdiction.schema
     fields = [*_fill_in_fields(core_schema()), *_fill_in_fields(part.get("fields") or {}),
@@ -243,6 +248,19 @@ def nothing_left_to_fill(data: Mapping[str, Any], jurisdiction: Jurisdiction) ->
             parent = parent.get(key) if isinstance(parent, Mapping) else None
         if isinstance(parent, Mapping) and path[-1] in parent and parent[path[-1]] is None:
             yield Finding(path, "to-fill", Severity.ERROR, f"尚未填写：{label}", at_key=True)
+    columns = {str(c.get("key")): str(c.get("label")) for c in jurisdiction.indicator_columns}
+    for path, level1, level2, row in iter_indicators(data):
+        if path[-1] == TO_FILL:
+            row_label = level_label(jurisdiction, 3)
+            message = f"尚未填写：{level1} → {level2} 下的{row_label}（名称和各列）"
+            yield Finding(path, "to-fill", Severity.ERROR, message, at_key=True)
+            continue
+        cells = row.items() if isinstance(row, Mapping) else [("value", row)]
+        for column, text in cells:
+            if isinstance(text, str) and text.strip() == TO_FILL:
+                where = (*path, column) if isinstance(row, Mapping) else path
+                yield Finding(where, "to-fill", Severity.ERROR,
+                              f"尚未填写：指标“{path[-1]}”的{columns.get(str(column), str(column))}")
 
 
 RULES = (*RULES, nothing_left_to_fill)

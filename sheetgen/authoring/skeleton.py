@@ -1,0 +1,213 @@
+"""``sheetgen new``: a commented skeleton spec to fill in.
+
+The skeleton holds every key of the jurisdiction's schema with its printed
+label as a comment, the fields it cannot know left blank (``key:``), the
+dates of the year when the unit's year is known, and the indicator rows most
+projects of that 绩效类型 have -- data in the jurisdiction folder's
+``skeletons.yaml`` (made by ``tools/make_skeletons.py`` from the seed specs).
+Rows it cannot guess are named ``待填写``.  ``sheetgen check`` then reports
+exactly what is left, each as ``to-fill`` (尚未填写：…).
+
+When the folder has no ``_defaults.yaml`` yet (a new unit), one is written
+too, with the unit's name and year blank.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from sheetgen import jurisdiction as jurisdictions
+from sheetgen.build.atomic import write_atomic
+from sheetgen.build.names import safe_name
+from sheetgen.errors import SheetgenError
+from sheetgen.importers.yamlwriter import dump_spec
+from sheetgen.jurisdiction import Jurisdiction
+from sheetgen.mappings import deep_merge
+from sheetgen.spec.files import DEFAULTS_NAME, SPEC_SUFFIXES
+from sheetgen.validation.schema import build_schema
+
+SKELETONS = "skeletons.yaml"
+SCHEMA_FILE = "sheetgen.schema.json"
+_NUMBERED = re.compile(r"^(\d+)-")
+
+
+@dataclass
+class NewSpec:
+    """What ``sheetgen new`` writes: file → text (the spec first), and notes."""
+
+    files: dict[Path, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def spec(self) -> Path:
+        """Return the path of the new spec."""
+        return next(iter(self.files))
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise SheetgenError(f"{path}: 无法读取：{exc}") from None
+    return data if isinstance(data, dict) else {}
+
+
+def unit_defaults(folder: Path) -> tuple[dict[str, Any], list[Path]]:
+    """Return the merged ``_defaults.yaml`` files of ``folder`` and the
+    ancestors right above it that have one (outermost first), and those files."""
+    chain = []
+    current = folder.resolve()
+    while (current / DEFAULTS_NAME).is_file():
+        chain.append(current / DEFAULTS_NAME)
+        if current.parent == current:
+            break
+        current = current.parent
+    merged: dict[str, Any] = {}
+    for path in reversed(chain):
+        merged = deep_merge(merged, _read(path))
+    return merged, chain
+
+
+def template_dirs_near(folder: Path) -> tuple[Path, ...]:
+    """Return the ``templates/`` folders in ``folder``, its parent and grandparent
+    (e.g. ``specs/单位/templates``, ``specs/templates``, ``./templates``)."""
+    folder = folder.resolve()
+    found = [f / "templates" for f in (folder, folder.parent, folder.parent.parent)]
+    return tuple(dict.fromkeys(p for p in found if p.is_dir()))
+
+
+def skeleton_data(jurisdiction: Jurisdiction) -> dict[str, Any]:
+    """Return the jurisdiction's ``skeletons.yaml`` (from its most specific folder that has one)."""
+    for folder in jurisdiction.folders:
+        if (folder / SKELETONS).is_file():
+            return _read(folder / SKELETONS)
+    return {}
+
+
+def labels_of(schema: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
+    """Return dotted key → comment (label, and the field's help when it has one) for a spec's keys."""
+    out = {}
+    for key, rules in schema.items():
+        if not isinstance(rules, Mapping):
+            continue
+        dotted = f"{prefix}{key}"
+        meta = rules.get("meta") or {}
+        label = str(meta.get("label") or "")
+        if label:
+            help_text = str(meta.get("description") or "")
+            out[dotted] = f"{label}：{help_text}" if help_text and key != "indicators" else label
+        if rules.get("type") == "dict" and isinstance(rules.get("schema"), Mapping):
+            out.update(labels_of(rules["schema"], f"{dotted}."))
+    return out
+
+
+def _next_filename(folder: Path, name: str) -> str:
+    """Return ``NN-<name>.yaml`` numbered after the folder's last numbered spec."""
+    numbers = [
+        int(m.group(1))
+        for p in (folder.iterdir() if folder.is_dir() else ())
+        if p.suffix.lower() in SPEC_SUFFIXES and (m := _NUMBERED.match(p.name))
+    ]
+    return f"{max(numbers, default=0) + 1:02d}-{safe_name(name)}.yaml"
+
+
+def _schema_modeline(folder: Path) -> str:
+    """Return the ``# yaml-language-server`` line for the nearest ``sheetgen.schema.json`` above ``folder``, or ''."""
+    from sheetgen.authoring.schema_export import modeline
+
+    for candidate in (folder.resolve(), *folder.resolve().parents):
+        if (candidate / SCHEMA_FILE).is_file():
+            return modeline(candidate / SCHEMA_FILE, folder) + "\n"
+    return ""
+
+
+def new_spec(
+    name: str, folder: Path, *, jurisdiction: str | None = None, performance_type: str | None = None
+) -> NewSpec:
+    """Return the skeleton spec (and, for a new unit, its ``_defaults.yaml``) for project ``name`` in ``folder``."""
+    name = name.strip()
+    if not name:
+        raise SheetgenError("项目名称不能为空")
+    folder = Path(folder)
+    defaults, chain = unit_defaults(folder)
+    chosen = jurisdiction or defaults.get("jurisdiction")
+    if not chosen:
+        raise SheetgenError(f"{folder} 里没有 _defaults.yaml，不知道用哪个格式；请用 --jurisdiction 指定，如 shanghai")
+    found = jurisdictions.load(str(chosen), jurisdictions.search_path(template_dirs_near(folder)))
+    schema = build_schema(found)
+    skeletons = skeleton_data(found)
+    result = NewSpec()
+    year = defaults.get("year") if chain else None
+
+    data: dict[str, Any] = {}
+    if chain and jurisdiction and jurisdiction != defaults.get("jurisdiction"):
+        data["jurisdiction"] = found.name
+        result.notes.append(
+            f"本单位的 _defaults.yaml 用的格式是 {defaults.get('jurisdiction')}，这份说明改用 {found.name}"
+        )
+    data["name"] = name
+    type_field = skeletons.get("type_field")
+    if performance_type and not type_field:
+        raise SheetgenError(f"格式“{found.name}”没有绩效类型，不用写 --type")
+    dates = skeletons.get("dates") or {}
+    for key, rules in (found.schema.get("fields") or {}).items():
+        value: Any = None
+        if key == type_field and performance_type:
+            value = performance_type
+        elif key in dates and isinstance(year, int):
+            month, day = (int(part) for part in str(dates[key]).split("-"))
+            value = dt.date(year, month, day)
+        elif rules.get("type") == "list" and not rules.get("nullable"):
+            value = []
+        data[key] = value
+    data["budget"] = {key: None for key in found.schema.get("budget") or {}}
+
+    types = skeletons.get("types") or {}
+    chosen_rows = types.get(performance_type) if performance_type else None
+    if performance_type and chosen_rows is None:
+        known = "、".join(types) or "（无）"
+        result.notes.append(f"没有“{performance_type}”类的常用指标（有：{known}），先用了各类通用的")
+    indicators = (chosen_rows or skeletons.get("default") or {}).get("indicators") or {}
+    if not indicators:
+        result.notes.append("这个格式没有常用指标（skeletons.yaml），请在 indicators 下自己写")
+    data["indicators"] = indicators
+
+    labels = labels_of(schema)
+    labels["budget"] = f"{labels.get('budget', '预算')}（金额单位：{found.money_unit}）"
+    head = _schema_modeline(folder)
+    kind = f"，绩效类型：{performance_type}" if performance_type else ""
+    head += (
+        f"# 由 sheetgen new 生成（{found.title}{kind}）。\n"
+        "# 空着的项和“待填写”都要填好：运行 sheetgen check 会逐项列出“尚未填写”的地方；\n"
+        "# 预填的指标是同类项目常用的，请按实际增删改。\n"
+    )
+    target = folder / _next_filename(folder, name)
+    if target.exists():
+        raise SheetgenError(f"{target} 已存在；不会覆盖")
+    result.files[target] = head + dump_spec(data, labels)
+
+    if not chain:
+        unit = {"name": None, "code": None}
+        new_defaults = {"jurisdiction": found.name, "year": None, "unit": unit}
+        text = "# 本单位所有项目共用的内容（格式、年度、单位），由 sheetgen new 生成；请填写空着的项。\n" + dump_spec(
+            new_defaults, {**labels, "unit.code": "单位编码：没有就空着"}
+        )
+        result.files[folder / DEFAULTS_NAME] = text
+    return result
+
+
+def write_new(new: NewSpec) -> list[Path]:
+    """Return the files of ``new`` after writing them (atomically; existing files are never overwritten)."""
+    for path in new.files:
+        if path.exists():
+            raise SheetgenError(f"{path} 已存在；不会覆盖")
+    for path, text in new.files.items():
+        write_atomic(path, text.encode("utf-8"))
+    return list(new.files)
