@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from sheetgen.model import Category, Frozen, Group, Indicator, Project
+from sheetgen.money import UNITS, convert
 from sheetgen.validation import ValidatedSpec
 
 
-def _indicator(name: str, row: Any) -> Indicator:
+def _indicator(name: str, row: Any, columns: tuple[str, ...] = ()) -> Indicator:
+    """Return the indicator of one row; every extra column the jurisdiction
+    declares (``columns``) is present, None where the row does not set it."""
+    extras = dict.fromkeys(columns)
     if isinstance(row, Mapping):
-        extras = {k: v for k, v in row.items() if k not in ("value", "description")}
+        extras.update((k, v) for k, v in row.items() if k not in ("value", "description"))
         return Indicator(name=name, value=row.get("value"), description=row.get("description"),
                          extras=Frozen(extras))
-    return Indicator(name=name, value=None if row is None else str(row))
+    return Indicator(name=name, value=None if row is None else str(row), extras=Frozen(extras))
 
 
 def _freeze(value: Any) -> Any:
@@ -25,19 +30,32 @@ def _freeze(value: Any) -> Any:
     return value
 
 
+def _budget_in_table_unit(budget: Mapping[str, Any], table_unit: str) -> dict[str, Any]:
+    """Return the budget with every amount converted exactly to the unit the table prints."""
+    unit = str(budget.get("unit") or table_unit)
+    out = {k: convert(v, unit, table_unit) if isinstance(v, Decimal) and unit in UNITS else v
+           for k, v in budget.items()}
+    out["unit"] = table_unit if unit in UNITS else unit
+    return out
+
+
 def to_project(spec: ValidatedSpec) -> Project:
     """Return the model of a validated spec (which must be ``ok``)."""
     if not spec.ok or spec.data is None or spec.jurisdiction is None:
         raise ValueError(f"{spec.file.display}: 有错误的说明不能生成表格")
     data = spec.data
+    columns = tuple(k for k in spec.jurisdiction.schema.get("indicator") or {} if k not in ("value", "description"))
     categories = tuple(
         Category(str(level1), tuple(
-            Group(str(level2), tuple(_indicator(str(name), row) for name, row in (rows or {}).items()))
+            Group(str(level2), tuple(_indicator(str(name), row, columns) for name, row in (rows or {}).items()))
             for level2, rows in (groups or {}).items()
         ))
         for level1, groups in data["indicators"].items()
     )
-    header = _freeze({k: v for k, v in data.items() if k != "indicators"})
+    header = {k: v for k, v in data.items() if k != "indicators"}
+    if isinstance(header.get("budget"), Mapping):
+        header["budget"] = _budget_in_table_unit(header["budget"], spec.jurisdiction.money_unit)
+    header = _freeze(header)
     number = data.get("number") or spec.file.number
     return Project(key=str(spec.file.path), jurisdiction=spec.jurisdiction.name, number=int(number),
                    header=header, indicators=categories)

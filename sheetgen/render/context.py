@@ -11,23 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from sheetgen.jurisdiction import Jurisdiction
 from sheetgen.model import Project
-
-
-def format_money(amount: Decimal, pattern: str) -> str:
-    """Return ``amount`` printed with an Excel-style ``pattern`` such as
-    ``#,##0`` (2,468,000) or ``0.00`` (26.50)."""
-    integer_part, _, fraction = pattern.partition(".")
-    places = fraction.count("0")
-    quantum = Decimal(1).scaleb(-places)
-    rounded = amount.quantize(quantum, rounding=ROUND_HALF_UP)
-    if "," in integer_part:
-        return f"{rounded:,.{places}f}"
-    return f"{rounded:.{places}f}"
+from sheetgen.money import format_money
 
 
 def format_value(value: Any, jurisdiction: Jurisdiction) -> str:

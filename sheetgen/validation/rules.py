@@ -17,6 +17,7 @@ from typing import Any
 
 from sheetgen.errors import Severity
 from sheetgen.jurisdiction import Jurisdiction
+from sheetgen.money import UNITS, convert, format_money, shows_exactly
 
 
 @dataclass(frozen=True)
@@ -36,8 +37,6 @@ Rule = Callable[[Mapping[str, Any], Jurisdiction], Iterator[Finding]]
 _COMPARATORS = ("≥", "≤", ">=", "<=", "＞＝", "＜＝", "=", "＝", ">", "<", "＞", "＜", "≠", "!=")
 _WRONG_ORDER = {"=>": "≥", "=<": "≤", "＝＞": "≥", "＝＜": "≤"}
 _NUMBER = re.compile(r"^\s*([-+]?\d+(?:[.,，]\d+)*(?:\.\d+)?)\s*(.*)$")
-_MONEY_UNITS = {"元": Decimal(1), "千元": Decimal(1000), "万": Decimal(10000), "万元": Decimal(10000),
-                "亿": Decimal(100000000), "亿元": Decimal(100000000)}
 _COST_GROUPS = ("成本", "成本指标", "经济成本指标")
 
 
@@ -135,17 +134,17 @@ def cost_within_budget(data: Mapping[str, Any], jurisdiction: Jurisdiction) -> I
     total = budget.get("total")
     if not isinstance(total, Decimal):
         return
-    budget_unit = _MONEY_UNITS.get(str(budget.get("unit") or jurisdiction.money_unit), Decimal(1))
+    budget_unit = UNITS.get(str(budget.get("unit") or jurisdiction.money_unit), Decimal(1))
     for path, _level1, level2, row in iter_indicators(data):
         if level2 not in _COST_GROUPS:
             continue
         value = row_value(row)
         parsed = parse_value(value) if value else None
-        if not isinstance(parsed, ParsedValue) or parsed.unit not in _MONEY_UNITS:
+        if not isinstance(parsed, ParsedValue) or parsed.unit not in UNITS:
             continue
         if parsed.comparator in (">", "＞", "≥", ">=", "＞＝"):
             continue
-        amount = parsed.number * _MONEY_UNITS[parsed.unit] / budget_unit
+        amount = parsed.number * UNITS[parsed.unit] / budget_unit
         if amount > total:
             unit_name = str(budget.get("unit") or jurisdiction.money_unit)
             yield Finding((*path, "value") if isinstance(row, Mapping) else path, "cost-over-budget",
@@ -201,9 +200,31 @@ def nothing_to_review(data: Mapping[str, Any], jurisdiction: Jurisdiction) -> It
                       f"导入时无法归位的文字“{str(text)[:40]}”（出处：{source}）；请放到正确的字段后删除这一项")
 
 
+def amounts_print_exactly(data: Mapping[str, Any], jurisdiction: Jurisdiction) -> Iterator[Finding]:
+    """Return a warning for each amount that the table's unit and number format would round.
+
+    Amounts are printed in the jurisdiction's unit (元 in Shanghai, 万元 in
+    Tianjin); a spec may give them in another unit (``budget.unit``).
+    """
+    budget = data.get("budget")
+    if not isinstance(budget, Mapping):
+        return
+    unit = str(budget.get("unit") or jurisdiction.money_unit)
+    if unit not in UNITS or jurisdiction.money_unit not in UNITS:
+        return
+    for key, value in budget.items():
+        if not isinstance(value, Decimal):
+            continue
+        printed = convert(value, unit, jurisdiction.money_unit)
+        if not shows_exactly(printed, jurisdiction.money_format):
+            yield Finding(("budget", key), "amount-rounded", Severity.WARNING,
+                          f"{value} {unit} 折合 {printed.normalize():f} {jurisdiction.money_unit}，"
+                          f"表上将显示为 {format_money(printed, jurisdiction.money_format)}")
+
+
 RULES: tuple[Rule, ...] = (
     dates_in_order, amounts_not_negative, budget_adds_up, cost_within_budget, vocabulary, value_syntax,
-    nothing_to_review,
+    nothing_to_review, amounts_print_exactly,
 )
 
 

@@ -95,3 +95,11 @@ def test_review_items_block_the_spec_until_dealt_with(unit_dir: Callable[..., Pa
     d = only(run(unit_dir, spec), "needs-review")
     assert d.is_error and "无法归位的文字" in d.message and "old.docx 表1 第3行 第2列" in d.message
     assert d.line == line_of(spec, "- text:")
+
+
+def test_amount_in_another_unit_that_the_table_would_round(unit_dir: Callable[..., Path]) -> None:
+    spec = replace(TIANJIN_SPEC, "  total: 10.00\n  fiscal: 10.00\n", "  unit: 元\n  total: 100001\n  fiscal: 100001\n")
+    spec = replace(spec, "value: ≤10万元", "value: ≤11万元")
+    found = run(unit_dir, spec, tianjin=True)
+    d = next(x for x in found if x.code == "amount-rounded" and x.yaml_path == "budget.total")
+    assert not d.is_error and "10.0001" in d.message and "10.00" in d.message
