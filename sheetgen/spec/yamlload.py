@@ -242,6 +242,40 @@ def _count_nodes(node: yaml.Node, memo: dict[int, int]) -> int:
     return memo[key]
 
 
+def _alias_problem(root: yaml.Node) -> tuple[str, yaml.Node] | None:
+    """Return ("loop", node) when an anchor contains an alias of itself (``a: &a [*a]``: the data
+    would hold itself and every walk over it would recurse forever), ("deep", node) when
+    aliases nest the data deeper than MAX_DEPTH, else None.  Iterative, so no recursion limit."""
+    depth: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, leaving = stack.pop()
+        if isinstance(node, yaml.MappingNode):
+            children = [child for pair in node.value for child in pair]
+        elif isinstance(node, yaml.SequenceNode):
+            children = list(node.value)
+        else:
+            continue
+        key = id(node)
+        if leaving:
+            on_path.discard(key)
+            depth[key] = 1 + max((depth.get(id(c), 0) for c in children), default=0)
+            if depth[key] > MAX_DEPTH:
+                return "deep", node
+            continue
+        if key in depth:
+            continue
+        on_path.add(key)
+        stack.append((node, True))
+        for child in children:
+            if id(child) in on_path:
+                return "loop", child
+            if id(child) not in depth:
+                stack.append((child, False))
+    return None
+
+
 # ----------------------------------------------------------------------------- positions
 
 def _walk(node: yaml.Node, path: Path_, positions: Positions, problems: list[Diagnostic],
@@ -321,6 +355,14 @@ def load_yaml(raw: bytes, file: str) -> Loaded:
         node = loader.get_single_node()
         if node is None:
             return Loaded(None, positions, [*problems, _diag(file, 1, 1, "empty-file", "文件是空的，没有任何内容")])
+        alias = _alias_problem(node)
+        if alias:
+            kind, at = alias
+            line, col = at.start_mark.line + 1, at.start_mark.column + 1
+            message = ("锚点（&名称）里引用了它自己（*名称），数据会无限展开；拒绝读取" if kind == "loop" else
+                       f"别名（*引用）展开后嵌套超过 {MAX_DEPTH} 层，不像是一份项目说明；拒绝读取")
+            return Loaded(None, positions, [*problems, _diag(file, line, col,
+                                                             "alias-loop" if kind == "loop" else "too-deep", message)])
         if _count_nodes(node, {}) > MAX_NODES:
             return Loaded(None, positions, [*problems, _diag(
                 file, 1, 1, "alias-bomb", f"展开别名（*引用）后超过 {MAX_NODES} 个节点，疑似“别名炸弹”；拒绝读取")])
