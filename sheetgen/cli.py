@@ -119,6 +119,17 @@ def _add_authoring_parsers(commands: argparse._SubParsersAction) -> None:  # typ
                      help="绩效类型（上海格式），如 其他类、政府采购类、基本建设工程类、信息化建设工程类、事业/专业类；"
                      "按类型预填常用指标")
 
+    roll = commands.add_parser("rollover", help="用今年的项目说明开始明年的（复制后改年度、日期、上年预算）",
+                               description="把单位文件夹（或整个 specs/）复制成新一年的：年度和日期顺延，"
+                               "项目名称和文件名里的年份跟着改，今年的预算结转到“上年”栏（上海：项目当年预算 → "
+                               "同名项目上年预算额，上年执行数清空）；长段文字里的年份不改，只列出来请你核对。"
+                               "原来的文件夹一点不动。")
+    roll.add_argument("source", type=Path, metavar="原文件夹", help="今年的单位文件夹，如 specs/sh-yifenyuan-2020")
+    roll.add_argument("--to", dest="year", type=int, required=True, metavar="年度", help="新的年度，如 2021")
+    roll.add_argument("-o", "--output", type=Path, metavar="新文件夹",
+                      help="新文件夹（默认：把原文件夹名里的年份换掉，如 specs/sh-yifenyuan-2021）")
+    roll.add_argument("-n", "--dry-run", action="store_true", help="只列出会改什么，不写文件")
+
 
 def _print_diagnostics(diagnostics: Sequence[object], stream: object = None) -> None:
     out = stream or sys.stdout
@@ -263,7 +274,32 @@ def cmd_new(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS.update({"schema": cmd_schema, "templates": cmd_templates, "new": cmd_new})
+def cmd_rollover(args: argparse.Namespace) -> int:
+    from sheetgen.authoring.rollover import plan_rollover, write_rollover
+
+    if not 1990 <= args.year <= 2100:
+        print(f"sheetgen: 用法错误：年度 {args.year} 不在 1990–2100 之间", file=sys.stderr)
+        return EXIT_USAGE
+    plan = plan_rollover(args.source, args.year, args.output)
+    if not args.dry_run:
+        write_rollover(plan)
+    verb = "将生成" if args.dry_run else "已生成"
+    print(f"{verb} {plan.year} 年的项目说明：{plan.source} → {plan.dest}（{len(plan.files)} 个文件；原文件夹未改动）")
+    for old, new in plan.renamed:
+        print(f"改名：{old} → {new}")
+    for file, (changes, notes) in plan.by_file().items():
+        print(f"\n{file}")
+        for change in changes:
+            print(f"  {change.label or change.path} ({change.path})：{change.old} → {change.new}")
+        for note in notes:
+            where = f"{note.label} ({note.path})：" if note.path else ""
+            print(f"  请核对：{where}{note.message}")
+    if not args.dry_run:
+        print(f"\n下一步：sheetgen check {plan.dest}", file=sys.stderr)
+    return EXIT_OK
+
+
+COMMANDS.update({"schema": cmd_schema, "templates": cmd_templates, "new": cmd_new, "rollover": cmd_rollover})
 
 
 def main(argv: Sequence[str] | None = None) -> int:
