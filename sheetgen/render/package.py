@@ -62,8 +62,12 @@ def read_parts(blob: bytes, *, what: str = "文件") -> dict[str, bytes]:
         total += info.file_size
         if total > MAX_UNCOMPRESSED:
             raise TemplateError(f"{what}解压后超过 {MAX_UNCOMPRESSED // 1024 // 1024} MB，拒绝读取")
-        with archive.open(info) as handle:
-            data = handle.read(MAX_UNCOMPRESSED + 1)
+        try:
+            with archive.open(info) as handle:
+                data = handle.read(MAX_UNCOMPRESSED + 1)
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, ValueError) as exc:
+            # wrong CRC or sizes, truncated data, an unknown compression method, encryption
+            raise TemplateError(f"{what}的部件 {name} 已损坏，无法读取（{exc}）") from None
         if len(data) != info.file_size:
             raise TemplateError(f"{what}的部件 {name} 大小与声明不符")
         parts[name] = data
