@@ -6,6 +6,7 @@ import re
 
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]')
 _RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+_EDGES = re.compile(r"^[\s.]+|[\s.]+$")  # leading/trailing dots and spaces, in any mix
 MAX_NAME_BYTES = 180  # leaves room for an extension and a temporary suffix under 255 bytes
 
 
@@ -16,7 +17,7 @@ def safe_name(name: str, fallback: str = "未命名") -> str:
     leading/trailing dots and spaces (so no ``..``), prefixes reserved device
     names such as ``CON`` and bounds the length in UTF-8 bytes.
     """
-    cleaned = _UNSAFE.sub("_", name).strip().strip(".").strip()
+    cleaned = _EDGES.sub("", _UNSAFE.sub("_", name))  # also "a. ." -> "a", not "a."
     cleaned = re.sub(r"\.{2,}", ".", cleaned)
     if not cleaned:
         cleaned = fallback
