@@ -11,8 +11,12 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sheetgen import __version__
+
+if TYPE_CHECKING:  # imported lazily at run time, so that --help stays fast
+    from sheetgen.build.runner import BuildOptions, Summary
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -64,6 +68,8 @@ def _parser() -> argparse.ArgumentParser:
     verbosity = build.add_mutually_exclusive_group()
     verbosity.add_argument("--quiet", "-q", action="store_true", help="只报告错误")
     verbosity.add_argument("--verbose", "-v", action="store_true", help="列出每个生成的文件")
+    build.add_argument("--watch", "-w", action="store_true",
+                       help="生成后继续监视：每次保存项目说明或模板就自动重新生成改动的部分，按 Ctrl-C 停止")
 
     imp = commands.add_parser("import", help="把已有的表格（文本、Word、Excel）转成项目说明",
                               description="把已有的绩效目标表转成 YAML 项目说明："
@@ -176,6 +182,8 @@ def cmd_build(args: argparse.Namespace) -> int:
                            force=args.force, strict=args.strict)
     from sheetgen.console import Reporter
 
+    if getattr(args, "watch", False):
+        return _watch_build(options, args)
     reporter = Reporter(quiet=args.quiet, verbose=args.verbose)
     summary = run_build(options, reporter)
     reporter.finish(summary)
@@ -296,6 +304,35 @@ def cmd_rollover(args: argparse.Namespace) -> int:
             print(f"  请核对：{where}{note.message}")
     if not args.dry_run:
         print(f"\n下一步：sheetgen check {plan.dest}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _watch_build(options: BuildOptions, args: argparse.Namespace) -> int:
+    """Build, then rebuild on every save until Ctrl-C (``build --watch``)."""
+    import time
+
+    from sheetgen.authoring.watch import Round, watch
+    from sheetgen.build.runner import run_build
+    from sheetgen.console import Reporter
+
+    reporters: list[Reporter] = []
+
+    def build(opts: BuildOptions) -> Summary:
+        reporters[:] = [Reporter(quiet=args.quiet, verbose=args.verbose)]
+        return run_build(opts, reporters[0])
+
+    def on_change(number: int, changed: list[Path]) -> None:
+        shown = "、".join(p.name for p in changed[:5]) + ("等" if len(changed) > 5 else "")
+        print(f"\n{time.strftime('%H:%M:%S')} 第 {number} 次生成（改动了 {shown}）：", file=sys.stderr)
+
+    def on_round(done: Round) -> None:
+        reporters[0].finish(done.summary)
+        print("监视中：保存项目说明或模板后自动重新生成；按 Ctrl-C 停止", file=sys.stderr)
+
+    try:
+        watch(options, build, on_round, on_change=on_change)
+    except KeyboardInterrupt:
+        print("\nsheetgen: 已停止监视；已写好的文件完整保留", file=sys.stderr)
     return EXIT_OK
 
 
