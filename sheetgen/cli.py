@@ -27,6 +27,10 @@ sheetgen：用 YAML 项目说明生成可直接报送的《绩效目标表》（
   sheetgen check specs/          检查所有项目说明，列出每个问题（文件:行:列）
   sheetgen build specs/          生成全部表格到 output/ 文件夹
   sheetgen import 旧表.txt -o specs/单位/   把已有的表格转成项目说明
+  sheetgen new 项目名称 -o specs/单位/      新建一个项目说明（带注释，预填常用指标）
+  sheetgen rollover specs/单位 --to 2021    用今年的说明开始明年的
+
+使用指南：docs/guide.md
 """
 
 
