@@ -255,7 +255,9 @@ def cmd_templates(args: argparse.Namespace) -> int:
         return EXIT_OK
     for entry in list_jurisdictions(dirs):
         where = "内置" if entry.builtin else str(entry.folder)
-        if entry.overrides_builtin:
+        if entry.same_as_builtin:
+            where += "（与内置的相同）"
+        elif entry.overrides_builtin:
             where += "（代替内置的同名格式）"
         if entry.problem:
             print(f"{entry.name}\t有错误：{entry.problem}\t来源：{where}")

@@ -33,6 +33,7 @@ class Entry:
     builtin: bool
     extends: str = ""
     overrides_builtin: bool = False
+    same_as_builtin: bool = False
     problem: str = ""
 
 
@@ -50,7 +51,8 @@ def override_dirs(specs: Path) -> tuple[Path, ...]:
     """Return the ``templates/`` folders searched before the built-in ones for
     specs under ``specs``: ``specs/templates``, then the one next to ``specs``."""
     specs = Path(specs)
-    found = [specs / TEMPLATES, specs.resolve().parent / TEMPLATES]
+    parent = specs.resolve().parent if specs.name in ("", ".", "..") else specs.parent
+    found = [specs / TEMPLATES, parent / TEMPLATES]
     return tuple(dict.fromkeys(p for p in found if p.is_dir()))
 
 
@@ -69,6 +71,7 @@ def list_jurisdictions(dirs: tuple[Path, ...]) -> list[Entry]:
             entries.append(Entry(name, "", "", folder, is_builtin, problem=str(exc)))
             continue
         extends = found.description.get("extends") if len(found.folders) > 1 else ""
+        overrides = not is_builtin and name in builtin_names
         entries.append(
             Entry(
                 name,
@@ -77,10 +80,20 @@ def list_jurisdictions(dirs: tuple[Path, ...]) -> list[Entry]:
                 folder,
                 is_builtin,
                 str(extends or ""),
-                not is_builtin and name in builtin_names,
+                overrides,
+                overrides and _same_files(folder, builtin / name),
             )
         )
     return entries
+
+
+def _same_files(one: Path, other: Path) -> bool:
+    """Return whether two folders hold the same files with the same bytes."""
+
+    def files(folder: Path) -> dict[str, bytes]:
+        return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+    return files(one) == files(other)
 
 
 def copy_jurisdiction(name: str, dest: Path, dirs: tuple[Path, ...]) -> CopyResult:

@@ -169,5 +169,11 @@ def test_list_shows_overrides(specs: Path, capsys: pytest.CaptureFixture[str]) -
     assert main(["templates", "list", "--specs", str(specs)]) == 0
     lines = capsys.readouterr().out.splitlines()
     shanghai = next(line for line in lines if line.startswith("shanghai"))
-    assert "代替内置的同名格式" in shanghai and "templates/shanghai" in shanghai
+    assert "（与内置的相同）" in shanghai and "templates/shanghai" in shanghai
+    (specs / "templates" / "shanghai" / "jurisdiction.yaml").write_text(
+        "extends: shanghai\ntitle: 上海（本单位）\n", encoding="utf-8"
+    )
+    assert main(["templates", "list", "--specs", str(specs)]) == 0
+    shanghai = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("shanghai"))
+    assert "上海（本单位）" in shanghai and "代替内置的同名格式" in shanghai and "基于 shanghai" in shanghai
     assert any(line.startswith("tianjin") and "来源：内置" in line for line in lines)
