@@ -384,6 +384,7 @@ def plan_rollover(src: Path, year: int, dest: Path | None = None) -> RolloverPla
     plan = RolloverPlan(src, dest, year)
     cache: dict[Any, Any] = {}
     folder_names: dict[Path, str] = {}
+    sources: dict[Path, Path] = {}
     for path in sorted(src.rglob("*")):
         relative = path.relative_to(src)
         if any(part.startswith(".") or part in _SKIPPED for part in relative.parts) or not path.is_file():
@@ -395,6 +396,12 @@ def plan_rollover(src: Path, year: int, dest: Path | None = None) -> RolloverPla
                 folder_names[folder] = _renamed(folder, part, year, is_file=depth == len(relative.parts) - 1)
             target_parts.append(folder_names[folder])
         target = Path(*target_parts)
+        if target in sources:
+            raise SheetgenError(
+                f"{sources[target].as_posix()} 和 {relative.as_posix()} 顺延后都会成为 "
+                f"{target.as_posix()}；请把不同年度的文件夹分开处理"
+            )
+        sources[target] = relative
         shown = target.as_posix()
         if relative.as_posix() != shown:
             plan.renamed.append((relative.as_posix(), shown))

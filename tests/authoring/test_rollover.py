@@ -161,6 +161,9 @@ def test_refusals(specs: Path) -> None:
         plan_rollover(specs, 2021)
     with pytest.raises(SheetgenError, match="不是文件夹"):
         plan_rollover(specs / "missing", 2021)
+    write_rollover(plan_rollover(source, 2021))
+    with pytest.raises(SheetgenError, match="顺延后都会成为 sh-yifenyuan-2021"):
+        plan_rollover(specs, 2021, specs.parent / "all-2021")
 
 
 def test_cli_dry_run_writes_nothing_and_reports(specs: Path, capsys: pytest.CaptureFixture[str]) -> None:
