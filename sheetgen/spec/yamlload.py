@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import yaml
@@ -54,23 +54,46 @@ SpecLoader.add_implicit_resolver(
     re.compile(r"^[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$"), list("-+.0123456789"))
 
 
+def _not_a(node: yaml.ScalarNode, what: str) -> yaml.constructor.ConstructorError:
+    """Return the error for an explicitly tagged scalar (``!!int x``) that is no such value."""
+    return yaml.constructor.ConstructorError(None, None, f"“{node.value}”不是{what}（标签 {node.tag}）",
+                                             node.start_mark)
+
+
 def _construct_decimal(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Decimal:
-    return Decimal(loader.construct_scalar(node))
+    try:
+        value = Decimal(loader.construct_scalar(node).replace("_", ""))
+    except InvalidOperation:  # only an explicit !!float can get here (the resolver matched digits)
+        raise _not_a(node, "数字") from None
+    if not value.is_finite():
+        raise _not_a(node, "有限的数字")
+    return value
 
 
 def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
-    return int(loader.construct_scalar(node))
+    try:
+        return int(loader.construct_scalar(node).replace("_", ""))
+    except ValueError:  # only an explicit !!int can get here
+        raise _not_a(node, "整数") from None
+
+
+def _construct_bool(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> bool:
+    text = loader.construct_scalar(node).lower()
+    if text not in ("true", "false"):  # only an explicit !!bool can get here
+        raise _not_a(node, "“true”或“false”")
+    return text == "true"
 
 
 def _construct_timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
     try:
         return yaml.SafeLoader.construct_yaml_timestamp(loader, node)
-    except ValueError:  # e.g. 2020-02-30: keep the text, validation says it is no date
+    except (ValueError, AttributeError):  # 2020-02-30, or !!timestamp x: keep the text, validation says it is no date
         return loader.construct_scalar(node)
 
 
 SpecLoader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
 SpecLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+SpecLoader.add_constructor("tag:yaml.org,2002:bool", _construct_bool)
 SpecLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
@@ -376,6 +399,9 @@ def load_yaml(raw: bytes, file: str) -> Loaded:
         return Loaded(None, positions, [*problems, _diag(file, 1, 1, "yaml-syntax", f"YAML 无法读取：{message}")])
     except RecursionError:
         return Loaded(None, positions, [*problems, _diag(file, 1, 1, "too-deep", "嵌套太深，拒绝读取")])
+    except (ValueError, ArithmeticError, LookupError, AttributeError, TypeError) as exc:  # a constructor's own error
+        message = " ".join(str(exc).split()) or type(exc).__name__
+        return Loaded(None, positions, [*problems, _diag(file, 1, 1, "yaml-syntax", f"YAML 无法读取：{message}")])
     finally:
         loader.dispose()
     return Loaded(data, positions, problems)
