@@ -348,3 +348,28 @@ def test_every_character_yaml_refuses_is_reported_at_its_line() -> None:
             found = [d for d in check([unit]).diagnostics if d.is_error]
             assert [(d.code, d.line, d.col) for d in found] == [("bad-char", line, 8)], (hex(ord(char)), found)
             assert f"U+{ord(char):04X}" in found[0].message and "\n" not in found[0].message
+
+
+TAGGED = ["!!int x", "!!float x", "!!bool x", "!!int 0x1F", "!!float .nan", "!!float .inf", "!!str [a]", "!!binary x"]
+
+
+def test_explicitly_tagged_values_that_are_no_such_value_are_errors_at_their_line() -> None:
+    """Found by the property above (3,000-example run): ``!!int x``, ``!!float x``, ``!!bool x`` and
+    ``!!timestamp x`` raised ValueError/InvalidOperation/KeyError/AttributeError out of ``check``."""
+    spec, defaults = _seed(SEEDS[0])
+    line = next(i for i, ln in enumerate(spec.splitlines(), 1) if ln.startswith("category: "))
+    with tempfile.TemporaryDirectory(prefix="sheetgen-bad-") as tmp:
+        for index, value in enumerate(TAGGED):
+            unit = Path(tmp) / f"u{index}"
+            unit.mkdir()
+            changed = re.sub(r"(?m)^category: .*$", f"category: {value}", spec)
+            (unit / SPEC_NAME).write_text(changed, encoding="utf-8")
+            (unit / "_defaults.yaml").write_text(defaults, encoding="utf-8")
+            found = [d for d in check([unit]).diagnostics if d.is_error]
+            assert found and found[0].line == line, (value, [d.format() for d in found])
+            assert found[0].code == "yaml-syntax" and "\n" not in found[0].message, value
+        unit = Path(tmp) / "timestamp"  # !!timestamp x keeps its text, like 2020-02-30 does
+        unit.mkdir()
+        (unit / SPEC_NAME).write_text(re.sub(r"(?m)^category: .*$", "category: !!timestamp x", spec), encoding="utf-8")
+        (unit / "_defaults.yaml").write_text(defaults, encoding="utf-8")
+        assert check([unit]).specs[0].data["category"] == "x"
