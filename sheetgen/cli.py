@@ -226,12 +226,19 @@ def cmd_schema(args: argparse.Namespace) -> int:
     from sheetgen.authoring.schema_export import any_schema, spec_schema, to_json
     from sheetgen.authoring.templates_cmd import override_dirs
     from sheetgen.build.atomic import write_atomic
+    from sheetgen.errors import JurisdictionError
 
     dirs = jurisdictions.search_path(override_dirs(args.specs))
     if args.jurisdiction:
         schema = spec_schema(jurisdictions.load(args.jurisdiction, dirs))
     else:
-        schema = any_schema([jurisdictions.load(name, dirs) for name in jurisdictions.available(dirs)])
+        found = []
+        for name in jurisdictions.available(dirs):
+            try:
+                found.append(jurisdictions.load(name, dirs))
+            except JurisdictionError as exc:
+                print(f"sheetgen: 跳过有错误的格式“{name}”：{exc}", file=sys.stderr)
+        schema = any_schema(found)
     text = to_json(schema)
     if args.output is None:
         sys.stdout.write(text)

@@ -155,7 +155,9 @@ def new_spec(
     data["name"] = name
     type_field = skeletons.get("type_field")
     if performance_type and not type_field:
-        raise SheetgenError(f"格式“{found.name}”没有绩效类型，不用写 --type")
+        raise SheetgenError(
+            f"格式“{found.name}”没有按绩效类型分的常用指标（skeletons.yaml 里没有 type_field），不用写 --type"
+        )
     dates = skeletons.get("dates") or {}
     for key, rules in (found.schema.get("fields") or {}).items():
         value: Any = None

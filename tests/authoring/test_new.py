@@ -144,7 +144,7 @@ def test_refusals_and_notes(specs: Path) -> None:
     write_new(made)
     with pytest.raises(SheetgenError, match="已存在"):
         write_new(made)
-    with pytest.raises(SheetgenError, match="没有绩效类型"):
+    with pytest.raises(SheetgenError, match="没有按绩效类型分的常用指标"):
         new_spec("x", specs / "tj-xiqing-2025", performance_type="其他类")
     with pytest.raises(SheetgenError, match="--jurisdiction"):
         new_spec("x", specs / "没有的单位")
