@@ -94,6 +94,17 @@ def _construct_timestamp(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
 SpecLoader.add_constructor("tag:yaml.org,2002:float", _construct_decimal)
 SpecLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 SpecLoader.add_constructor("tag:yaml.org,2002:bool", _construct_bool)
+
+
+def _refuse_tag(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    """Refuse the YAML types a spec has no use for (they would print as Python reprs such as b'…')."""
+    raise yaml.constructor.ConstructorError(
+        None, None, f"不支持 YAML 标签 {node.tag.replace('tag:yaml.org,2002:', '!!')}；"
+        "项目说明里只写文字、数字、日期、true/false、列表和“键: 值”", node.start_mark)
+
+
+for _tag in ("binary", "set", "omap", "pairs"):
+    SpecLoader.add_constructor(f"tag:yaml.org,2002:{_tag}", _refuse_tag)
 SpecLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
