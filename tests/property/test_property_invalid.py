@@ -351,11 +351,13 @@ def test_every_character_yaml_refuses_is_reported_at_its_line() -> None:
 
 
 TAGGED = ["!!int x", "!!float x", "!!bool x", "!!int 0x1F", "!!float .nan", "!!float .inf", "!!str [a]", "!!binary x"]
+TAGGED += ["!!binary aGVsbG8=", "!!set {a, b}", "!!omap [a: 1]", "!!pairs [a: 1]"]  # printed as b'hello', {'a'}
 
 
 def test_explicitly_tagged_values_that_are_no_such_value_are_errors_at_their_line() -> None:
     """Found by the property above (3,000-example run): ``!!int x``, ``!!float x``, ``!!bool x`` and
-    ``!!timestamp x`` raised ValueError/InvalidOperation/KeyError/AttributeError out of ``check``."""
+    ``!!timestamp x`` raised ValueError/InvalidOperation/KeyError/AttributeError out of ``check``;
+    ``!!binary``/``!!set`` values passed and printed as Python reprs (``b'…'``, ``{'a', 'b'}``)."""
     spec, defaults = _seed(SEEDS[0])
     line = next(i for i, ln in enumerate(spec.splitlines(), 1) if ln.startswith("category: "))
     with tempfile.TemporaryDirectory(prefix="sheetgen-bad-") as tmp:
