@@ -67,7 +67,8 @@ ODD_VALUES = (
     "{% for %}", "@x", "`x", "%x", "- a\n- b", "? x", ": x", "x: y: z", "[" * 50, "{" * 50, "\t", "- ", "---",
     "...", "!!str", "!!int x", "!!float x", "!!timestamp x", "!!set {a, b}", "!!omap [a: 1]", "<<: *a",
     "include", "日期", "否", "是", "10万元", "2,468,000", "１２３", "-0", "+1", "0.1e-99999",
-    "&r [*r]", "&m {k: *m}", "&n {<<: *n}", "&o [a, [b, *o]]",
+    "&r [*r]", "&m {k: *m}", "&n {<<: *n}", "&o [a, [b, *o]]", "!!bool x", "!!int 0x1F", "!!float .inf",
+    "!!set {a, b}", "!!pairs [a: 1]",
 )  # fmt: skip
 INCLUDES = (
     "../../../../etc/passwd", "/etc/passwd", "/dev/zero", "/dev/stdin", "nonexistent.yaml", ".", "..", "",
