@@ -44,7 +44,8 @@ class Diagnostic:
         where = f"{self.path}:{self.line}:{self.col}"
         subject = " ".join(p for p in (self.label, f"({self.yaml_path})" if self.yaml_path else "") if p)
         subject = f" {subject}" if subject else ""
-        return f"{where}: {self.severity.label} [{self.code}]{subject}: {self.message}"
+        message = " ".join(self.message.splitlines())  # one problem, one line, whatever a value held
+        return f"{where}: {self.severity.label} [{self.code}]{subject}: {message}"
 
     def to_json(self) -> dict[str, Any]:
         """Return a JSON-ready dict of this diagnostic."""

@@ -83,6 +83,12 @@ class SilentReporter:
     def failed(self, message: str) -> None: ...
 
 
+def _key(path: Path) -> str:
+    """Return the manifest key of a spec or unit folder: its absolute path, so that
+    `build specs`, `build ./specs` and `build /abs/specs` share their records."""
+    return str(path.resolve())
+
+
 def run_build(options: BuildOptions, reporter: Reporter | None = None) -> Summary:
     """Return the summary of building every spec under ``options.paths``."""
     return _Build(options, reporter or SilentReporter()).run()
@@ -125,12 +131,12 @@ class _Build:
                     continue
                 claimed.update((p, spec) for p in outputs.values())
                 members.append(spec)
-                record = None if self.options.force else self.old.specs.get(str(spec.path))
+                record = None if self.options.force else self.old.specs.get(_key(spec.path))
                 fresh = (record is not None and record.fingerprint == self.fingerprints.spec(spec, record)
                          and all(p.is_file() for p in outputs.values()))
                 changed.append(not fresh)
             unit.members = members
-            old_unit = self.old.units.get(str(unit.folder))
+            old_unit = self.old.units.get(_key(unit.folder))
             unit.dirty = (any(changed) or self.options.force or old_unit is None
                           or not all(Path(p).is_file() for p in old_unit.get("outputs", ())))
             if not unit.dirty:
@@ -143,17 +149,29 @@ class _Build:
             planned.append(unit)
         return planned, tasks
 
+    def _keep_others(self, specs: list[SpecFile]) -> None:
+        """Carry over the records of specs this build does not cover (a build of one
+        unit must not make the next build of the whole tree start from scratch)."""
+        here = {_key(spec.path) for spec in specs}
+        units = {_key(spec.unit_dir) for spec in specs}
+        for key, record in self.old.specs.items():
+            if key not in here and Path(key).is_file():
+                self.new.specs[key] = record
+        for key, record in self.old.units.items():
+            if key not in units and Path(key).is_dir():
+                self.new.units[key] = record
+
     def _replay(self, unit: _Unit) -> None:
         """Report an unchanged unit from the manifest: its warnings, no rendering."""
         for spec in unit.members:
-            record = self.old.specs[str(spec.path)]
+            record = self.old.specs[_key(spec.path)]
             diagnostics = [Diagnostic(**{**d, "severity": Severity(d["severity"])}) for d in record.diagnostics]
             self.reporter.diagnostics(diagnostics)
             self.summary.warnings += sum(not d.is_error for d in diagnostics)
             self.summary.unchanged += 1
-            self.new.specs[str(spec.path)] = record
+            self.new.specs[_key(spec.path)] = record
             self.reporter.advanced()
-        self.new.units[str(unit.folder)] = self.old.units[str(unit.folder)]
+        self.new.units[_key(unit.folder)] = self.old.units[_key(unit.folder)]
 
     # ------------------------------------------------------------------ results
 
@@ -184,7 +202,7 @@ class _Build:
                             outputs=[str(p) for p in outputs.values()],
                             diagnostics=[d.to_json() for d in result.diagnostics])
             record.fingerprint = self.fingerprints.spec(result.spec, record)
-            self.new.specs[str(result.spec.path)] = record
+            self.new.specs[_key(result.spec.path)] = record
         self.reporter.advanced()
 
     def _unit_task(self, unit: _Unit) -> UnitTask | None:
@@ -204,9 +222,9 @@ class _Build:
         projects = tuple(sorted((r.project for r in good if r.project is not None), key=lambda p: (p.number, p.key)))
         unit_name = str((projects[0].header.get("unit") or {}).get("name") or unit.folder.name)
         outputs = combined_outputs(unit.members[0], unit_name, self.options.output, self.options.kinds)
-        prints = [self.new.specs[str(s.path)].fingerprint for s in unit.members if str(s.path) in self.new.specs]
+        prints = [self.new.specs[_key(s.path)].fingerprint for s in unit.members if _key(s.path) in self.new.specs]
         if len(prints) == len(unit.members):
-            self.new.units[str(unit.folder)] = {"fingerprint": digest(*prints),
+            self.new.units[_key(unit.folder)] = {"fingerprint": digest(*prints),
                                                 "outputs": [str(p) for p in outputs.values()]}
         ref = next(iter(refs))
         assert ref is not None
@@ -216,7 +234,7 @@ class _Build:
         for failure in result.failures:
             self.reporter.failed(failure)
             self.summary.failed += 1
-            self.new.units.pop(str(result.unit), None)
+            self.new.units.pop(_key(result.unit), None)
         self.summary.failures.extend(result.failures)
         for path in result.written:
             self.reporter.written(path)
@@ -239,6 +257,7 @@ class _Build:
         remove_stale_temps(options.output)
         if not options.force:
             self.old = Manifest.read(options.output)
+        self._keep_others(specs)
         self.reporter.started(len(specs))
         units, tasks = self._plan(specs)
         jobs = max(1, min(options.jobs or os.cpu_count() or 1, len(tasks)))

@@ -61,10 +61,12 @@ def template_dirs(spec: SpecFile) -> tuple[Path, ...]:
     parent of the root it was found under."""
     stop = spec.root.resolve().parent
     folder = spec.path.parent.resolve()
+    builtin = jurisdictions.builtin_dir().resolve()
     found = []
     while True:
         candidate = folder / "templates"
-        if candidate.is_dir():
+        # the built-in folder itself (a source checkout's templates/) is searched last anyway
+        if candidate.is_dir() and candidate.resolve() != builtin:
             found.append(candidate)
         if folder == stop or folder.parent == folder:
             break

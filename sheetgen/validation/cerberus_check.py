@@ -86,21 +86,22 @@ def _leaves(error_list: list[ValidationError]) -> Iterator[ValidationError]:
             yield error
 
 
-def _describe(value: Any) -> str:
+def describe(value: Any) -> str:
+    """Return a short one-line description of a value for a message (long text is cut)."""
     if value is None:
         return "空"
     if isinstance(value, Mapping):
         return "一组“键: 值”"
     if isinstance(value, list):
-        return "一个列表"
-    text = str(value)
+        return "一个列表（以 - 开头的行）"
+    text = " ".join(str(value).split())
     return f"“{text[:30]}{'…' if len(text) > 30 else ''}”"
 
 
 def _type_message(error: ValidationError, label: str) -> str:
     wanted = error.constraint if isinstance(error.constraint, list) else [error.constraint]
     names = "或".join(_TYPE_NAMES.get(t, t) for t in wanted)
-    message = f"“{label or '此项'}”应为{names}，这里是{_describe(error.value)}"
+    message = f"“{label or '此项'}”应为{names}，这里是{describe(error.value)}"
     if "date" in wanted and isinstance(error.value, str):
         message += "；日期要写成 2020-01-01 这样的真实日期"
     if "boolean" in wanted:
@@ -116,7 +117,7 @@ def _shape_message(path: tuple[str, ...], value: Any, jurisdiction: Jurisdiction
     from sheetgen.validation.schema import level_label
 
     here, below = level_label(jurisdiction, len(path) - 1), level_label(jurisdiction, len(path))
-    return (f"{here}“{path[-1]}”下面应列出{below}（一行一个，“名称: 值”），这里却是{_describe(value)}；"
+    return (f"{here}“{path[-1]}”下面应列出{below}（一行一个，“名称: 值”），这里却是{describe(value)}；"
             f"是不是少了一层{below if len(path) == 2 else ''}或缩进不对？")
 
 
@@ -165,9 +166,9 @@ def translate(error: ValidationError, loaded: LoadedSpec, schema: Mapping[str, A
         code, message = "too-large", f"“{label}”不能大于 {error.constraint}（这里是 {error.value}）"
     elif code_of == errors.UNALLOWED_VALUE.code:
         allowed = "、".join(str(a) for a in error.constraint)
-        code, message = "not-allowed", f"“{label}”只能是：{allowed}（这里是 {_describe(error.value)}）"
+        code, message = "not-allowed", f"“{label}”只能是：{allowed}（这里是 {describe(error.value)}）"
     elif code_of == errors.COERCION_FAILED.code:
-        code, message = "wrong-type", f"“{label}”无法识别：{_describe(error.value)}"
+        code, message = "wrong-type", f"“{label}”无法识别：{describe(error.value)}"
     else:
         code, message = "invalid", f"“{label or yaml_path}”不符合要求（{error.rule}: {error.constraint}）"
     return Diagnostic(file, line, col, code, Severity.ERROR, message, label, yaml_path)

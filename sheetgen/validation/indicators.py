@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from sheetgen.errors import Diagnostic, Severity
 from sheetgen.spec.files import LoadedSpec
-from sheetgen.validation.cerberus_check import as_text
+from sheetgen.validation.cerberus_check import as_text, describe
 from sheetgen.validation.schema import level_label
 
 if TYPE_CHECKING:
@@ -16,22 +16,13 @@ if TYPE_CHECKING:
 
 
 
-def _describe(value: Any) -> str:
-    if isinstance(value, Mapping):
-        return "一组“键: 值”"
-    if isinstance(value, list):
-        return "一个列表（以 - 开头的行）"
-    if value is None:
-        return "空"
-    text = str(value)
-    return f"“{text[:30]}{'…' if len(text) > 30 else ''}”"
 
 
 def _not_a_level(jurisdiction: Any, level: int, name: str, found: Any) -> str:
     """Return the message for a 一级/二级 entry whose content is not the next level's mapping."""
     below = level_label(jurisdiction, level + 1)
     rows = "（一行一个，“名称: 值”）" if level == 2 else ""
-    return (f"{level_label(jurisdiction, level)}“{name}”下面应列出{below}{rows}，这里却是{_describe(found)}；"
+    return (f"{level_label(jurisdiction, level)}“{name}”下面应列出{below}{rows}，这里却是{describe(found)}；"
             f"是不是少了一层{below}或缩进不对？")
 
 
@@ -48,7 +39,7 @@ def check_tree(tree: Any, check: SchemaCheck, loaded: LoadedSpec) -> tuple[Any, 
 
     root = ("indicators",)
     if not isinstance(tree, Mapping) or not tree:
-        what = "是空的" if isinstance(tree, Mapping) or tree is None else f"是{_describe(tree)}"
+        what = "是空的" if isinstance(tree, Mapping) or tree is None else f"是{describe(tree)}"
         problem(root, "indicator-shape", f"绩效指标{what}；应按 一级 → 二级 → 三级: 值 逐层列出")
         return tree, problems
     normalized: dict[str, Any] = {}
@@ -73,7 +64,7 @@ def check_tree(tree: Any, check: SchemaCheck, loaded: LoadedSpec) -> tuple[Any, 
                         problems.extend(check.problems(check.row, loaded, path3))
                         out2[str(name)] = dict(row)
                 elif isinstance(row, list):
-                    problem(path3, "wrong-type", f"指标“{name}”的值应是文字，这里是{_describe(row)}")
+                    problem(path3, "wrong-type", f"指标“{name}”的值应是文字，这里是{describe(row)}")
                 else:
                     out2[str(name)] = as_text(row)
     return normalized, problems

@@ -223,3 +223,12 @@ def test_killed_worker_leaves_no_partial_file_and_next_build_recovers(
     assert main(["build", str(seed_specs), "-o", str(out), "--jobs", "2"]) == 0
     assert not [p for p in out.rglob("*") if atomic.TEMP_MARK in p.name]
     assert len(list(out.rglob("*.docx"))) == 27
+
+
+def test_building_a_unit_after_the_whole_tree_rebuilds_nothing(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    assert build(REPO / "specs", out, jobs=1).built == 24
+    again = build(REPO / "specs" / "tj-xiqing-2025", out, jobs=1)
+    assert again.built == 0 and again.unchanged == 7
+    whole = build(REPO / "specs", out, jobs=1)  # the other units' records survived the partial build
+    assert whole.built == 0 and whole.unchanged == 24

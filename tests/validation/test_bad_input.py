@@ -179,3 +179,10 @@ def test_errors_in_one_file_do_not_hide_other_files(unit_dir: Callable[..., Path
     bad = replace(SHANGHAI_SPEC, "plan: 计划", "plan: [计划")
     found = problems_of(unit_dir(specs={"01-a.yaml": bad, "02-b.yaml": SHANGHAI_SPEC.replace("overview", "overveiw")}))
     assert {Path(d.path).name for d in found if d.is_error} == {"01-a.yaml", "02-b.yaml"}
+
+
+def test_multi_line_value_in_the_wrong_place_gives_one_line(unit_dir: Callable[..., Path]) -> None:
+    spec = replace(SHANGHAI_SPEC, "  投入与管理:\n    投入管理:\n      预算编制合理性: 合理\n      预算执行率: =100%\n",
+                   "  投入与管理: |-\n    第一行\n    第二行\n")
+    d = only(problems_of(unit_dir(specs={"01-a.yaml": spec})), "indicator-shape")
+    assert "\n" not in d.format() and "第一行 第二行" in d.message
