@@ -23,7 +23,21 @@ from sheetgen.render.xlsx_text import COLUMNS, FORMULA_STARTS, clean_text, text_
 
 MAX_ROW_HEIGHT = 409.0  # points; Excel's limit
 _EPOCH = dt.datetime(1899, 12, 30)
-_EPOCH_DATE = _EPOCH.date()
+_FIRST_DATE = dt.date(1900, 1, 1)
+_LEAP_BUG = dt.date(1900, 3, 1)
+
+
+def excel_serial(value: dt.date) -> float | int:
+    """Return the Excel (1900 system) serial of a date or datetime from 1900-01-01 on.
+
+    Excel counts a 1900-02-29 that never was, so serials from 1900-03-01 on are
+    days since 1899-12-30 and earlier ones days since 1899-12-31.
+    """
+    moment = value if isinstance(value, dt.datetime) else dt.datetime(value.year, value.month, value.day)
+    serial = (moment.replace(tzinfo=None) - _EPOCH).total_seconds() / 86400
+    if moment.date() < _LEAP_BUG:
+        serial -= 1
+    return int(serial) if serial.is_integer() and not isinstance(value, dt.datetime) else serial
 
 
 class LoopInfo:
@@ -199,11 +213,10 @@ def _typed(value: Any, cell: Cell, ref: str, jurisdiction: Jurisdiction, mixed: 
         if math.isfinite(value):
             return f'<c r="{ref}" s="{variants.text}"><v>{value!r}</v></c>', ""
         text = str(value)
-    elif isinstance(value, dt.datetime):
-        serial = (value.replace(tzinfo=None) - _EPOCH).total_seconds() / 86400
-        return f'<c r="{ref}" s="{variants.date}"><v>{serial!r}</v></c>', ""
-    elif isinstance(value, dt.date):
-        return f'<c r="{ref}" s="{variants.date}"><v>{(value - _EPOCH_DATE).days}</v></c>', ""
+    elif isinstance(value, dt.date) and value >= _FIRST_DATE:
+        return f'<c r="{ref}" s="{variants.date}"><v>{excel_serial(value)!r}</v></c>', ""
+    elif isinstance(value, dt.date):  # before 1900-01-01 Excel has no date: keep the text
+        text = format_value(value, jurisdiction)
     else:
         text = format_value(value, jurisdiction)
     text = clean_text(text)

@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
-import pytest
 from docx import Document
 from docx.oxml.ns import qn
 from docx.table import Table, _Cell
@@ -291,8 +290,8 @@ def test_strategy_covers_what_it_promises() -> None:
     assert set(spec_strategies.UNITS) >= {"%", "％", "次", "万元", "元", "小时", ""}
 
 
-@pytest.mark.xfail(strict=True, reason="bug: budget.unit is never printed; the labels say （元）/单位：万元 regardless")
-def test_budget_unit_of_the_spec_is_printed() -> None:
+def test_budget_in_another_unit_is_printed_in_the_tables_unit() -> None:
+    """A Tianjin spec written in 元 prints in 万元, converted exactly, under the 单位：万元 label."""
     drawn = Drawn("tianjin", {}, {})
     drawn.data = {
         "jurisdiction": "tianjin",
@@ -306,13 +305,13 @@ def test_budget_unit_of_the_spec_is_printed() -> None:
     }
     project, jurisdiction = model(drawn)
     doc = Document(io.BytesIO(compiled("docx", jurisdiction).render([project], jurisdiction)))
-    assert "单位：元" in [p.text for p in doc.paragraphs]
+    assert "单位：万元" in [p.text for p in doc.paragraphs]
+    cells = [c.text for t in doc.tables for r in t.rows for c in r.cells]
+    assert "26.50" in cells and "265000" not in "".join(cells)
 
 
-@pytest.mark.xfail(
-    strict=True, reason="bug: Excel dates before 1900-03-01 are one day late (Excel's phantom 1900-02-29)"
-)
 def test_early_dates_keep_their_day_in_excel() -> None:
+    """Excel's phantom 1900-02-29: dates before 1900-03-01 count from 1899-12-31."""
     drawn = Drawn("shanghai", {}, {})
     drawn.data = {
         "jurisdiction": "shanghai",
@@ -325,7 +324,7 @@ def test_early_dates_keep_their_day_in_excel() -> None:
         "government_purchase": False,
         "performance_type": "类型",
         **dict.fromkeys(("overview", "basis", "necessity", "safeguards", "plan", "goals"), ""),
-        "budget": {"total": None, "current_year": None},
+        "budget": {"total": 1, "current_year": 1},
         "indicators": {"投入与管理": {"投入管理": {"预算执行率": "=100%"}}},
     }
     project, jurisdiction = model(drawn)
