@@ -12,6 +12,7 @@ as plain data plus the model the tables must show:
 * target values: every comparator (``≥ ≤ = > < >= <= ＝``), integer and
   decimal numbers, every unit form (``% ％ 次 万元 元 万 小时`` or none);
   qualitative text; or empty;
+* amounts in the table's unit or the other one (``budget.unit``), dates from 1800 on;
 * money-valued 成本 rows kept within the budget, Tianjin's 预算数 equal to its parts.
 """
 
@@ -31,9 +32,10 @@ from sheetgen import jurisdiction as jurisdictions
 SHANGHAI = jurisdictions.load("shanghai")
 TIANJIN = jurisdictions.load("tianjin")
 MAX_ROWS = 200
-# Excel's serial dates are right from 1900-03-01 on (before it, Excel counts a 1900-02-29 that never
-# was); earlier dates are a known sheetgen bug, see test_property_valid.py.
-EXCEL_FIRST_DAY = dt.date(1900, 3, 1)
+# Dates from here on: Excel has no dates before 1900-01-01 (the table then shows the text), and
+# counts a 1900-02-29 that never was.
+FIRST_DAY = dt.date(1800, 1, 1)
+EXCEL_FIRST_DAY = dt.date(1900, 1, 1)
 
 CJK = st.characters(min_codepoint=0x4E00, max_codepoint=0x9FA5)
 PUNCTUATION = "：；，“”《》（）、。！？·—…【】「」‘’-_/.,;:()[]{}#&*!|>'\"%@`~^$+=<\\"
@@ -255,7 +257,8 @@ def valid_specs(draw: st.DrawFn, which: str | None = None) -> Drawn:
     if draw(st.booleans()):
         header["number"] = draw(st.integers(1, 999))
     if which == "shanghai":
-        start = draw(st.dates(EXCEL_FIRST_DAY, dt.date(2100, 12, 31)))
+        usual, early = st.dates(dt.date(1990, 1, 1), dt.date(2100, 12, 31)), st.dates(FIRST_DAY, dt.date(1900, 3, 1))
+        start = draw(st.one_of(usual, usual, st.dates(FIRST_DAY, dt.date(2100, 12, 31)), early))
         end = draw(st.dates(start, dt.date(2100, 12, 31)))
         header |= {
             "category": draw(NAME),
@@ -266,8 +269,10 @@ def valid_specs(draw: st.DrawFn, which: str | None = None) -> Drawn:
         }
         for key in ("overview", "basis", "necessity", "safeguards", "plan", "goals"):
             header[key] = draw(LONG_TEXT)
-        money = _amount(0, 10**10)
-        need = _cost_need(tree, Decimal(1)).to_integral_value(ROUND_CEILING)
+        money_unit = draw(st.sampled_from((None, "元", "万元")))  # budget.unit; the table prints 元
+        places, high = (4, 10**6) if money_unit == "万元" else (0, 10**10)
+        money = _amount(places, high)
+        need = _cost_need(tree, MONEY_FACTOR[money_unit or "元"]).quantize(Decimal(1).scaleb(-places), ROUND_CEILING)
         budget: dict[str, Any] = {"total": max(draw(money), need), "current_year": draw(money)}
         for key in ("last_year", "last_year_spent"):  # optional: absent, blank or an amount
             if draw(st.booleans()):
@@ -275,9 +280,11 @@ def valid_specs(draw: st.DrawFn, which: str | None = None) -> Drawn:
     else:
         if draw(st.booleans()):
             unit["code"] = draw(st.from_regex(r"[0-9]{6}", fullmatch=True))
-        fiscal = draw(_amount(2, 10**6))
-        other = draw(st.one_of(st.none(), _amount(2, 10**5)))
-        need = _cost_need(tree, Decimal(10000)).quantize(Decimal("0.01"), ROUND_CEILING)
+        money_unit = draw(st.sampled_from((None, "万元", "元")))  # budget.unit; the table prints 万元
+        high = 10**6 if money_unit != "元" else 10**10
+        fiscal = draw(_amount(2, high))
+        other = draw(st.one_of(st.none(), _amount(2, high // 10)))
+        need = _cost_need(tree, MONEY_FACTOR[money_unit or "万元"]).quantize(Decimal("0.01"), ROUND_CEILING)
         total = fiscal + (other or 0)
         if total < need:
             fiscal += need - total
@@ -287,6 +294,8 @@ def valid_specs(draw: st.DrawFn, which: str | None = None) -> Drawn:
             budget["other"] = other
         header |= {"purpose": draw(LONG_TEXT), "targets": draw(st.lists(LONG_TEXT, max_size=5))}
     header["budget"] = {k: v if v is None else draw(_maybe_text_amount(v)) for k, v in budget.items()}
+    if money_unit is not None:
+        header["budget"]["unit"] = money_unit
     header["indicators"] = indicators
     common = {"jurisdiction": which, "year": year, "unit": unit}
     keys = draw(st.permutations(list(header)))
@@ -296,11 +305,12 @@ def valid_specs(draw: st.DrawFn, which: str | None = None) -> Drawn:
     return Drawn(which, {**common, **data}, {}, tree)
 
 
-def as_amount(value: Any) -> Decimal | None:
-    """Return a drawn amount (number or text with separators) as a Decimal."""
+def as_amount(value: Any, unit: str | None = None, table_unit: str = "元") -> Decimal | None:
+    """Return a drawn amount (number or text with separators, in ``unit``) in the table's unit."""
     if value is None:
         return None
-    return Decimal(str(value).replace(",", ""))
+    amount = Decimal(str(value).replace(",", ""))
+    return amount * MONEY_FACTOR[unit or table_unit] / MONEY_FACTOR[table_unit]
 
 
 def header_value(data: Mapping[str, Any], dotted: str) -> Any:
