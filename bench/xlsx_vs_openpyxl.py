@@ -20,8 +20,7 @@ import argparse
 import io
 import statistics
 import sys
-import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +31,7 @@ from openpyxl import Workbook  # noqa: E402
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side  # noqa: E402
 from openpyxl.worksheet.worksheet import Worksheet  # noqa: E402
 
+from bench.timing import median_ms  # noqa: E402
 from sheetgen.jurisdiction import Jurisdiction  # noqa: E402
 from sheetgen.model import Project  # noqa: E402
 from sheetgen.render.context import format_value  # noqa: E402
@@ -212,14 +212,6 @@ def write_with_openpyxl(project: Project | Sequence[Project], jurisdiction: Juri
     return out.getvalue()
 
 
-def median_ms(function: Callable[[], object], repeat: int) -> float:
-    """Return the median wall time of ``function`` in milliseconds."""
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        function()
-        times.append((time.perf_counter() - start) * 1000)
-    return statistics.median(times)
 
 
 def seed_units() -> list[tuple[list[Project], Jurisdiction]]:

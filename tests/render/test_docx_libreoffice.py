@@ -5,8 +5,6 @@ Skipped, with the reason, where ``soffice`` or ``pdftotext`` is missing.
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -16,39 +14,17 @@ import pytest
 from sheetgen import jurisdiction as jurisdictions
 from sheetgen.model import Project
 from sheetgen.render.docx import compile_docx
+from tests.libreoffice import needs_pdftotext, needs_soffice, pdf_text, soffice_convert
 
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
-PDFTOTEXT = shutil.which("pdftotext")
-
-pytestmark = [
-    pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed"),
-    pytest.mark.skipif(PDFTOTEXT is None, reason="pdftotext (poppler-utils) is not installed"),
-]
+pytestmark = [needs_soffice, needs_pdftotext]
 
 
 def to_pdf(docx: Path, outdir: Path, profile: Path) -> Path:
     """Return the PDF LibreOffice makes of ``docx`` (own profile, so runs never share state)."""
-    command = [
-        str(SOFFICE),
-        f"-env:UserInstallation={profile.as_uri()}",
-        "--headless",
-        "--norestore",
-        "--convert-to",
-        "pdf",
-        "--outdir",
-        str(outdir),
-        str(docx),
-    ]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=240, check=False)
+    result = soffice_convert([docx], outdir, profile)
     pdf = outdir / f"{docx.stem}.pdf"
-    assert pdf.is_file(), f"soffice made no PDF (exit {result.returncode}): {result.stdout}{result.stderr}"
+    assert pdf.is_file(), f"soffice made no PDF (exit {result.returncode}): {result.stdout!r}{result.stderr!r}"
     return pdf
-
-
-def pdf_text(pdf: Path) -> str:
-    """Return the text of ``pdf`` without layout spaces."""
-    result = subprocess.run([str(PDFTOTEXT), str(pdf), "-"], capture_output=True, text=True, timeout=60, check=True)
-    return "".join(result.stdout.split())
 
 
 @pytest.mark.parametrize("which", ["shanghai", "tianjin"])

@@ -4,24 +4,16 @@ its whole 项目概况 (the estimated row height does not cut the text off)."""
 from __future__ import annotations
 
 import re
-import shutil
-import subprocess
 import sys
 from pathlib import Path
-
-import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
 from test_xlsx_support import SHANGHAI_TREE, project, render, shanghai_header
 
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
-PDFTOTEXT = shutil.which("pdftotext")
+from tests.libreoffice import needs_pdftotext, needs_soffice, pdf_text, soffice_convert
 
-pytestmark = pytest.mark.skipif(
-    not (SOFFICE and PDFTOTEXT),
-    reason="LibreOffice (soffice) and pdftotext are needed to check the printed layout",
-)
+pytestmark = [needs_soffice, needs_pdftotext]
 
 LONG_OVERVIEW = (
     "根据市机管局要求申报2020年度办公用房维修计划，根据机管局维修批复安排维修预算。"
@@ -42,32 +34,10 @@ def _squeeze(text: str) -> str:
 def _convert(blob: bytes, tmp_path: Path) -> str:
     source = tmp_path / "table.xlsx"
     source.write_bytes(blob)
-    profile = tmp_path / "lo-profile"
-    try:
-        subprocess.run(
-            [
-                str(SOFFICE),
-                f"-env:UserInstallation={profile.as_uri()}",
-                "--headless",
-                "--norestore",
-                "--convert-to",
-                "pdf",
-                "--outdir",
-                str(tmp_path),
-                str(source),
-            ],
-            check=True,
-            capture_output=True,
-            timeout=180,
-        )
-    except subprocess.TimeoutExpired:
-        pytest.fail("LibreOffice did not convert the workbook within 180 s")
+    soffice_convert([source], tmp_path, tmp_path / "lo-profile", timeout=180)
     pdf = tmp_path / "table.pdf"
     assert pdf.is_file(), "LibreOffice wrote no PDF"
-    result = subprocess.run(
-        [str(PDFTOTEXT), "-enc", "UTF-8", str(pdf), "-"], check=True, capture_output=True, timeout=60
-    )
-    return result.stdout.decode("utf-8")
+    return pdf_text(pdf)
 
 
 def test_long_overview_prints_whole(tmp_path: Path) -> None:
