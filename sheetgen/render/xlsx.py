@@ -71,7 +71,10 @@ class XlsxTemplate:
         for index, (project, name) in enumerate(zip(projects, names, strict=True)):
             context = build_context(project, jurisdiction, combined=combined)
             context[JURISDICTION_KEY] = jurisdiction
-            rendered = render_sheet(self.sheet, context, jurisdiction, what=self.path)
+            try:
+                rendered = render_sheet(self.sheet, context, jurisdiction, what=self.path)
+            except TemplateError as exc:
+                raise TemplateError(f"{exc}（项目 {project.key}）") from exc
             last_row = max(rendered.last_row, 1)
             xml = self.frame.xml(
                 selected=not combined and index == 0,

@@ -248,3 +248,13 @@ def test_compiled_once_renders_many(custom) -> None:
     first = template.render([shanghai()], jur)
     assert template.render([shanghai(name="别的")], jur) != first
     assert template.render([shanghai()], jur) == first
+
+
+
+def test_render_error_in_a_unit_workbook_names_the_project(custom) -> None:
+    jur = custom({"A1": "{{ project.name.nope() if project.name == '乙' else project.name }}"})
+    first = project(shanghai_header(), SHANGHAI_TREE, number=1, key="specs/u/01-a.yaml")
+    second = project(shanghai_header(name="乙"), SHANGHAI_TREE, number=2, key="specs/u/02-b.yaml")
+    with pytest.raises(TemplateError, match=r"A1") as caught:
+        compile_xlsx(jur).render([first, second], jur)
+    assert "（项目 specs/u/02-b.yaml）" in str(caught.value)
