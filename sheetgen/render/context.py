@@ -10,7 +10,6 @@ table as :class:`sheetgen.model.Row`), ``jurisdiction`` (its description) and
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -49,12 +48,3 @@ def build_context(project: Project, jurisdiction: Jurisdiction, *, combined: boo
         "combined": combined,
     }
 
-
-def header_value(header: Mapping[str, Any], dotted: str) -> Any:
-    """Return the header value at a dotted path such as ``budget.total``."""
-    value: Any = header
-    for part in dotted.split("."):
-        if not isinstance(value, Mapping):
-            return None
-        value = value.get(part)
-    return value

@@ -66,6 +66,16 @@ _TAG_CHARS = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "\u0
 _UNESCAPE = (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&apos;", "'"), ("&amp;", "&"))
 
 
+def _position_after(parent: etree._Element, earlier: set[str]) -> int:
+    """Return the index just after the last child of ``parent`` whose tag the
+    schema orders before the element to insert (``earlier``)."""
+    position = 0
+    for index, child in enumerate(parent):
+        if child.tag in earlier:
+            position = index + 1
+    return position
+
+
 def _pi(text: str) -> etree._ProcessingInstruction:
     """Return our processing instruction carrying Jinja ``text``."""
     if "?>" in text:
@@ -211,12 +221,8 @@ def _apply_vm(root: etree._Element, specials: list[_Special], prefix: str) -> No
             special.holder.insert(0, tcpr)
         for old in tcpr.findall(w("vMerge")):
             tcpr.remove(old)
-        position = 0
-        for index, child in enumerate(tcpr):
-            if child.tag in _BEFORE_VMERGE:
-                position = index + 1
         tcpr.insert(
-            position,
+            _position_after(tcpr, _BEFORE_VMERGE),
             _pi(
                 f'{{% if ({expr}) is sheetgen_vm_start %}}<{prefix}:vMerge {prefix}:val="restart"/>'
                 f"{{% else %}}<{prefix}:vMerge/>{{% endif %}}"
@@ -288,12 +294,8 @@ def _page_break_hooks(body: etree._Element, prefix: str) -> None:
                 continue
             if existing is not None:
                 ppr.remove(existing)
-            position = 0
-            for index, child in enumerate(ppr):
-                if child.tag in _BEFORE_PAGE_BREAK:
-                    position = index + 1
             ppr.insert(
-                position,
+                _position_after(ppr, _BEFORE_PAGE_BREAK),
                 _pi(f"{{% if sheetgen_ns.page_break %}}{take}<{prefix}:pageBreakBefore/>{{% endif %}}"),
             )
         else:
