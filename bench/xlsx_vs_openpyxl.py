@@ -32,6 +32,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side  # noqa: 
 from openpyxl.worksheet.worksheet import Worksheet  # noqa: E402
 
 from bench.timing import median_ms  # noqa: E402
+from sheetgen import jurisdiction as jurisdictions  # noqa: E402
 from sheetgen.jurisdiction import Jurisdiction  # noqa: E402
 from sheetgen.model import Project  # noqa: E402
 from sheetgen.render.context import format_value  # noqa: E402
@@ -77,14 +78,7 @@ def _shanghai(project: Project) -> tuple[Layout, list[float], int]:
         ("C6", "绩效类型：", "label"),
         ("D6", h.get("performance_type"), "cell"),
     ]
-    texts = [
-        ("项目概况：", "overview"),
-        ("立项依据：", "basis"),
-        ("项目设立的必要性：", "necessity"),
-        ("保证项目实施的制度、措施：", "safeguards"),
-        ("项目实施计划：", "plan"),
-        ("总目标及阶段性目标：", "goals"),
-    ]
+    texts = [(f"{label}：", key) for key, label in jurisdictions.load("shanghai").long_texts]
     for row, (label, key) in enumerate(texts, start=7):
         lay += [(f"A{row}", label, "label"), (f"B{row}:D{row}", h.get(key), "cell")]
     lay += [

@@ -104,6 +104,16 @@ class Jurisdiction:
         (each a mapping with ``key`` and ``label``)."""
         return tuple(self.description.get("indicator_columns", ()))
 
+    @property
+    def long_texts(self) -> tuple[tuple[str, str], ...]:
+        """Return (key, printed label) of each header field marked ``long_text`` in
+        the schema, in schema order (the full-width text rows of the table)."""
+        return tuple(
+            (key, str(rules["meta"].get("label", key)))
+            for key, rules in (self.schema.get("fields") or {}).items()
+            if isinstance(rules, Mapping) and (rules.get("meta") or {}).get("long_text")
+        )
+
     def template_path(self, kind: str) -> Path:
         """Return the template file of ``kind`` (``docx`` or ``xlsx``), taken
         from the most specific folder that has one."""

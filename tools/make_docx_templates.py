@@ -27,6 +27,7 @@ from docx.text.paragraph import Paragraph
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from sheetgen import jurisdiction as jurisdictions  # noqa: E402
 from sheetgen.render.package import Package, read_parts  # noqa: E402
 
 LATIN = "Times New Roman"
@@ -308,14 +309,7 @@ def shanghai() -> DocumentObject:
     for row, texts in zip(grid.rows, pairs, strict=False):
         for index, (cell, text) in enumerate(zip(row.cells, texts, strict=True)):
             write(cell, text, align=LEFT if index % 2 == 0 else CENTER)
-    long_texts = [
-        ("项目概况：", "overview"),
-        ("立项依据：", "basis"),
-        ("项目设立的必要性：", "necessity"),
-        ("保证项目实施的制度、措施：", "safeguards"),
-        ("项目实施计划：", "plan"),
-        ("总目标及阶段性目标：", "goals"),
-    ]
+    long_texts = [(f"{label}：", key) for key, label in jurisdictions.load("shanghai").long_texts]
     for row, (label, key) in zip(grid.rows[3:], long_texts, strict=False):
         write(row.cells[0], label)
         write(merge_row(row, 1, 3), f"{{{{ project.{key} }}}}")

@@ -131,14 +131,7 @@ def shanghai(money_format: str) -> Workbook:
         s.put(f"C{row}", label2)
         s.put(f"D{row}", value2, number_format=fmt, horizontal="center" if dated else "left")
         row += 1
-    long_texts = [
-        ("项目概况：", "overview"),
-        ("立项依据：", "basis"),
-        ("项目设立的必要性：", "necessity"),
-        ("保证项目实施的制度、措施：", "safeguards"),
-        ("项目实施计划：", "plan"),
-        ("总目标及阶段性目标：", "goals"),
-    ]
+    long_texts = [(f"{label}：", key) for key, label in jurisdictions.load("shanghai").long_texts]
     for label, key in long_texts:
         s.put(f"A{row}", label)
         s.put(f"B{row}:D{row}", f"{{{{ project.{key} }}}}")
