@@ -193,9 +193,7 @@ def _check_chars(text: str, file: str) -> list[Diagnostic]:
 # ----------------------------------------------------------------------------- syntax errors
 
 def _syntax_message(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, int, str, str]:
-    mark = exc.problem_mark or exc.context_mark
-    line = (mark.line + 1) if mark else 1
-    col = (mark.column + 1) if mark else 1
+    line, col = _position(exc)
     problem = exc.problem or ""
     context = exc.context or ""
     source_line = text.splitlines()[line - 1] if 0 < line <= len(text.splitlines()) else ""
@@ -251,14 +249,32 @@ def _check_shape(text: str, file: str) -> Diagnostic | None:
             if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    line = event.start_mark.line + 1
-                    return _diag(file, line, event.start_mark.column + 1, "too-deep",
-                                 f"嵌套超过 {MAX_DEPTH} 层，不像是一份项目说明；拒绝读取")
+                    return _too_deep(file, event.start_mark.line + 1, event.start_mark.column + 1)
             elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
                 depth -= 1
-    except yaml.YAMLError:
+    except yaml.MarkedYAMLError as exc:
+        if _nesting_limit(exc):  # libyaml's own limit (PyYAML >= 6.0.3) fired before ours
+            return _too_deep(file, *_position(exc))
         return None  # the composer reports it with a better message
+    except yaml.YAMLError:
+        return None
     return None
+
+
+def _nesting_limit(exc: yaml.MarkedYAMLError) -> bool:
+    """Return whether ``exc`` is the YAML library's own nesting limit (libyaml says
+    "exceeded maximum nesting depth"), which is the same refusal as ours."""
+    return "maximum nesting depth" in f"{exc.problem or ''} {exc.context or ''}"
+
+
+def _position(exc: yaml.MarkedYAMLError) -> tuple[int, int]:
+    """Return the 1-based (line, col) where ``exc`` was found."""
+    mark = exc.problem_mark or exc.context_mark
+    return ((mark.line + 1), (mark.column + 1)) if mark else (1, 1)
+
+
+def _too_deep(file: str, line: int, col: int) -> Diagnostic:
+    return _diag(file, line, col, "too-deep", f"嵌套超过 {MAX_DEPTH} 层，不像是一份项目说明；拒绝读取")
 
 
 def _count_nodes(node: yaml.Node, memo: dict[int, int]) -> int:
@@ -403,6 +419,8 @@ def load_yaml(raw: bytes, file: str) -> Loaded:
         _walk(node, (), positions, problems, set())
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
+        if _nesting_limit(exc):
+            return Loaded(None, positions, [*problems, _too_deep(file, *_position(exc))])
         line, col, code, message = _syntax_message(exc, text)
         return Loaded(None, positions, [*problems, _diag(file, line, col, code, message)])
     except yaml.YAMLError as exc:  # reader errors and the like
