@@ -97,3 +97,40 @@ def unit_dir(tmp_path: Path) -> Callable[..., Path]:
         return folder
 
     return make
+
+
+# ----------------------------------------------------------------------------- fast by default
+
+#: Tests that take seconds each: generated property runs, LibreOffice/poppler round trips,
+#: builds in subprocesses and the installed command.  A module is slow when its path
+#: contains one of these; a single test can also say ``@pytest.mark.slow``.
+SLOW_PATHS = ("tests/property/", "tests/clients/", "_libreoffice.py", "tests/build/test_pdf.py",
+              "tests/faults/", "tests/cli/test_installed.py")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--all", action="store_true", default=False,
+                     help="also run the slow tests (property, LibreOffice, subprocess builds); .ci/run does")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "slow: takes seconds; left out unless --all or -m selects it")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        where = item.path.as_posix()
+        if any(part in where for part in SLOW_PATHS):
+            item.add_marker(pytest.mark.slow)
+    if config.getoption("--all") or config.getoption("markexpr"):
+        return
+    slow = [item for item in items if item.get_closest_marker("slow")]
+    if slow:
+        config.hook.pytest_deselected(items=slow)
+        items[:] = [item for item in items if not item.get_closest_marker("slow")]
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    if config.getoption("--all") or config.getoption("markexpr"):
+        return "sheetgen: all tests"
+    return "sheetgen: fast tests only (slow ones deselected; run with --all for the whole suite, as CI does)"
