@@ -8,8 +8,8 @@ to ``(line, col)``.  Differences from ``yaml.safe_load``:
 * only ``true``/``false`` are booleans (``yes``/``no``/``on``/``off`` stay
   text) and ``12:30`` is not a base-60 number;
 * size, nesting depth and alias expansion are bounded (alias bombs);
-* syntax errors become diagnostics in Chinese with a hint for the usual
-  mistakes (tab indentation, an unquoted ``>=90%``).
+* syntax errors become diagnostics in Chinese at the line of the slip behind
+  them, with a hint for the usual mistakes (:mod:`sheetgen.spec.yaml_errors`).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from typing import Any
 import yaml
 
 from sheetgen.errors import Diagnostic, Severity
+from sheetgen.spec import yaml_errors
 
 try:  # libyaml is much faster and keeps marks as well
     _BaseLoader: type = yaml.CSafeLoader
@@ -193,34 +194,9 @@ def _check_chars(text: str, file: str) -> list[Diagnostic]:
 # ----------------------------------------------------------------------------- syntax errors
 
 def _syntax_message(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, int, str, str]:
-    line, col = _position(exc)
-    problem = exc.problem or ""
-    context = exc.context or ""
-    source_line = text.splitlines()[line - 1] if 0 < line <= len(text.splitlines()) else ""
-    if "'\\t'" in problem or "\t" in source_line[: max(col, 1)]:
-        return line, col, "yaml-tab", ("用了制表符（Tab）缩进；YAML 只认空格缩进，请把 Tab 换成空格"
-                                       "（编辑器里可设“用空格代替 Tab”）")
-    if "block scalar" in context or "block scalar" in problem:
-        value = re.search(r":\s*([>|][^\s]*)", source_line)
-        shown = value.group(1) if value else source_line.strip()
-        if shown.startswith(">"):
-            return line, col, "yaml-gt", (f"值“{shown}”以 > 开头，YAML 把 > 当作多行文本的标记。"
-                                          f"请加引号写成 '{shown}'，或写成 ≥{shown.lstrip('>=')}")
-        return line, col, "yaml-syntax", f"值“{shown}”以 | 开头，YAML 把 | 当作多行文本的标记；请给整个值加引号"
-    if "mapping values are not allowed" in problem:
-        return line, col, "yaml-colon", ("这里出现了“: ”（冒号加空格），YAML 把它当作键值分隔；"
-                                         "如果冒号是文字的一部分，请给整个值加引号，或用中文冒号“：”")
-    if "could not find expected ':'" in problem:
-        return line, col, "yaml-syntax", "缺少“: ”——每一项应写成 键: 值；或者上一行的引号没有配对"
-    if "found undefined alias" in problem:
-        return line, col, "yaml-alias", "引用了未定义的锚点（*名称 之前需要有 &名称）"
-    if "did not find expected key" in problem or "expected <block end>" in problem:
-        return line, col, "yaml-indent", "缩进不对齐：同一层的键要用相同数量的空格开头"
-    if "found character" in problem and "cannot start any token" in problem:
-        char = re.search(r"'(.+?)'", problem)
-        shown = char.group(1) if char else "?"
-        return line, col, "yaml-syntax", f"字符 {shown} 不能出现在值的开头；请给整个值加引号"
-    return line, col, "yaml-syntax", f"YAML 语法错误：{problem or context}"
+    """Return (line, col, code, message) of a syntax error, at the line of the slip behind it."""
+    found = yaml_errors.explain(exc, text)
+    return found.line, found.col, found.code, found.message
 
 
 # ----------------------------------------------------------------------------- bounds
@@ -269,8 +245,7 @@ def _nesting_limit(exc: yaml.MarkedYAMLError) -> bool:
 
 def _position(exc: yaml.MarkedYAMLError) -> tuple[int, int]:
     """Return the 1-based (line, col) where ``exc`` was found."""
-    mark = exc.problem_mark or exc.context_mark
-    return ((mark.line + 1), (mark.column + 1)) if mark else (1, 1)
+    return yaml_errors.position(exc)
 
 
 def _too_deep(file: str, line: int, col: int) -> Diagnostic:
@@ -423,8 +398,11 @@ def load_yaml(raw: bytes, file: str) -> Loaded:
             return Loaded(None, positions, [*problems, _too_deep(file, *_position(exc))])
         line, col, code, message = _syntax_message(exc, text)
         return Loaded(None, positions, [*problems, _diag(file, line, col, code, message)])
-    except yaml.YAMLError as exc:  # reader errors and the like
-        message = " ".join(str(exc).split())  # one line: check prints one problem per line
+    except yaml.reader.ReaderError as exc:  # _check_chars leaves none, but say it in Chinese all the same
+        return Loaded(None, positions, [*problems, _diag(file, 1, 1, "yaml-syntax",
+                                                         f"YAML 无法读取：{yaml_errors.explain_reader(exc)}")])
+    except yaml.YAMLError as exc:
+        message = yaml_errors.translate(str(exc))
         return Loaded(None, positions, [*problems, _diag(file, 1, 1, "yaml-syntax", f"YAML 无法读取：{message}")])
     except RecursionError:
         return Loaded(None, positions, [*problems, _diag(file, 1, 1, "too-deep", "嵌套太深，拒绝读取")])
