@@ -11,9 +11,9 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
-from sheetgen import __version__
+from sheetgen import __version__, cli_text
 
 if TYPE_CHECKING:  # imported lazily at run time, so that --help stays fast
     from sheetgen.build.runner import BuildOptions, Summary
@@ -35,23 +35,34 @@ sheetgen：用 YAML 项目说明生成可直接报送的《绩效目标表》（
 
 
 class _Parser(argparse.ArgumentParser):
-    def error(self, message: str) -> None:  # usage errors: Chinese, exit 2
+    """argparse, with usage errors in Chinese and exit code 2 (its texts come from :mod:`sheetgen.cli_text`)."""
+
+    def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
         print(f"sheetgen: 用法错误：{message}", file=sys.stderr)
         raise SystemExit(EXIT_USAGE)
 
 
+def _whole_number(text: str) -> int:
+    """Return ``text`` as an integer; argparse shows the Chinese error when it is none."""
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"“{text}”不是整数") from None
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="sheetgen", description=DESCRIPTION,
                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--version", action="version", version=f"sheetgen {__version__}")
+    parser.add_argument("--version", action="version", version=f"sheetgen {__version__}", help="显示版本号并退出")
     commands = parser.add_subparsers(dest="command", metavar="命令", parser_class=_Parser)
 
     check = commands.add_parser("check", help="检查项目说明，列出所有错误和警告",
                                 description="检查项目说明（文件或文件夹），每个问题一行："
                                 "文件:行:列: 错误|警告 [代码] 标签 (路径): 说明。"
                                 "没有错误时退出码为 0，有错误为 1，用法错误为 2。")
-    check.add_argument("paths", nargs="+", type=Path, metavar="路径", help="项目说明文件或文件夹")
+    check.add_argument("paths", nargs="*", type=Path, default=[Path("specs")], metavar="路径",
+                       help="项目说明文件或文件夹（默认 specs/）")
     check.add_argument("--strict", action="store_true", help="把警告也当作错误")
     check.add_argument("--format", choices=("text", "json"), default="text", help="输出格式（json 供编辑器和 CI 使用）")
 
@@ -66,7 +77,7 @@ def _parser() -> argparse.ArgumentParser:
                        help="要生成的格式，逗号分隔：docx、xlsx、pdf（默认 docx,xlsx；pdf 需要 LibreOffice）")
     build.add_argument("--pdf", action="store_true",
                        help="同时用 LibreOffice 生成 PDF（等同于 --format docx,xlsx,pdf）")
-    build.add_argument("--jobs", "-j", type=int, default=0, metavar="N", help="并行进程数（默认：CPU 核数）")
+    build.add_argument("--jobs", "-j", type=_whole_number, default=0, metavar="N", help="并行进程数（默认：CPU 核数）")
     build.add_argument("--force", action="store_true", help="全部重新生成，即使没有变化")
     build.add_argument("--strict", action="store_true", help="把警告也当作错误")
     verbosity = build.add_mutually_exclusive_group()
@@ -91,7 +102,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _add_authoring_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     """Add the commands that help write specs: schema, new, templates, rollover."""
-    specs_help = "项目说明所在的文件夹，用来找其中 templates/ 里自己做的格式（默认 specs）"
+    specs_help = "项目说明所在的文件夹，用来找其中 templates/ 里自己做的格式（默认 specs/）"
     schema = commands.add_parser(
         "schema", help="输出项目说明的 JSON Schema（让编辑器自动补全、提示错误）",
         description="输出项目说明的 JSON Schema，供 VS Code 等编辑器的 YAML 插件使用：输入时自动补全键名和"
@@ -135,7 +146,7 @@ def _add_authoring_parsers(commands: argparse._SubParsersAction) -> None:  # typ
                                "同名项目上年预算额，上年执行数清空）；长段文字里的年份不改，只列出来请你核对。"
                                "原来的文件夹一点不动。")
     roll.add_argument("source", type=Path, metavar="原文件夹", help="今年的单位文件夹，如 specs/sh-yifenyuan-2020")
-    roll.add_argument("--to", dest="year", type=int, required=True, metavar="年度", help="新的年度，如 2021")
+    roll.add_argument("--to", dest="year", type=_whole_number, required=True, metavar="年度", help="新的年度，如 2021")
     roll.add_argument("-o", "--output", type=Path, metavar="新文件夹",
                       help="新文件夹（默认：把原文件夹名里的年份换掉，如 specs/sh-yifenyuan-2021）")
     roll.add_argument("-n", "--dry-run", action="store_true", help="只列出会改什么，不写文件")
@@ -354,11 +365,12 @@ COMMANDS.update({"schema": cmd_schema, "templates": cmd_templates, "new": cmd_ne
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run sheetgen with ``argv``; return the exit code."""
-    parser = _parser()
-    args = parser.parse_args(argv)
-    if not args.command:
-        parser.print_help()
-        return EXIT_USAGE
+    with cli_text.chinese():
+        parser = _parser()
+        args = parser.parse_args(argv)
+        if not args.command:
+            parser.print_help()
+            return EXIT_USAGE
     from sheetgen.errors import SheetgenError
 
     try:
