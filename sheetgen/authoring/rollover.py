@@ -38,6 +38,7 @@ from typing import Any
 import yaml
 
 from sheetgen import jurisdiction as jurisdictions
+from sheetgen import os_errors
 from sheetgen.authoring.skeleton import template_dirs_near, unit_defaults
 from sheetgen.errors import JurisdictionError, SheetgenError
 from sheetgen.importers.yamlwriter import scalar
@@ -467,4 +468,4 @@ def write_rollover(plan: RolloverPlan) -> None:
         os.rename(temp, dest)
     except OSError as exc:
         shutil.rmtree(temp, ignore_errors=True)
-        raise SheetgenError(f"{dest}: 无法写入新文件夹：{exc.strerror or exc}") from None
+        raise SheetgenError(f"{dest}: 无法写入新文件夹：{os_errors.explain(exc)}") from None

@@ -24,12 +24,14 @@ from typing import Any
 import yaml
 
 from sheetgen import jurisdiction as jurisdictions
+from sheetgen import os_errors
 from sheetgen.build.atomic import write_atomic
 from sheetgen.build.names import safe_name
 from sheetgen.errors import SheetgenError
 from sheetgen.importers.yamlwriter import dump_spec
 from sheetgen.jurisdiction import Jurisdiction
 from sheetgen.mappings import deep_merge
+from sheetgen.spec import yaml_errors
 from sheetgen.spec.files import DEFAULTS_NAME, SPEC_SUFFIXES
 from sheetgen.validation.schema import build_schema
 
@@ -53,9 +55,18 @@ class NewSpec:
 
 def _read(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        raise SheetgenError(f"{path}: 无法读取：{exc}") from None
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise SheetgenError(f"{path}: 无法读取：{os_errors.explain(exc)}") from None
+    except UnicodeDecodeError:
+        raise SheetgenError(f"{path}: 无法读取：不是 UTF-8 编码；请用编辑器另存为 UTF-8") from None
+    try:
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as exc:
+        found = yaml_errors.explain(exc, text)
+        raise SheetgenError(f"{path}:{found.line}:{found.col}: {found.message}") from None
+    except yaml.YAMLError as exc:
+        raise SheetgenError(f"{path}: 无法读取：{yaml_errors.translate(str(exc))}") from None
     return data if isinstance(data, dict) else {}
 
 

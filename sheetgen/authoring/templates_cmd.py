@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sheetgen import jurisdiction as jurisdictions
+from sheetgen import os_errors
 from sheetgen.errors import JurisdictionError, SheetgenError
 
 TEMPLATES = "templates"
@@ -117,7 +118,7 @@ def copy_jurisdiction(name: str, dest: Path, dirs: tuple[Path, ...]) -> CopyResu
         os.rename(temp, dest)
     except OSError as exc:
         shutil.rmtree(temp, ignore_errors=True)
-        raise SheetgenError(f"{dest}: 无法复制格式文件夹：{exc.strerror or exc}") from None
+        raise SheetgenError(f"{dest}: 无法复制格式文件夹：{os_errors.explain(exc)}") from None
     result = CopyResult(source, dest, sorted(p for p in dest.rglob("*") if p.is_file()))
     new_name = dest.name
     if dest.parent.name != TEMPLATES:

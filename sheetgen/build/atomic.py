@@ -19,6 +19,7 @@ import secrets
 from pathlib import Path
 from typing import BinaryIO
 
+from sheetgen import os_errors
 from sheetgen.errors import SheetgenError
 
 TEMP_MARK = ".sheetgen-tmp-"
@@ -42,7 +43,7 @@ def _explain(exc: OSError) -> str:
         return "无法写入：文件可能正在 Word/Excel/WPS 中打开，或文件夹是只读的（原文件保持不变）"
     if exc.errno == errno.ENAMETOOLONG:
         return "文件名太长，无法写入"
-    return f"无法写入：{exc.strerror or exc}"
+    return f"无法写入：{os_errors.explain(exc)}"
 
 
 def _write_all(handle: BinaryIO, data: bytes) -> None:

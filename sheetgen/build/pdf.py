@@ -14,6 +14,7 @@ import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
+from sheetgen import os_errors
 from sheetgen.build.atomic import WriteError, write_atomic
 
 INSTALL_HINT = "请先安装 LibreOffice：sudo apt-get install libreoffice-writer-nogui libreoffice-calc-nogui"
@@ -62,7 +63,7 @@ def convert(sources: list[Path], program: str) -> tuple[list[Path], list[str]]:
                 failures.append(f"{files[0].parent}: LibreOffice 转换 PDF 超时，这一批 {len(files)} 个文件没有生成 PDF")
                 continue
             except OSError as exc:
-                failures.append(f"无法运行 LibreOffice（{program}）：{exc}")
+                failures.append(f"无法运行 LibreOffice（{program}）：{os_errors.explain(exc)}")
                 break
             for source in files:
                 produced = outdir / f"{source.stem}.pdf"

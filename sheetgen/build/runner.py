@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+from sheetgen import os_errors
 from sheetgen.build.atomic import WriteError, remove_stale_temps
 from sheetgen.build.manifest import Manifest, Record, digest
 from sheetgen.build.plan import Fingerprints, combined_outputs, spec_outputs
@@ -251,7 +252,7 @@ class _Build:
         try:
             options.output.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            self.reporter.failed(f"{options.output}: 无法创建输出文件夹：{exc.strerror or exc}")
+            self.reporter.failed(f"{options.output}: 无法创建输出文件夹：{os_errors.explain(exc)}")
             self.summary.failed += 1
             return self.summary
         remove_stale_temps(options.output)

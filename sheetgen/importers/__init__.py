@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from sheetgen import os_errors
 from sheetgen.errors import ImportFormatError
 from sheetgen.importers import docxtext, grid, pdftext
 from sheetgen.importers.docx_reader import read_docx
@@ -84,7 +85,7 @@ def import_file(
         with path.open("rb") as handle:
             blob = handle.read(MAX_FILE + 1)
     except OSError as exc:
-        raise ImportFormatError(f"{path}: 无法读取：{exc.strerror or exc}") from None
+        raise ImportFormatError(f"{path}: 无法读取：{os_errors.explain(exc)}") from None
     if blob.startswith(ZIP_MAGIC) or path.suffix.lower() in OFFICE_SUFFIXES:
         return import_office(blob, str(path), jurisdiction, template_dirs)
     if len(blob) > MAX_FILE:

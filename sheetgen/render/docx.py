@@ -29,6 +29,7 @@ from jinja2.utils import Namespace
 from lxml import etree
 from markupsafe import Markup, escape
 
+from sheetgen import os_errors
 from sheetgen.errors import SheetgenError, TemplateError
 from sheetgen.jurisdiction import Jurisdiction
 from sheetgen.model import Merged, Project
@@ -332,7 +333,7 @@ def compile_docx(jurisdiction: Jurisdiction) -> DocxTemplate:
     try:
         blob = path.read_bytes()
     except OSError as exc:
-        raise TemplateError(f"{path}: 无法读取 Word 模板：{exc.strerror}") from None
+        raise TemplateError(f"{path}: 无法读取 Word 模板：{os_errors.explain(exc)}") from None
     return _compile_blob(str(path), blob)
 
 

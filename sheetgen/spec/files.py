@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from sheetgen import os_errors
 from sheetgen.errors import Diagnostic, Severity
 from sheetgen.mappings import deep_merge
 from sheetgen.spec.blocks import Expanded, expand, include_area
@@ -143,7 +144,7 @@ def _read(path: Path) -> tuple[bytes | None, Diagnostic | None]:
         return path.read_bytes(), None
     except OSError as exc:
         return None, Diagnostic(_display(path), 1, 1, "unreadable", Severity.ERROR,
-                                f"无法读取文件：{exc.strerror or exc}")
+                                f"无法读取文件：{os_errors.explain(exc)}")
 
 
 def _cache_key(path: Path) -> tuple[Path, int, int]:

@@ -200,3 +200,14 @@ def test_every_text_argparse_can_print_has_a_chinese_form() -> None:
     for msgid in msgids:
         shown = re.sub(r"%\(\w+\)[rsd]|%[rsd]", " ", CATALOGUE[msgid])
         assert english_words(shown) <= {"required", "dest", "conflict", "resolution", "call"}, msgid
+
+
+def test_new_with_a_broken_defaults_file_names_the_slip_in_chinese(tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "specs" / "unit"
+    folder.mkdir(parents=True)
+    defaults = "jurisdiction: shanghai\nyear： 2020\nunit:\n  name: 单位\n"
+    (folder / "_defaults.yaml").write_text(defaults, encoding="utf-8")
+    assert main(["new", "测试项目", "-o", str(folder)]) == 1
+    err = capsys.readouterr().err
+    assert "_defaults.yaml:2:5:" in err and "中文冒号" in err and english_words(err, "year") == set(), err
