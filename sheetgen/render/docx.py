@@ -21,7 +21,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
-from jinja2 import StrictUndefined, UndefinedError, pass_context
+from jinja2 import StrictUndefined, pass_context
 from jinja2 import TemplateSyntaxError as JinjaSyntaxError
 from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
@@ -33,7 +33,7 @@ from sheetgen import os_errors
 from sheetgen.errors import SheetgenError, TemplateError
 from sheetgen.jurisdiction import Jurisdiction
 from sheetgen.model import Merged, Project
-from sheetgen.render import docx_tags
+from sheetgen.render import docx_tags, jinja_errors
 from sheetgen.render.context import build_context, format_value
 from sheetgen.render.package import Package
 
@@ -189,7 +189,7 @@ class _Part:
         try:
             code = env.compile(source, name=name, filename=self.filename)
         except JinjaSyntaxError as exc:
-            raise TemplateError(self.describe(exc.lineno, exc.message or str(exc), "语法错误")) from None
+            raise TemplateError(self.describe(exc.lineno, jinja_errors.explain(exc), "语法错误")) from None
         self.template = env.template_class.from_code(env, code, env.make_globals(None), None)
 
     def describe(self, lineno: int | None, message: str, what: str) -> str:
@@ -209,7 +209,7 @@ class _Part:
             for frame, line in traceback.walk_tb(exc.__traceback__):
                 if frame.f_code.co_filename == self.filename:
                     lineno = line
-            message = str(exc) if isinstance(exc, UndefinedError) else f"{type(exc).__name__}: {exc}"
+            message = jinja_errors.explain(exc)
             raise TemplateError(self.describe(lineno, f"{message}（项目 {key}）", "渲染失败")) from exc
 
 

@@ -24,6 +24,7 @@ from jinja2.runtime import ChainableUndefined, Context, Undefined
 from jinja2.sandbox import SandboxedEnvironment
 
 from sheetgen.errors import TemplateError
+from sheetgen.render import jinja_errors
 from sheetgen.render.context import format_value
 from sheetgen.render.xlsx_styles import Variants
 from sheetgen.render.xlsx_text import FORMULA_STARTS, clean_text, text_height, xml_text
@@ -103,7 +104,7 @@ class CellCompiler:
         try:
             parsed = self.env.parse(text)
         except TemplateSyntaxError as exc:
-            raise self.error(ref, f"模板语法错误：{exc.message}（单元格第 {exc.lineno} 行）") from None
+            raise self.error(ref, f"模板语法错误：{jinja_errors.explain(exc)}（单元格第 {exc.lineno} 行）") from None
         output = _OUTPUT.match(text)
         if output and _single_output(parsed):
             return EXPR, "", self.expression(ref, output.group(1))
@@ -114,7 +115,7 @@ class CellCompiler:
         try:
             compiled = self.env.compile_expression(source, undefined_to_none=False)
         except TemplateSyntaxError as exc:
-            raise self.error(ref, f"表达式“{source}”语法错误：{exc.message}") from None
+            raise self.error(ref, f"表达式“{source}”语法错误：{jinja_errors.explain(exc)}") from None
         source = source.strip()
         if _DOTTED.match(source) and source.split(".")[0] not in _LITERALS:
             return _dotted_lookup(self.env, source.split("."))

@@ -15,6 +15,7 @@ from jinja2.runtime import Undefined
 from sheetgen.errors import TemplateError
 from sheetgen.jurisdiction import Jurisdiction
 from sheetgen.model import Merged
+from sheetgen.render import jinja_errors
 from sheetgen.render.context import format_value
 from sheetgen.render.xlsx_cells import EMPTY, MIXED, RAW, TEXT, VM, Cell
 from sheetgen.render.xlsx_cells import text_cell_suffix as _text_suffix
@@ -145,7 +146,7 @@ def _call(fn: Any, context: Mapping[str, Any], ref: str, state: _State) -> Any:
     except TemplateError:
         raise
     except Exception as exc:
-        raise TemplateError(f"{state.what} 单元格 {ref}：渲染出错：{exc}") from exc
+        raise TemplateError(f"{state.what} 单元格 {ref}：渲染出错：{jinja_errors.explain(exc)}") from exc
 
 
 def _row(row: Row, context: Mapping[str, Any], state: _State) -> None:

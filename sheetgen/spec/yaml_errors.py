@@ -86,10 +86,15 @@ def _literal(text: str) -> object:
 _Rule = tuple[re.Pattern[str], Callable[[re.Match[str]], str]]
 
 
+def _fill(template: str, match: re.Match[str]) -> str:
+    """Return ``template`` with each ``{name}`` replaced by the shown detail of that group."""
+    return re.sub(r"\{(\w+)\}", lambda ref: _shown(match[ref.group(1)] or ""), template)
+
+
 def _rule(pattern: str, render: str | Callable[[re.Match[str]], str]) -> _Rule:
     if isinstance(render, str):
         template = render
-        return re.compile(pattern), lambda m: template.format(**{k: _shown(v) for k, v in m.groupdict().items() if v})
+        return re.compile(pattern), lambda m: _fill(template, m)
     return re.compile(pattern), render
 
 
