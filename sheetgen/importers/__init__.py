@@ -25,7 +25,7 @@ from pathlib import Path
 
 from sheetgen import os_errors
 from sheetgen.errors import ImportFormatError
-from sheetgen.importers import docxtext, grid, pdftext
+from sheetgen.importers import docxtext, grid, ole, pdftext
 from sheetgen.importers.docx_reader import read_docx
 from sheetgen.importers.result import ImportedProject, ImportResult, Sink
 from sheetgen.importers.safety import MAX_FILE, ZIP_MAGIC, main_part, open_package
@@ -36,7 +36,6 @@ __all__ = [
     "LAYOUTS", "ImportResult", "ImportedProject", "detect_layout", "import_file", "import_office", "import_text",
 ]  # fmt: skip
 OFFICE_SUFFIXES = (".docx", ".docm", ".xlsx", ".xlsm")
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 #: Layout name → parser, in detection order.
 LAYOUTS: dict[str, Callable[[str, Sink], ImportResult]] = {
@@ -86,12 +85,10 @@ def import_file(
             blob = handle.read(MAX_FILE + 1)
     except OSError as exc:
         raise ImportFormatError(f"{path}: 无法读取：{os_errors.explain(exc)}") from None
-    if blob.startswith(ZIP_MAGIC) or path.suffix.lower() in OFFICE_SUFFIXES:
+    if blob.startswith(ole.MAGIC) or blob.startswith(ZIP_MAGIC) or path.suffix.lower() in OFFICE_SUFFIXES:
         return import_office(blob, str(path), jurisdiction, template_dirs)
     if len(blob) > MAX_FILE:
         raise ImportFormatError(f"{path}: 文件超过 {MAX_FILE // 1024 // 1024} MB，不像绩效目标表，拒绝读取")
-    if blob.startswith(OLE_MAGIC):
-        raise ImportFormatError(f"{path}: 这是旧版 .doc/.xls 文件，请先用 Word 或 Excel 另存为 .docx/.xlsx 再导入")
     try:
         text = blob.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -104,6 +101,8 @@ def import_office(
 ) -> ImportResult:
     """Return the import of the bytes of a .docx or .xlsx file (``path`` names it in messages)."""
     name = Path(path).name
+    if blob.startswith(ole.MAGIC):  # a password-protected .docx/.xlsx, or an old .doc/.xls
+        raise ImportFormatError(f"{path}: {ole.problem(blob[: MAX_FILE + 1], name)}")
     package = open_package(blob, f"{path}: 文件")
     main = main_part(package)
     if main.startswith("word/"):

@@ -7,7 +7,9 @@ table grid: ``w:gridBefore`` shifts a row, ``w:gridSpan`` (and the old
 ``w:hMerge``) repeats a cell to the right and ``w:vMerge`` continues the cell
 above, each as a copy that records the merge's first cell.  Content controls
 (``w:sdt``) and custom XML wrappers are looked through; deleted text, field
-codes and the fallback copy of drawings are skipped.
+codes and the fallback copy of drawings are skipped.  A table in a text box, or a
+whole table inside a cell of another one, is refused with a message saying how to move it
+into the body (its text would otherwise become one cell's text).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from sheetgen.importers.safety import SafePackage, main_part
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
-P, TBL, TR, TC = f"{W}p", f"{W}tbl", f"{W}tr", f"{W}tc"
+P, TBL, TR, TC, TXBX = f"{W}p", f"{W}tbl", f"{W}tr", f"{W}tc", f"{W}txbxContent"
 T, TAB, BR, CR = f"{W}t", f"{W}tab", f"{W}br", f"{W}cr"
 #: Wrappers whose children are looked through (content controls, custom XML, tracked insertions).
 WRAPPERS = {f"{W}sdt", f"{W}sdtContent", f"{W}customXml", f"{W}smartTag", f"{W}ins", f"{W}moveTo"}
@@ -42,16 +44,55 @@ def read_docx(package: SafePackage, name: str) -> Document:
     for element in _blocks(body):
         if element.tag == P:
             paragraphs += 1
+            if _boxed_table(element) is not None:
+                raise ImportFormatError(f"{package.what}第{paragraphs}段{_BOXED}")
             cell = Cell(paragraph_text(element), paragraphs, 1)
             doc.lines.append(Line((cell,), name, f"第{paragraphs}段", paragraph=True))
         else:
             tables += 1
+            if _boxed_table(element) is not None:
+                raise ImportFormatError(f"{package.what}的表{tables}里{_BOXED}")
+            nested = _nested_table(element)
+            if nested:
+                row, col, rows = nested
+                raise ImportFormatError(
+                    f"{package.what}的表格套在另一个表格的单元格里（表{tables}第{row}行第{col}格，"
+                    f"里面的表格有 {rows} 行），sheetgen 只读最外层的表格。请在 Word/WPS 里把里面的表格复制出来，"
+                    "粘贴到正文里（不在任何表格内），删去外面的表格，保存后再导入")
             lines = _table(element, f"{name} 表{tables}", f"表{tables}", package.what)
             cells += sum(len(line.cells) for line in lines)
             doc.lines.extend(lines)
         if cells + paragraphs > MAX_CELLS:
             raise ImportFormatError(f"{package.what}的单元格和段落超过 {MAX_CELLS} 个，不像绩效目标表，拒绝读取")
     return doc
+
+
+_BOXED = ("的文本框里有一个表格，sheetgen 只读正文里的表格。请在 Word/WPS 里选中文本框里的整个表格，剪切后粘贴到"
+          "正文（文本框外面），删去空的文本框，保存后再导入")
+#: A table inside a cell with this many rows (and two columns or more) is a table of its own, not cell text.
+NESTED_ROWS = 4
+
+
+def _boxed_table(block: etree._Element) -> etree._Element | None:
+    """Return a table that sits in a text box under ``block`` (not counting drawing fallbacks), if any."""
+    for table in block.iter(TBL):
+        ancestors = {parent.tag for parent in table.iterancestors() if parent is not block}
+        if TXBX in ancestors and MC_FALLBACK not in ancestors:
+            return table
+    return None
+
+
+def _nested_table(table: etree._Element) -> tuple[int, int, int] | None:
+    """Return (row, cell, rows) of a cell of ``table`` holding a whole table of its own, if any."""
+    for row_number, tr in enumerate(_children(table, TR), 1):
+        for cell_number, tc in enumerate(_children(tr, TC), 1):
+            for inner in _blocks(tc):
+                if inner.tag != TBL:
+                    continue
+                rows = [list(_children(inner_tr, TC)) for inner_tr in _children(inner, TR)]
+                if len(rows) >= NESTED_ROWS and max(len(cells) for cells in rows) >= 2:
+                    return row_number, cell_number, len(rows)
+    return None
 
 
 def _blocks(parent: etree._Element) -> Iterator[etree._Element]:
