@@ -1,26 +1,191 @@
-"""``sheetgen build --watch``: build, then rebuild whenever a file is saved.
+"""Change detection for ``sheetgen build --watch`` and ``sheetgen serve``: one mechanism for both.
 
-The files are polled (size and modification time, every ``interval``
-seconds) rather than watched through the operating system: no extra
-dependency, and it behaves the same on network drives, WSL and shared
-folders, where change notifications are unreliable; a unit folder has a few
-dozen files, so one poll costs well under a millisecond.  A change is built
-once the files have stopped changing for one interval (editors save in
-several writes).  ``build`` is incremental, so a round renders only what
-changed.
+:func:`changes` yields, batch by batch, the files a build of some paths
+depends on that were saved, added or removed: the specs and ``_defaults.yaml``
+under those paths, the shared indicator blocks they include (also from outside
+the named folder, anywhere in the specs tree), and the jurisdiction folders
+(a ``templates/`` folder next to the specs, or the built-in ones).
+
+The operating system's change notifications do the watching, through
+``watchfiles`` (the Rust ``notify`` library: inotify, FSEvents,
+ReadDirectoryChangesW): a save is seen within tens of milliseconds and an
+idle watch costs nothing.  Where notifications do not arrive -- WSL, network
+drives, some shared folders -- watchfiles polls instead: on WSL by itself, and
+anywhere with ``WATCHFILES_FORCE_POLLING=1``.  Saves that come within 50 ms of
+each other (editors write a file in several steps) make one batch.
+
+:func:`watch` is ``build --watch``: build, then rebuild after every batch.
 """
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterable
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sheetgen import jurisdiction as jurisdictions
 from sheetgen.build.runner import BuildOptions, Summary
+from sheetgen.spec.blocks import BLOCK_SUFFIXES, include_area
+from sheetgen.spec.files import DEFAULTS_NAME, SPEC_SUFFIXES, block_files, discover
 
-Snapshot = dict[Path, tuple[int, int]]
+TEMPLATES = "templates"
+TICK_MS = 250  # how often the watcher looks up from waiting (new folders, stop requests)
+STEP_MS = 50  # saves closer together than this make one batch
+_LOCK_PREFIXES = ("~$", ".~lock", ".#")  # Word, LibreOffice and Emacs lock files
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or path.is_relative_to(folder)
+
+
+def _holds_specs(folder: Path) -> bool:
+    """Return whether ``folder`` itself holds project specs (is a unit folder)."""
+    try:
+        return any(p.suffix.lower() in SPEC_SUFFIXES and not p.name.startswith(("_", ".")) and p.is_file()
+                   for p in folder.iterdir())
+    except OSError:
+        return False
+
+
+@dataclass
+class Scope:
+    """The files a build of ``paths`` into ``output`` depends on, and the folders to watch for them.
+
+    All paths are absolute and resolved.  ``areas`` are the folders shared
+    blocks may come from (:func:`~sheetgen.spec.blocks.include_area`), which
+    hold the named paths; ``templates`` the jurisdiction folders outside them
+    (the built-in one, and a ``templates/`` folder next to the specs, which may
+    not exist yet); ``blocks`` the block files the specs include now.
+    """
+
+    paths: tuple[Path, ...]
+    output: Path
+    areas: tuple[Path, ...] = ()
+    templates: tuple[Path, ...] = ()
+    blocks: frozenset[Path] = field(default_factory=frozenset)
+
+    @classmethod
+    def of(cls, paths: Sequence[Path], output: Path) -> Scope:
+        """Return the scope of a build of ``paths`` into ``output``."""
+        scope = cls(tuple(dict.fromkeys(Path(p).resolve() for p in paths)), output.resolve())
+        scope.find_folders()
+        scope.find_blocks()
+        return scope
+
+    def find_folders(self) -> None:
+        """Work out again which folders the named paths draw on (one may have appeared)."""
+        areas, templates = [], [jurisdictions.builtin_dir().resolve()]
+        for path in self.paths:
+            root = path if path.is_dir() else path.parent
+            if path.is_file() or _holds_specs(root):  # a unit (or one of its specs): blocks may sit beside it
+                areas.append(include_area(root, root))
+            elif path.is_dir():  # a tree of units
+                areas.append(root)
+            templates.append(root.parent / TEMPLATES)
+        self.areas = tuple(dict.fromkeys(areas))
+        self.templates = tuple(dict.fromkeys(templates))
+
+    def find_blocks(self) -> None:
+        """Read again which shared blocks the specs include (an edit may have changed it)."""
+        specs, _problems = discover(self.paths)
+        self.blocks = frozenset(block.resolve() for spec in specs for block in block_files(spec))
+
+    def roots(self) -> tuple[Path, ...]:
+        """Return the existing folders to watch (recursively), none inside another."""
+        wanted = sorted({p for p in (*self.areas, *self.templates) if p.is_dir()}, key=lambda p: len(p.parts))
+        roots: list[Path] = []
+        for folder in wanted:
+            if not any(_inside(folder, root) for root in roots):
+                roots.append(folder)
+        return tuple(roots)
+
+    def matters(self, path: Path) -> bool:
+        """Return whether a change to ``path`` (absolute) can change what the build writes."""
+        if _inside(path, self.output) or path.name.startswith(_LOCK_PREFIXES) or path.name.endswith("~"):
+            return False
+        root = next((r for r in (*self.templates, *self.areas) if _inside(path, r)), None)
+        if root is None:
+            return False
+        parts = path.relative_to(root).parts
+        if any(part.startswith(".") for part in parts):
+            return False
+        if root in self.templates or TEMPLATES in parts[:-1]:
+            return True  # a jurisdiction's files: description, schema, Word and Excel templates
+        if path.suffix.lower() not in BLOCK_SUFFIXES:
+            return False
+        if path in self.blocks:
+            return True
+        for given in self.paths:
+            if given.is_dir() or not given.suffix:
+                if _inside(path, given):
+                    return True
+            elif path in (given, given.parent / DEFAULTS_NAME):  # one spec: it and its folder's defaults
+                return True
+        # elsewhere in the specs tree: a block not included yet, or another unit's defaults
+        # (which a block may also be); another unit's own project specs do not matter
+        return any(part.startswith("_") for part in parts)
+
+
+def changes(
+    paths: Sequence[Path],
+    output: Path,
+    *,
+    stop: threading.Event | None = None,
+    force_polling: bool | None = None,
+) -> Iterator[list[Path]]:
+    """Return an iterator over batches of changed files that a build of ``paths`` depends on.
+
+    The first batch is empty and comes once the watcher is running: build
+    then, so that no save made during that build is missed.  Every later
+    batch lists the files saved, added or removed (sorted).  It ends when
+    ``stop`` is set; Ctrl-C raises :class:`KeyboardInterrupt` (main thread).
+    """
+    import watchfiles
+
+    scope = Scope.of(paths, output)
+    stop = stop or threading.Event()
+    ready = False
+    appeared: list[Path] = []
+    while not stop.is_set():
+        scope.find_folders()
+        roots = scope.roots()
+        if not roots:  # nothing there yet: look again each tick
+            if not ready:
+                ready = True
+                yield []
+            stop.wait(TICK_MS / 1000)
+            continue
+        for raw in watchfiles.watch(*roots, watch_filter=None, step=STEP_MS, rust_timeout=TICK_MS,
+                                    yield_on_timeout=True, stop_event=stop, force_polling=force_polling):
+            if not ready:
+                ready = True
+                yield []
+            found = sorted(_files(raw, scope) | set(appeared))
+            appeared = []
+            if found:
+                scope.find_blocks()
+                yield found
+            scope.find_folders()
+            now = scope.roots()
+            if now != roots:  # a templates folder (or the specs) appeared: watch it from now on,
+                appeared = [r for r in now if r not in roots]  # and build once more when it does
+                break
+    return
+
+
+def _files(raw: Iterable[tuple[Any, str]], scope: Scope) -> set[Path]:
+    """Return the files of one batch of raw changes that matter.  A new folder is
+    looked into: files written in it before the watcher saw it give no event."""
+    found: set[Path] = set()
+    for _change, name in raw:
+        path = Path(name)
+        if path.is_dir():
+            found.update(f for f in path.rglob("*") if f.is_file() and scope.matters(f))
+        elif scope.matters(path):
+            found.add(path)
+    return found
 
 
 @dataclass
@@ -32,52 +197,16 @@ class Round:
     changed: list[Path] = field(default_factory=list)
 
 
-def watched_folders(options: BuildOptions) -> list[Path]:
-    """Return the folders whose files a build depends on: the spec paths, the
-    ``templates/`` folder next to each, and the built-in jurisdictions."""
-    folders = []
-    for given in options.paths:
-        given = Path(given)
-        base = given if given.is_dir() else given.parent
-        folders += [given, base.resolve().parent / "templates"]
-    folders.append(jurisdictions.builtin_dir())
-    return list(dict.fromkeys(folders))
+def forget_loaded_jurisdictions() -> None:
+    """Drop the in-process caches of jurisdictions and parsed defaults, so edits are read again.
 
-
-def snapshot(options: BuildOptions) -> Snapshot:
-    """Return (modification time, size) of every file a build of ``options`` reads."""
-    output = options.output.resolve()
-    found: Snapshot = {}
-    for folder in watched_folders(options):
-        paths: Iterable[Path] = [folder] if folder.is_file() else (folder.rglob("*") if folder.is_dir() else ())
-        for path in paths:
-            if any(part.startswith(".") for part in path.parts[-2:]):
-                continue
-            try:
-                if path.resolve().is_relative_to(output):
-                    continue
-                stat = path.stat()
-            except OSError:
-                continue
-            if path.is_file():
-                found[path] = (stat.st_mtime_ns, stat.st_size)
-    return found
-
-
-def changed_files(before: Snapshot, after: Snapshot) -> list[Path]:
-    """Return the files added, removed or modified between two snapshots."""
-    return sorted(p for p in before.keys() | after.keys() if before.get(p) != after.get(p))
-
-
-def _forget_loaded_jurisdictions() -> None:
-    """Drop the in-process validation caches, so an edited jurisdiction is read again.
-
-    A build running in this process (one task, or ``--jobs 1``) keeps its
+    A build running in this process (``--jobs 1``, ``serve``) keeps its
     checker between calls; worker processes start fresh each build anyway.
     """
     from sheetgen.build import tasks
 
     tasks._checker.clear()
+    tasks._defaults_cache.clear()
 
 
 def watch(
@@ -85,37 +214,23 @@ def watch(
     build: Callable[[BuildOptions], Summary],
     on_round: Callable[[Round], None],
     *,
-    interval: float = 0.5,
     max_rounds: int | None = None,
-    sleep: Callable[[float], None] | None = None,
     on_change: Callable[[int, list[Path]], None] | None = None,
+    stop: threading.Event | None = None,
 ) -> int:
-    """Return the number of builds run: one now, then one after each change, until
-    ``max_rounds`` builds (forever when None; Ctrl-C stops it).
+    """Return the number of builds run: one now, then one after each batch of changes,
+    until ``max_rounds`` builds or ``stop`` is set (forever when neither; Ctrl-C stops it).
 
-    ``on_change(number, files)`` is called before each rebuild, ``on_round``
-    after each build; ``sleep`` defaults to :func:`time.sleep`."""
-    sleep = sleep or time.sleep
-    previous = snapshot(options)
-    _forget_loaded_jurisdictions()
-    on_round(Round(1, build(options)))
-    rounds = 1
-    while max_rounds is None or rounds < max_rounds:
-        sleep(interval)
-        current = snapshot(options)
-        if current == previous:
+    ``on_change(number, files)`` is called before each rebuild, ``on_round`` after each build."""
+    rounds = 0
+    for changed in changes(options.paths, options.output, stop=stop):
+        if rounds and not changed:
             continue
-        while True:  # wait until the editor has finished saving
-            sleep(interval)
-            settled = snapshot(options)
-            if settled == current:
-                break
-            current = settled
-        changed = changed_files(previous, current)
-        previous = current
-        _forget_loaded_jurisdictions()
+        forget_loaded_jurisdictions()
         rounds += 1
-        if on_change is not None:
+        if changed and on_change is not None:
             on_change(rounds, changed)
         on_round(Round(rounds, build(options), changed))
+        if max_rounds is not None and rounds >= max_rounds:
+            break
     return rounds
