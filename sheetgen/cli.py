@@ -7,6 +7,7 @@ inside the commands that need them so that ``sheetgen --help`` stays fast.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from collections.abc import Sequence
@@ -24,6 +25,7 @@ DESCRIPTION = """\
 sheetgen：用 YAML 项目说明生成可直接报送的《绩效目标表》（Word 和 Excel）。
 
 常用：
+  sheetgen serve specs/          边写边看：在浏览器里实时预览表格（保存即更新）
   sheetgen check specs/          检查所有项目说明，列出每个问题（文件:行:列）
   sheetgen build specs/          生成全部表格到 output/ 文件夹
   sheetgen import 旧表.txt -o specs/单位/   把已有的表格转成项目说明
@@ -97,7 +99,26 @@ def _parser() -> argparse.ArgumentParser:
                      help="Word/Excel 表格的格式（templates 下的文件夹名，如 shanghai、tianjin；默认按表头自动识别）")
     imp.add_argument("--force", action="store_true", help="覆盖已存在的项目说明")
     _add_authoring_parsers(commands)
+    _add_serve_parser(commands)
     return parser
+
+
+def _add_serve_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    """Add ``serve``: the live preview in the browser."""
+    serve = commands.add_parser(
+        "serve", help="在浏览器里实时预览表格（边写边看，保存即更新）",
+        description="启动本机的预览网页：列出每个单位和项目及其状态；项目页显示表格（与 Word 文件一致）和每个问题"
+        "（文件:行:列），保存项目说明、共用指标块、_defaults.yaml 或模板后，打开的网页一秒内自动更新。"
+        "页面上可以下载 Word、Excel（装有 LibreOffice 时还有 PDF），文件生成到输出文件夹，与 sheetgen build 相同。"
+        "按 Ctrl-C 停止。")
+    serve.add_argument("path", nargs="?", type=Path, default=Path("specs"), metavar="路径",
+                       help="项目说明文件夹（默认 specs/）")
+    serve.add_argument("-o", "--output", type=Path, default=Path("output"), metavar="文件夹",
+                       help="下载的文件生成到这里（默认 output/）")
+    serve.add_argument("--port", "-p", type=int, default=8000, metavar="端口", help="端口（默认 8000）")
+    serve.add_argument("--host", default="127.0.0.1", metavar="地址",
+                       help="监听的地址（默认 127.0.0.1：只有本机能打开；0.0.0.0 让同一网络的其他电脑也能打开）")
+    serve.add_argument("--open", action="store_true", help="启动后用默认浏览器打开预览")
 
 
 def _add_authoring_parsers(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -360,7 +381,37 @@ def _watch_build(options: BuildOptions, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-COMMANDS.update({"schema": cmd_schema, "templates": cmd_templates, "new": cmd_new, "rollover": cmd_rollover})
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve the live preview until Ctrl-C."""
+    from sheetgen.serve.server import ServeOptions, serve
+
+    if not 0 < args.port < 65536:
+        print(f"sheetgen: 用法错误：端口 {args.port} 不在 1–65535 之间", file=sys.stderr)
+        return EXIT_USAGE
+    options = ServeOptions(args.path, args.output, args.host, args.port, args.open)
+
+    def say(message: str) -> None:
+        print(message, file=sys.stderr, flush=True)
+
+    def ready() -> None:
+        say(f"正在预览 {options.root}/，下载的文件生成到 {options.output}/；保存后网页自动更新。按 Ctrl-C 停止")
+        if not options.local:
+            say(f"注意：--host {options.host} 让同一网络里的其他电脑也能打开预览（用本机的 IP 地址），"
+                "看到所有项目说明的内容；只在确有需要时这样用")
+        print(f"预览：{options.url}", flush=True)
+        if options.open_browser:
+            import webbrowser
+
+            webbrowser.open(options.url)
+
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C is how it stops
+        serve(options, say, ready=ready)
+    say("sheetgen: 已停止预览；已生成的文件完整保留")
+    return EXIT_OK
+
+
+COMMANDS.update({"schema": cmd_schema, "templates": cmd_templates, "new": cmd_new, "rollover": cmd_rollover,
+                 "serve": cmd_serve})
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -28,7 +28,7 @@ from typing import Any
 from sheetgen import jurisdiction as jurisdictions
 from sheetgen.build.runner import BuildOptions, Summary
 from sheetgen.spec.blocks import BLOCK_SUFFIXES, include_area
-from sheetgen.spec.files import DEFAULTS_NAME, SPEC_SUFFIXES, block_files, discover
+from sheetgen.spec.files import DEFAULTS_NAME, block_files, discover, holds_specs
 
 TEMPLATES = "templates"
 TICK_MS = 250  # how often the watcher looks up from waiting (new folders, stop requests)
@@ -38,15 +38,6 @@ _LOCK_PREFIXES = ("~$", ".~lock", ".#")  # Word, LibreOffice and Emacs lock file
 
 def _inside(path: Path, folder: Path) -> bool:
     return path == folder or path.is_relative_to(folder)
-
-
-def _holds_specs(folder: Path) -> bool:
-    """Return whether ``folder`` itself holds project specs (is a unit folder)."""
-    try:
-        return any(p.suffix.lower() in SPEC_SUFFIXES and not p.name.startswith(("_", ".")) and p.is_file()
-                   for p in folder.iterdir())
-    except OSError:
-        return False
 
 
 @dataclass
@@ -79,7 +70,7 @@ class Scope:
         areas, templates = [], [jurisdictions.builtin_dir().resolve()]
         for path in self.paths:
             root = path if path.is_dir() else path.parent
-            if path.is_file() or _holds_specs(root):  # a unit (or one of its specs): blocks may sit beside it
+            if path.is_file() or holds_specs(root):  # a unit (or one of its specs): blocks may sit beside it
                 areas.append(include_area(root, root))
             elif path.is_dir():  # a tree of units
                 areas.append(root)

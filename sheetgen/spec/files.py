@@ -86,6 +86,14 @@ def _is_spec(path: Path) -> bool:
     return path.suffix.lower() in SPEC_SUFFIXES and not path.name.startswith(("_", "."))
 
 
+def holds_specs(folder: Path) -> bool:
+    """Return whether ``folder`` itself holds project specs (is a unit folder)."""
+    try:
+        return any(_is_spec(p) and p.is_file() for p in folder.iterdir())
+    except OSError:
+        return False
+
+
 def _skipped_dir(path: Path, root: Path) -> bool:
     parts = path.relative_to(root).parts
     return any(p.startswith((".", "_")) or p in ("templates", "output") for p in parts)
