@@ -31,7 +31,11 @@ from sheetgen.serve.live import Live
 from sheetgen.serve.site import Preview, Snapshot
 
 BUILD_WAIT = 60.0  # seconds a download waits for the build of the newest change
-NO_STORE = {"Cache-Control": "no-store"}
+NO_STORE = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff", "Referrer-Policy": "no-referrer"}
+#: pages run no script but /live.js and are framed by no other page, whatever a spec holds
+PAGE_POLICY = ("default-src 'none'; script-src 'self'; connect-src 'self'; style-src 'unsafe-inline'; "
+               "img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+SCRIPT = Path(__file__).parent / "templates" / "live.js"
 
 
 @dataclass
@@ -73,7 +77,7 @@ class LocalOnly:
 
 
 def _html(text: str, status: int = 200) -> HTMLResponse:
-    return HTMLResponse(text, status, headers=NO_STORE)
+    return HTMLResponse(text, status, headers={**NO_STORE, "Content-Security-Policy": PAGE_POLICY})
 
 
 def make_app(state: State, *, local_only: bool = True) -> ASGIApp:
@@ -82,8 +86,8 @@ def make_app(state: State, *, local_only: bool = True) -> ASGIApp:
     def part(request: Request) -> bool:
         return request.query_params.get("part") == "main"
 
-    def missing(view: pages.View, what: str) -> HTMLResponse:
-        return _html(pages.message_page(view, "找不到", what), 404)
+    def missing(view: pages.View, what: str, request: Request | None = None) -> HTMLResponse:
+        return _html(pages.message_page(view, "找不到", what, part=request is not None and part(request)), 404)
 
     async def index(request: Request) -> Response:
         return _html(pages.index_page(state.view(), part=part(request)))
@@ -92,14 +96,14 @@ def make_app(state: State, *, local_only: bool = True) -> ASGIApp:
         view = state.view()
         page = view.snapshot.projects.get(request.path_params["key"])
         if page is None:
-            return missing(view, "没有这个项目说明（可能已改名或删除）。")
+            return missing(view, "没有这个项目说明（可能已改名或删除）。", request)
         return _html(pages.project_page(view, page, part=part(request)))
 
     async def unit(request: Request) -> Response:
         view = state.view()
         found = view.snapshot.by_unit.get(request.path_params["key"])
         if found is None:
-            return missing(view, "没有这个单位文件夹（可能已改名或删除）。")
+            return missing(view, "没有这个单位文件夹（可能已改名或删除）。", request)
         html = await run_in_threadpool(pages.unit_page, view, found, part=part(request))
         return _html(html)
 
@@ -111,6 +115,11 @@ def make_app(state: State, *, local_only: bool = True) -> ASGIApp:
         if item.blocked:
             return _html(pages.message_page(view, "现在不能下载", item.blocked), 409)
         return await _send(state, view.snapshot, item)
+
+    script = SCRIPT.read_text(encoding="utf-8")
+
+    async def live_js(request: Request) -> Response:
+        return Response(script, media_type="text/javascript", headers=NO_STORE)
 
     async def events(request: Request) -> Response:
         return StreamingResponse(state.live.stream(), media_type="text/event-stream",
@@ -134,6 +143,7 @@ def make_app(state: State, *, local_only: bool = True) -> ASGIApp:
         Route("/u/{key:path}", unit),
         Route("/d/{key:path}", download),
         Route("/events", events),
+        Route("/live.js", live_js),
     ]
     app = Starlette(routes=routes, lifespan=lifespan, exception_handlers={404: not_found, 405: not_found,
                                                                           Exception: failed})

@@ -145,6 +145,6 @@ def unit_page(view: View, unit: UnitPage, *, part: bool = False) -> str:
                  sheet=sheet(document, {}, ()) if document else None)
 
 
-def message_page(view: View, title: str, text: str) -> str:
+def message_page(view: View, title: str, text: str, *, part: bool = False) -> str:
     """Return a page that only says something (not found, cannot download yet)."""
-    return _page("message.html", title, view, False, text=text)
+    return _page("message.html", title, view, part, text=text)

@@ -119,18 +119,24 @@ def serve(options: ServeOptions, say: Callable[[str], None], *, ready: Callable[
     watching = threading.Event()
     problems: list[BaseException] = []
 
+    def refresh(changed: list[Path]) -> None:
+        try:
+            snapshot = preview.refresh(changed or None)
+        except Exception as exc:  # say so, and keep watching: the next save may fix it
+            say(f"{_stamp()} 预览没能更新（{type(exc).__name__}：{exc}）；下次保存时再试")
+            return
+        builds.want(snapshot.version)
+        live.publish(snapshot.version)
+        if changed:
+            shown = "、".join(p.name for p in changed[:3]) + ("等" if len(changed) > 3 else "")
+            errors = sum(p.status.errors for p in snapshot.projects.values())
+            say(f"{_stamp()} 已刷新预览（改动了 {shown}）" + (f"：共 {errors} 个错误" if errors else ""))
+
     def watch() -> None:
         try:
             for changed in changes([root], output, stop=stop):
-                snapshot = preview.refresh(changed or None)
-                builds.want(snapshot.version)
-                live.publish(snapshot.version)
-                if not changed:
-                    watching.set()
-                    continue
-                shown = "、".join(p.name for p in changed[:3]) + ("等" if len(changed) > 3 else "")
-                errors = sum(p.status.errors for p in snapshot.projects.values())
-                say(f"{_stamp()} 已刷新预览（改动了 {shown}）" + (f"：共 {errors} 个错误" if errors else ""))
+                refresh(changed)
+                watching.set()  # the first batch (empty) comes once the watcher runs
         except Exception as exc:  # the preview must say so rather than go quietly stale
             problems.append(exc)
             say(f"{_stamp()} 监视文件出错，预览不再自动更新（{type(exc).__name__}：{exc}）；请重新启动 sheetgen serve")

@@ -64,6 +64,10 @@ def test_index_and_a_project_page(site: tuple[Served, Path]) -> None:
     served, _base = site
     status, headers, body = served.get("/")
     assert status == 200 and headers["content-type"].startswith("text/html")
+    assert "script-src 'self'" in headers["content-security-policy"], "no inline or injected script runs"
+    assert "frame-ancestors 'none'" in headers["content-security-policy"]
+    status, headers, script = served.get("/live.js")
+    assert status == 200 and b"EventSource" in script
     html = body.decode()
     assert html.count('class="project ') == 24
     status, _headers, body = served.get(url("p", UNIT, f"{SPEC}.yaml"))
