@@ -72,9 +72,13 @@ def bind(host: str, port: int) -> socket.socket:
         if exc.errno in (errno.EADDRINUSE, getattr(errno, "WSAEADDRINUSE", -1)):
             raise ServeError(f"端口 {port} 已被占用（也许另一个 sheetgen serve 正在运行）；"
                              f"用 --port 换一个，例如 --port {port + 1}") from None
+        if exc.errno in (errno.EADDRNOTAVAIL, getattr(errno, "WSAEADDRNOTAVAIL", -1)):
+            raise ServeError(f"这台计算机没有地址 {host}；--host 应写 127.0.0.1、0.0.0.0 或本机的 IP 地址") from None
         if exc.errno in (errno.EACCES, getattr(errno, "WSAEACCES", -1)):
             raise ServeError(f"没有权限使用端口 {port}；请用 1024 以上的端口，例如 --port {DEFAULT_PORT}") from None
-        raise ServeError(f"无法在 {host}:{port} 上启动预览（错误号 {exc.errno}）") from None
+        from sheetgen.os_errors import explain
+
+        raise ServeError(f"无法在 {host}:{port} 上启动预览：{explain(exc)}") from None
     sock.setblocking(False)
     return sock
 

@@ -174,6 +174,7 @@ class Preview:
         self.root = root
         #: the folder page addresses are relative to, and shared blocks may come from
         self.area = include_area(root, root) if holds_specs(root) else root.resolve()
+        self._base = (root.parent if holds_specs(root) else root).absolute()  # page keys are relative to it
         self.snapshot = Snapshot(0, root)
         self._checker: object | None = None
         self._pages: dict[Path, ProjectPage] = {}
@@ -223,7 +224,7 @@ class Preview:
         validated = self._checker.validate(loaded)
         diagnostics = sorted(validated.diagnostics, key=lambda d: (not d.is_error, d.path, d.line, d.col))
         inputs = frozenset(p.resolve() for p in (spec.path, *spec.defaults, *loaded.blocks))
-        key = spec.path.resolve().relative_to(self.area).as_posix()
+        key = spec.path.absolute().relative_to(self._base).as_posix()  # as found, so a symlink stays inside
         named = loaded.data.get("name") if isinstance(loaded.data, dict) else None
         title = str(named) if isinstance(named, str) and named.strip() else spec.path.stem
         project = to_project(validated) if validated.ok else None

@@ -21,6 +21,7 @@ import pytest
 import yaml
 
 from tests.conftest import REPO
+from tests.libreoffice import needs_pdftotext, pdf_text
 from tests.serve.served import Served
 
 pytestmark = pytest.mark.slow
@@ -220,6 +221,16 @@ def test_script_in_a_value_is_shown_as_text(page: Any, site: tuple[Served, Path]
         assert hostile in page.inner_text(".paper") and page.evaluate("window.__ran") is None
     finally:
         spec.write_text(original, encoding="utf-8")
+
+
+@needs_pdftotext
+def test_the_page_prints_the_table_only(page: Any, site: tuple[Served, Path], tmp_path: Path) -> None:
+    served, _base = site
+    open_live(page, project_url(served, UNIT, "09-信息化运维项目"))
+    page.pdf(path=str(tmp_path / "printed.pdf"), format="A4")
+    text = pdf_text(tmp_path / "printed.pdf")
+    assert "系统综合故障率" in text and "信息化运维项目" in text
+    assert "sheetgen预览" not in text and "empty-value" not in text and "下载" not in text
 
 
 def test_screenshot_of_a_project_page(page: Any, site: tuple[Served, Path]) -> None:

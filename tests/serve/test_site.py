@@ -143,3 +143,11 @@ def test_diagnostics_are_marked_on_their_cells(specs: Path) -> None:
     header = Diagnostic(page.spec.display, 2, 1, "x", Severity.WARNING, "m", "项目类别", "category")
     places = find_marks(page.document, [header])
     assert {tables[t].rows[r].cells[c].text for (t, r, c) in places} == {"项目类别：", "经常性专项业务费"}
+
+
+def test_a_spec_linked_from_outside_keeps_its_place(specs: Path, tmp_path: Path) -> None:
+    outside = tmp_path / "elsewhere.yaml"
+    outside.write_text(SHANGHAI_SPEC.replace("检察业务保障费", "链接的项目"), encoding="utf-8")
+    (specs / "unit" / "03-link.yaml").symlink_to(outside)
+    snapshot = Preview(specs).refresh()
+    assert snapshot.projects["unit/03-link.yaml"].title == "链接的项目"
