@@ -22,12 +22,8 @@ from pathlib import Path
 
 from sheetgen import os_errors
 from sheetgen.build.manifest import Record
+from sheetgen.build.pdf import pdf_path as pdf_of
 from sheetgen.build.plan import stale_path
-
-
-def pdf_of(source: Path) -> Path:
-    """Return where ``build --pdf`` puts the PDF of ``source`` (see :mod:`sheetgen.build.pdf`)."""
-    return source.with_suffix(".pdf") if source.suffix == ".docx" else source.with_name(source.name + ".pdf")
 
 
 @dataclass(frozen=True)
