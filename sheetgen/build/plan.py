@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from pathlib import Path
 
 from sheetgen import __version__
@@ -16,19 +17,26 @@ COMBINED_PREFIX = "汇总-"
 STALE_MARK = "（已过期）"
 
 
+@lru_cache(maxsize=1 << 14)
 def key(path: Path) -> str:
     """Return the record key of a spec or unit folder: its absolute path, so that
-    `build specs`, `build ./specs` and `build /abs/specs` share their records."""
+    `build specs`, `build ./specs` and `build /abs/specs` share their records.
+    (Cached: resolving a path is most of a no-change build's time otherwise.)"""
     return str(path.resolve())
 
 
 def unit_folder(spec: SpecFile) -> Path:
     """Return the output sub-folder of a spec's unit, relative to the output folder."""
+    return _unit_folder(spec.unit_dir, spec.root)
+
+
+@lru_cache(maxsize=1 << 12)
+def _unit_folder(unit_dir: Path, root: Path) -> Path:
     try:
-        relative = spec.unit_dir.resolve().relative_to(spec.root.resolve())
+        relative = unit_dir.resolve().relative_to(root.resolve())
     except ValueError:
         relative = Path()
-    parts = relative.parts or (spec.unit_dir.resolve().name,)
+    parts = relative.parts or (unit_dir.resolve().name,)
     return Path(*[safe_name(p) for p in parts])
 
 

@@ -185,13 +185,15 @@ class _Build:
         specs, problems = discover(paths)
         self._show(problems)
         self.summary.errors += len(problems)
-        named = {Path(p).resolve().parent for p in paths if Path(p).is_file()}
-        found: dict[Path, SpecFile] = {s.path.resolve(): s for s in specs}
+        named = {key(Path(p).parent) for p in paths if Path(p).is_file()}
+        if not named:
+            return specs
+        found: dict[str, SpecFile] = {key(s.path): s for s in specs}
         for spec in specs:
-            if spec.unit_dir.resolve() in named:
-                named.discard(spec.unit_dir.resolve())
+            if key(spec.unit_dir) in named:
+                named.discard(key(spec.unit_dir))
                 for sibling in unit_specs(spec):
-                    found.setdefault(sibling.path.resolve(), sibling)
+                    found.setdefault(key(sibling.path), sibling)
         return sorted(found.values(), key=lambda s: (str(s.unit_dir), s.path.name))
 
     def _units(self, specs: list[SpecFile]) -> list[_Unit]:
