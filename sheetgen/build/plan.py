@@ -17,17 +17,20 @@ COMBINED_PREFIX = "汇总-"
 STALE_MARK = "（已过期）"
 
 
-@lru_cache(maxsize=1 << 14)
 def key(path: Path) -> str:
     """Return the record key of a spec or unit folder: its absolute path, so that
-    `build specs`, `build ./specs` and `build /abs/specs` share their records.
-    (Cached: resolving a path is most of a no-change build's time otherwise.)"""
-    return str(path.resolve())
+    `build specs`, `build ./specs` and `build /abs/specs` share their records."""
+    return _resolved(path.absolute())
+
+
+@lru_cache(maxsize=1 << 14)
+def _resolved(path: Path) -> str:
+    return str(path.resolve())  # cached: resolving paths was most of a no-change build's time
 
 
 def unit_folder(spec: SpecFile) -> Path:
     """Return the output sub-folder of a spec's unit, relative to the output folder."""
-    return _unit_folder(spec.unit_dir, spec.root)
+    return _unit_folder(spec.unit_dir.absolute(), spec.root.absolute())
 
 
 @lru_cache(maxsize=1 << 12)
