@@ -82,6 +82,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--jobs", "-j", type=_whole_number, default=0, metavar="N", help="并行进程数（默认：CPU 核数）")
     build.add_argument("--force", action="store_true", help="全部重新生成，即使没有变化")
     build.add_argument("--strict", action="store_true", help="把警告也当作错误")
+    build.add_argument("--wait", type=float, default=None, metavar="秒",
+                       help="另一个 sheetgen 正在向同一输出文件夹生成时，最多等它多少秒（默认 600）")
     verbosity = build.add_mutually_exclusive_group()
     verbosity.add_argument("--quiet", "-q", action="store_true", help="只报告错误")
     verbosity.add_argument("--verbose", "-v", action="store_true", help="列出每个生成的文件")
@@ -214,8 +216,12 @@ def cmd_build(args: argparse.Namespace) -> int:
     if args.jobs < 0:
         print("sheetgen: 用法错误：--jobs 不能是负数", file=sys.stderr)
         return EXIT_USAGE
+    if args.wait is not None and not 0 <= args.wait < float("inf"):
+        print("sheetgen: 用法错误：--wait 应是不小于 0 的秒数", file=sys.stderr)
+        return EXIT_USAGE
     options = BuildOptions(paths=tuple(args.paths), output=args.output, formats=formats, jobs=args.jobs,
-                           force=args.force, strict=args.strict)
+                           force=args.force, strict=args.strict,
+                           **({"wait": args.wait} if args.wait is not None else {}))
     from sheetgen.console import Reporter
 
     if getattr(args, "watch", False):
@@ -223,7 +229,7 @@ def cmd_build(args: argparse.Namespace) -> int:
     reporter = Reporter(quiet=args.quiet, verbose=args.verbose)
     summary = run_build(options, reporter)
     reporter.finish(summary)
-    return EXIT_ERRORS if summary.failed else EXIT_OK
+    return EXIT_OK if summary.ok else EXIT_ERRORS
 
 
 def cmd_import(args: argparse.Namespace) -> int:

@@ -66,8 +66,25 @@ class Reporter:
         print(f"错误：{message}", file=self.stream)
         self._bar()
 
+    def note(self, message: str) -> None:
+        if not self.quiet:
+            self._clear()
+            print(message, file=self.stream)
+            self._bar()
+
     def finish(self, summary: Summary) -> None:
+        """Print the last line: projects built, unchanged and failed, every warning
+        reported, what happened to the 汇总 and to stale files, and where the files are."""
         self._clear()
         elapsed = time.monotonic() - self._start
-        print(f"生成 {summary.built} 个，未变 {summary.unchanged} 个，失败 {summary.failed} 个，"
-              f"警告 {summary.warnings} 条（{elapsed:.1f} 秒）", file=self.stream)
+        line = (f"生成 {summary.built} 个，未变 {summary.unchanged} 个，失败 {summary.failed} 个，"
+                f"警告 {summary.warnings} 条")
+        if summary.combined_missing:
+            line += f"；{summary.combined_missing} 个单位的汇总没有生成"
+        if summary.errors:
+            line += f"；另有 {summary.errors} 个错误"
+        if summary.removed:
+            line += f"；删除过期文件 {len(summary.removed)} 个"
+        if summary.moved:
+            line += f"；{len(summary.moved)} 个过期文件改名为“（已过期）”"
+        print(f"{line}；文件在 {summary.output}（{elapsed:.1f} 秒）", file=self.stream)

@@ -24,7 +24,7 @@ class Severity(str, Enum):
 
 @dataclass(frozen=True)
 class Diagnostic:
-    """One problem found in one file."""
+    """One problem found in one file, or (``line`` 0) about a whole file or folder."""
 
     path: str
     line: int
@@ -40,8 +40,9 @@ class Diagnostic:
         return self.severity is Severity.ERROR
 
     def format(self) -> str:
-        """Return the one-line form ``path:line:col: 错误 [code] 标签 (yaml.path): message``."""
-        where = f"{self.path}:{self.line}:{self.col}"
+        """Return the one-line form ``path:line:col: 错误 [code] 标签 (yaml.path): message``
+        (``path: 错误 …`` for a problem of a whole file or folder, ``line`` 0)."""
+        where = f"{self.path}:{self.line}:{self.col}" if self.line > 0 else self.path
         subject = " ".join(p for p in (self.label, f"({self.yaml_path})" if self.yaml_path else "") if p)
         subject = f" {subject}" if subject else ""
         message = " ".join(self.message.splitlines())  # one problem, one line, whatever a value held

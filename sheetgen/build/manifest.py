@@ -1,4 +1,10 @@
-"""The build manifest: what each output was built from, for incremental builds."""
+"""The build record (manifest): what each output was built from, for incremental
+builds, and which files in the output folder sheetgen wrote.
+
+Only the files the record names are ever removed or renamed by a build; a
+record that cannot be read, or is not of the shape written here, is treated
+as absent (everything is built again) and the build says so.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +18,7 @@ from sheetgen import __version__
 from sheetgen.build.atomic import write_atomic
 
 MANIFEST_NAME = ".sheetgen-manifest.json"
-FORMAT = 1
+FORMAT = 2
 
 
 def digest(*parts: bytes | str) -> str:
@@ -27,36 +33,96 @@ def digest(*parts: bytes | str) -> str:
 
 @dataclass
 class Record:
-    """What one spec was last built from and what came of it."""
+    """What one spec (or one unit's combined files) was last built from and what came of it.
+
+    ``fingerprint`` is empty when the last build did not finish it (it failed),
+    so the next build tries again.  ``outputs`` are its current files,
+    ``pdfs`` the PDFs made of them, ``stale`` the copies moved aside as
+    out of date (``…（已过期）.docx``); all three are files sheetgen wrote.
+    """
 
     fingerprint: str
-    jurisdiction: str
-    template_dirs: list[str]
-    outputs: list[str]
+    jurisdiction: str = ""
+    template_dirs: list[str] = field(default_factory=list)
+    outputs: list[str] = field(default_factory=list)
     diagnostics: list[dict[str, Any]] = field(default_factory=list)
+    pdfs: list[str] = field(default_factory=list)
+    stale: list[str] = field(default_factory=list)
+
+    def files(self) -> list[str]:
+        """Return every file of this record: outputs, PDFs and stale copies."""
+        return [*self.outputs, *self.pdfs, *self.stale]
+
+
+_TEXT_FIELDS = ("fingerprint", "jurisdiction")
+_LIST_FIELDS = ("template_dirs", "outputs", "pdfs", "stale")
+_DIAGNOSTIC_FIELDS = {"path": str, "line": int, "col": int, "code": str, "severity": str, "message": str}
+
+
+def _record(raw: object) -> Record | None:
+    """Return ``raw`` as a Record, or None when it is not of the shape :meth:`Manifest.write` writes."""
+    if not isinstance(raw, dict) or set(raw) != {*_TEXT_FIELDS, *_LIST_FIELDS, "diagnostics"}:
+        return None
+    if any(not isinstance(raw[key], str) for key in _TEXT_FIELDS):
+        return None
+    lists = {key: raw[key] for key in _LIST_FIELDS}
+    if any(not isinstance(v, list) or not all(isinstance(x, str) for x in v) for v in lists.values()):
+        return None
+    diagnostics = raw["diagnostics"]
+    if not isinstance(diagnostics, list) or not all(_is_diagnostic(d) for d in diagnostics):
+        return None
+    return Record(raw["fingerprint"], raw["jurisdiction"], diagnostics=diagnostics, **lists)
+
+
+def _is_diagnostic(raw: object) -> bool:
+    return (isinstance(raw, dict)
+            and all(type(raw.get(k)) is t for k, t in _DIAGNOSTIC_FIELDS.items())
+            and raw["severity"] in ("error", "warning")
+            and all(isinstance(raw.get(k, ""), str) for k in ("label", "yaml_path"))
+            and set(raw) <= {*_DIAGNOSTIC_FIELDS, "label", "yaml_path"})
+
+
+def _records(raw: object) -> dict[str, Record] | None:
+    if not isinstance(raw, dict):
+        return None
+    out = {}
+    for key, value in raw.items():
+        record = _record(value)
+        if record is None:
+            return None
+        out[key] = record
+    return out
 
 
 @dataclass
 class Manifest:
-    """Records by spec path, plus fingerprints of each unit's combined outputs."""
+    """Records by spec path, and records of each unit's combined files by unit folder."""
 
     specs: dict[str, Record] = field(default_factory=dict)
-    units: dict[str, dict[str, Any]] = field(default_factory=dict)  # fingerprint, outputs
+    units: dict[str, Record] = field(default_factory=dict)
 
     @classmethod
-    def read(cls, folder: Path) -> Manifest:
-        """Return the manifest stored in ``folder`` (empty if none or unreadable)."""
+    def read(cls, folder: Path) -> tuple[Manifest, str | None]:
+        """Return the manifest stored in ``folder`` (empty if there is none) and,
+        when one is there but cannot be used, a note saying why (in Chinese)."""
+        path = folder / MANIFEST_NAME
         try:
-            raw = json.loads((folder / MANIFEST_NAME).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return cls()
-        if raw.get("format") != FORMAT or raw.get("version") != __version__:
-            return cls()
+            text = path.read_bytes().decode("utf-8")
+        except FileNotFoundError:
+            return cls(), None
+        except (OSError, UnicodeDecodeError):
+            return cls(), f"{path}: 生成记录无法读取，已忽略（这次全部重新生成）"
         try:
-            specs = {k: Record(**v) for k, v in raw.get("specs", {}).items()}
-        except TypeError:
-            return cls()
-        return cls(specs, dict(raw.get("units", {})))
+            raw = json.loads(text)
+        except ValueError:
+            return cls(), f"{path}: 生成记录已损坏，已忽略（这次全部重新生成）"
+        if isinstance(raw, dict) and (raw.get("format") != FORMAT or raw.get("version") != __version__):
+            return cls(), f"{path}: 生成记录来自另一版本的 sheetgen，已忽略（这次全部重新生成）"
+        specs = _records(raw.get("specs", {})) if isinstance(raw, dict) else None
+        units = _records(raw.get("units", {})) if isinstance(raw, dict) else None
+        if specs is None or units is None:
+            return cls(), f"{path}: 生成记录的内容不是 sheetgen 写的格式，已忽略（这次全部重新生成）"
+        return cls(specs, units), None
 
     def write(self, folder: Path) -> None:
         """Store the manifest in ``folder`` atomically."""
@@ -64,7 +130,7 @@ class Manifest:
             "format": FORMAT,
             "version": __version__,
             "specs": {k: vars(v) for k, v in sorted(self.specs.items())},
-            "units": dict(sorted(self.units.items())),
+            "units": {k: vars(v) for k, v in sorted(self.units.items())},
         }
         write_atomic(folder / MANIFEST_NAME,
                      json.dumps(payload, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8"))

@@ -1,27 +1,45 @@
-"""Where a build writes, and whether an output is up to date."""
+"""Where a build writes, and the fingerprints that say whether an output is up to date."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
 from pathlib import Path
 
 from sheetgen import __version__
 from sheetgen import jurisdiction as jurisdictions
-from sheetgen.build.manifest import Record, digest
+from sheetgen.build.manifest import digest
 from sheetgen.build.names import safe_name
 from sheetgen.errors import JurisdictionError
-from sheetgen.spec.files import SpecFile, block_files
+from sheetgen.spec.files import LoadedSpec, SpecFile, file_digest, read_spec
 
 COMBINED_PREFIX = "汇总-"
+STALE_MARK = "（已过期）"
+
+
+def key(path: Path) -> str:
+    """Return the record key of a spec or unit folder: its absolute path, so that
+    `build specs`, `build ./specs` and `build /abs/specs` share their records."""
+    return _resolved(path.absolute())
+
+
+@lru_cache(maxsize=1 << 14)
+def _resolved(path: Path) -> str:
+    return str(path.resolve())  # cached: resolving paths was most of a no-change build's time
 
 
 def unit_folder(spec: SpecFile) -> Path:
     """Return the output sub-folder of a spec's unit, relative to the output folder."""
+    return _unit_folder(spec.unit_dir.absolute(), spec.root.absolute())
+
+
+@lru_cache(maxsize=1 << 12)
+def _unit_folder(unit_dir: Path, root: Path) -> Path:
     try:
-        relative = spec.unit_dir.resolve().relative_to(spec.root.resolve())
+        relative = unit_dir.resolve().relative_to(root.resolve())
     except ValueError:
         relative = Path()
-    parts = relative.parts or (spec.unit_dir.resolve().name,)
+    parts = relative.parts or (unit_dir.resolve().name,)
     return Path(*[safe_name(p) for p in parts])
 
 
@@ -39,48 +57,93 @@ def combined_outputs(spec: SpecFile, unit_name: str, output: Path, kinds: Sequen
     return {kind: folder / f"{stem}.{kind}" for kind in kinds}
 
 
-def _read_bytes(path: Path) -> bytes:
+def stale_path(path: Path) -> Path:
+    """Return where an output that is no longer current is moved aside:
+    ``汇总-X.xlsx`` -> ``汇总-X（已过期）.xlsx``, ``X.xlsx.pdf`` -> ``X（已过期）.xlsx.pdf``."""
+    name = path.name
+    suffix = next((s for s in _SUFFIXES if name.endswith(s) and len(name) > len(s)), path.suffix)
+    return path.with_name(f"{name[: len(name) - len(suffix)]}{STALE_MARK}{suffix}")
+
+
+_SUFFIXES = (".xlsx.pdf", ".docx.pdf", ".docx", ".xlsx", ".pdf")
+
+
+def spec_fingerprint(strict: bool, number: int, files: Sequence[str], blocks: Iterable[tuple[Path, str]],
+                     jurisdiction: str) -> str:
+    """Return the fingerprint of one spec's build: sheetgen's version, the options that
+    change the outcome, its place in the unit, the digests of the spec's and its
+    defaults' bytes (``files``: spec first), the shared blocks (names and digests)
+    and the jurisdiction's fingerprint."""
+    parts = [__version__, str(strict), str(number), *files]
+    for block, block_digest in sorted(set(blocks), key=lambda b: str(b[0])):
+        parts += [str(block), block_digest]
+    parts.append(jurisdiction)
+    return digest(*parts)
+
+
+def loaded_fingerprint(loaded: LoadedSpec, strict: bool, jurisdiction: str) -> str:
+    """Return the fingerprint of a spec from the very bytes it was loaded from."""
+    spec, sources = loaded.file, loaded.sources
+    files = [sources.get(spec.path, ""), *[sources.get(p, "") for p in spec.defaults]]
+    blocks = [(block, sources.get(block, "")) for block in loaded.blocks]
+    return spec_fingerprint(strict, spec.number, files, blocks, jurisdiction)
+
+
+def unit_fingerprint(members: Iterable[tuple[str, str]]) -> str:
+    """Return the fingerprint of a unit's combined files: its specs (keys and fingerprints)."""
+    return digest(__version__, *[part for member in sorted(members) for part in member])
+
+
+def _read_bytes(path: Path) -> bytes | None:
     try:
         return path.read_bytes()
     except OSError:
-        return b""
+        return None
 
 
 class Fingerprints:
-    """Fingerprints of specs: sheetgen version, the spec and defaults bytes,
-    the shared indicator blocks they include (names and bytes), the
-    jurisdiction's files (searched where they would be found now) and the
-    options that change the output."""
+    """Fingerprints of specs as they are on disk now (the planning side; the
+    worker computes the one it records from the bytes it read, with
+    :func:`loaded_fingerprint`)."""
 
-    def __init__(self, kinds: Sequence[str], strict: bool):
-        self._options = (",".join(kinds), str(strict))
+    def __init__(self, strict: bool):
+        self._strict = strict
         self._jurisdictions: dict[tuple[str, tuple[Path, ...]], str] = {}
         self._dirs: dict[tuple[Path, Path], tuple[Path, ...]] = {}
+        self._defaults: dict[Path, tuple[str, bool]] = {}
 
     def template_dirs(self, spec: SpecFile) -> tuple[Path, ...]:
         """Return the override folders searched for ``spec``'s jurisdiction (cached per folder)."""
         from sheetgen.validation import template_dirs
 
-        key = (spec.unit_dir, spec.root)
-        if key not in self._dirs:
-            self._dirs[key] = template_dirs(spec)
-        return self._dirs[key]
+        cache_key = (spec.unit_dir, spec.root)
+        if cache_key not in self._dirs:
+            self._dirs[cache_key] = template_dirs(spec)
+        return self._dirs[cache_key]
 
-    def _jurisdiction(self, name: str, dirs: tuple[Path, ...]) -> str:
-        key = (name, dirs)
-        if key not in self._jurisdictions:
+    def jurisdiction(self, name: str, dirs: tuple[Path, ...]) -> str:
+        """Return the fingerprint of jurisdiction ``name`` as it would be found now."""
+        cache_key = (name, dirs)
+        if cache_key not in self._jurisdictions:
             try:
-                self._jurisdictions[key] = jurisdictions.load(name, jurisdictions.search_path(dirs)).fingerprint
+                self._jurisdictions[cache_key] = jurisdictions.load(name, jurisdictions.search_path(dirs)).fingerprint
             except JurisdictionError:
-                self._jurisdictions[key] = "missing"
-        return self._jurisdictions[key]
+                self._jurisdictions[cache_key] = "missing"
+        return self._jurisdictions[cache_key]
 
-    def spec(self, spec: SpecFile, record: Record | None) -> str:
-        """Return the fingerprint of ``spec`` given the jurisdiction its last build used."""
-        parts: list[bytes | str] = [__version__, *self._options, str(spec.number), _read_bytes(spec.path)]
-        parts += [_read_bytes(p) for p in spec.defaults]
-        for block in block_files(spec):
-            parts += [str(block), _read_bytes(block)]
-        if record is not None:
-            parts.append(self._jurisdiction(record.jurisdiction, self.template_dirs(spec)))
-        return digest(*parts)
+    def _defaults_file(self, path: Path) -> tuple[str, bool]:
+        if path not in self._defaults:
+            raw = _read_bytes(path)
+            self._defaults[path] = (file_digest(raw), raw is not None and b"include" in raw)
+        return self._defaults[path]
+
+    def spec(self, spec: SpecFile, jurisdiction: str) -> str:
+        """Return the fingerprint of ``spec`` on disk, built with jurisdiction ``jurisdiction``."""
+        raw = _read_bytes(spec.path)
+        defaults = [self._defaults_file(p) for p in spec.defaults]
+        blocks: list[tuple[Path, str]] = []
+        if (raw is not None and b"include" in raw) or any(includes for _, includes in defaults):
+            blocks = [(block, file_digest(_read_bytes(block))) for block in read_spec(spec).blocks]
+        files = [file_digest(raw), *[d for d, _ in defaults]]
+        return spec_fingerprint(self._strict, spec.number, files, blocks,
+                                self.jurisdiction(jurisdiction, self.template_dirs(spec)))

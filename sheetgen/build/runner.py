@@ -1,12 +1,18 @@
 """``sheetgen build``: validate every spec, render the good ones in parallel,
-write each file atomically, skip what has not changed.
+write each file atomically, skip what has not changed, and keep a build
+record that never says a file is current when it is not.
 
-For each unit (spec folder) whose content changed, one task per spec loads,
-validates and models it and renders its own files if they are out of date;
-as soon as the last spec of a unit is done, one task renders the unit's
-combined document and workbook from those models, and the models are let go
-(memory does not grow with the number of units).  Tasks run in worker
-processes (``--jobs``).  Only this package writes files.
+The unit of work is a unit (spec folder): its 汇总 needs every project of it,
+so naming one spec builds its unit (only what is out of date is rendered;
+its siblings are loaded for the 汇总).  A unit whose specs, jurisdiction and
+files are all as recorded is not even loaded.  Each other unit is one task in
+a worker process (``--jobs``; see :mod:`sheetgen.build.tasks`), with a bounded
+number of tasks in flight, so memory does not grow with the number of units.
+
+The output folder is locked for the whole build (:mod:`sheetgen.build.lock`).
+At the end, outputs of specs that no longer exist are removed and outputs
+that could not be made again are moved aside (:mod:`sheetgen.build.stale`),
+then the build record is written.  Only this package writes files.
 """
 
 from __future__ import annotations
@@ -21,12 +27,21 @@ from typing import Any, Protocol
 
 from sheetgen import os_errors
 from sheetgen.build.atomic import WriteError, remove_stale_temps
-from sheetgen.build.manifest import Manifest, Record, digest
-from sheetgen.build.plan import Fingerprints, combined_outputs, spec_outputs
-from sheetgen.build.tasks import SpecResult, SpecTask, UnitResult, UnitTask, run_spec, run_unit
+from sheetgen.build.ledger import Ledger, Scope
+from sheetgen.build.lock import DEFAULT_WAIT, BuildLocked, output_lock
+from sheetgen.build.manifest import Manifest
+from sheetgen.build.plan import Fingerprints, key, spec_outputs, unit_fingerprint, unit_folder
+from sheetgen.build.tasks import (
+    CombinedOutcome,
+    SpecJob,
+    SpecOutcome,
+    UnitResult,
+    UnitTask,
+    run_unit,
+)
 from sheetgen.build.workers import WorkerDied, Workers
 from sheetgen.errors import Diagnostic, Severity
-from sheetgen.spec.files import SpecFile, discover
+from sheetgen.spec.files import SpecFile, discover, unit_specs
 
 
 @dataclass(frozen=True)
@@ -39,6 +54,7 @@ class BuildOptions:
     jobs: int = 0
     force: bool = False
     strict: bool = False
+    wait: float = DEFAULT_WAIT  # seconds to wait for another build of the same output folder
 
     @property
     def pdf(self) -> bool:
@@ -54,14 +70,30 @@ class BuildOptions:
 
 @dataclass
 class Summary:
-    """Counts and problems of one build."""
+    """Counts and problems of one build.
+
+    ``built``/``unchanged``/``failed`` count projects (specs); ``errors``
+    counts problems that are no project's (a path not found, a 汇总 not
+    written, a file that could not be written or moved, the lock, PDF);
+    ``warnings`` every warning reported.
+    """
 
     built: int = 0
     unchanged: int = 0
     failed: int = 0
     warnings: int = 0
+    errors: int = 0
+    combined_missing: int = 0
+    output: Path = Path("output")
     files: list[Path] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
+    removed: list[Path] = field(default_factory=list)
+    moved: list[tuple[Path, Path]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """Return whether everything asked for is current and complete."""
+        return not (self.failed or self.errors or self.combined_missing)
 
 
 class Reporter(Protocol):
@@ -72,6 +104,7 @@ class Reporter(Protocol):
     def diagnostics(self, items: Sequence[Diagnostic]) -> None: ...
     def written(self, path: Path) -> None: ...
     def failed(self, message: str) -> None: ...
+    def note(self, message: str) -> None: ...
 
 
 class SilentReporter:
@@ -82,199 +115,234 @@ class SilentReporter:
     def diagnostics(self, items: Sequence[Diagnostic]) -> None: ...
     def written(self, path: Path) -> None: ...
     def failed(self, message: str) -> None: ...
-
-
-def _key(path: Path) -> str:
-    """Return the manifest key of a spec or unit folder: its absolute path, so that
-    `build specs`, `build ./specs` and `build /abs/specs` share their records."""
-    return str(path.resolve())
+    def note(self, message: str) -> None: ...
 
 
 def run_build(options: BuildOptions, reporter: Reporter | None = None) -> Summary:
-    """Return the summary of building every spec under ``options.paths``."""
-    return _Build(options, reporter or SilentReporter()).run()
+    """Return the summary of building every spec under ``options.paths`` (holding the
+    output folder's lock: a second build of the same folder waits for this one)."""
+    reporter = reporter or SilentReporter()
+    summary = Summary(output=options.output)
+    try:
+        options.output.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        _fail(reporter, summary, f"{options.output}: 无法创建输出文件夹：{os_errors.explain(exc)}")
+        return summary
+    try:
+        with output_lock(options.output, options.wait, reporter.note):
+            return _Build(options, reporter, summary).run()
+    except BuildLocked as exc:
+        _fail(reporter, summary, str(exc))
+        return summary
+
+
+def _fail(reporter: Reporter, summary: Summary, message: str) -> None:
+    reporter.failed(message)
+    summary.failures.append(message)
+    summary.errors += 1
+
+
+def _folder_problem(folder: Path, code: str, message: str) -> Diagnostic:
+    return Diagnostic(str(folder), 0, 0, code, Severity.ERROR, message)
 
 
 @dataclass
 class _Unit:
     folder: Path
     members: list[SpecFile]
-    dirty: bool = False
-    results: list[SpecResult] = field(default_factory=list)
-    pending: int = 0
+    excluded: list[SpecFile] = field(default_factory=list)
+    failed: str = ""  # the whole unit cannot be built (its output folder clashes with another's)
 
 
 class _Build:
-    def __init__(self, options: BuildOptions, reporter: Reporter):
+    def __init__(self, options: BuildOptions, reporter: Reporter, summary: Summary):
         self.options = options
         self.reporter = reporter
-        self.summary = Summary()
-        self.old = Manifest()
-        self.new = Manifest()
-        self.fingerprints = Fingerprints(options.kinds, options.strict)
+        self.summary = summary
+        self.ledger = Ledger(Manifest())
+        self.fingerprints = Fingerprints(options.strict)
+        self.excluded: dict[Path, list[SpecFile]] = {}  # specs left out of their unit (name clashes)
+
+    # ------------------------------------------------------------------ reporting
+
+    def _show(self, diagnostics: Sequence[Diagnostic]) -> None:
+        if diagnostics:
+            self.reporter.diagnostics(diagnostics)
+            self.summary.warnings += sum(not d.is_error for d in diagnostics)
+
+    def _failure(self, message: str, *, project: bool = False) -> None:
+        self.reporter.failed(message)
+        self.summary.failures.append(message)
+        if not project:
+            self.summary.errors += 1
 
     # ------------------------------------------------------------------ planning
 
-    def _plan(self, specs: list[SpecFile]) -> tuple[list[_Unit], list[SpecTask]]:
+    def _specs(self) -> list[SpecFile]:
+        """Return the specs to build: those under the paths given (folders first, so a
+        folder's root wins over a file's), with every sibling of a spec named as a file."""
+        paths = sorted(self.options.paths, key=lambda p: not Path(p).is_dir())
+        specs, problems = discover(paths)
+        self._show(problems)
+        self.summary.errors += len(problems)
+        named = {key(Path(p).parent) for p in paths if Path(p).is_file()}
+        if not named:
+            return specs
+        found: dict[str, SpecFile] = {key(s.path): s for s in specs}
+        for spec in specs:
+            if key(spec.unit_dir) in named:
+                named.discard(key(spec.unit_dir))
+                for sibling in unit_specs(spec):
+                    found.setdefault(key(sibling.path), sibling)
+        return sorted(found.values(), key=lambda s: (str(s.unit_dir), s.path.name))
+
+    def _units(self, specs: list[SpecFile]) -> list[_Unit]:
+        """Return the units of ``specs``; units whose output folders clash, and specs whose
+        files would clash, are marked as failed."""
         units: dict[Path, _Unit] = {}
         for spec in specs:
             units.setdefault(spec.unit_dir, _Unit(spec.unit_dir, [])).members.append(spec)
-        claimed: dict[Path, SpecFile] = {}
-        tasks: list[SpecTask] = []
-        planned: list[_Unit] = []
+        by_output: dict[Path, _Unit] = {}
         for unit in units.values():
-            members, changed = [], []
+            target = self.options.output / unit_folder(unit.members[0])
+            other = by_output.setdefault(target, unit)
+            if other is not unit:
+                for a, b in ((other, unit), (unit, other)):
+                    a.failed = (f"与 {b.folder} 写到同一个输出文件夹 {target}（文件夹名里的特殊字符都换成了 _），"
+                                "两个单位的文件会互相覆盖，这次都没有生成；请给其中一个文件夹改名")
+        for unit in units.values():
+            claimed: dict[Path, SpecFile] = {}
+            members = []
             for spec in unit.members:
                 outputs = spec_outputs(spec, self.options.output, self.options.kinds)
                 clash = next((p for p in outputs.values() if p in claimed), None)
-                if clash is not None:
-                    self._fail_spec(spec, f"与 {claimed[clash].display} 生成同名文件 {clash.name}；请改文件名")
+                if clash is None:
+                    claimed.update((p, spec) for p in outputs.values())
+                    members.append(spec)
                     continue
-                claimed.update((p, spec) for p in outputs.values())
-                members.append(spec)
-                record = None if self.options.force else self.old.specs.get(_key(spec.path))
-                fresh = (record is not None and record.fingerprint == self.fingerprints.spec(spec, record)
-                         and all(p.is_file() for p in outputs.values()))
-                changed.append(not fresh)
+                self._show([Diagnostic(spec.display, 0, 0, "name-clash", Severity.ERROR,
+                                       f"与 {claimed[clash].display} 生成同名文件 {clash.name}；请改文件名")])
+                unit.excluded.append(spec)
             unit.members = members
-            old_unit = self.old.units.get(_key(unit.folder))
-            unit.dirty = (any(changed) or self.options.force or old_unit is None
-                          or not all(Path(p).is_file() for p in old_unit.get("outputs", ())))
-            if not unit.dirty:
-                self._replay(unit)
-                continue
-            for spec, is_changed in zip(unit.members, changed, strict=True):
-                outputs = spec_outputs(spec, self.options.output, self.options.kinds) if is_changed else {}
-                tasks.append(SpecTask(spec, tuple(outputs.items()), self.options.strict))
-            unit.pending = len(unit.members)
-            planned.append(unit)
-        return planned, tasks
+        return list(units.values())
 
-    def _keep_others(self, specs: list[SpecFile]) -> None:
-        """Carry over the records of specs this build does not cover (a build of one
-        unit must not make the next build of the whole tree start from scratch)."""
-        here = {_key(spec.path) for spec in specs}
-        units = {_key(spec.unit_dir) for spec in specs}
-        for key, record in self.old.specs.items():
-            if key not in here and Path(key).is_file():
-                self.new.specs[key] = record
-        for key, record in self.old.units.items():
-            if key not in units and Path(key).is_dir():
-                self.new.units[key] = record
+    def _plan(self, unit: _Unit) -> UnitTask | None:
+        """Return the task that builds ``unit``, or None when it is current (then it is reported from the record)."""
+        options = self.options
+        jobs, prints, fresh = [], [], not options.force and not unit.excluded
+        for spec in unit.members:
+            outputs = spec_outputs(spec, options.output, options.kinds)
+            record = self.ledger.old.specs.get(key(spec.path))
+            expected = record.fingerprint if record is not None and record.fingerprint else None
+            present = tuple(k for k, p in outputs.items()
+                            if record is not None and str(p) in record.outputs and p.is_file())
+            now = ""
+            if fresh and record is not None and expected is not None:
+                now = self.fingerprints.spec(spec, record.jurisdiction)
+            fresh = fresh and now == expected and len(present) == len(outputs)
+            prints.append((key(spec.path), now))
+            jobs.append(SpecJob(spec, tuple(outputs.items()), expected, present))
+        old_unit = self.ledger.old.units.get(key(unit.folder))
+        present_combined = tuple(p for p in (old_unit.outputs if old_unit else ()) if Path(p).is_file())
+        if (fresh and old_unit is not None and old_unit.fingerprint == unit_fingerprint(prints)
+                and {Path(p).suffix[1:] for p in present_combined} >= set(options.kinds)):
+            self._replay(unit)
+            return None
+        return UnitTask(unit.folder, tuple(jobs), options.output, options.kinds, options.strict, options.force,
+                        old_unit.fingerprint or None if old_unit else None, present_combined,
+                        tuple(s.path.name for s in unit.excluded))
 
     def _replay(self, unit: _Unit) -> None:
-        """Report an unchanged unit from the manifest: its warnings, no rendering."""
+        """Report a current unit from the record: its warnings, no loading, no rendering."""
         for spec in unit.members:
-            record = self.old.specs[_key(spec.path)]
-            diagnostics = [Diagnostic(**{**d, "severity": Severity(d["severity"])}) for d in record.diagnostics]
-            self.reporter.diagnostics(diagnostics)
-            self.summary.warnings += sum(not d.is_error for d in diagnostics)
+            record = self.ledger.old.specs[key(spec.path)]
+            self._show([Diagnostic(**{**d, "severity": Severity(d["severity"])}) for d in record.diagnostics])
             self.summary.unchanged += 1
-            self.new.specs[_key(spec.path)] = record
-            self.reporter.advanced()
-        self.new.units[_key(unit.folder)] = self.old.units[_key(unit.folder)]
+            self.ledger.keep(spec.path, None)
+        self.ledger.keep(None, unit.folder)
+        self.reporter.advanced(len(unit.members))
 
     # ------------------------------------------------------------------ results
 
-    def _fail_spec(self, spec: SpecFile, message: str) -> None:
-        self.reporter.diagnostics([Diagnostic(spec.display, 1, 1, "build-failed", Severity.ERROR, message)])
-        self.summary.failed += 1
-
-    def _take_spec(self, result: SpecResult) -> None:
-        summary = self.summary
-        self.reporter.diagnostics(result.diagnostics)
-        summary.warnings += sum(not d.is_error for d in result.diagnostics)
-        for failure in result.failures:
-            self.reporter.failed(failure)
-        summary.failures.extend(result.failures)
-        for path in result.written:
-            self.reporter.written(path)
-        summary.files.extend(result.written)
-        if result.project is None or result.failures:
-            summary.failed += 1
-        elif result.rendered:
-            summary.built += 1
-        else:
-            summary.unchanged += 1
-        if result.project is not None and not result.failures and result.jurisdiction:
-            name, dirs = result.jurisdiction
-            outputs = spec_outputs(result.spec, self.options.output, self.options.kinds)
-            record = Record(fingerprint="", jurisdiction=name, template_dirs=[str(d) for d in dirs],
-                            outputs=[str(p) for p in outputs.values()],
-                            diagnostics=[d.to_json() for d in result.diagnostics])
-            record.fingerprint = self.fingerprints.spec(result.spec, record)
-            self.new.specs[_key(result.spec.path)] = record
-        self.reporter.advanced()
-
-    def _unit_task(self, unit: _Unit) -> UnitTask | None:
-        good = [r for r in unit.results if r.project is not None]
-        if not good:
-            return None
-        refs = {r.jurisdiction for r in good}
-        if len(refs) > 1:
-            self.reporter.failed(f"{unit.folder}: 同一文件夹里的项目用了不同的格式，无法合成汇总文档")
+    def _fail_unit(self, unit: _Unit) -> None:
+        """Report a unit that cannot be built at all; its old files are out of date."""
+        self._show([_folder_problem(unit.folder, "output-clash", unit.failed)])
+        for spec in [*unit.members, *unit.excluded]:
+            self.ledger.spec(SpecOutcome(spec, []), {})
             self.summary.failed += 1
-            return None
-        if len(good) < len(unit.members):
-            self.reporter.diagnostics([Diagnostic(
-                str(unit.folder), 1, 1, "combined-incomplete", Severity.WARNING,
-                f"汇总文档只包含 {len(good)}/{len(unit.members)} 个项目"
-                f"（{len(unit.members) - len(good)} 个有错误，未收入）")])
-        projects = tuple(sorted((r.project for r in good if r.project is not None), key=lambda p: (p.number, p.key)))
-        unit_name = str((projects[0].header.get("unit") or {}).get("name") or unit.folder.name)
-        outputs = combined_outputs(unit.members[0], unit_name, self.options.output, self.options.kinds)
-        prints = [self.new.specs[_key(s.path)].fingerprint for s in unit.members if _key(s.path) in self.new.specs]
-        if len(prints) == len(unit.members):
-            self.new.units[_key(unit.folder)] = {"fingerprint": digest(*prints),
-                                                "outputs": [str(p) for p in outputs.values()]}
-        ref = next(iter(refs))
-        assert ref is not None
-        return UnitTask(unit.folder, projects, ref, tuple(outputs.items()))
+        self.ledger.combined(unit.folder, CombinedOutcome(blocked=unit.failed))
+        self.summary.combined_missing += 1
+        self.reporter.advanced(len(unit.members) + len(unit.excluded))
 
-    def _take_unit(self, result: UnitResult) -> None:
-        for failure in result.failures:
-            self.reporter.failed(failure)
+    def _take(self, task: UnitTask, result: UnitResult) -> None:
+        for job, outcome in zip(task.specs, result.specs, strict=True):
+            self._show(outcome.diagnostics)
+            for failure in outcome.failures:
+                self._failure(failure.message, project=True)
+            self._written(outcome.written)
+            if not outcome.good or outcome.failures:
+                self.summary.failed += 1
+            elif outcome.written:
+                self.summary.built += 1
+            else:
+                self.summary.unchanged += 1
+            self.ledger.spec(outcome, dict(job.outputs))
+        for spec in self.excluded.get(task.folder, ()):
+            self.ledger.spec(SpecOutcome(spec, []), {})
             self.summary.failed += 1
-            self.new.units.pop(_key(result.unit), None)
-        self.summary.failures.extend(result.failures)
-        for path in result.written:
+        combined = result.combined
+        moved = self.ledger.combined(task.folder, combined)
+        if combined.blocked:
+            aside = f"；原来的汇总改名为 {'、'.join(moved)}" if moved else ""
+            self._show([_folder_problem(task.folder, "combined-blocked", combined.blocked + aside)])
+            self.summary.combined_missing += 1
+        for failure in combined.failures:
+            self._failure(failure.message)
+        self._written(combined.written)
+        self.reporter.advanced(len(task.specs) + len(task.excluded))
+
+    def _written(self, written: list[tuple[str, Path]]) -> None:
+        for _kind, path in written:
             self.reporter.written(path)
-        self.summary.files.extend(result.written)
+            self.summary.files.append(path)
 
     # ------------------------------------------------------------------ running
 
     def run(self) -> Summary:
         options = self.options
-        specs, problems = discover(options.paths)
-        if problems:
-            self.reporter.diagnostics(problems)
-            self.summary.failed += len(problems)
-        try:
-            options.output.mkdir(parents=True, exist_ok=True)
-        except OSError as exc:
-            self.reporter.failed(f"{options.output}: 无法创建输出文件夹：{os_errors.explain(exc)}")
-            self.summary.failed += 1
-            return self.summary
+        specs = self._specs()
         remove_stale_temps(options.output)
-        if not options.force:
-            self.old = Manifest.read(options.output)
-        self._keep_others(specs)
+        old, note = Manifest.read(options.output)
+        if note:
+            self.reporter.note(note)
+        self.ledger = Ledger(old)
         self.reporter.started(len(specs))
-        units, tasks = self._plan(specs)
+        tasks: list[UnitTask] = []
+        for unit in self._units(specs):
+            if unit.failed:
+                self._fail_unit(unit)
+                continue
+            self.excluded[unit.folder] = unit.excluded
+            task = self._plan(unit)
+            if task is not None:
+                tasks.append(task)
         jobs = max(1, min(options.jobs or os.cpu_count() or 1, len(tasks)))
         workers = Workers(jobs)
         try:
-            self._execute(units, tasks, workers)
-        finally:
-            workers.close()
+            self._execute(tasks, workers)
+        except BaseException:
+            workers.terminate()  # Ctrl-C: do not wait for tasks that may never end
+            raise
+        workers.close()
+        self.ledger.forget_gone(Scope.of(options.paths))
         if options.pdf:
             self._export_pdf()
-        try:  # failed specs get no record, so the next build tries them again
-            self.new.write(options.output)
+        self.ledger.settle_pdfs()
+        self._apply()
+        try:  # failed specs get no fingerprint, so the next build tries them again
+            self.ledger.new.write(options.output)
         except WriteError as exc:
-            self.summary.failed += 1
-            self.summary.failures.append(str(exc))
-            self.reporter.failed(f"{exc}（下次生成将全部重做）")
+            self._failure(f"{exc}（下次生成将全部重做）")
         return self.summary
 
     def _export_pdf(self) -> None:
@@ -282,64 +350,59 @@ class _Build:
 
         program = pdf.soffice()
         if program is None:
-            self.summary.failed += 1
-            message = f"没有找到 LibreOffice，无法生成 PDF（Word/Excel 文件已生成）。{pdf.INSTALL_HINT}"
-            self.summary.failures.append(message)
-            self.reporter.failed(message)
+            self._failure(f"没有找到 LibreOffice，无法生成 PDF（Word/Excel 文件已生成）。{pdf.INSTALL_HINT}")
             return
-        sources = [Path(p) for record in self.new.specs.values() for p in record.outputs]
-        sources += [Path(p) for unit in self.new.units.values() for p in unit.get("outputs", ())]
+        sources = [Path(p) for record in self.ledger.records() for p in record.outputs]
         written, failures = pdf.convert(pdf.stale(sources), program)
         for path in written:
             self.reporter.written(path)
+        self.ledger.pdfs_written(written)
         self.summary.files.extend(written)
         for failure in failures:
-            self.reporter.failed(failure)
-        self.summary.failures.extend(failures)
-        self.summary.failed += len(failures)
+            self._failure(failure)
 
-    def _execute(self, units: list[_Unit], tasks: list[SpecTask], workers: Workers) -> None:
-        by_folder = {unit.folder: unit for unit in units}
+    def _apply(self) -> None:
+        """Remove and move aside the files that are not current any more, and report each."""
+        done, failures = self.ledger.apply()
+        for action in done:
+            if action.target is None:
+                self.summary.removed.append(action.path)
+                self.reporter.note(f"删除 {action.path}（{action.reason}）")
+            else:
+                self.summary.moved.append((action.path, action.target))
+                self.reporter.note(f"改名 {action.path} → {action.target.name}（{action.reason}）")
+        for failure in failures:
+            self._failure(failure)
+
+    def _execute(self, tasks: list[UnitTask], workers: Workers) -> None:
         queue = iter(tasks)
-        window = max(2, workers.jobs * 4)  # results in flight; bounded so memory does not grow with N
-        spec_futures: deque[tuple[SpecTask, Future[Any]]] = deque()
-        unit_futures: deque[tuple[UnitTask, Future[Any]]] = deque()
+        window = max(2, workers.jobs * 2)  # units in flight; bounded so memory does not grow with N
+        futures: deque[tuple[UnitTask, Future[Any]]] = deque()
 
         def refill() -> None:
-            while len(spec_futures) < window:
+            while len(futures) < window:
                 task = next(queue, None)
                 if task is None:
                     return
-                spec_futures.append((task, workers.submit(run_spec, task)))
+                futures.append((task, workers.submit(run_unit, task)))
 
         refill()
-        while spec_futures:
-            task, future = spec_futures.popleft()
+        while futures:
+            task, future = futures.popleft()
             try:
-                result = workers.result(future, run_spec, task)
+                result = workers.result(future, run_unit, task)
             except WorkerDied:
-                result = SpecResult(task.spec, [], None, None, failures=[
-                    f"{task.spec.display}: 生成进程意外退出（可能内存不足或被强行结束）；"
-                    "已写好的文件完整保留，请重新运行 build"])
+                result = None
             refill()
-            self._take_spec(result)
-            unit = by_folder[task.spec.unit_dir]
-            unit.results.append(result)
-            unit.pending -= 1
-            if unit.pending == 0:
-                unit_task = self._unit_task(unit)
-                unit.results = []  # let the models go
-                if unit_task is not None:
-                    unit_futures.append((unit_task, workers.submit(run_unit, unit_task)))
-            while unit_futures and (unit_futures[0][1].done() or len(unit_futures) > window):
-                self._finish_unit(*unit_futures.popleft(), workers)
-        while unit_futures:
-            self._finish_unit(*unit_futures.popleft(), workers)
+            if result is None:
+                self._worker_died(task)
+            else:
+                self._take(task, result)
 
-    def _finish_unit(self, task: UnitTask, future: Future[Any], workers: Workers) -> None:
-        try:
-            result = workers.result(future, run_unit, task)
-        except WorkerDied:
-            result = UnitResult(task.unit, failures=[
-                f"{task.unit}: 生成进程意外退出，汇总文件没有更新；请重新运行 build"])
-        self._take_unit(result)
+    def _worker_died(self, task: UnitTask) -> None:
+        """Report a unit whose worker died twice; the next build makes it again."""
+        self._failure(f"{task.folder}: 生成进程意外退出（可能内存不足或被强行结束），这个单位的文件没有全部更新；"
+                      "已写好的文件完整保留，请重新运行 build", project=True)
+        self.ledger.worker_died(task)
+        self.summary.failed += len(task.specs)
+        self.reporter.advanced(len(task.specs))

@@ -1,4 +1,11 @@
-"""The work done in worker processes: one spec, or one unit's combined files.
+"""The work done in a worker process: one unit (spec folder) at a time.
+
+A unit task loads, validates and models every spec of the unit, renders and
+writes the files of those that are out of date, and then the unit's combined
+files (汇总) from the same models -- but only when every project of the unit
+is good: a 汇总 always holds every current project, or it is not written.
+The task returns what happened (diagnostics, files written, the fingerprints
+of the very bytes it read); the models stay in the worker.
 
 Each worker keeps one :class:`~sheetgen.validation.Checker` and compiles each
 template once (see :mod:`sheetgen.render.templates`).
@@ -12,46 +19,95 @@ from pathlib import Path
 
 from sheetgen import jurisdiction as jurisdictions
 from sheetgen.build.atomic import WriteError, write_atomic
-from sheetgen.errors import Diagnostic, JurisdictionError, SheetgenError
+from sheetgen.build.plan import combined_outputs, key, loaded_fingerprint, unit_fingerprint
+from sheetgen.errors import Diagnostic, SheetgenError
 from sheetgen.model import Project
 from sheetgen.spec.files import SpecFile
 
 
 @dataclass(frozen=True)
-class SpecTask:
-    spec: SpecFile
-    outputs: tuple[tuple[str, Path], ...]  # (kind, path) to render; empty: model only
-    strict: bool
+class SpecJob:
+    """One spec of a unit task: where its files go and what its last good build recorded."""
 
-
-@dataclass
-class SpecResult:
     spec: SpecFile
-    diagnostics: list[Diagnostic]
-    project: Project | None
-    jurisdiction: tuple[str, tuple[Path, ...]] | None
-    written: list[Path] = field(default_factory=list)
-    failures: list[str] = field(default_factory=list)
-    rendered: bool = False
+    outputs: tuple[tuple[str, Path], ...]  # (kind, path) of every kind this build makes
+    expected: str | None  # fingerprint of its last complete build; None: build it
+    present: tuple[str, ...] = ()  # kinds whose current file is on disk
 
 
 @dataclass(frozen=True)
 class UnitTask:
-    unit: Path
-    projects: tuple[Project, ...]
-    jurisdiction: tuple[str, tuple[Path, ...]]
-    outputs: tuple[tuple[str, Path], ...]
+    """One unit folder to build: its specs, in order, and what its last 汇总 recorded."""
+
+    folder: Path
+    specs: tuple[SpecJob, ...]
+    output: Path
+    kinds: tuple[str, ...]
+    strict: bool
+    force: bool
+    expected: str | None  # fingerprint of the last 汇总
+    present: tuple[str, ...] = ()  # paths of the last 汇总's files that are on disk
+    excluded: tuple[str, ...] = ()  # file names of specs of the unit left out (name clashes): they block the 汇总
+
+
+@dataclass
+class Failure:
+    """One file that was not made: the message, and whether the old file is left as it was
+    (a write failure) or is now out of date (its content could not be made)."""
+
+    kind: str
+    message: str
+    kept: bool
+
+
+@dataclass
+class SpecOutcome:
+    """What became of one spec."""
+
+    spec: SpecFile
+    diagnostics: list[Diagnostic]
+    fingerprint: str = ""  # of the bytes read; empty when the spec has errors
+    jurisdiction: tuple[str, tuple[Path, ...]] | None = None
+    written: list[tuple[str, Path]] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+
+    @property
+    def valid(self) -> bool:
+        return bool(self.fingerprint)
+
+    @property
+    def good(self) -> bool:
+        """Return whether the project is valid and every file of it could be made."""
+        return self.valid and not any(not f.kept for f in self.failures)
+
+    def first_error(self) -> str:
+        """Return ``file:line`` of the first error."""
+        error = next((d for d in self.diagnostics if d.is_error), None)
+        if error is None:
+            return ""
+        return f"{error.path}:{error.line}" if error.line > 0 else error.path
+
+
+@dataclass
+class CombinedOutcome:
+    """What became of the unit's 汇总: written, left as it was, or blocked (and why)."""
+
+    fingerprint: str = ""
+    outputs: dict[str, Path] = field(default_factory=dict)
+    written: list[tuple[str, Path]] = field(default_factory=list)
+    failures: list[Failure] = field(default_factory=list)
+    blocked: str = ""  # why no 汇总 could be made (empty: it could)
 
 
 @dataclass
 class UnitResult:
-    unit: Path
-    written: list[Path] = field(default_factory=list)
-    failures: list[str] = field(default_factory=list)
+    folder: Path
+    specs: list[SpecOutcome]
+    combined: CombinedOutcome
 
 
 _checker: list[object] = []
-_defaults_cache: dict[object, object] = {}  # parsed _defaults.yaml files of this process
+_defaults_cache: dict[object, object] = {}  # parsed _defaults.yaml and block files of this process
 
 
 def _worker_checker():  # type: ignore[no-untyped-def]
@@ -64,62 +120,93 @@ def _worker_checker():  # type: ignore[no-untyped-def]
 
 
 def _render_and_write(kind: str, path: Path, projects: Sequence[Project],
-                      jurisdiction: jurisdictions.Jurisdiction) -> str | None:
-    """Return None when ``path`` was written, else the reason it was not."""
+                      jurisdiction: jurisdictions.Jurisdiction) -> Failure | None:
+    """Return None when ``path`` was written, else why it was not."""
     from sheetgen.render.templates import compiled
 
     try:
         data = compiled(kind, jurisdiction).render(projects, jurisdiction)
     except SheetgenError as exc:
-        return f"{path}: 生成失败：{exc}"
+        return Failure(kind, f"{path}: 生成失败：{exc}", kept=False)
     except Exception as exc:  # a template that fails for one spec must not stop the others
-        return f"{path}: 生成失败（{type(exc).__name__}）：{exc}"
+        return Failure(kind, f"{path}: 生成失败（{type(exc).__name__}）：{exc}", kept=False)
     try:
         write_atomic(path, data)
     except WriteError as exc:
-        return str(exc)
+        return Failure(kind, str(exc), kept=True)
     return None
 
 
-def run_spec(task: SpecTask) -> SpecResult:
-    """Return the result of validating one spec and writing its own files."""
+def _build_spec(job: SpecJob, task: UnitTask) -> tuple[SpecOutcome, Project | None, object]:
+    """Return what became of one spec, its model (None when it has errors) and its jurisdiction."""
     from sheetgen.projects import to_project
     from sheetgen.spec.files import read_spec
     from sheetgen.validation import template_dirs
 
-    checker = _worker_checker()
-    validated = checker.validate(read_spec(task.spec, _defaults_cache))
+    loaded = read_spec(job.spec, _defaults_cache)
+    validated = _worker_checker().validate(loaded)
     diagnostics = validated.diagnostics
     if task.strict:
         diagnostics = [d.escalated() for d in diagnostics]
-    ref = (validated.jurisdiction.name, template_dirs(task.spec)) if validated.jurisdiction else None
-    result = SpecResult(task.spec, diagnostics, None, ref, rendered=bool(task.outputs))
-    if not validated.ok or any(d.is_error for d in diagnostics) or validated.jurisdiction is None:
-        return result
+    outcome = SpecOutcome(job.spec, diagnostics)
+    jurisdiction = validated.jurisdiction
+    if not validated.ok or any(d.is_error for d in diagnostics) or jurisdiction is None:
+        return outcome, None, None
     project = to_project(validated)
-    result.project = project
-    for kind, path in task.outputs:
-        failure = _render_and_write(kind, path, [project], validated.jurisdiction)
-        if failure:
-            result.failures.append(failure)
-        else:
-            result.written.append(path)
-    return result
+    outcome.fingerprint = loaded_fingerprint(loaded, task.strict, jurisdiction.fingerprint)
+    outcome.jurisdiction = (jurisdiction.name, template_dirs(job.spec))
+    changed = task.force or outcome.fingerprint != job.expected
+    for kind, path in job.outputs:
+        if changed or kind not in job.present:
+            failure = _render_and_write(kind, path, [project], jurisdiction)
+            if failure is None:
+                outcome.written.append((kind, path))
+            else:
+                outcome.failures.append(failure)
+    return outcome, project, jurisdiction
+
+
+def _blocked(outcomes: Sequence[SpecOutcome], excluded: Sequence[str]) -> str:
+    """Return why the unit's 汇总 cannot be made from ``outcomes`` ("" when it can)."""
+    bad = [f"{o.spec.path.name}（有错误，{o.first_error()}）" if not o.valid
+           else f"{o.spec.path.name}（表格生成失败，见上面的错误）" for o in outcomes if not o.good]
+    bad += [f"{name}（与别的项目说明生成同名文件）" for name in excluded]
+    if not bad:
+        return ""
+    more = f"等 {len(bad)} 个项目" if len(bad) > 5 else ""
+    return (f"汇总文件没有生成：它要收入本单位全部 {len(outcomes) + len(excluded)} 个项目，而 "
+            f"{'；'.join(bad[:5])}{more}；改正后重新运行 build")
 
 
 def run_unit(task: UnitTask) -> UnitResult:
-    """Return the result of writing one unit's combined files."""
-    name, dirs = task.jurisdiction
-    result = UnitResult(task.unit)
-    try:
-        jurisdiction = _worker_checker().jurisdiction(name, dirs)
-    except JurisdictionError as exc:
-        result.failures.append(f"{task.unit}: {exc}")
-        return result
-    for kind, path in task.outputs:
-        failure = _render_and_write(kind, path, task.projects, jurisdiction)
-        if failure:
-            result.failures.append(failure)
-        else:
-            result.written.append(path)
-    return result
+    """Return the result of building one unit: its specs' own files, then its 汇总."""
+    outcomes: list[SpecOutcome] = []
+    projects: list[Project] = []
+    used: dict[str, object] = {}
+    for job in task.specs:
+        outcome, project, jurisdiction = _build_spec(job, task)
+        outcomes.append(outcome)
+        if project is not None and outcome.jurisdiction is not None:
+            projects.append(project)
+            used.setdefault(outcome.jurisdiction[0], jurisdiction)
+    combined = CombinedOutcome(blocked=_blocked(outcomes, task.excluded))
+    if not combined.blocked and len(used) > 1:
+        combined.blocked = (f"汇总文件没有生成：同一文件夹里的项目用了不同的格式（{'、'.join(sorted(used))}），"
+                            "无法合成一份；请把不同格式的项目放进不同的文件夹")
+    if combined.blocked:
+        return UnitResult(task.folder, outcomes, combined)
+    jurisdiction = next(iter(used.values()))
+    assert isinstance(jurisdiction, jurisdictions.Jurisdiction)
+    ordered = tuple(sorted(projects, key=lambda p: (p.number, p.key)))
+    unit_name = str((ordered[0].header.get("unit") or {}).get("name") or task.folder.name)
+    combined.outputs = combined_outputs(task.specs[0].spec, unit_name, task.output, task.kinds)
+    combined.fingerprint = unit_fingerprint((key(o.spec.path), o.fingerprint) for o in outcomes)
+    changed = task.force or combined.fingerprint != task.expected
+    for kind, path in combined.outputs.items():
+        if changed or str(path) not in task.present:
+            failure = _render_and_write(kind, path, ordered, jurisdiction)
+            if failure is None:
+                combined.written.append((kind, path))
+            else:
+                combined.failures.append(failure)
+    return UnitResult(task.folder, outcomes, combined)

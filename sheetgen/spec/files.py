@@ -8,6 +8,7 @@ are merged under the spec, outermost first.  Files whose names start with
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,7 +51,10 @@ class LoadedSpec:
     ``positions`` holds the positions table of each file the data came from:
     the spec, the shared indicator blocks it includes, then the defaults files
     innermost first (each followed by its blocks).  ``blocks`` lists the block
-    files read (see :mod:`sheetgen.spec.blocks`).
+    files read (see :mod:`sheetgen.spec.blocks`).  ``sources`` holds the
+    SHA-256 of the very bytes each file was parsed from (empty when it could
+    not be read): a build's record of what it built is made from these, never
+    from a second read that an edit may have slipped in before.
     """
 
     file: SpecFile
@@ -58,6 +62,7 @@ class LoadedSpec:
     positions: list[Positions]
     diagnostics: list[Diagnostic] = field(default_factory=list)
     blocks: list[Path] = field(default_factory=list)
+    sources: dict[Path, str] = field(default_factory=dict)
 
     def locate(self, path: Path_, *, key: bool = False) -> tuple[str, int, int]:
         """Return (file, line, col) of ``path``: in the spec if set there, else in
@@ -116,7 +121,7 @@ def discover(paths: Iterable[Path]) -> tuple[list[SpecFile], list[Diagnostic]]:
             root = given.parent
             candidates = [given]
         else:
-            problems.append(Diagnostic(str(given), 1, 1, "not-found", Severity.ERROR, "找不到这个文件或文件夹"))
+            problems.append(Diagnostic(str(given), 0, 0, "not-found", Severity.ERROR, "找不到这个文件或文件夹"))
             continue
         for path in candidates:
             key = path.resolve()
@@ -124,6 +129,17 @@ def discover(paths: Iterable[Path]) -> tuple[list[SpecFile], list[Diagnostic]]:
                 found[key] = SpecFile(path, root, _number(path), _defaults_for(path, root))
     specs = sorted(found.values(), key=lambda s: (str(s.unit_dir), s.path.name))
     return specs, problems
+
+
+def unit_specs(spec: SpecFile) -> list[SpecFile]:
+    """Return every spec of ``spec``'s unit folder (``spec`` among them), found
+    from the same root: the projects of one unit's combined files."""
+    folder = spec.unit_dir
+    paths = sorted(p for p in folder.iterdir() if p.is_file() and _is_spec(p)) if folder.is_dir() else []
+    if spec.path not in paths:
+        paths = sorted([*paths, spec.path])
+    return [SpecFile(p, spec.root, _number(p), _defaults_for(p, spec.root)) if p != spec.path else spec
+            for p in paths]
 
 
 def _number(path: Path) -> int:
@@ -155,6 +171,11 @@ def _read(path: Path) -> tuple[bytes | None, Diagnostic | None]:
                                 f"无法读取文件：{os_errors.explain(exc)}")
 
 
+def file_digest(raw: bytes | None) -> str:
+    """Return the SHA-256 hex digest of a file's bytes ("" for a file that could not be read)."""
+    return hashlib.sha256(raw).hexdigest() if raw is not None else ""
+
+
 def _cache_key(path: Path) -> tuple[Path, int, int]:
     try:
         stat = path.stat()
@@ -167,16 +188,19 @@ def read_spec(spec: SpecFile, cache: dict[Any, Any] | None = None) -> LoadedSpec
     """Return the spec merged onto its defaults, with positions and load problems.
 
     ``cache`` keeps parsed defaults and block files between calls (keyed by
-    path, time and size, so an edited file is read again).
+    path, time and size, so an edited file is read again), each with the
+    digest of the bytes it was parsed from.
     """
     cache = {} if cache is None else cache
+    sources: dict[Path, str] = {}
 
     def load(path: Path) -> Loaded | Diagnostic:
         key = _cache_key(path)
         if key not in cache:
             raw, problem = _read(path)
-            cache[key] = load_yaml(raw, _display(path)) if raw is not None else problem
-        return cache[key]
+            cache[key] = (load_yaml(raw, _display(path)) if raw is not None else problem, file_digest(raw))
+        loaded, sources[path] = cache[key]
+        return loaded
 
     area = include_area(spec.root, spec.unit_dir)
     blocks: list[Path] = []
@@ -192,36 +216,37 @@ def read_spec(spec: SpecFile, cache: dict[Any, Any] | None = None) -> LoadedSpec
     for defaults_path in spec.defaults:
         loaded = load(defaults_path)
         if isinstance(loaded, Diagnostic):
-            return LoadedSpec(spec, None, [], [loaded])
+            return LoadedSpec(spec, None, [], [loaded], sources=sources)
         diagnostics.extend(d for d in loaded.diagnostics)
         if loaded.data is None:
             if any(d.is_error for d in loaded.diagnostics):
-                return LoadedSpec(spec, None, [], diagnostics)
+                return LoadedSpec(spec, None, [], diagnostics, sources=sources)
             continue
         if not isinstance(loaded.data, dict):
             return LoadedSpec(spec, None, [], [*diagnostics, Diagnostic(
                 loaded.positions.file, 1, 1, "not-mapping", Severity.ERROR,
-                "默认值文件的内容应是“键: 值”的映射")])
+                "默认值文件的内容应是“键: 值”的映射")], sources=sources)
         expanded = with_blocks(loaded, defaults_path)
         diagnostics.extend(expanded.diagnostics)
         merged = deep_merge(merged, expanded.data)
         tables[:0] = [loaded.positions, *expanded.tables]
     raw, problem = _read(spec.path)
+    sources[spec.path] = file_digest(raw)
     if raw is None:
-        return LoadedSpec(spec, None, tables, [*diagnostics, problem] if problem else diagnostics, blocks)
+        return LoadedSpec(spec, None, tables, [*diagnostics, problem] if problem else diagnostics, blocks, sources)
     loaded_spec = load_yaml(raw, spec.display)
     diagnostics.extend(loaded_spec.diagnostics)
     if loaded_spec.data is None:
-        return LoadedSpec(spec, None, tables, diagnostics, blocks)
+        return LoadedSpec(spec, None, tables, diagnostics, blocks, sources)
     if not isinstance(loaded_spec.data, dict):
         diagnostics.append(Diagnostic(spec.display, 1, 1, "not-mapping", Severity.ERROR,
                                       "项目说明的内容应是“键: 值”的映射（例如 name: 项目名称），这里不是"))
-        return LoadedSpec(spec, None, tables, diagnostics, blocks)
+        return LoadedSpec(spec, None, tables, diagnostics, blocks, sources)
     expanded = with_blocks(loaded_spec, spec.path)
     diagnostics.extend(expanded.diagnostics)
     merged = deep_merge(merged, expanded.data)
     tables[:0] = [loaded_spec.positions, *expanded.tables]
-    return LoadedSpec(spec, merged, tables, diagnostics, blocks)
+    return LoadedSpec(spec, merged, tables, diagnostics, blocks, sources)
 
 
 def block_files(spec: SpecFile) -> list[Path]:

@@ -57,3 +57,23 @@ def test_missing_libreoffice_is_explained(unit_dir: Callable[..., Path], tmp_pat
 def test_pdf_names_do_not_collide() -> None:
     assert pdf.pdf_path(Path("a/x.docx")) == Path("a/x.pdf")
     assert pdf.pdf_path(Path("a/x.xlsx")) == Path("a/x.xlsx.pdf")
+
+
+@needs_soffice
+def test_pdfs_of_changed_and_deleted_specs_do_not_stay_looking_current(unit_dir: Callable[..., Path],
+                                                                        tmp_path: Path) -> None:
+    second = TIANJIN_SPEC.replace("2025年司法救助项目", "2025年另一个项目")
+    folder = unit_dir(TIANJIN_DEFAULTS, {"01-t.yaml": TIANJIN_SPEC, "02-u.yaml": second}, name="tj")
+    out = tmp_path / "out"
+    unit = "汇总-天津市西青区人民检察院"
+    assert main(["build", str(folder.parent), "-o", str(out), "--pdf", "-j", "1"]) == 0
+    (folder / "01-t.yaml").write_text(TIANJIN_SPEC.replace("用于司法救助", "用于司法救助金"), encoding="utf-8")
+    (folder / "02-u.yaml").unlink()
+    assert main(["build", str(folder.parent), "-o", str(out), "-j", "1"]) == 0  # no --pdf this time
+    names = sorted(p.name for p in (out / "tj").iterdir())
+    assert names == sorted(["01-t.docx", "01-t.xlsx", f"{unit}.docx", f"{unit}.xlsx", "01-t（已过期）.pdf",
+                            "01-t（已过期）.xlsx.pdf", f"{unit}（已过期）.pdf", f"{unit}（已过期）.xlsx.pdf"])
+    assert main(["build", str(folder.parent), "-o", str(out), "--pdf", "-j", "1"]) == 0
+    names = sorted(p.name for p in (out / "tj").iterdir())
+    assert names == sorted(f"{stem}{ext}" for stem in ("01-t", unit) for ext in (".docx", ".xlsx", ".pdf", ".xlsx.pdf"))
+    assert "用于司法救助金" in pdf_text(out / "tj" / "01-t.pdf")

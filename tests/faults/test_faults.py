@@ -174,9 +174,10 @@ def test_template_failing_for_one_spec_fails_that_spec_only(tmp_path: Path) -> N
         assert {f"unit/{stem}.docx", f"unit/{stem}.xlsx"} <= names
     assert "unit/02-b.docx" not in names and "unit/02-b.xlsx" not in names
     assert_whole(out)
-    # the combined files hold 乙乙乙 too, so they fail with the same message (and are not half-written)
-    assert any("汇总-" in f and ".docx" in f and "02-b.yaml" in f for f in failures), err
-    assert any("汇总-" in f and ".xlsx" in f and "除数是零" in f for f in failures), err
+    # the combined files would miss 乙乙乙's table: not written, and the message names the project
+    assert not [name for name in names if "汇总-" in name]
+    blocked = next(line for line in err.splitlines() if "[combined-blocked]" in line)
+    assert blocked.startswith(f"{folder}: 错误") and "02-b.yaml（表格生成失败" in blocked, blocked
     # fixing the project lets the next build finish everything
     spec = folder / "02-b.yaml"
     spec.write_text(spec.read_text(encoding="utf-8").replace("乙乙乙", "乙项目名"), encoding="utf-8")
@@ -188,14 +189,24 @@ def test_template_failing_for_one_spec_fails_that_spec_only(tmp_path: Path) -> N
 # ----------------------------------------------------------------------------- Ctrl-C
 
 
-COPIES = 8
+COPIES = 2
+ENDLESS_UNIT = "zz-endless"  # sorts last
+ENDLESS = (b"{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"
+           b"{{ project.name }}")
 
 
 def _many_specs(target: Path, copies: int) -> Path:
-    """Return a specs tree of the 24 seed specs copied ``copies`` times (one unit folder per copy)."""
+    """Return a specs tree of the 24 seed specs copied ``copies`` times (one unit folder per copy),
+    plus a last unit whose Word template never finishes rendering (10^10 sandboxed loop steps),
+    so that no build of the tree can finish before it is interrupted."""
     for index in range(copies):
         for unit in sorted(p for p in (REPO / "specs").iterdir() if p.is_dir()):
             shutil.copytree(unit, target / f"{unit.name}-{index}")
+    endless = target / ENDLESS_UNIT
+    shutil.copytree(REPO / "specs" / "sh-yifenyuan-2020", endless)
+    override = endless / "templates" / "shanghai"
+    shutil.copytree(REPO / "templates" / "shanghai", override)
+    _patch_template(override / "table.docx", "word/document.xml", b"{{ project.name }}", ENDLESS)
     return target
 
 
@@ -219,41 +230,50 @@ def _wait_for(predicate: Callable[[], bool], timeout: float) -> bool:
     return False
 
 
+def _combined_files(out: Path) -> int:
+    return len([p for p in out.rglob("汇总-*") if p.suffix in KINDS]) if out.is_dir() else 0
+
+
 @pytest.mark.parametrize("group", [True, False], ids=["ctrl-c-to-the-process-group", "sigint-to-the-main-process"])
 def test_interrupted_build_exits_130_with_whole_files_and_recovers(tmp_path: Path, group: bool) -> None:
-    specs = _many_specs(tmp_path / "specs", COPIES)  # 192 specs: about 3 s of work on two cores
+    specs = _many_specs(tmp_path / "specs", COPIES)
     out = tmp_path / "out"
     command = [sys.executable, "-m", "sheetgen", "build", str(specs), "-o", str(out), "--jobs", "2"]
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     process = subprocess.Popen(
         command, cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
     )
+    finite = 3 * COPIES  # every unit but the endless one finishes
     try:
-        started = _wait_for(lambda: any(p.suffix in KINDS for p in out.rglob("*")) if out.is_dir() else False, 60)
-        assert started, "the build wrote nothing within 60 s"
+        done = _wait_for(lambda: _combined_files(out) == finite * 2, 120)
+        assert done, f"the finite units were not built within 120 s ({_combined_files(out)} 汇总 files)"
+        assert process.poll() is None, "the build finished although one unit cannot"
+        signalled = time.monotonic()
         if group:
             os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
         else:
             process.send_signal(signal.SIGINT)
         _, stderr = process.communicate(timeout=60)
+        took = time.monotonic() - signalled
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
     err = stderr.decode("utf-8", "replace")
     assert process.returncode == 130, err[-2000:]
+    assert took < 10, f"Ctrl-C took {took:.1f} s to stop the build"
     assert "已中断" in err and "Traceback" not in err and "KeyboardInterrupt" not in err, err[-3000:]
     if shutil.which("ps"):  # no worker outlives the build
         assert _wait_for(lambda: not _session_processes(process.pid), 10), _session_processes(process.pid)
-    written = [p for p in out.rglob("*") if p.suffix in KINDS]
-    assert 0 < len(written) < 24 * COPIES * 2, "interrupted too late to mean anything"
-    for path in written:
+    assert not list((out / ENDLESS_UNIT).glob("*.docx")) if (out / ENDLESS_UNIT).is_dir() else True
+    for path in (p for p in out.rglob("*") if p.suffix in KINDS):
         with zipfile.ZipFile(path) as archive:
             assert archive.testzip() is None, path
-    # the next build removes leftover temporary files and finishes everything
+    # the next build (the endless template fixed) removes leftover temporary files and finishes everything
+    shutil.rmtree(specs / ENDLESS_UNIT / "templates")
     code, err = cli("build", str(specs), "-o", str(out), "--jobs", "2")
     assert code == 0, err[-2000:]
-    assert len(outputs(out)) == (24 * 2 + 3 * 2) * COPIES
+    assert len(outputs(out)) == (24 * 2 + 3 * 2) * COPIES + 9 * 2 + 2
     assert_whole(out)
 
 

@@ -1,0 +1,199 @@
+"""The build record a build writes as it takes its results: what became of each spec
+and of each unit's 汇总, and which old files go or are moved aside
+(:mod:`sheetgen.build.stale`) so that no file looks current when it is not.
+
+Pure bookkeeping: the runner reports; :meth:`Ledger.apply` is the one place that
+touches old files, at the end of the build.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from sheetgen.build.manifest import Manifest, Record
+from sheetgen.build.plan import key, stale_path
+from sheetgen.build.stale import Action, Retirements, pdf_of
+from sheetgen.build.tasks import CombinedOutcome, Failure, SpecOutcome, UnitTask
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The specs a build is responsible for: everything under the folders it was
+    given, and the unit folder of each file it was given."""
+
+    folders: tuple[Path, ...]
+    units: frozenset[Path]
+
+    @classmethod
+    def of(cls, paths: Sequence[Path]) -> Scope:
+        folders = tuple(Path(p).resolve() for p in paths if Path(p).is_dir())
+        units = frozenset(Path(p).resolve().parent for p in paths if Path(p).is_file())
+        return cls(folders, units)
+
+    def has(self, path: Path, *, unit: bool) -> bool:
+        """Return whether the spec (or unit folder) at ``path`` is this build's business."""
+        folder = path if unit else path.parent
+        return folder in self.units or any(path == f or f in path.parents for f in self.folders)
+
+
+class Ledger:
+    """The old build record and the new one being made."""
+
+    def __init__(self, old: Manifest):
+        self.old = old
+        self.new = Manifest()
+        self.retire = Retirements()
+        self.retire.know([*old.specs.values(), *old.units.values()])
+        self._touched: set[str] = set()
+
+    def records(self) -> list[Record]:
+        """Return every record of the new build record."""
+        return [*self.new.specs.values(), *self.new.units.values()]
+
+    # ------------------------------------------------------------------ what became of each
+
+    def keep(self, spec: Path | None, unit: Path | None) -> None:
+        """Carry a current spec's (or unit's) record over unchanged."""
+        if spec is not None:
+            self._touched.add(key(spec))
+            self.new.specs[key(spec)] = self.old.specs[key(spec)]
+        if unit is not None:
+            self._touched.add(key(unit))
+            self.new.units[key(unit)] = self.old.units[key(unit)]
+
+    def spec(self, outcome: SpecOutcome, outputs: dict[str, Path]) -> None:
+        """Record what became of one spec (``outputs``: its file of each kind built)."""
+        spec_key = key(outcome.spec.path)
+        self._touched.add(spec_key)
+        old = self.old.specs.get(spec_key) or Record("")
+        if not outcome.valid:
+            new = Record("", stale=list(old.stale))
+            for path in old.outputs:
+                self.retire.move_aside(path, old, new, f"项目 {outcome.spec.path.name} 有错误，没有重新生成")
+            self.new.specs[spec_key] = new
+            return
+        assert outcome.jurisdiction is not None
+        name, dirs = outcome.jurisdiction
+        new = Record(outcome.fingerprint if not outcome.failures else "", name, [str(d) for d in dirs],
+                     diagnostics=[d.to_json() for d in outcome.diagnostics], pdfs=list(old.pdfs),
+                     stale=list(old.stale))
+        self._files(old, new, outputs, outcome.written, outcome.failures, outcome.fingerprint,
+                    f"项目 {outcome.spec.path.name}")
+        self.new.specs[spec_key] = new
+
+    def combined(self, folder: Path, combined: CombinedOutcome) -> list[str]:
+        """Record what became of a unit's 汇总; return the names its old files are moved
+        aside to when it could not be made."""
+        unit_key = key(folder)
+        self._touched.add(unit_key)
+        old = self.old.units.get(unit_key) or Record("")
+        if combined.blocked:
+            new = Record("", stale=list(old.stale))
+            for earlier in old.outputs:
+                self.retire.move_aside(earlier, old, new, "汇总没有重新生成")
+            self.new.units[unit_key] = new
+            return [stale_path(Path(p)).name for p in old.outputs]
+        new = Record(combined.fingerprint if not combined.failures else "", pdfs=list(old.pdfs),
+                     stale=list(old.stale))
+        self._files(old, new, combined.outputs, combined.written, combined.failures, combined.fingerprint, "汇总")
+        self.new.units[unit_key] = new
+        return []
+
+    def worker_died(self, task: UnitTask) -> None:
+        """Record a unit whose worker died: its files stay as they are and stay tracked,
+        with no fingerprint, so the next build makes them again."""
+        for job in task.specs:
+            record = self.old.specs.get(key(job.spec.path)) or Record("")
+            self.new.specs[key(job.spec.path)] = Record("", record.jurisdiction, record.template_dirs,
+                                                        [str(p) for _, p in job.outputs], pdfs=record.pdfs,
+                                                        stale=record.stale)
+            self._touched.add(key(job.spec.path))
+        old = self.old.units.get(key(task.folder)) or Record("")
+        self.new.units[key(task.folder)] = Record("", outputs=old.outputs, pdfs=old.pdfs, stale=old.stale)
+        self._touched.add(key(task.folder))
+
+    def _files(self, old: Record, new: Record, outputs: dict[str, Path], written: list[tuple[str, Path]],
+               failures: list[Failure], fingerprint: str, what: str) -> None:
+        """Set ``new.outputs`` to the current files of one spec or 汇总 and plan what
+        happens to the old ones that are not current any more."""
+        made = {kind for kind, _ in written}
+        failed = {f.kind: f for f in failures}
+        current: list[str] = []
+        for kind, path in outputs.items():
+            if kind in made:
+                current.append(str(path))
+                if str(stale_path(path)) in new.stale:
+                    self.retire.remove_file(str(stale_path(path)), new, f"{path.name} 已重新生成")
+            elif kind in failed:
+                if failed[kind].kept:
+                    current.append(str(path))  # left as it was (the message says so), tracked; no fingerprint
+                elif str(path) in old.outputs:
+                    self.retire.move_aside(str(path), old, new, f"{what}的 {path.name} 生成失败")
+            elif str(path) in old.outputs:
+                current.append(str(path))
+        wanted = {str(p) for p in outputs.values()}
+        for earlier in old.outputs:
+            kind = Path(earlier).suffix[1:]
+            if earlier in wanted:
+                continue
+            if kind in outputs and str(outputs[kind]) in current:  # made again under another name
+                self.retire.remove_file(earlier, new, f"已改为 {outputs[kind].name}")
+                for pdf in old.pdfs:
+                    if Path(pdf) == pdf_of(Path(earlier)):
+                        self.retire.remove_file(pdf, new, f"已改为 {outputs[kind].name}")
+            elif kind not in outputs and fingerprint and fingerprint == old.fingerprint:
+                current.append(earlier)  # a kind this build did not make, still current
+            else:
+                self.retire.move_aside(earlier, old, new, f"{what}改过了，这次没有生成新的 {Path(earlier).name}")
+        new.outputs = current
+
+    # ------------------------------------------------------------------ at the end of the build
+
+    def forget_gone(self, scope: Scope) -> None:
+        """Plan removing the files of specs and units in ``scope`` that no longer exist; carry
+        over the records of everything else (another build's business)."""
+        for table, new, unit in ((self.old.specs, self.new.specs, False), (self.old.units, self.new.units, True)):
+            for record_key, record in table.items():
+                if record_key in self._touched:
+                    continue
+                if scope.has(Path(record_key), unit=unit):
+                    what = "单位文件夹" if unit else "项目说明"
+                    self.retire.remove(record, f"{what} {record_key} 已不存在")
+                else:
+                    new[record_key] = record
+
+    def pdfs_written(self, written: list[Path]) -> None:
+        """Record the PDFs ``build --pdf`` wrote."""
+        by_pdf = {pdf_of(Path(p)): record for record in self.records() for p in record.outputs}
+        for path in written:
+            record = by_pdf.get(path)
+            if record is not None and str(path) not in record.pdfs:
+                record.pdfs.append(str(path))
+
+    def settle_pdfs(self) -> None:
+        """Plan moving aside the PDFs sheetgen made of files that have changed since (no --pdf
+        this time, or the conversion failed); remove the stale copy of a PDF current again."""
+        for record in self.records():
+            sources = {pdf_of(Path(p)): Path(p) for p in record.outputs}
+            for path in list(record.pdfs):
+                pdf, source = Path(path), sources.get(Path(path))
+                if source is None or not pdf.is_file():
+                    continue
+                if source.is_file() and pdf.stat().st_mtime_ns < source.stat().st_mtime_ns:
+                    record.pdfs.remove(path)
+                    self.retire.move_aside(path, Record("", outputs=[path]), record,
+                                           f"{source.name} 已更新，PDF 没有重新生成（加 --pdf 重新生成）")
+                elif str(stale_path(pdf)) in record.stale:
+                    self.retire.remove_file(str(stale_path(pdf)), record, f"{pdf.name} 已重新生成")
+
+    def apply(self) -> tuple[list[Action], list[str]]:
+        """Carry out the planned removals and moves; return those done and the failures.
+        Afterwards every record names only files that exist."""
+        claimed = {p for record in self.records() for p in (*record.outputs, *record.pdfs)}
+        self.retire.apply(claimed)
+        for record in self.records():
+            for files in (record.outputs, record.pdfs, record.stale):
+                files[:] = [p for p in dict.fromkeys(files) if Path(p).is_file()]
+        return self.retire.done, self.retire.failures

@@ -1,0 +1,94 @@
+"""Outputs that are no longer current: removed, or moved aside under a name that says so.
+
+Two rules, so that no file in the output folder looks current when it is not:
+
+* the spec (or the whole unit folder) an output was made from no longer
+  exists: the output, its PDF and its stale copies are **removed**;
+* the spec still exists but its output could not be made again (the spec
+  has errors, the template failed, the 汇总 cannot hold every project, the
+  kind was left out of a build after the spec changed): the old output is
+  **moved aside** as ``名称（已过期）.docx`` (replacing an older stale copy),
+  and that copy is removed once the output is current again.
+
+Only files the build record names are touched (files sheetgen wrote), never a
+file another record still claims as current.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sheetgen import os_errors
+from sheetgen.build.manifest import Record
+from sheetgen.build.pdf import pdf_path as pdf_of
+from sheetgen.build.plan import stale_path
+
+
+@dataclass(frozen=True)
+class Action:
+    """One planned removal (``target`` None) or move aside."""
+
+    path: Path
+    target: Path | None
+    reason: str
+
+
+@dataclass
+class Retirements:
+    """The removals and moves a build plans while it takes results, applied at its end."""
+
+    actions: list[Action] = field(default_factory=list)
+    done: list[Action] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+    _ours: set[str] = field(default_factory=set)
+
+    def remove(self, record: Record, reason: str) -> None:
+        """Plan the removal of every file of ``record`` (its source is gone)."""
+        for path in record.files():
+            self.actions.append(Action(Path(path), None, reason))
+
+    def remove_file(self, path: str, new: Record, reason: str) -> None:
+        """Plan the removal of one file of a record; ``new`` (the record to be) no longer names it."""
+        self.actions.append(Action(Path(path), None, reason))
+        for files in (new.outputs, new.pdfs, new.stale):
+            if path in files:
+                files.remove(path)
+
+    def move_aside(self, path: str, old: Record, new: Record, reason: str) -> None:
+        """Plan moving the output ``path`` of ``old`` (and its PDF) aside; ``new`` records the copies."""
+        for source in (path, *[p for p in old.pdfs if Path(p) == pdf_of(Path(path))]):
+            target = stale_path(Path(source))
+            self.actions.append(Action(Path(source), target, reason))
+            if source in new.pdfs:
+                new.pdfs.remove(source)
+            if str(target) not in new.stale:
+                new.stale.append(str(target))
+            self._ours.add(str(target))
+
+    def know(self, records: list[Record]) -> None:
+        """Note the stale copies the old build record names (they may be replaced)."""
+        for record in records:
+            self._ours.update(record.stale)
+
+    def apply(self, claimed: set[str]) -> None:
+        """Carry out the planned actions, except on files in ``claimed`` (current outputs)."""
+        for action in self.actions:
+            source = action.path
+            if str(source) in claimed or not source.is_file():
+                continue
+            try:
+                if action.target is None:
+                    source.unlink()
+                    self.done.append(action)
+                    continue
+                if action.target.exists() and str(action.target) not in self._ours:
+                    self.failures.append(f"{source}: 已过期，但无法改名为 {action.target.name}：已有同名文件"
+                                         "（不是 sheetgen 写的，没有动它）；请删掉或移走这两个文件之一")
+                    continue
+                os.replace(source, action.target)
+                self.done.append(action)
+            except OSError as exc:
+                verb = "删除" if action.target is None else "改名"
+                self.failures.append(f"{source}: 已过期，但无法{verb}：{os_errors.explain(exc)}")
