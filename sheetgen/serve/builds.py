@@ -23,8 +23,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from sheetgen.build.manifest import Manifest, digest
-from sheetgen.build.plan import Fingerprints
+from sheetgen.build.manifest import Manifest
+from sheetgen.build.plan import Fingerprints, key, unit_fingerprint
 from sheetgen.build.runner import BuildOptions, Summary, run_build
 from sheetgen.spec.files import SpecFile
 
@@ -125,19 +125,22 @@ class Builds:
         last = self.last
         if last is None or last.summary is None or not path.is_file():
             return False
-        manifest = Manifest.read(self.options.output)
-        fingerprints = Fingerprints(self.options.kinds, self.options.strict)
+        manifest, _note = Manifest.read(self.options.output)
+        fingerprints = Fingerprints(self.options.strict)
         prints = []
         for spec in specs:
-            record = manifest.specs.get(str(spec.path.resolve()))
-            if record is None or record.fingerprint != fingerprints.spec(spec, record):
+            record = manifest.specs.get(key(spec.path))
+            if record is None or not record.fingerprint:
+                return False
+            if record.fingerprint != fingerprints.spec(spec, record.jurisdiction):
                 return False
             if unit is None and str(path) not in record.outputs:
                 return False
-            prints.append(record.fingerprint)
+            prints.append((key(spec.path), record.fingerprint))
         if unit is not None:
-            entry = manifest.units.get(str(unit.resolve())) or {}
-            return entry.get("fingerprint") == digest(*prints) and str(path) in entry.get("outputs", ())
+            entry = manifest.units.get(key(unit))
+            return (entry is not None and entry.fingerprint == unit_fingerprint(prints)
+                    and str(path) in entry.outputs)
         return True
 
     def current_pdf(self, pdf: Path, source: Path, specs: Sequence[SpecFile], unit: Path | None = None) -> bool:
