@@ -18,8 +18,9 @@ from sheetgen.jurisdiction import Jurisdiction
 from sheetgen.spec.files import LoadedSpec, SpecFile
 from sheetgen.spec.yamlload import iter_strings
 from sheetgen.validation.cerberus_check import SchemaCheck
-from sheetgen.validation.rules import apply_rules
+from sheetgen.validation.rules import BLANK_CODES, Finding, apply_rules
 from sheetgen.validation.schema import build_schema, label_for
+from sheetgen.validation.written import NULL_WORDS, as_written, written
 
 _BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -74,6 +75,15 @@ def template_dirs(spec: SpecFile) -> tuple[Path, ...]:
     return tuple(found)
 
 
+def _null_hint(finding: Finding, loaded: LoadedSpec) -> str:
+    """Return, for a finding about a blank value that was written as ``~`` or ``null``,
+    the note that YAML reads that word as nothing (else '')."""
+    text = written(loaded, finding.path)
+    if finding.code in BLANK_CODES and text in NULL_WORDS:
+        return f"（这里写的是“{text}”，YAML 把它当作空值；要印出 {text} 请给它加引号）"
+    return ""
+
+
 class Checker:
     """Validates specs; compiles each jurisdiction's schema once."""
 
@@ -123,6 +133,7 @@ class Checker:
             return ValidatedSpec(loaded, None, None, diagnostics)
         check = self.schema_check(jurisdiction)
         schema = check.schema
+        data = as_written(data, schema, loaded)
         for path, text in iter_strings(data):
             match = _BAD_XML.search(text)
             if match:
@@ -131,12 +142,13 @@ class Checker:
                     file, line, col, "bad-char", Severity.ERROR,
                     f"文字里有不可见字符 U+{ord(match.group()):04X}，Word 和 Excel 都无法保存；请删去",
                     label_for(path, schema, jurisdiction), ".".join(path)))
-        normalized, problems = check.check(loaded)
+        normalized, problems = check.check(loaded, data)
         diagnostics.extend(problems)
         if isinstance(normalized, dict):
             for finding in apply_rules(normalized, jurisdiction):
                 file, line, col = loaded.locate(finding.path, key=finding.at_key)
-                diagnostics.append(Diagnostic(file, line, col, finding.code, finding.severity, finding.message,
+                diagnostics.append(Diagnostic(file, line, col, finding.code, finding.severity,
+                                              finding.message + _null_hint(finding, loaded),
                                               label_for(finding.path, schema, jurisdiction),
                                               ".".join(finding.path)))
         diagnostics = _unique(diagnostics)

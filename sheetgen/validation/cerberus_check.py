@@ -205,16 +205,16 @@ class SchemaCheck:
             unique.setdefault((problem.yaml_path, problem.code), problem)
         return list(unique.values())
 
-    def check(self, loaded: LoadedSpec) -> tuple[dict[str, Any], list[Diagnostic]]:
-        """Return the normalized spec (partly normalized when invalid) and its schema problems."""
+    def check(self, loaded: LoadedSpec, data: Mapping[str, Any]) -> tuple[dict[str, Any], list[Diagnostic]]:
+        """Return ``data`` (``loaded``'s, texts as written) normalized (partly when invalid)
+        and its schema problems."""
         from sheetgen.validation.indicators import check_tree
 
-        assert loaded.data is not None
-        self.header.validate(loaded.data)
+        self.header.validate(data)
         document = self.header.document
         problems = self.problems(self.header, loaded)
-        if "indicators" in loaded.data:
-            tree, tree_problems = check_tree(loaded.data["indicators"], self, loaded)
+        if "indicators" in data:
+            tree, tree_problems = check_tree(data["indicators"], self, loaded)
             document["indicators"] = tree
             problems += tree_problems
         return document, problems

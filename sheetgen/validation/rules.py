@@ -33,6 +33,9 @@ class Finding:
 
 Rule = Callable[[Mapping[str, Any], Jurisdiction], Iterator[Finding]]
 
+#: The codes of findings about a value left blank.
+BLANK_CODES = ("empty-value", "to-fill")
+
 # ≥ ≤ = > < and their ASCII and full-width forms; longest first.
 _COMPARATORS = ("≥", "≤", ">=", "<=", "＞＝", "＜＝", "=", "＝", ">", "<", "＞", "＜", "≠", "!=")
 _WRONG_ORDER = {"=>": "≥", "=<": "≤", "＝＞": "≥", "＝＜": "≤"}
