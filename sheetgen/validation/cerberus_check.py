@@ -21,6 +21,7 @@ from sheetgen.spec.files import LoadedSpec
 from sheetgen.validation.schema import indicator_row_schema, known_keys, label_for
 
 _MONEY_TEXT = re.compile(r"^[-+]?[0-9][0-9,，]*(?:\.[0-9]+)?$")
+_DATE_AND_TIME = re.compile(r"^\s*(\d{4}-\d{1,2}-\d{1,2})(?:[Tt]|\s+)\d{1,2}:\d{2}")
 
 
 def as_text(value: Any) -> Any:
@@ -41,7 +42,7 @@ class SpecValidator(Validator):  # type: ignore[misc]
     types_mapping: ClassVar[dict[str, TypeDefinition]] = {
         **Validator.types_mapping,
         "decimal": TypeDefinition("decimal", (Decimal, int), (bool,)),
-        "date": TypeDefinition("date", (dt.date,), ()),
+        "date": TypeDefinition("date", (dt.date,), (dt.datetime,)),  # a day, not a moment
     }
 
     def _normalize_coerce_money(self, value: Any) -> Any:
@@ -102,6 +103,10 @@ def _type_message(error: ValidationError, label: str) -> str:
     wanted = error.constraint if isinstance(error.constraint, list) else [error.constraint]
     names = "或".join(_TYPE_NAMES.get(t, t) for t in wanted)
     message = f"“{label or '此项'}”应为{names}，这里是{describe(error.value)}"
+    timed = _DATE_AND_TIME.match(str(error.value)) if "date" in wanted else None
+    if timed:
+        day = _iso(timed.group(1)) or timed.group(1)
+        return f"“{label or '此项'}”只写日期，不写时间：这里是{describe(error.value)}；请写成 {day}"
     if "date" in wanted and isinstance(error.value, str):
         message += "；日期要写成 2020-01-01 这样的真实日期"
     if "boolean" in wanted:
@@ -111,6 +116,15 @@ def _type_message(error: ValidationError, label: str) -> str:
     if wanted == ["string"] and isinstance(error.value, (list, Mapping)):
         message += "；如果是多行文字，请用 |- 开头的多行写法"
     return message
+
+
+def _iso(day: str) -> str:
+    """Return ``2020-1-1`` as ``2020-01-01`` when it is a real day, else ''."""
+    try:
+        year, month, date = (int(p) for p in day.split("-"))
+        return dt.date(year, month, date).isoformat()
+    except ValueError:
+        return ""
 
 
 def _shape_message(path: tuple[str, ...], value: Any, jurisdiction: Jurisdiction) -> str:

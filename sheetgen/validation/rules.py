@@ -17,7 +17,7 @@ from typing import Any
 
 from sheetgen.errors import Severity
 from sheetgen.jurisdiction import Jurisdiction
-from sheetgen.money import UNITS, convert, format_money, shows_exactly
+from sheetgen.money import EXCEL_DIGITS, UNITS, convert, excel_shows, fits_excel, format_money, shows_exactly
 
 
 @dataclass(frozen=True)
@@ -89,10 +89,15 @@ def row_value(row: Any) -> str | None:
     return None if row is None else str(row)
 
 
+def _day(value: Any) -> dt.date | None:
+    """Return ``value`` if it is a date without a time of day (a time is the schema's error)."""
+    return value if isinstance(value, dt.date) and not isinstance(value, dt.datetime) else None
+
+
 def dates_in_order(data: Mapping[str, Any], jurisdiction: Jurisdiction) -> Iterator[Finding]:
     """Return a finding when 计划开始日期 is after 计划完成日期."""
-    start, end = data.get("start_date"), data.get("end_date")
-    if isinstance(start, dt.date) and isinstance(end, dt.date) and start > end:
+    start, end = _day(data.get("start_date")), _day(data.get("end_date"))
+    if start is not None and end is not None and start > end:
         yield Finding(("end_date",), "date-order", Severity.ERROR,
                       f"计划完成日期 {end.isoformat()} 早于计划开始日期 {start.isoformat()}")
 
@@ -203,12 +208,8 @@ def nothing_to_review(data: Mapping[str, Any], jurisdiction: Jurisdiction) -> It
                       f"导入时无法归位的文字“{str(text)[:40]}”（出处：{source}）；请放到正确的字段后删除这一项")
 
 
-def amounts_print_exactly(data: Mapping[str, Any], jurisdiction: Jurisdiction) -> Iterator[Finding]:
-    """Return a warning for each amount that the table's unit and number format would round.
-
-    Amounts are printed in the jurisdiction's unit (元 in Shanghai, 万元 in
-    Tianjin); a spec may give them in another unit (``budget.unit``).
-    """
+def _amounts(data: Mapping[str, Any], jurisdiction: Jurisdiction) -> Iterator[tuple[str, Decimal, str, Decimal]]:
+    """Return (key, amount as written, its unit, amount in the table's unit) of each budget amount."""
     budget = data.get("budget")
     if not isinstance(budget, Mapping):
         return
@@ -216,24 +217,100 @@ def amounts_print_exactly(data: Mapping[str, Any], jurisdiction: Jurisdiction) -
     if unit not in UNITS or jurisdiction.money_unit not in UNITS:
         return
     for key, value in budget.items():
-        if not isinstance(value, Decimal):
+        if isinstance(value, Decimal):
+            yield str(key), value, unit, convert(value, unit, jurisdiction.money_unit)
+
+
+def amounts_fit_excel(data: Mapping[str, Any], jurisdiction: Jurisdiction) -> Iterator[Finding]:
+    """Return an error for each amount Excel cannot store exactly as the table shows it.
+
+    Excel keeps numbers as binary floats, exact to 15 significant digits:
+    ``12345678901234567890`` would show as 12,345,678,901,234,600,000.  Such an
+    amount is refused rather than written as text (see docs/spec.md): no real
+    budget needs more than 15 digits, so it is a slip of the keyboard, and a
+    text cell where a number belongs would not add up in the unit's workbook.
+    """
+    pattern = jurisdiction.money_format
+    for key, value, unit, printed in _amounts(data, jurisdiction):
+        if fits_excel(printed, pattern):
             continue
-        printed = convert(value, unit, jurisdiction.money_unit)
-        if not shows_exactly(printed, jurisdiction.money_format):
+        shown = excel_shows(printed, pattern)
+        where = f"表上会显示成 {shown}" if shown else "Excel 根本存不下这个数"
+        yield Finding(("budget", key), "too-many-digits", Severity.ERROR,
+                      f"金额 {value:f} {unit} 的位数太多：Excel 只能精确保存 {EXCEL_DIGITS} 位有效数字"
+                      f"（整数部分最多 {EXCEL_DIGITS} 位），{where}；请检查是否多写了数字")
+
+
+def amounts_print_exactly(data: Mapping[str, Any], jurisdiction: Jurisdiction) -> Iterator[Finding]:
+    """Return a warning for each amount that the table's unit and number format would round.
+
+    Amounts are printed in the jurisdiction's unit (元 in Shanghai, 万元 in
+    Tianjin); a spec may give them in another unit (``budget.unit``).
+    """
+    pattern = jurisdiction.money_format
+    for key, value, unit, printed in _amounts(data, jurisdiction):
+        if fits_excel(printed, pattern) and not shows_exactly(printed, pattern):
             yield Finding(("budget", key), "amount-rounded", Severity.WARNING,
                           f"{value} {unit} 折合 {printed.normalize():f} {jurisdiction.money_unit}，"
-                          f"表上将显示为 {format_money(printed, jurisdiction.money_format)}")
+                          f"表上将显示为 {format_money(printed, pattern)}")
+
+
+#: The most characters (UTF-16 code units, as Excel counts them) one Excel cell holds.
+EXCEL_CELL_CHARS = 32_767
+
+
+def _excel_length(text: str) -> int:
+    """Return the length of ``text`` as Excel counts it (characters outside the BMP count twice)."""
+    return len(text.replace("\r\n", "\n").encode("utf-16-le")) // 2
+
+
+def _cell_texts(value: Any, path: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], bool, int]]:
+    """Return (path, whether it is a name, Excel length) of each text that fills one cell:
+    every string and name, and each list of strings (printed numbered in one cell)."""
+    if isinstance(value, Mapping):
+        for key, child in value.items():
+            yield (*path, str(key)), True, _excel_length(str(key))
+            yield from _cell_texts(child, (*path, str(key)))
+    elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+        numbering = sum(len(f"{i}.") for i in range(1, len(value) + 1))
+        yield path, True, sum(map(_excel_length, value)) + numbering + max(len(value) - 1, 0)
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            yield from _cell_texts(child, (*path, str(index)))
+    elif isinstance(value, str):
+        yield path, False, _excel_length(value)
+
+
+def texts_fit_cells(data: Mapping[str, Any], jurisdiction: Jurisdiction) -> Iterator[Finding]:
+    """Return an error for each text longer than an Excel cell holds (32,767 characters)."""
+    for path, at_key, length in _cell_texts(data, ()):
+        if length > EXCEL_CELL_CHARS:
+            yield Finding(path, "too-long", Severity.ERROR,
+                          f"这段文字有 {length:,} 个字符，超过 Excel 一个单元格最多能放的 {EXCEL_CELL_CHARS:,} 个"
+                          "（Excel 会截断或拒绝打开）；请删减，或把附件内容另附说明", at_key)
 
 
 RULES: tuple[Rule, ...] = (
     dates_in_order, amounts_not_negative, budget_adds_up, cost_within_budget, vocabulary, value_syntax,
-    nothing_to_review, amounts_print_exactly,
+    nothing_to_review, amounts_fit_excel, amounts_print_exactly, texts_fit_cells,
 )
 
 
 def apply_rules(data: Mapping[str, Any], jurisdiction: Jurisdiction) -> list[Finding]:
-    """Return the findings of every domain rule on ``data``."""
-    return [finding for rule in RULES for finding in rule(data, jurisdiction)]
+    """Return the findings of every domain rule on ``data``.
+
+    A rule that fails on input nobody foresaw gives an error for this spec (which
+    then is not built) instead of stopping the check or build of every other spec.
+    """
+    findings: list[Finding] = []
+    for rule in RULES:
+        try:
+            findings.extend(rule(data, jurisdiction))
+        except Exception as exc:  # one spec must never take down the run
+            findings.append(Finding((), "internal-error", Severity.ERROR,
+                                    f"检查规则 {rule.__name__} 在这份说明上出了内部错误（{type(exc).__name__}），"
+                                    "所以不生成它的表格；其他项目不受影响。请把这份说明发给维护者"))
+    return findings
 
 
 def _fill_in_fields(rules: Mapping[str, Any], prefix: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], str]]:
