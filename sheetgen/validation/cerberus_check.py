@@ -7,76 +7,19 @@ import difflib
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
-from typing import Any, ClassVar
+from typing import Any
 
-from cerberus import Validator, errors
+from cerberus import errors
 from cerberus.errors import ValidationError
-from cerberus.platform import _str_type
-from cerberus.utils import TypeDefinition
 
 from sheetgen.errors import Diagnostic, Severity
 from sheetgen.jurisdiction import Jurisdiction
 from sheetgen.spec.files import LoadedSpec
+from sheetgen.spec.values import _MONEY_TEXT as _MONEY_TEXT  # read by authoring/schema_export
+from sheetgen.spec.values import TYPE_NAMES, SpecValidator, describe
 from sheetgen.validation.schema import indicator_row_schema, known_keys, label_for
 
-_MONEY_TEXT = re.compile(r"^[-+]?[0-9][0-9,，]*(?:\.[0-9]+)?$")
 _DATE_AND_TIME = re.compile(r"^\s*(\d{4}-\d{1,2}-\d{1,2})(?:[Tt]|\s+)\d{1,2}:\d{2}")
-
-
-def as_text(value: Any) -> Any:
-    """Return a scalar written where text belongs as the text it was written as
-    (``100`` -> "100", ``26.50`` -> "26.50", a date -> ISO); others unchanged."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, Decimal)):
-        return str(value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
-
-
-class SpecValidator(Validator):  # type: ignore[misc]
-    """Cerberus with exact decimals and the coercions specs need."""
-
-    types_mapping: ClassVar[dict[str, TypeDefinition]] = {
-        **Validator.types_mapping,
-        "decimal": TypeDefinition("decimal", (Decimal, int), (bool,)),
-        "date": TypeDefinition("date", (dt.date,), (dt.datetime,)),  # a day, not a moment
-    }
-
-    def _normalize_coerce_money(self, value: Any) -> Any:
-        """Amounts: ints become Decimal, "2,468,000" becomes Decimal('2468000')."""
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, int):
-            return Decimal(value)
-        if isinstance(value, _str_type) and _MONEY_TEXT.match(value.strip()):
-            try:
-                return Decimal(value.strip().replace(",", "").replace("，", ""))
-            except InvalidOperation:
-                return value
-        return value
-
-    def _normalize_coerce_text(self, value: Any) -> Any:
-        """Text fields: numbers keep the digits as written, dicts pass through."""
-        return as_text(value)
-
-    def _normalize_coerce_yesno(self, value: Any) -> Any:
-        """是/否 and their usual spellings become booleans."""
-        if isinstance(value, _str_type):
-            text = value.strip()
-            if text in ("是", "有", "Y", "y"):
-                return True
-            if text in ("否", "无", "N", "n"):
-                return False
-        return value
-
-
-_TYPE_NAMES = {
-    "string": "文字", "integer": "整数", "decimal": "金额（数字）", "date": "日期（如 2020-01-01）",
-    "boolean": "是/否（true 或 false）", "dict": "“键: 值”的映射", "list": "列表（每项以 - 开头）",
-}
 
 
 def _leaves(error_list: list[ValidationError]) -> Iterator[ValidationError]:
@@ -87,21 +30,9 @@ def _leaves(error_list: list[ValidationError]) -> Iterator[ValidationError]:
             yield error
 
 
-def describe(value: Any) -> str:
-    """Return a short one-line description of a value for a message (long text is cut)."""
-    if value is None:
-        return "空"
-    if isinstance(value, Mapping):
-        return "一组“键: 值”"
-    if isinstance(value, list):
-        return "一个列表（以 - 开头的行）"
-    text = " ".join(str(value).split())
-    return f"“{text[:30]}{'…' if len(text) > 30 else ''}”"
-
-
 def _type_message(error: ValidationError, label: str) -> str:
     wanted = error.constraint if isinstance(error.constraint, list) else [error.constraint]
-    names = "或".join(_TYPE_NAMES.get(t, t) for t in wanted)
+    names = "或".join(TYPE_NAMES.get(t, t) for t in wanted)
     message = f"“{label or '此项'}”应为{names}，这里是{describe(error.value)}"
     timed = _DATE_AND_TIME.match(str(error.value)) if "date" in wanted else None
     if timed:

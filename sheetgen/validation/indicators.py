@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 from sheetgen.errors import Diagnostic, Severity
 from sheetgen.spec.files import LoadedSpec
+from sheetgen.spec.values import as_text, describe
 from sheetgen.spec.yamlload import invisible_difference, printed_form
-from sheetgen.validation.cerberus_check import as_text, describe
 from sheetgen.validation.schema import level_label
 
 if TYPE_CHECKING:
