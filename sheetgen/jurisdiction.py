@@ -22,10 +22,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from sheetgen.errors import JurisdictionError
+from sheetgen import jurisdiction_shape as shape
+from sheetgen.errors import Diagnostic, JurisdictionError, Severity
 from sheetgen.mappings import deep_merge
+from sheetgen.spec.yamlload import Positions, load_yaml
 
 DESCRIPTION = "jurisdiction.yaml"
 SCHEMA = "schema.yaml"
@@ -46,18 +46,31 @@ def builtin_dir() -> Path:
 
 
 
-def _read_yaml(path: Path) -> dict[str, Any]:
-    if not path.is_file():
-        return {}
+def _shown(path: Path) -> str:
+    """Return ``path`` as messages name it: relative to the working folder when inside it."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise JurisdictionError(f"{path}: 无法读取格式描述文件：{exc}") from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise JurisdictionError(f"{path}: 格式描述文件的顶层必须是映射（键: 值）")
-    return data
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _read_yaml(path: Path) -> tuple[dict[str, Any], Positions, list[Diagnostic]]:
+    """Return the content of one description file, its positions and its problems
+    (YAML syntax, then its declared shape); a missing or empty file is ``{}``."""
+    positions = Positions(_shown(path))
+    if not path.is_file():
+        return {}, positions, []
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return {}, positions, [Diagnostic(positions.file, 1, 1, shape.CODE, Severity.ERROR,
+                                          f"无法读取格式文件：{exc.strerror or exc}")]
+    loaded = load_yaml(raw, positions.file)
+    found = [d for d in loaded.diagnostics if d.code != "empty-file"]
+    if loaded.data is None:
+        return {}, loaded.positions, found
+    found += shape.problems(path.name, loaded.data, loaded.positions)
+    return (dict(loaded.data) if isinstance(loaded.data, Mapping) else {}), loaded.positions, found
 
 
 @dataclass(frozen=True)
@@ -168,18 +181,35 @@ def _load(name: str, dirs: tuple[Path, ...], start: int, seen: tuple[str, ...]) 
     else:
         known = "、".join(available(dirs)) or "（无）"
         raise JurisdictionError(f"找不到格式“{name}”。可用的格式：{known}")
-    description = _read_yaml(folder / DESCRIPTION)
-    schema = _read_yaml(folder / SCHEMA)
+    description, _where, problems = _read_yaml(folder / DESCRIPTION)
+    schema, schema_positions, schema_problems = _read_yaml(folder / SCHEMA)
+    problems += schema_problems
+    tables = [schema_positions]
     parent_name = description.get("extends")
     folders: tuple[Path, ...] = (folder,)
-    if parent_name:
+    if parent_name and isinstance(parent_name, str):
         if str(folder) in seen or len(seen) > 16:
             raise JurisdictionError(f"格式“{name}”的 extends 形成了循环")
         # A folder extending its own name continues the search past itself.
         next_start = index + 1 if parent_name == name else 0
-        parent = _load(str(parent_name), dirs, next_start, (*seen, str(folder)))
+        try:
+            parent = _load(parent_name, dirs, next_start, (*seen, str(folder)))
+        except JurisdictionError as exc:
+            if not exc.diagnostics:
+                raise
+            raise _broken(name, [*problems, *exc.diagnostics]) from None
         description = deep_merge(parent.description, description)
         schema = deep_merge(parent.schema, schema)
         folders = (folder, *parent.folders)
+    if not problems:
+        problems = shape.reference_problems(schema, tables)
+    if problems:
+        raise _broken(name, problems)
     description = {**description, "name": name}
     return Jurisdiction(name=name, folders=folders, description=description, schema=schema)
+
+
+def _broken(name: str, problems: list[Diagnostic]) -> JurisdictionError:
+    """Return the error of jurisdiction ``name`` whose files have ``problems``."""
+    lines = "\n".join(f"  {d.format()}" for d in problems)
+    return JurisdictionError(f"格式“{name}”的文件有 {len(problems)} 处错误：\n{lines}", problems)

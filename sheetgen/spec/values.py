@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar
 
-from cerberus import Validator
-from cerberus.platform import _str_type
-from cerberus.utils import TypeDefinition
+from cerberus import Validator  # type: ignore[import-untyped]
+from cerberus.errors import ValidationError  # type: ignore[import-untyped]
+from cerberus.platform import _str_type  # type: ignore[import-untyped]
+from cerberus.utils import TypeDefinition  # type: ignore[import-untyped]
 
 _MONEY_TEXT = re.compile(r"^[-+]?[0-9][0-9,，]*(?:\.[0-9]+)?$")
 
@@ -88,3 +89,12 @@ def describe(value: Any) -> str:
         return "一个列表（以 - 开头的行）"
     text = " ".join(str(value).split())
     return f"“{text[:30]}{'…' if len(text) > 30 else ''}”"
+
+
+def leaf_errors(found: Iterable[ValidationError]) -> Iterator[ValidationError]:
+    """Return the errors of a Cerberus run, each group error replaced by the errors it holds."""
+    for error in found:
+        if error.is_group_error and error.child_errors:
+            yield from leaf_errors(error.child_errors)
+        else:
+            yield error

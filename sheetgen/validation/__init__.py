@@ -88,7 +88,7 @@ class Checker:
     """Validates specs; compiles each jurisdiction's schema once."""
 
     def __init__(self) -> None:
-        self._jurisdictions: dict[tuple[str, tuple[Path, ...]], Jurisdiction | str] = {}
+        self._jurisdictions: dict[tuple[str, tuple[Path, ...]], Jurisdiction | JurisdictionError] = {}
         self._schemas: dict[int, SchemaCheck] = {}
 
     def jurisdiction(self, name: str, dirs: tuple[Path, ...]) -> Jurisdiction:
@@ -98,10 +98,10 @@ class Checker:
             try:
                 self._jurisdictions[key] = jurisdictions.load(name, jurisdictions.search_path(dirs))
             except JurisdictionError as exc:
-                self._jurisdictions[key] = str(exc)
+                self._jurisdictions[key] = exc
         found = self._jurisdictions[key]
-        if isinstance(found, str):
-            raise JurisdictionError(found)
+        if isinstance(found, JurisdictionError):
+            raise JurisdictionError(str(found), found.diagnostics)
         return found
 
     def schema_check(self, jurisdiction: Jurisdiction) -> SchemaCheck:
@@ -128,8 +128,15 @@ class Checker:
             jurisdiction = self.jurisdiction(name.strip(), template_dirs(loaded.file))
         except JurisdictionError as exc:
             file, line, col = loaded.locate(("jurisdiction",))
-            diagnostics.append(Diagnostic(file, line, col, "unknown-jurisdiction", Severity.ERROR,
-                                          str(exc), "格式", "jurisdiction"))
+            if exc.diagnostics:  # the format's own files are wrong: say where, and that this spec waits
+                files = "、".join(dict.fromkeys(d.path for d in exc.diagnostics))
+                diagnostics += [*exc.diagnostics, Diagnostic(
+                    file, line, col, "jurisdiction-invalid", Severity.ERROR,
+                    f"格式“{name.strip()}”的文件有错误（见 {files} 的报错），改正之前本项目无法检查和生成",
+                    "格式", "jurisdiction")]
+            else:
+                diagnostics.append(Diagnostic(file, line, col, "unknown-jurisdiction", Severity.ERROR,
+                                              str(exc), "格式", "jurisdiction"))
             return ValidatedSpec(loaded, None, None, diagnostics)
         check = self.schema_check(jurisdiction)
         schema = check.schema

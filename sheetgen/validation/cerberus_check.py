@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,18 +16,10 @@ from sheetgen.errors import Diagnostic, Severity
 from sheetgen.jurisdiction import Jurisdiction
 from sheetgen.spec.files import LoadedSpec
 from sheetgen.spec.values import _MONEY_TEXT as _MONEY_TEXT  # read by authoring/schema_export
-from sheetgen.spec.values import TYPE_NAMES, SpecValidator, describe
+from sheetgen.spec.values import TYPE_NAMES, SpecValidator, describe, leaf_errors
 from sheetgen.validation.schema import indicator_row_schema, known_keys, label_for
 
 _DATE_AND_TIME = re.compile(r"^\s*(\d{4}-\d{1,2}-\d{1,2})(?:[Tt]|\s+)\d{1,2}:\d{2}")
-
-
-def _leaves(error_list: list[ValidationError]) -> Iterator[ValidationError]:
-    for error in error_list:
-        if error.is_group_error and error.child_errors:
-            yield from _leaves(error.child_errors)
-        else:
-            yield error
 
 
 def _type_message(error: ValidationError, label: str) -> str:
@@ -145,7 +137,7 @@ class SchemaCheck:
                  prefix: tuple[str, ...] = ()) -> list[Diagnostic]:
         """Return the diagnostics of ``validator``'s last run, one per path and code."""
         unique: dict[tuple[str, str], Diagnostic] = {}
-        for error in _leaves(validator._errors):
+        for error in leaf_errors(validator._errors):
             problem = translate(error, loaded, self.schema, self.jurisdiction, prefix)
             unique.setdefault((problem.yaml_path, problem.code), problem)
         return list(unique.values())
