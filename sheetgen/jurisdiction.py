@@ -16,8 +16,10 @@ folders, so a unit can override a built-in jurisdiction by copying it.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -25,6 +27,7 @@ from typing import Any
 from sheetgen import jurisdiction_shape as shape
 from sheetgen.errors import Diagnostic, JurisdictionError, Severity
 from sheetgen.mappings import deep_merge
+from sheetgen.money import UNITS
 from sheetgen.spec.yamlload import Positions, load_yaml
 
 DESCRIPTION = "jurisdiction.yaml"
@@ -44,6 +47,17 @@ def builtin_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "templates"
 
 
+
+
+_AMOUNT = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*(\S+)\s*$")
+
+
+def _yuan(text: Any) -> Decimal | None:
+    """Return an amount with its unit (``1万元``, ``10亿元``) in 元, or None."""
+    found = _AMOUNT.match(str(text)) if text is not None else None
+    if not found or found.group(2) not in UNITS:
+        return None
+    return Decimal(found.group(1)) * UNITS[found.group(2)]
 
 
 def _shown(path: Path) -> str:
@@ -98,6 +112,17 @@ class Jurisdiction:
     @property
     def money_format(self) -> str:
         return str(self.description.get("money", {}).get("format", "#,##0"))
+
+    @property
+    def plausible_range(self) -> tuple[Decimal, Decimal] | None:
+        """Return (lowest, highest) amount in 元 that is plausible for one project
+        (``money.plausible`` in jurisdiction.yaml, e.g. ``{min: 1万元, max: 10亿元}``), or
+        None when the jurisdiction sets none."""
+        bounds = self.description.get("money", {}).get("plausible")
+        if not isinstance(bounds, Mapping):
+            return None
+        low, high = _yuan(bounds.get("min")), _yuan(bounds.get("max"))
+        return (low or Decimal(0), high or Decimal("Infinity")) if low or high else None
 
     @property
     def date_format(self) -> str:

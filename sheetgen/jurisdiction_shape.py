@@ -27,6 +27,7 @@ from sheetgen.spec.values import TYPE_NAMES, SpecValidator, describe, leaf_error
 from sheetgen.spec.yamlload import Path_, Positions
 
 SHAPE_FILE = Path(__file__).with_name("jurisdiction_shape.yaml")
+SCHEMA_NAME = "schema.yaml"
 #: The code of a problem in a jurisdiction's own files.
 CODE = "jurisdiction-file"
 #: The sections of ``schema.yaml`` that hold one Cerberus rule set per key.
@@ -56,7 +57,7 @@ def problems(filename: str, data: Any, positions: Positions) -> list[Diagnostic]
     validator = _validator(filename)
     validator.validate(dict(data), normalize=False)
     found = [_shape_problem(error, positions, filename) for error in leaf_errors(validator._errors)]
-    if filename == "schema.yaml":
+    if filename == SCHEMA_NAME:
         broken = {d.yaml_path for d in found}
         for section in RULE_SECTIONS:
             rule_sets = data.get(section)
@@ -68,32 +69,46 @@ def problems(filename: str, data: Any, positions: Positions) -> list[Diagnostic]
 
 
 def reference_problems(schema: Mapping[str, Any], tables: Sequence[Positions]) -> list[Diagnostic]:
-    """Return a problem for each budget field a rule of the merged ``schema`` names but no
-    ``budget`` section declares (``tables``: the schema files, most specific first)."""
-    budget = schema.get("budget")
-    declared = [str(k) for k in budget] if isinstance(budget, Mapping) else []
+    """Return a problem for each field a rule of the merged ``schema`` names but no section
+    declares (``tables``: the schema files, most specific first)."""
     found = []
-    for path, name in _referenced(schema.get("rules")):
-        if name not in declared:
-            close = difflib.get_close_matches(name, declared, n=1, cutoff=0.5)
-            hint = f"是不是 {close[0]}？" if close else "已有的预算字段：" + "、".join(declared)
-            table = next((t for t in tables if t.locate(path)), tables[0] if tables else Positions("schema.yaml"))
-            found.append(_problem(table, path, f"规则里的预算字段“{name}”在 budget 里没有定义；{hint}"))
+    for path, section, name in _referenced(schema.get("rules")):
+        rules = schema.get(section)
+        declared = [str(k) for k in rules] if isinstance(rules, Mapping) else []
+        if name in declared:
+            continue
+        close = difflib.get_close_matches(name, declared, n=1, cutoff=0.5)
+        prefix = "budget." if section == "budget" and path[1] != "budget_sum" else ""
+        hint = f"是不是 {prefix}{close[0]}？" if close else f"{section} 里已有：" + "、".join(declared)
+        table = next((t for t in tables if t.locate(path)), tables[0] if tables else Positions(SCHEMA_NAME))
+        found.append(_problem(table, path, f"规则里的字段“{prefix}{name}”在 {section} 里没有定义；{hint}"))
     return found
 
 
-def _referenced(rules: Any) -> Iterator[tuple[Path_, str]]:
-    """Return (path, budget key) of each budget field the ``rules`` section names."""
+def field_section(dotted: str) -> tuple[str, str]:
+    """Return (section, key) of a field a rule names: ``budget.total`` -> ("budget", "total"),
+    ``start_date`` -> ("fields", "start_date")."""
+    head, _dot, rest = dotted.partition(".")
+    return ("budget", rest) if head == "budget" and rest else ("fields", dotted)
+
+
+def _referenced(rules: Any) -> Iterator[tuple[Path_, str, str]]:
+    """Return (path, section, key) of each field the ``rules`` section names."""
     if not isinstance(rules, Mapping):
         return
     total = rules.get("budget_sum")
     if isinstance(total, Mapping):
         if isinstance(total.get("total"), str):
-            yield ("rules", "budget_sum", "total"), total["total"]
+            yield ("rules", "budget_sum", "total"), "budget", total["total"]
         parts = total.get("parts")
         for index, part in enumerate(parts if isinstance(parts, list) else []):
             if isinstance(part, str):
-                yield ("rules", "budget_sum", "parts", str(index)), part
+                yield ("rules", "budget_sum", "parts", str(index)), "budget", part
+    limits = rules.get("at_most")
+    for index, pair in enumerate(limits if isinstance(limits, list) else []):
+        for role in ("field", "limit"):
+            if isinstance(pair, Mapping) and isinstance(pair.get(role), str):
+                yield ("rules", "at_most", str(index), role), *field_section(pair[role])
 
 
 # ----------------------------------------------------------------------------- the declared shape
@@ -137,15 +152,16 @@ def _shape_problem(error: ValidationError, positions: Positions, filename: str) 
     if code == errors.REQUIRED_FIELD.code:
         return _problem(positions, path, f"缺少“{label or path[-1]}”（键 {path[-1]}）", key=True, label=label)
     subject = f"“{label}”（{name}）" if label else f"“{name}”"
+    hint = str((_declared(filename, path).get("meta") or {}).get("description", ""))
     if code == errors.BAD_TYPE.code:
-        message = f"{subject}应为{_type_names(error.constraint)}，这里是{describe(error.value)}"
+        message = (f"{subject}应为{_type_names(error.constraint)}，这里是{describe(error.value)}"
+                   + (f"；应写成{hint}" if hint else ""))
     elif code == errors.UNALLOWED_VALUE.code:
         allowed = "、".join(str(a) for a in error.constraint)
         message = f"{subject}只能是：{allowed}（这里是{describe(error.value)}）"
     elif code in (errors.EMPTY_NOT_ALLOWED.code, errors.NOT_NULLABLE.code):
         message = f"{subject}不能为空"
     elif code == errors.REGEX_MISMATCH.code:
-        hint = str((_declared(filename, path).get("meta") or {}).get("description", ""))
         message = f"{subject}的写法不对（这里是{describe(error.value)}）" + (f"；应写成{hint}" if hint else "")
     else:
         message = f"{subject}不符合要求（这里是{describe(error.value)}）"

@@ -17,6 +17,7 @@ from typing import Any
 
 from sheetgen.errors import Severity
 from sheetgen.jurisdiction import Jurisdiction
+from sheetgen.jurisdiction_shape import field_section
 from sheetgen.money import EXCEL_DIGITS, UNITS, convert, excel_shows, fits_excel, format_money, shows_exactly
 
 
@@ -132,6 +133,78 @@ def budget_adds_up(data: Mapping[str, Any], jurisdiction: Jurisdiction) -> Itera
         shown = " + ".join(f"{label(p)} {budget.get(p) or 0}" for p in rule["parts"])
         yield Finding(("budget", rule["total"]), "budget-sum", Severity.ERROR,
                       f"{label(rule['total'])} {total} 不等于 {shown} = {summed}")
+
+
+def _field_label(jurisdiction: Jurisdiction, dotted: str) -> str:
+    """Return the printed label of a field a rule names (``budget.total`` -> 项目总预算)."""
+    section, key = field_section(dotted)
+    rules = (jurisdiction.schema.get(section) or {}).get(key)
+    return str((rules.get("meta") or {}).get("label", dotted)) if isinstance(rules, Mapping) else dotted
+
+
+def _field_value(data: Mapping[str, Any], dotted: str) -> Any:
+    value: Any = data
+    for part in dotted.split("."):
+        value = value.get(part) if isinstance(value, Mapping) else None
+    return value
+
+
+def within_limits(data: Mapping[str, Any], jurisdiction: Jurisdiction) -> Iterator[Finding]:
+    """Return an error for each ``field ≤ limit`` the jurisdiction declares
+    (``rules.at_most`` in schema.yaml, e.g. 项目当年预算 ≤ 项目总预算) that the spec
+    breaks; a pair with a blank side is not checked."""
+    budget = data.get("budget")
+    unit = str((budget.get("unit") if isinstance(budget, Mapping) else None) or jurisdiction.money_unit)
+    for pair in (jurisdiction.schema.get("rules") or {}).get("at_most") or ():
+        field, limit = str(pair["field"]), str(pair["limit"])
+        value, bound = _field_value(data, field), _field_value(data, limit)
+        if isinstance(value, Decimal) and isinstance(bound, Decimal):
+            shown, shown_bound = f"{value:,f} {unit}", f"{bound:,f} {unit}"
+        elif _day(value) and _day(bound):
+            shown, shown_bound = value.isoformat(), bound.isoformat()
+        else:
+            continue
+        if value > bound:
+            name, bound_name = _field_label(jurisdiction, field), _field_label(jurisdiction, limit)
+            yield Finding(tuple(field.split(".")), "over-limit", Severity.ERROR,
+                          f"{name} {shown} 大于{bound_name} {shown_bound}；{name}不能超过{bound_name}")
+
+
+def _in_words(yuan: Decimal) -> str:
+    """Return an amount in 元 the way people say it: 103.5 亿元, 246.8 万元, 500 元."""
+    for unit in ("亿元", "万元"):
+        if yuan >= UNITS[unit]:
+            return f"{(yuan / UNITS[unit]).normalize():f} {unit}"
+    return f"{yuan.normalize():f} 元"
+
+
+def amounts_plausible(data: Mapping[str, Any], jurisdiction: Jurisdiction) -> Iterator[Finding]:
+    """Return a warning for each amount outside what one project plausibly costs
+    (``money.plausible`` of the jurisdiction, in 元), suggesting the ``budget.unit`` in
+    which the figure would be plausible: a 元 figure typed into a 万元 table is 10,000
+    times too large, a 万元 figure in a 元 table 10,000 times too small."""
+    bounds = jurisdiction.plausible_range
+    if bounds is None:
+        return
+    from sheetgen.validation.schema import core_schema
+
+    low, high = bounds
+    units = core_schema()["budget"]["schema"]["unit"]["allowed"]
+    pattern, table_unit = jurisdiction.money_format, jurisdiction.money_unit
+    for key, value, unit, printed in _amounts(data, jurisdiction):
+        yuan = value * UNITS[unit]
+        if value <= 0 or low <= yuan <= high or not fits_excel(printed, pattern):
+            continue
+        size = "大" if yuan > high else "小"
+        message = (f"{value:,f} {unit}（即 {_in_words(yuan)}）对一个项目来说{size}得不寻常"
+                   f"（本格式的合理范围是 {_in_words(low)} 至 {_in_words(high)}）")
+        other = next((u for u in units if u != unit and u in UNITS and low <= value * UNITS[u] <= high), None)
+        if other:
+            message += (f"；如果这是按{other}填写的金额，请在 budget 下写 unit: {other}"
+                        f"（表上会显示为 {format_money(convert(value, other, table_unit), pattern)} {table_unit}）")
+        else:
+            message += "；请检查是否多写或少写了 0"
+        yield Finding(("budget", key), "implausible-amount", Severity.WARNING, message)
 
 
 def cost_within_budget(data: Mapping[str, Any], jurisdiction: Jurisdiction) -> Iterator[Finding]:
@@ -291,8 +364,8 @@ def texts_fit_cells(data: Mapping[str, Any], jurisdiction: Jurisdiction) -> Iter
 
 
 RULES: tuple[Rule, ...] = (
-    dates_in_order, amounts_not_negative, budget_adds_up, cost_within_budget, vocabulary, value_syntax,
-    nothing_to_review, amounts_fit_excel, amounts_print_exactly, texts_fit_cells,
+    dates_in_order, amounts_not_negative, budget_adds_up, within_limits, cost_within_budget, vocabulary,
+    value_syntax, nothing_to_review, amounts_fit_excel, amounts_print_exactly, amounts_plausible, texts_fit_cells,
 )
 
 

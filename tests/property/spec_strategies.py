@@ -13,7 +13,8 @@ as plain data plus the model the tables must show:
   decimal numbers, every unit form (``% ％ 次 万元 元 万 小时`` or none);
   qualitative text; or empty;
 * amounts in the table's unit or the other one (``budget.unit``), dates from 1800 on;
-* money-valued 成本 rows kept within the budget, Tianjin's 预算数 equal to its parts.
+* money-valued 成本 rows kept within the budget, Tianjin's 预算数 equal to its parts,
+  Shanghai's 当年预算 ≤ 总预算 and 上年执行数 ≤ 上年预算额 (the format's ``at_most`` rules).
 """
 
 from __future__ import annotations
@@ -273,10 +274,13 @@ def valid_specs(draw: st.DrawFn, which: str | None = None) -> Drawn:
         places, high = (4, 10**6) if money_unit == "万元" else (0, 10**10)
         money = _amount(places, high)
         need = _cost_need(tree, MONEY_FACTOR[money_unit or "元"]).quantize(Decimal(1).scaleb(-places), ROUND_CEILING)
-        budget: dict[str, Any] = {"total": max(draw(money), need), "current_year": draw(money)}
+        total = max(draw(money), need)
+        budget: dict[str, Any] = {"total": total, "current_year": min(draw(money), total)}  # 当年 ≤ 总预算
         for key in ("last_year", "last_year_spent"):  # optional: absent, blank or an amount
             if draw(st.booleans()):
                 budget[key] = draw(st.one_of(st.none(), money))
+        if budget.get("last_year") is not None and budget.get("last_year_spent") is not None:
+            budget["last_year_spent"] = min(budget["last_year_spent"], budget["last_year"])  # 执行数 ≤ 预算额
     else:
         if draw(st.booleans()):
             unit["code"] = draw(st.from_regex(r"[0-9]{6}", fullmatch=True))

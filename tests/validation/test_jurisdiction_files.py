@@ -145,3 +145,18 @@ def test_every_command_reports_a_broken_jurisdiction_without_a_traceback(
 def test_the_built_in_jurisdictions_have_no_problems() -> None:
     for name in jurisdictions.available([jurisdictions.builtin_dir()]):
         jurisdictions.load(name)
+
+
+def test_a_limit_naming_a_field_that_does_not_exist(unit: Path) -> None:
+    schema = copied(unit.parent) / "schema.yaml"
+    line = edit(schema, "{field: budget.current_year, limit: budget.total}",
+                "{field: budget.current_year, limit: budget.totl}")
+    d, = in_file(problems(unit), "schema.yaml")
+    assert d.line == line and d.yaml_path == "rules.at_most.0.limit" and "budget.total" in d.message
+
+
+def test_a_plausible_range_without_a_unit(unit: Path) -> None:
+    description = copied(unit.parent) / "jurisdiction.yaml"
+    line = edit(description, "plausible: {min: 1000元, max: 10亿元}", "plausible: {min: 1000元, max: 1000000000}")
+    d, = in_file(problems(unit), "jurisdiction.yaml")
+    assert d.line == line and d.yaml_path == "money.plausible.max" and "10亿元" in d.message
