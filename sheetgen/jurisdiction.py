@@ -137,6 +137,16 @@ class Jurisdiction:
         return tuple(self.description.get("levels", {}).get("level2", ()))
 
     @property
+    def field_vocabularies(self) -> dict[str, tuple[str, tuple[str, ...]]]:
+        """Return, for each header field with a closed vocabulary (``meta.vocabulary`` in
+        schema.yaml, e.g. 绩效类型), its key -> (printed label, the known words)."""
+        return {
+            str(key): (str(rules["meta"].get("label", key)), tuple(str(w) for w in rules["meta"]["vocabulary"]))
+            for key, rules in (self.schema.get("fields") or {}).items()
+            if isinstance(rules, Mapping) and isinstance((rules.get("meta") or {}).get("vocabulary"), list)
+        }
+
+    @property
     def indicator_columns(self) -> tuple[Mapping[str, str], ...]:
         """Return the printed indicator columns after 一级/二级, in order
         (each a mapping with ``key`` and ``label``)."""

@@ -18,7 +18,8 @@ from sheetgen.jurisdiction import Jurisdiction
 from sheetgen.spec.files import LoadedSpec, SpecFile
 from sheetgen.spec.yamlload import iter_strings
 from sheetgen.validation.cerberus_check import SchemaCheck
-from sheetgen.validation.rules import BLANK_CODES, Finding, apply_rules
+from sheetgen.validation.findings import BLANK_CODES, Finding
+from sheetgen.validation.rules import apply_rules
 from sheetgen.validation.schema import build_schema, label_for
 from sheetgen.validation.written import NULL_WORDS, as_written, written
 

@@ -8,9 +8,8 @@ Each rule takes the normalized spec data and the jurisdiction and returns
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -19,23 +18,8 @@ from sheetgen.errors import Severity
 from sheetgen.jurisdiction import Jurisdiction
 from sheetgen.jurisdiction_shape import field_section
 from sheetgen.money import EXCEL_DIGITS, UNITS, convert, excel_shows, fits_excel, format_money, shows_exactly
-
-
-@dataclass(frozen=True)
-class Finding:
-    """A problem a rule found, before it is placed in a file."""
-
-    path: tuple[str, ...]
-    code: str
-    severity: Severity
-    message: str
-    at_key: bool = False  # point at the key (a name) rather than its value
-
-
-Rule = Callable[[Mapping[str, Any], Jurisdiction], Iterator[Finding]]
-
-#: The codes of findings about a value left blank.
-BLANK_CODES = ("empty-value", "to-fill")
+from sheetgen.validation.findings import TO_FILL, Finding, Rule
+from sheetgen.validation.vocabulary import vocabulary
 
 # ≥ ≤ = > < and their ASCII and full-width forms; longest first.
 _COMPARATORS = ("≥", "≤", ">=", "<=", "＞＝", "＜＝", "=", "＝", ">", "<", "＞", "＜", "≠", "!=")
@@ -234,29 +218,6 @@ def cost_within_budget(data: Mapping[str, Any], jurisdiction: Jurisdiction) -> I
                           f"超过了项目预算 {total} {unit_name}")
 
 
-def vocabulary(data: Mapping[str, Any], jurisdiction: Jurisdiction) -> Iterator[Finding]:
-    """Return a warning for each 一级/二级 name outside the jurisdiction's vocabulary."""
-    level1_known, level2_known = jurisdiction.level1_names, jurisdiction.level2_names
-    tree = data.get("indicators")
-    for level1, groups in (tree.items() if isinstance(tree, Mapping) else ()):
-        if level1_known and level1 not in level1_known:
-            yield Finding(("indicators", level1), "unknown-level1", Severity.WARNING,
-                          _vocabulary_message(level1, level1_known, level2_known, "一级", "二级"), True)
-        for level2 in groups if isinstance(groups, Mapping) else ():
-            if level2_known and level2 not in level2_known:
-                yield Finding(("indicators", level1, level2), "unknown-level2", Severity.WARNING,
-                              _vocabulary_message(level2, level2_known, level1_known, "二级", "一级"), True)
-
-
-def _vocabulary_message(name: str, known: tuple[str, ...], other: tuple[str, ...], level: str,
-                        other_level: str) -> str:
-    if name in other:
-        return f"“{name}”是{other_level}名称，却写在{level}的位置；请检查缩进"
-    close = difflib.get_close_matches(name, known, n=1, cutoff=0.4)
-    hint = f"最接近的是“{close[0]}”" if close else "可用的有：" + "、".join(known)
-    return f"“{name}”不在本格式的{level}名称里；{hint}"
-
-
 def value_syntax(data: Mapping[str, Any], jurisdiction: Jurisdiction) -> Iterator[Finding]:
     """Return findings for malformed comparison values and warnings for empty ones."""
     for path, _level1, _level2, row in iter_indicators(data):
@@ -397,10 +358,6 @@ def _fill_in_fields(rules: Mapping[str, Any], prefix: tuple[str, ...] = ()) -> I
             yield path, str(rule.get("meta", {}).get("label", key))
         if rule.get("type") == "dict" and isinstance(rule.get("schema"), Mapping):
             yield from _fill_in_fields(rule["schema"], path)
-
-
-#: What a skeleton writes for an indicator it cannot guess (a row's name, value or column).
-TO_FILL = "待填写"
 
 
 def nothing_left_to_fill(data: Mapping[str, Any], jurisdiction: Jurisdiction) -> Iterator[Finding]:
