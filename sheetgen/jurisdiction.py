@@ -28,6 +28,7 @@ from sheetgen import jurisdiction_shape as shape
 from sheetgen.errors import Diagnostic, JurisdictionError, Severity
 from sheetgen.mappings import deep_merge
 from sheetgen.money import UNITS
+from sheetgen.os_errors import explain
 from sheetgen.spec.yamlload import Positions, load_yaml
 
 DESCRIPTION = "jurisdiction.yaml"
@@ -78,7 +79,7 @@ def _read_yaml(path: Path) -> tuple[dict[str, Any], Positions, list[Diagnostic]]
         raw = path.read_bytes()
     except OSError as exc:
         return {}, positions, [Diagnostic(positions.file, 1, 1, shape.CODE, Severity.ERROR,
-                                          f"无法读取格式文件：{exc.strerror or exc}")]
+                                          f"无法读取格式文件：{explain(exc)}")]
     loaded = load_yaml(raw, positions.file)
     found = [d for d in loaded.diagnostics if d.code != "empty-file"]
     if loaded.data is None:

@@ -50,6 +50,8 @@ class SpecLoader(_BaseLoader):  # type: ignore[misc,valid-type]
     def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
         """Return the mapping of ``node`` with each scalar key as the text written
         (a key names a field or an indicator: ``007`` is "007", not 7)."""
+        if not isinstance(node, yaml.MappingNode):  # !!map on a scalar: PyYAML's own error
+            return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
         self.flatten_mapping(node)
         mapping: dict[Any, Any] = {}
         for key_node, value_node in node.value:
