@@ -345,6 +345,8 @@ def printed_form(text: str) -> str:
     """Return ``text`` as it reads on paper: invisible characters (zero-width spaces,
     BOMs, soft hyphens) dropped, every run of spaces (NBSP, U+3000 too) one space, no
     space at either end.  Two names with the same printed form print as the same row."""
+    if text.isprintable() and "  " not in text and text == text.strip(" "):  # the usual case, in C
+        return text  # (isprintable: no format character, no space but U+0020)
     visible = "".join(" " if ch.isspace() else ch for ch in text if unicodedata.category(ch) != "Cf")
     return " ".join(visible.split())
 

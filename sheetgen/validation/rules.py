@@ -295,7 +295,9 @@ EXCEL_CELL_CHARS = 32_767
 
 def _excel_length(text: str) -> int:
     """Return the length of ``text`` as Excel counts it (characters outside the BMP count twice)."""
-    return len(text.replace("\r\n", "\n").encode("utf-16-le")) // 2
+    if not text or max(text) <= "\uffff":  # no character outside the BMP (the usual case, in C)
+        return len(text)
+    return len(text.encode("utf-16-le")) // 2
 
 
 def _cell_texts(value: Any, path: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], bool, int]]:
