@@ -180,8 +180,9 @@ def amounts_plausible(data: Mapping[str, Any], jurisdiction: Jurisdiction) -> It
         if value <= 0 or low <= yuan <= high or not fits_excel(printed, pattern):
             continue
         size = "大" if yuan > high else "小"
-        message = (f"{value:,f} {unit}（即 {_in_words(yuan)}）对一个项目来说{size}得不寻常"
-                   f"（本格式的合理范围是 {_in_words(low)} 至 {_in_words(high)}）")
+        span = (f"{_in_words(low)} 至 {_in_words(high)}" if high.is_finite() else f"至少 {_in_words(low)}") \
+            if low else f"至多 {_in_words(high)}"
+        message = f"{value:,f} {unit}（即 {_in_words(yuan)}）对一个项目来说{size}得不寻常（本格式的合理范围是{span}）"
         other = next((u for u in units if u != unit and u in UNITS and low <= value * UNITS[u] <= high), None)
         if other:
             message += (f"；如果这是按{other}填写的金额，请在 budget 下写 unit: {other}"

@@ -179,3 +179,19 @@ def test_an_amount_no_unit_makes_plausible_says_so(unit_dir: Callable[..., Path]
 def test_zero_and_plausible_amounts_pass(unit_dir: Callable[..., Path]) -> None:
     spec = replace(SHANGHAI_SPEC, "last_year: 704000\n  last_year_spent: 704000", "last_year: 0\n  last_year_spent: 0")
     assert run(unit_dir, spec) == []
+
+
+def test_a_range_with_only_an_upper_bound(unit_dir: Callable[..., Path]) -> None:
+    import shutil
+
+    from tests.conftest import REPO
+
+    folder = unit_dir(specs={"01-a.yaml": replace(SHANGHAI_SPEC, "last_year: 704000", "last_year: 7040000000")})
+    copy = folder.parent / "templates" / "shanghai"
+    shutil.copytree(REPO / "templates" / "shanghai", copy)
+    description = copy / "jurisdiction.yaml"
+    text = description.read_text(encoding="utf-8")
+    description.write_text(text.replace("plausible: {min: 1000元, max: 10亿元}", "plausible: {max: 10亿元}"),
+                           encoding="utf-8")
+    d = next(x for x in check([folder]).diagnostics if x.code == "implausible-amount")
+    assert "70.4 亿元" in d.message and "至多 10 亿元" in d.message
