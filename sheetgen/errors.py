@@ -74,7 +74,12 @@ class SpecError(SheetgenError):
 
 
 class JurisdictionError(SheetgenError):
-    """A jurisdiction folder is missing or malformed."""
+    """A jurisdiction folder is missing or malformed; ``diagnostics`` say where in its
+    files, when the problems are in them."""
+
+    def __init__(self, message: str, diagnostics: list[Diagnostic] | None = None):
+        super().__init__(message)
+        self.diagnostics = list(diagnostics or [])
 
 
 class TemplateError(SheetgenError):

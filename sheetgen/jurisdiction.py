@@ -16,16 +16,20 @@ folders, so a unit can override a built-in jurisdiction by copying it.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from sheetgen.errors import JurisdictionError
+from sheetgen import jurisdiction_shape as shape
+from sheetgen.errors import Diagnostic, JurisdictionError, Severity
 from sheetgen.mappings import deep_merge
+from sheetgen.money import UNITS
+from sheetgen.os_errors import explain
+from sheetgen.spec.yamlload import Positions, load_yaml
 
 DESCRIPTION = "jurisdiction.yaml"
 SCHEMA = "schema.yaml"
@@ -46,18 +50,42 @@ def builtin_dir() -> Path:
 
 
 
-def _read_yaml(path: Path) -> dict[str, Any]:
-    if not path.is_file():
-        return {}
+_AMOUNT = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*(\S+)\s*$")
+
+
+def _yuan(text: Any) -> Decimal | None:
+    """Return an amount with its unit (``1万元``, ``10亿元``) in 元, or None."""
+    found = _AMOUNT.match(str(text)) if text is not None else None
+    if not found or found.group(2) not in UNITS:
+        return None
+    return Decimal(found.group(1)) * UNITS[found.group(2)]
+
+
+def _shown(path: Path) -> str:
+    """Return ``path`` as messages name it: relative to the working folder when inside it."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise JurisdictionError(f"{path}: 无法读取格式描述文件：{exc}") from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise JurisdictionError(f"{path}: 格式描述文件的顶层必须是映射（键: 值）")
-    return data
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def _read_yaml(path: Path) -> tuple[dict[str, Any], Positions, list[Diagnostic]]:
+    """Return the content of one description file, its positions and its problems
+    (YAML syntax, then its declared shape); a missing or empty file is ``{}``."""
+    positions = Positions(_shown(path))
+    if not path.is_file():
+        return {}, positions, []
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return {}, positions, [Diagnostic(positions.file, 1, 1, shape.CODE, Severity.ERROR,
+                                          f"无法读取格式文件：{explain(exc)}")]
+    loaded = load_yaml(raw, positions.file)
+    found = [d for d in loaded.diagnostics if d.code != "empty-file"]
+    if loaded.data is None:
+        return {}, loaded.positions, found
+    found += shape.problems(path.name, loaded.data, loaded.positions)
+    return (dict(loaded.data) if isinstance(loaded.data, Mapping) else {}), loaded.positions, found
 
 
 @dataclass(frozen=True)
@@ -87,6 +115,17 @@ class Jurisdiction:
         return str(self.description.get("money", {}).get("format", "#,##0"))
 
     @property
+    def plausible_range(self) -> tuple[Decimal, Decimal] | None:
+        """Return (lowest, highest) amount in 元 that is plausible for one project
+        (``money.plausible`` in jurisdiction.yaml, e.g. ``{min: 1万元, max: 10亿元}``), or
+        None when the jurisdiction sets none."""
+        bounds = self.description.get("money", {}).get("plausible")
+        if not isinstance(bounds, Mapping):
+            return None
+        low, high = _yuan(bounds.get("min")), _yuan(bounds.get("max"))
+        return (low or Decimal(0), high or Decimal("Infinity")) if low or high else None
+
+    @property
     def date_format(self) -> str:
         return str(self.description.get("date_format", "%Y-%m-%d"))
 
@@ -97,6 +136,16 @@ class Jurisdiction:
     @property
     def level2_names(self) -> tuple[str, ...]:
         return tuple(self.description.get("levels", {}).get("level2", ()))
+
+    @property
+    def field_vocabularies(self) -> dict[str, tuple[str, tuple[str, ...]]]:
+        """Return, for each header field with a closed vocabulary (``meta.vocabulary`` in
+        schema.yaml, e.g. 绩效类型), its key -> (printed label, the known words)."""
+        return {
+            str(key): (str(rules["meta"].get("label", key)), tuple(str(w) for w in rules["meta"]["vocabulary"]))
+            for key, rules in (self.schema.get("fields") or {}).items()
+            if isinstance(rules, Mapping) and isinstance((rules.get("meta") or {}).get("vocabulary"), list)
+        }
 
     @property
     def indicator_columns(self) -> tuple[Mapping[str, str], ...]:
@@ -168,18 +217,35 @@ def _load(name: str, dirs: tuple[Path, ...], start: int, seen: tuple[str, ...]) 
     else:
         known = "、".join(available(dirs)) or "（无）"
         raise JurisdictionError(f"找不到格式“{name}”。可用的格式：{known}")
-    description = _read_yaml(folder / DESCRIPTION)
-    schema = _read_yaml(folder / SCHEMA)
+    description, _where, problems = _read_yaml(folder / DESCRIPTION)
+    schema, schema_positions, schema_problems = _read_yaml(folder / SCHEMA)
+    problems += schema_problems
+    tables = [schema_positions]
     parent_name = description.get("extends")
     folders: tuple[Path, ...] = (folder,)
-    if parent_name:
+    if parent_name and isinstance(parent_name, str):
         if str(folder) in seen or len(seen) > 16:
             raise JurisdictionError(f"格式“{name}”的 extends 形成了循环")
         # A folder extending its own name continues the search past itself.
         next_start = index + 1 if parent_name == name else 0
-        parent = _load(str(parent_name), dirs, next_start, (*seen, str(folder)))
+        try:
+            parent = _load(parent_name, dirs, next_start, (*seen, str(folder)))
+        except JurisdictionError as exc:
+            if not exc.diagnostics:
+                raise
+            raise _broken(name, [*problems, *exc.diagnostics]) from None
         description = deep_merge(parent.description, description)
         schema = deep_merge(parent.schema, schema)
         folders = (folder, *parent.folders)
+    if not problems:
+        problems = shape.reference_problems(schema, tables)
+    if problems:
+        raise _broken(name, problems)
     description = {**description, "name": name}
     return Jurisdiction(name=name, folders=folders, description=description, schema=schema)
+
+
+def _broken(name: str, problems: list[Diagnostic]) -> JurisdictionError:
+    """Return the error of jurisdiction ``name`` whose files have ``problems``."""
+    lines = "\n".join(f"  {d.format()}" for d in problems)
+    return JurisdictionError(f"格式“{name}”的文件有 {len(problems)} 处错误：\n{lines}", problems)

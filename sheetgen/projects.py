@@ -10,6 +10,10 @@ from sheetgen.model import Category, Frozen, Group, Indicator, Project
 from sheetgen.money import UNITS, convert
 from sheetgen.validation import ValidatedSpec
 
+#: Spec keys that are not header fields of the table: the indicator tree has its own
+#: model, and ``vocabulary`` (words the unit allows) only informs the check.
+NOT_PRINTED = ("indicators", "vocabulary")
+
 
 def _indicator(name: str, row: Any, columns: tuple[str, ...] = ()) -> Indicator:
     """Return the indicator of one row; every extra column the jurisdiction
@@ -52,7 +56,7 @@ def to_project(spec: ValidatedSpec) -> Project:
         ))
         for level1, groups in data["indicators"].items()
     )
-    header = {k: v for k, v in data.items() if k != "indicators"}
+    header = {k: v for k, v in data.items() if k not in NOT_PRINTED}
     if isinstance(header.get("budget"), Mapping):
         header["budget"] = _budget_in_table_unit(header["budget"], spec.jurisdiction.money_unit)
     header = _freeze(header)

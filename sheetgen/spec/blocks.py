@@ -58,14 +58,6 @@ def _merge_value(base: Any, over: Any) -> Any:
     return deep_merge(base, over) if isinstance(base, Mapping) and isinstance(over, Mapping) else over
 
 
-def _rerooted(table: Positions, prefix: Path_) -> Positions:
-    return Positions(
-        table.file,
-        {(*prefix, *p): v for p, v in table.keys.items()},
-        {(*prefix, *p): v for p, v in table.values.items()},
-    )
-
-
 @dataclass
 class _Context:
     area: Path
@@ -214,7 +206,7 @@ def _read_block(
             )
         )
         return None
-    ctx.out.tables.append(_rerooted(loaded.positions, where))
+    ctx.out.tables.append(loaded.positions.rerooted(where))
     chain, ctx.chain = ctx.chain, (*ctx.chain, file)
     try:
         return _expand(loaded.data, depth, where, (), loaded.positions, file, ctx)

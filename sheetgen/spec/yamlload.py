@@ -7,6 +7,12 @@ to ``(line, col)``.  Differences from ``yaml.safe_load``:
 * floats are read as exact :class:`~decimal.Decimal` (``26.50`` stays 26.50);
 * only ``true``/``false`` are booleans (``yes``/``no``/``on``/``off`` stay
   text) and ``12:30`` is not a base-60 number;
+* mapping keys are the text as written (``007`` stays "007", ``true`` "true");
+  for every plain scalar YAML types as something else (``0100`` -> 100,
+  ``true``, ``~``, ``2020-01-01 09:00:00``) :attr:`Positions.texts` keeps the
+  characters written, so text fields can print exactly what was typed;
+* keys that differ only by invisible characters (a trailing space, NBSP,
+  zero-width space) are duplicates, as they print identically;
 * size, nesting depth and alias expansion are bounded (alias bombs);
 * syntax errors become diagnostics in Chinese at the line of the slip behind
   them, with a hint for the usual mistakes (:mod:`sheetgen.spec.yaml_errors`).
@@ -15,6 +21,7 @@ to ``(line, col)``.  Differences from ``yaml.safe_load``:
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -38,7 +45,23 @@ Path_ = tuple[str, ...]
 
 
 class SpecLoader(_BaseLoader):  # type: ignore[misc,valid-type]
-    """A SafeLoader with YAML 1.2-like scalars and Decimal floats."""
+    """A SafeLoader with YAML 1.2-like scalars, Decimal floats and keys as written."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        """Return the mapping of ``node`` with each scalar key as the text written
+        (a key names a field or an indicator: ``007`` is "007", not 7)."""
+        if not isinstance(node, yaml.MappingNode):  # !!map on a scalar: PyYAML's own error
+            return super().construct_mapping(node, deep=deep)  # type: ignore[no-any-return]
+        self.flatten_mapping(node)
+        mapping: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode):
+                key = key_node.value
+            else:
+                raise yaml.constructor.ConstructorError(
+                    None, None, "键只能是一段文字（名称），不能是列表或“键: 值”", key_node.start_mark)
+            mapping[key] = self.construct_object(value_node, deep=deep)
+        return mapping
 
 
 SpecLoader.yaml_implicit_resolvers = {
@@ -111,11 +134,23 @@ SpecLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 @dataclass
 class Positions:
-    """Where each YAML path sits in its file: the key's and the value's position."""
+    """Where each YAML path sits in its file: the key's and the value's position;
+    and ``texts``: the characters written for each plain scalar value that YAML
+    typed as other than text (``0100``, ``true``, ``~``, ``2020-01-01 09:00:00``)."""
 
     file: str
     keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    texts: dict[Path_, str] = field(default_factory=dict)
+
+    def rerooted(self, prefix: Path_) -> Positions:
+        """Return this table with every path moved under ``prefix`` (a block put in at that place)."""
+        return Positions(
+            self.file,
+            {(*prefix, *p): v for p, v in self.keys.items()},
+            {(*prefix, *p): v for p, v in self.values.items()},
+            {(*prefix, *p): v for p, v in self.texts.items()},
+        )
 
     def locate(self, path: Path_, *, key: bool = False) -> tuple[int, int] | None:
         """Return the position of ``path`` (or of its nearest recorded ancestor)."""
@@ -303,37 +338,75 @@ def _alias_problem(root: yaml.Node) -> tuple[str, yaml.Node] | None:
 
 # ----------------------------------------------------------------------------- positions
 
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
+def printed_form(text: str) -> str:
+    """Return ``text`` as it reads on paper: invisible characters (zero-width spaces,
+    BOMs, soft hyphens) dropped, every run of spaces (NBSP, U+3000 too) one space, no
+    space at either end.  Two names with the same printed form print as the same row."""
+    if text.isprintable() and "  " not in text and text == text.strip(" "):  # the usual case, in C
+        return text  # (isprintable: no format character, no space but U+0020)
+    visible = "".join(" " if ch.isspace() else ch for ch in text if unicodedata.category(ch) != "Cf")
+    return " ".join(visible.split())
+
+
+def invisible_difference(one: str, other: str) -> str:
+    """Return the characters by which two texts of the same printed form differ, as U+XXXX."""
+    odd = sorted({ch for ch in one + other if ch.isspace() or unicodedata.category(ch) == "Cf"})
+    return "、".join(f"U+{ord(ch):04X}" for ch in odd)
+
+
+def _record_text(node: yaml.Node, path: Path_, positions: Positions) -> None:
+    """Keep the characters of a plain scalar (style None, or "" from libyaml) that YAML typed as other than text."""
+    if isinstance(node, yaml.ScalarNode) and not node.style and node.tag != _STR_TAG and node.value:
+        positions.texts[path] = node.value
+
+
 def _walk(node: yaml.Node, path: Path_, positions: Positions, problems: list[Diagnostic],
           seen: set[int]) -> None:
     if id(node) in seen:
         return
     seen.add(id(node))
     if isinstance(node, yaml.MappingNode):
-        first: dict[str, int] = {}
+        first: dict[str, tuple[str, int]] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 continue
             key = str(key_node.value) if isinstance(key_node, yaml.ScalarNode) else "?"
             line, col = key_node.start_mark.line + 1, key_node.start_mark.column + 1
             child = (*path, key)
-            if key in first:
-                in_indicators = len(path) >= 3 and path[0] == "indicators"
-                message = (f"同一组里指标“{key}”出现了两次（第 {first[key]} 行已有）"
-                           if in_indicators else
-                           f"键“{key}”重复出现（第 {first[key]} 行已有）；YAML 只会保留后一个，前面的内容会丢失")
-                problems.append(_diag(positions.file, line, col,
-                                      "duplicate-indicator" if in_indicators else "duplicate-key",
-                                      message, path=".".join(child)))
+            printed = printed_form(key)
+            if printed in first:
+                problems.append(_duplicate(positions.file, line, col, child, first[printed]))
             else:
-                first[key] = line
+                first[printed] = (key, line)
             positions.keys[child] = (line, col)
             positions.values[child] = (value_node.start_mark.line + 1, value_node.start_mark.column + 1)
+            _record_text(value_node, child, positions)
             _walk(value_node, child, positions, problems, seen)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             child = (*path, str(index))
             positions.values[child] = (item.start_mark.line + 1, item.start_mark.column + 1)
+            _record_text(item, child, positions)
             _walk(item, child, positions, problems, seen)
+
+
+def _duplicate(file: str, line: int, col: int, path: Path_, first: tuple[str, int]) -> Diagnostic:
+    """Return the error for key ``path[-1]`` at ``line`` when ``first`` (key, line) prints the same."""
+    key, (first_key, first_line) = path[-1], first
+    in_indicators = len(path) >= 4 and path[0] == "indicators"
+    code = "duplicate-indicator" if in_indicators else "duplicate-key"
+    if key == first_key:
+        message = (f"同一组里指标“{key}”出现了两次（第 {first_line} 行已有）" if in_indicators else
+                   f"键“{key}”重复出现（第 {first_line} 行已有）；YAML 只会保留后一个，前面的内容会丢失")
+    else:
+        what = "指标" if in_indicators else "名称"
+        message = (f"同一组里{what}“{printed_form(key)}”出现了两次（第 {first_line} 行已有）："
+                   f"两处只差空格或看不见的字符（{invisible_difference(key, first_key)}），"
+                   "表上会印成两行一样的；请删去一处或改名")
+    return _diag(file, line, col, code, message, path=".".join(path))
 
 
 def iter_strings(data: Any, path: Path_ = ()) -> Iterator[tuple[Path_, str]]:

@@ -18,8 +18,10 @@ from sheetgen.jurisdiction import Jurisdiction
 from sheetgen.spec.files import LoadedSpec, SpecFile
 from sheetgen.spec.yamlload import iter_strings
 from sheetgen.validation.cerberus_check import SchemaCheck
+from sheetgen.validation.findings import BLANK_CODES, Finding
 from sheetgen.validation.rules import apply_rules
 from sheetgen.validation.schema import build_schema, label_for
+from sheetgen.validation.written import NULL_WORDS, as_written, written
 
 _BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -74,11 +76,20 @@ def template_dirs(spec: SpecFile) -> tuple[Path, ...]:
     return tuple(found)
 
 
+def _null_hint(finding: Finding, loaded: LoadedSpec) -> str:
+    """Return, for a finding about a blank value that was written as ``~`` or ``null``,
+    the note that YAML reads that word as nothing (else '')."""
+    text = written(loaded, finding.path)
+    if finding.code in BLANK_CODES and text in NULL_WORDS:
+        return f"（这里写的是“{text}”，YAML 把它当作空值；要印出 {text} 请给它加引号）"
+    return ""
+
+
 class Checker:
     """Validates specs; compiles each jurisdiction's schema once."""
 
     def __init__(self) -> None:
-        self._jurisdictions: dict[tuple[str, tuple[Path, ...]], Jurisdiction | str] = {}
+        self._jurisdictions: dict[tuple[str, tuple[Path, ...]], Jurisdiction | JurisdictionError] = {}
         self._schemas: dict[int, SchemaCheck] = {}
 
     def jurisdiction(self, name: str, dirs: tuple[Path, ...]) -> Jurisdiction:
@@ -88,10 +99,10 @@ class Checker:
             try:
                 self._jurisdictions[key] = jurisdictions.load(name, jurisdictions.search_path(dirs))
             except JurisdictionError as exc:
-                self._jurisdictions[key] = str(exc)
+                self._jurisdictions[key] = exc
         found = self._jurisdictions[key]
-        if isinstance(found, str):
-            raise JurisdictionError(found)
+        if isinstance(found, JurisdictionError):
+            raise JurisdictionError(str(found), found.diagnostics)
         return found
 
     def schema_check(self, jurisdiction: Jurisdiction) -> SchemaCheck:
@@ -118,11 +129,19 @@ class Checker:
             jurisdiction = self.jurisdiction(name.strip(), template_dirs(loaded.file))
         except JurisdictionError as exc:
             file, line, col = loaded.locate(("jurisdiction",))
-            diagnostics.append(Diagnostic(file, line, col, "unknown-jurisdiction", Severity.ERROR,
-                                          str(exc), "格式", "jurisdiction"))
+            if exc.diagnostics:  # the format's own files are wrong: say where, and that this spec waits
+                files = "、".join(dict.fromkeys(d.path for d in exc.diagnostics))
+                diagnostics += [*exc.diagnostics, Diagnostic(
+                    file, line, col, "jurisdiction-invalid", Severity.ERROR,
+                    f"格式“{name.strip()}”的文件有错误（见 {files} 的报错），改正之前本项目无法检查和生成",
+                    "格式", "jurisdiction")]
+            else:
+                diagnostics.append(Diagnostic(file, line, col, "unknown-jurisdiction", Severity.ERROR,
+                                              str(exc), "格式", "jurisdiction"))
             return ValidatedSpec(loaded, None, None, diagnostics)
         check = self.schema_check(jurisdiction)
         schema = check.schema
+        data = as_written(data, schema, loaded)
         for path, text in iter_strings(data):
             match = _BAD_XML.search(text)
             if match:
@@ -131,12 +150,13 @@ class Checker:
                     file, line, col, "bad-char", Severity.ERROR,
                     f"文字里有不可见字符 U+{ord(match.group()):04X}，Word 和 Excel 都无法保存；请删去",
                     label_for(path, schema, jurisdiction), ".".join(path)))
-        normalized, problems = check.check(loaded)
+        normalized, problems = check.check(loaded, data)
         diagnostics.extend(problems)
         if isinstance(normalized, dict):
             for finding in apply_rules(normalized, jurisdiction):
                 file, line, col = loaded.locate(finding.path, key=finding.at_key)
-                diagnostics.append(Diagnostic(file, line, col, finding.code, finding.severity, finding.message,
+                diagnostics.append(Diagnostic(file, line, col, finding.code, finding.severity,
+                                              finding.message + _null_hint(finding, loaded),
                                               label_for(finding.path, schema, jurisdiction),
                                               ".".join(finding.path)))
         diagnostics = _unique(diagnostics)

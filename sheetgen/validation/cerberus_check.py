@@ -5,103 +5,31 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
-from typing import Any, ClassVar
+from typing import Any
 
-from cerberus import Validator, errors
+from cerberus import errors
 from cerberus.errors import ValidationError
-from cerberus.platform import _str_type
-from cerberus.utils import TypeDefinition
 
 from sheetgen.errors import Diagnostic, Severity
 from sheetgen.jurisdiction import Jurisdiction
 from sheetgen.spec.files import LoadedSpec
+from sheetgen.spec.values import _MONEY_TEXT as _MONEY_TEXT  # read by authoring/schema_export
+from sheetgen.spec.values import TYPE_NAMES, SpecValidator, describe, leaf_errors
 from sheetgen.validation.schema import indicator_row_schema, known_keys, label_for
 
-_MONEY_TEXT = re.compile(r"^[-+]?[0-9][0-9,，]*(?:\.[0-9]+)?$")
-
-
-def as_text(value: Any) -> Any:
-    """Return a scalar written where text belongs as the text it was written as
-    (``100`` -> "100", ``26.50`` -> "26.50", a date -> ISO); others unchanged."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, Decimal)):
-        return str(value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    return value
-
-
-class SpecValidator(Validator):  # type: ignore[misc]
-    """Cerberus with exact decimals and the coercions specs need."""
-
-    types_mapping: ClassVar[dict[str, TypeDefinition]] = {
-        **Validator.types_mapping,
-        "decimal": TypeDefinition("decimal", (Decimal, int), (bool,)),
-        "date": TypeDefinition("date", (dt.date,), ()),
-    }
-
-    def _normalize_coerce_money(self, value: Any) -> Any:
-        """Amounts: ints become Decimal, "2,468,000" becomes Decimal('2468000')."""
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, int):
-            return Decimal(value)
-        if isinstance(value, _str_type) and _MONEY_TEXT.match(value.strip()):
-            try:
-                return Decimal(value.strip().replace(",", "").replace("，", ""))
-            except InvalidOperation:
-                return value
-        return value
-
-    def _normalize_coerce_text(self, value: Any) -> Any:
-        """Text fields: numbers keep the digits as written, dicts pass through."""
-        return as_text(value)
-
-    def _normalize_coerce_yesno(self, value: Any) -> Any:
-        """是/否 and their usual spellings become booleans."""
-        if isinstance(value, _str_type):
-            text = value.strip()
-            if text in ("是", "有", "Y", "y"):
-                return True
-            if text in ("否", "无", "N", "n"):
-                return False
-        return value
-
-
-_TYPE_NAMES = {
-    "string": "文字", "integer": "整数", "decimal": "金额（数字）", "date": "日期（如 2020-01-01）",
-    "boolean": "是/否（true 或 false）", "dict": "“键: 值”的映射", "list": "列表（每项以 - 开头）",
-}
-
-
-def _leaves(error_list: list[ValidationError]) -> Iterator[ValidationError]:
-    for error in error_list:
-        if error.is_group_error and error.child_errors:
-            yield from _leaves(error.child_errors)
-        else:
-            yield error
-
-
-def describe(value: Any) -> str:
-    """Return a short one-line description of a value for a message (long text is cut)."""
-    if value is None:
-        return "空"
-    if isinstance(value, Mapping):
-        return "一组“键: 值”"
-    if isinstance(value, list):
-        return "一个列表（以 - 开头的行）"
-    text = " ".join(str(value).split())
-    return f"“{text[:30]}{'…' if len(text) > 30 else ''}”"
+_DATE_AND_TIME = re.compile(r"^\s*(\d{4}-\d{1,2}-\d{1,2})(?:[Tt]|\s+)\d{1,2}:\d{2}")
 
 
 def _type_message(error: ValidationError, label: str) -> str:
     wanted = error.constraint if isinstance(error.constraint, list) else [error.constraint]
-    names = "或".join(_TYPE_NAMES.get(t, t) for t in wanted)
+    names = "或".join(TYPE_NAMES.get(t, t) for t in wanted)
     message = f"“{label or '此项'}”应为{names}，这里是{describe(error.value)}"
+    timed = _DATE_AND_TIME.match(str(error.value)) if "date" in wanted else None
+    if timed:
+        day = _iso(timed.group(1)) or timed.group(1)
+        return f"“{label or '此项'}”只写日期，不写时间：这里是{describe(error.value)}；请写成 {day}"
     if "date" in wanted and isinstance(error.value, str):
         message += "；日期要写成 2020-01-01 这样的真实日期"
     if "boolean" in wanted:
@@ -111,6 +39,15 @@ def _type_message(error: ValidationError, label: str) -> str:
     if wanted == ["string"] and isinstance(error.value, (list, Mapping)):
         message += "；如果是多行文字，请用 |- 开头的多行写法"
     return message
+
+
+def _iso(day: str) -> str:
+    """Return ``2020-1-1`` as ``2020-01-01`` when it is a real day, else ''."""
+    try:
+        year, month, date = (int(p) for p in day.split("-"))
+        return dt.date(year, month, date).isoformat()
+    except ValueError:
+        return ""
 
 
 def _shape_message(path: tuple[str, ...], value: Any, jurisdiction: Jurisdiction) -> str:
@@ -200,21 +137,21 @@ class SchemaCheck:
                  prefix: tuple[str, ...] = ()) -> list[Diagnostic]:
         """Return the diagnostics of ``validator``'s last run, one per path and code."""
         unique: dict[tuple[str, str], Diagnostic] = {}
-        for error in _leaves(validator._errors):
+        for error in leaf_errors(validator._errors):
             problem = translate(error, loaded, self.schema, self.jurisdiction, prefix)
             unique.setdefault((problem.yaml_path, problem.code), problem)
         return list(unique.values())
 
-    def check(self, loaded: LoadedSpec) -> tuple[dict[str, Any], list[Diagnostic]]:
-        """Return the normalized spec (partly normalized when invalid) and its schema problems."""
+    def check(self, loaded: LoadedSpec, data: Mapping[str, Any]) -> tuple[dict[str, Any], list[Diagnostic]]:
+        """Return ``data`` (``loaded``'s, texts as written) normalized (partly when invalid)
+        and its schema problems."""
         from sheetgen.validation.indicators import check_tree
 
-        assert loaded.data is not None
-        self.header.validate(loaded.data)
+        self.header.validate(data)
         document = self.header.document
         problems = self.problems(self.header, loaded)
-        if "indicators" in loaded.data:
-            tree, tree_problems = check_tree(loaded.data["indicators"], self, loaded)
+        if "indicators" in data:
+            tree, tree_problems = check_tree(data["indicators"], self, loaded)
             document["indicators"] = tree
             problems += tree_problems
         return document, problems

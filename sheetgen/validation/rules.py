@@ -8,30 +8,18 @@ Each rule takes the normalized spec data and the jurisdiction and returns
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sheetgen.errors import Severity
 from sheetgen.jurisdiction import Jurisdiction
-from sheetgen.money import UNITS, convert, format_money, shows_exactly
-
-
-@dataclass(frozen=True)
-class Finding:
-    """A problem a rule found, before it is placed in a file."""
-
-    path: tuple[str, ...]
-    code: str
-    severity: Severity
-    message: str
-    at_key: bool = False  # point at the key (a name) rather than its value
-
-
-Rule = Callable[[Mapping[str, Any], Jurisdiction], Iterator[Finding]]
+from sheetgen.jurisdiction_shape import field_section
+from sheetgen.money import EXCEL_DIGITS, UNITS, convert, excel_shows, fits_excel, format_money, shows_exactly
+from sheetgen.validation.findings import TO_FILL, Finding, Rule
+from sheetgen.validation.vocabulary import vocabulary
 
 # ≥ ≤ = > < and their ASCII and full-width forms; longest first.
 _COMPARATORS = ("≥", "≤", ">=", "<=", "＞＝", "＜＝", "=", "＝", ">", "<", "＞", "＜", "≠", "!=")
@@ -86,10 +74,15 @@ def row_value(row: Any) -> str | None:
     return None if row is None else str(row)
 
 
+def _day(value: Any) -> dt.date | None:
+    """Return ``value`` if it is a date without a time of day (a time is the schema's error)."""
+    return value if isinstance(value, dt.date) and not isinstance(value, dt.datetime) else None
+
+
 def dates_in_order(data: Mapping[str, Any], jurisdiction: Jurisdiction) -> Iterator[Finding]:
     """Return a finding when 计划开始日期 is after 计划完成日期."""
-    start, end = data.get("start_date"), data.get("end_date")
-    if isinstance(start, dt.date) and isinstance(end, dt.date) and start > end:
+    start, end = _day(data.get("start_date")), _day(data.get("end_date"))
+    if start is not None and end is not None and start > end:
         yield Finding(("end_date",), "date-order", Severity.ERROR,
                       f"计划完成日期 {end.isoformat()} 早于计划开始日期 {start.isoformat()}")
 
@@ -126,6 +119,79 @@ def budget_adds_up(data: Mapping[str, Any], jurisdiction: Jurisdiction) -> Itera
                       f"{label(rule['total'])} {total} 不等于 {shown} = {summed}")
 
 
+def _field_label(jurisdiction: Jurisdiction, dotted: str) -> str:
+    """Return the printed label of a field a rule names (``budget.total`` -> 项目总预算)."""
+    section, key = field_section(dotted)
+    rules = (jurisdiction.schema.get(section) or {}).get(key)
+    return str((rules.get("meta") or {}).get("label", dotted)) if isinstance(rules, Mapping) else dotted
+
+
+def _field_value(data: Mapping[str, Any], dotted: str) -> Any:
+    value: Any = data
+    for part in dotted.split("."):
+        value = value.get(part) if isinstance(value, Mapping) else None
+    return value
+
+
+def within_limits(data: Mapping[str, Any], jurisdiction: Jurisdiction) -> Iterator[Finding]:
+    """Return an error for each ``field ≤ limit`` the jurisdiction declares
+    (``rules.at_most`` in schema.yaml, e.g. 项目当年预算 ≤ 项目总预算) that the spec
+    breaks; a pair with a blank side is not checked."""
+    budget = data.get("budget")
+    unit = str((budget.get("unit") if isinstance(budget, Mapping) else None) or jurisdiction.money_unit)
+    for pair in (jurisdiction.schema.get("rules") or {}).get("at_most") or ():
+        field, limit = str(pair["field"]), str(pair["limit"])
+        value, bound = _field_value(data, field), _field_value(data, limit)
+        if isinstance(value, Decimal) and isinstance(bound, Decimal):
+            shown, shown_bound = f"{value:,f} {unit}", f"{bound:,f} {unit}"
+        elif _day(value) and _day(bound):
+            shown, shown_bound = value.isoformat(), bound.isoformat()
+        else:
+            continue
+        if value > bound:
+            name, bound_name = _field_label(jurisdiction, field), _field_label(jurisdiction, limit)
+            yield Finding(tuple(field.split(".")), "over-limit", Severity.ERROR,
+                          f"{name} {shown} 大于{bound_name} {shown_bound}；{name}不能超过{bound_name}")
+
+
+def _in_words(yuan: Decimal) -> str:
+    """Return an amount in 元 the way people say it: 103.5 亿元, 246.8 万元, 500 元."""
+    for unit in ("亿元", "万元"):
+        if yuan >= UNITS[unit]:
+            return f"{(yuan / UNITS[unit]).normalize():f} {unit}"
+    return f"{yuan.normalize():f} 元"
+
+
+def amounts_plausible(data: Mapping[str, Any], jurisdiction: Jurisdiction) -> Iterator[Finding]:
+    """Return a warning for each amount outside what one project plausibly costs
+    (``money.plausible`` of the jurisdiction, in 元), suggesting the ``budget.unit`` in
+    which the figure would be plausible: a 元 figure typed into a 万元 table is 10,000
+    times too large, a 万元 figure in a 元 table 10,000 times too small."""
+    bounds = jurisdiction.plausible_range
+    if bounds is None:
+        return
+    from sheetgen.validation.schema import core_schema
+
+    low, high = bounds
+    units = core_schema()["budget"]["schema"]["unit"]["allowed"]
+    pattern, table_unit = jurisdiction.money_format, jurisdiction.money_unit
+    for key, value, unit, printed in _amounts(data, jurisdiction):
+        yuan = value * UNITS[unit]
+        if value <= 0 or low <= yuan <= high or not fits_excel(printed, pattern):
+            continue
+        size = "大" if yuan > high else "小"
+        span = (f"{_in_words(low)} 至 {_in_words(high)}" if high.is_finite() else f"至少 {_in_words(low)}") \
+            if low else f"至多 {_in_words(high)}"
+        message = f"{value:,f} {unit}（即 {_in_words(yuan)}）对一个项目来说{size}得不寻常（本格式的合理范围是{span}）"
+        other = next((u for u in units if u != unit and u in UNITS and low <= value * UNITS[u] <= high), None)
+        if other:
+            message += (f"；如果这是按{other}填写的金额，请在 budget 下写 unit: {other}"
+                        f"（表上会显示为 {format_money(convert(value, other, table_unit), pattern)} {table_unit}）")
+        else:
+            message += "；请检查是否多写或少写了 0"
+        yield Finding(("budget", key), "implausible-amount", Severity.WARNING, message)
+
+
 def cost_within_budget(data: Mapping[str, Any], jurisdiction: Jurisdiction) -> Iterator[Finding]:
     """Return a finding when a money-valued 成本 indicator exceeds the project budget."""
     budget = data.get("budget")
@@ -153,29 +219,6 @@ def cost_within_budget(data: Mapping[str, Any], jurisdiction: Jurisdiction) -> I
                           f"超过了项目预算 {total} {unit_name}")
 
 
-def vocabulary(data: Mapping[str, Any], jurisdiction: Jurisdiction) -> Iterator[Finding]:
-    """Return a warning for each 一级/二级 name outside the jurisdiction's vocabulary."""
-    level1_known, level2_known = jurisdiction.level1_names, jurisdiction.level2_names
-    tree = data.get("indicators")
-    for level1, groups in (tree.items() if isinstance(tree, Mapping) else ()):
-        if level1_known and level1 not in level1_known:
-            yield Finding(("indicators", level1), "unknown-level1", Severity.WARNING,
-                          _vocabulary_message(level1, level1_known, level2_known, "一级", "二级"), True)
-        for level2 in groups if isinstance(groups, Mapping) else ():
-            if level2_known and level2 not in level2_known:
-                yield Finding(("indicators", level1, level2), "unknown-level2", Severity.WARNING,
-                              _vocabulary_message(level2, level2_known, level1_known, "二级", "一级"), True)
-
-
-def _vocabulary_message(name: str, known: tuple[str, ...], other: tuple[str, ...], level: str,
-                        other_level: str) -> str:
-    if name in other:
-        return f"“{name}”是{other_level}名称，却写在{level}的位置；请检查缩进"
-    close = difflib.get_close_matches(name, known, n=1, cutoff=0.4)
-    hint = f"最接近的是“{close[0]}”" if close else "可用的有：" + "、".join(known)
-    return f"“{name}”不在本格式的{level}名称里；{hint}"
-
-
 def value_syntax(data: Mapping[str, Any], jurisdiction: Jurisdiction) -> Iterator[Finding]:
     """Return findings for malformed comparison values and warnings for empty ones."""
     for path, _level1, _level2, row in iter_indicators(data):
@@ -200,12 +243,8 @@ def nothing_to_review(data: Mapping[str, Any], jurisdiction: Jurisdiction) -> It
                       f"导入时无法归位的文字“{str(text)[:40]}”（出处：{source}）；请放到正确的字段后删除这一项")
 
 
-def amounts_print_exactly(data: Mapping[str, Any], jurisdiction: Jurisdiction) -> Iterator[Finding]:
-    """Return a warning for each amount that the table's unit and number format would round.
-
-    Amounts are printed in the jurisdiction's unit (元 in Shanghai, 万元 in
-    Tianjin); a spec may give them in another unit (``budget.unit``).
-    """
+def _amounts(data: Mapping[str, Any], jurisdiction: Jurisdiction) -> Iterator[tuple[str, Decimal, str, Decimal]]:
+    """Return (key, amount as written, its unit, amount in the table's unit) of each budget amount."""
     budget = data.get("budget")
     if not isinstance(budget, Mapping):
         return
@@ -213,24 +252,102 @@ def amounts_print_exactly(data: Mapping[str, Any], jurisdiction: Jurisdiction) -
     if unit not in UNITS or jurisdiction.money_unit not in UNITS:
         return
     for key, value in budget.items():
-        if not isinstance(value, Decimal):
+        if isinstance(value, Decimal):
+            yield str(key), value, unit, convert(value, unit, jurisdiction.money_unit)
+
+
+def amounts_fit_excel(data: Mapping[str, Any], jurisdiction: Jurisdiction) -> Iterator[Finding]:
+    """Return an error for each amount Excel cannot store exactly as the table shows it.
+
+    Excel keeps numbers as binary floats, exact to 15 significant digits:
+    ``12345678901234567890`` would show as 12,345,678,901,234,600,000.  Such an
+    amount is refused rather than written as text (see docs/spec.md): no real
+    budget needs more than 15 digits, so it is a slip of the keyboard, and a
+    text cell where a number belongs would not add up in the unit's workbook.
+    """
+    pattern = jurisdiction.money_format
+    for key, value, unit, printed in _amounts(data, jurisdiction):
+        if fits_excel(printed, pattern):
             continue
-        printed = convert(value, unit, jurisdiction.money_unit)
-        if not shows_exactly(printed, jurisdiction.money_format):
+        shown = excel_shows(printed, pattern)
+        where = f"表上会显示成 {shown}" if shown else "Excel 根本存不下这个数"
+        yield Finding(("budget", key), "too-many-digits", Severity.ERROR,
+                      f"金额 {value:f} {unit} 的位数太多：Excel 只能精确保存 {EXCEL_DIGITS} 位有效数字"
+                      f"（整数部分最多 {EXCEL_DIGITS} 位），{where}；请检查是否多写了数字")
+
+
+def amounts_print_exactly(data: Mapping[str, Any], jurisdiction: Jurisdiction) -> Iterator[Finding]:
+    """Return a warning for each amount that the table's unit and number format would round.
+
+    Amounts are printed in the jurisdiction's unit (元 in Shanghai, 万元 in
+    Tianjin); a spec may give them in another unit (``budget.unit``).
+    """
+    pattern = jurisdiction.money_format
+    for key, value, unit, printed in _amounts(data, jurisdiction):
+        if fits_excel(printed, pattern) and not shows_exactly(printed, pattern):
             yield Finding(("budget", key), "amount-rounded", Severity.WARNING,
                           f"{value} {unit} 折合 {printed.normalize():f} {jurisdiction.money_unit}，"
-                          f"表上将显示为 {format_money(printed, jurisdiction.money_format)}")
+                          f"表上将显示为 {format_money(printed, pattern)}")
+
+
+#: The most characters (UTF-16 code units, as Excel counts them) one Excel cell holds.
+EXCEL_CELL_CHARS = 32_767
+
+
+def _excel_length(text: str) -> int:
+    """Return the length of ``text`` as Excel counts it (characters outside the BMP count twice)."""
+    if not text or max(text) <= "\uffff":  # no character outside the BMP (the usual case, in C)
+        return len(text)
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _cell_texts(value: Any, path: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], bool, int]]:
+    """Return (path, whether it is a name, Excel length) of each text that fills one cell:
+    every string and name, and each list of strings (printed numbered in one cell)."""
+    if isinstance(value, Mapping):
+        for key, child in value.items():
+            yield (*path, str(key)), True, _excel_length(str(key))
+            yield from _cell_texts(child, (*path, str(key)))
+    elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+        numbering = sum(len(f"{i}.") for i in range(1, len(value) + 1))
+        yield path, True, sum(map(_excel_length, value)) + numbering + max(len(value) - 1, 0)
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            yield from _cell_texts(child, (*path, str(index)))
+    elif isinstance(value, str):
+        yield path, False, _excel_length(value)
+
+
+def texts_fit_cells(data: Mapping[str, Any], jurisdiction: Jurisdiction) -> Iterator[Finding]:
+    """Return an error for each text longer than an Excel cell holds (32,767 characters)."""
+    for path, at_key, length in _cell_texts(data, ()):
+        if length > EXCEL_CELL_CHARS:
+            yield Finding(path, "too-long", Severity.ERROR,
+                          f"这段文字有 {length:,} 个字符，超过 Excel 一个单元格最多能放的 {EXCEL_CELL_CHARS:,} 个"
+                          "（Excel 会截断或拒绝打开）；请删减，或把附件内容另附说明", at_key)
 
 
 RULES: tuple[Rule, ...] = (
-    dates_in_order, amounts_not_negative, budget_adds_up, cost_within_budget, vocabulary, value_syntax,
-    nothing_to_review, amounts_print_exactly,
+    dates_in_order, amounts_not_negative, budget_adds_up, within_limits, cost_within_budget, vocabulary,
+    value_syntax, nothing_to_review, amounts_fit_excel, amounts_print_exactly, amounts_plausible, texts_fit_cells,
 )
 
 
 def apply_rules(data: Mapping[str, Any], jurisdiction: Jurisdiction) -> list[Finding]:
-    """Return the findings of every domain rule on ``data``."""
-    return [finding for rule in RULES for finding in rule(data, jurisdiction)]
+    """Return the findings of every domain rule on ``data``.
+
+    A rule that fails on input nobody foresaw gives an error for this spec (which
+    then is not built) instead of stopping the check or build of every other spec.
+    """
+    findings: list[Finding] = []
+    for rule in RULES:
+        try:
+            findings.extend(rule(data, jurisdiction))
+        except Exception as exc:  # one spec must never take down the run
+            findings.append(Finding((), "internal-error", Severity.ERROR,
+                                    f"检查规则 {rule.__name__} 在这份说明上出了内部错误（{type(exc).__name__}），"
+                                    "所以不生成它的表格；其他项目不受影响。请把这份说明发给维护者"))
+    return findings
 
 
 def _fill_in_fields(rules: Mapping[str, Any], prefix: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], str]]:
@@ -244,10 +361,6 @@ def _fill_in_fields(rules: Mapping[str, Any], prefix: tuple[str, ...] = ()) -> I
             yield path, str(rule.get("meta", {}).get("label", key))
         if rule.get("type") == "dict" and isinstance(rule.get("schema"), Mapping):
             yield from _fill_in_fields(rule["schema"], path)
-
-
-#: What a skeleton writes for an indicator it cannot guess (a row's name, value or column).
-TO_FILL = "待填写"
 
 
 def nothing_left_to_fill(data: Mapping[str, Any], jurisdiction: Jurisdiction) -> Iterator[Finding]:

@@ -8,12 +8,13 @@ as plain data plus the model the tables must show:
   template tags, formulas, Excel escapes (``_x0041_``), XML, tabs, emoji;
 * long texts with line breaks (empty lines too), empty optional fields;
 * 1 to 200 indicators in shapes from one huge group to forty 一级 of one row;
-  一级/二级 names from the jurisdiction's vocabulary or outside it;
+  一级/二级 names, 项目类别 and 绩效类型 from the jurisdiction's vocabulary or outside it;
 * target values: every comparator (``≥ ≤ = > < >= <= ＝``), integer and
   decimal numbers, every unit form (``% ％ 次 万元 元 万 小时`` or none);
   qualitative text; or empty;
 * amounts in the table's unit or the other one (``budget.unit``), dates from 1800 on;
-* money-valued 成本 rows kept within the budget, Tianjin's 预算数 equal to its parts.
+* money-valued 成本 rows kept within the budget, Tianjin's 预算数 equal to its parts,
+  Shanghai's 当年预算 ≤ 总预算 and 上年执行数 ≤ 上年预算额 (the format's ``at_most`` rules).
 """
 
 from __future__ import annotations
@@ -153,7 +154,9 @@ def _clamp(shape: list[list[int]]) -> list[list[int]]:
 
 
 # Hypothesis bounds how much it draws for one example; a big tree therefore draws a few texts
-# and makes its names from them and the row number (``text·12``), distinct by construction.
+# and makes its names from them and the row number (``text·012``), distinct by construction.  The
+# number has three digits: with one, a long vocabulary word plus ``·9`` would be a near-miss of
+# that word (two extra characters), which check refuses as a typo.
 FEW = 8
 
 
@@ -163,7 +166,7 @@ def _pick(draw: st.DrawFn, count: int, base: st.SearchStrategy[Any], *, distinct
         return draw(st.lists(base, min_size=count, max_size=count, unique=distinct))
     pool = draw(st.lists(base, min_size=1, max_size=4))
     picks = [pool[draw(st.integers(0, len(pool) - 1))] for _ in range(count)]
-    return [f"{p}·{i}" for i, p in enumerate(picks, 1)] if distinct else picks
+    return [f"{p}·{i:03d}" for i, p in enumerate(picks, 1)] if distinct else picks
 
 
 def _names(draw: st.DrawFn, count: int, vocabulary: Sequence[str]) -> list[str]:
@@ -236,6 +239,13 @@ def _cost_need(tree: list, budget_factor: Decimal) -> Decimal:
     return need
 
 
+def _word(key: str) -> st.SearchStrategy[str]:
+    """Return a strategy of a Shanghai header word: mostly from the field's closed vocabulary
+    (``meta.vocabulary`` in schema.yaml), sometimes a made-up one (a warning, still printed)."""
+    words = SHANGHAI.field_vocabularies[key][1]
+    return st.one_of(st.sampled_from(words), st.sampled_from(words), NAME)
+
+
 def _amount(places: int, high: int) -> st.SearchStrategy[Decimal]:
     return st.integers(0, high * 10**places).map(lambda n: Decimal(n).scaleb(-places))
 
@@ -261,11 +271,11 @@ def valid_specs(draw: st.DrawFn, which: str | None = None) -> Drawn:
         start = draw(st.one_of(usual, usual, st.dates(FIRST_DAY, dt.date(2100, 12, 31)), early))
         end = draw(st.dates(start, dt.date(2100, 12, 31)))
         header |= {
-            "category": draw(NAME),
+            "category": draw(_word("category")),
             "start_date": start,
             "end_date": end,
             "government_purchase": draw(st.booleans()),
-            "performance_type": draw(NAME),
+            "performance_type": draw(_word("performance_type")),
         }
         for key in ("overview", "basis", "necessity", "safeguards", "plan", "goals"):
             header[key] = draw(LONG_TEXT)
@@ -273,10 +283,13 @@ def valid_specs(draw: st.DrawFn, which: str | None = None) -> Drawn:
         places, high = (4, 10**6) if money_unit == "万元" else (0, 10**10)
         money = _amount(places, high)
         need = _cost_need(tree, MONEY_FACTOR[money_unit or "元"]).quantize(Decimal(1).scaleb(-places), ROUND_CEILING)
-        budget: dict[str, Any] = {"total": max(draw(money), need), "current_year": draw(money)}
+        total = max(draw(money), need)
+        budget: dict[str, Any] = {"total": total, "current_year": min(draw(money), total)}  # 当年 ≤ 总预算
         for key in ("last_year", "last_year_spent"):  # optional: absent, blank or an amount
             if draw(st.booleans()):
                 budget[key] = draw(st.one_of(st.none(), money))
+        if budget.get("last_year") is not None and budget.get("last_year_spent") is not None:
+            budget["last_year_spent"] = min(budget["last_year_spent"], budget["last_year"])  # 执行数 ≤ 预算额
     else:
         if draw(st.booleans()):
             unit["code"] = draw(st.from_regex(r"[0-9]{6}", fullmatch=True))

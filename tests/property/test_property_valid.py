@@ -49,7 +49,8 @@ SETTINGS = settings(
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 S = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
-ALLOWED_WARNINGS = {"unknown-level1", "unknown-level2", "empty-value", "amount-rounded"}
+ALLOWED_WARNINGS = {"unknown-level1", "unknown-level2", "not-in-vocabulary", "empty-value", "amount-rounded",
+                    "implausible-amount"}
 
 _checker = Checker()
 

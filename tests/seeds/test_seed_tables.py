@@ -84,7 +84,8 @@ def expected_header(item: Built) -> dict[str, str]:
     out: dict[str, str] = {"项目名称": item.project.name}
     for key, rules in schema.items():
         label = rules.get("meta", {}).get("label") if isinstance(rules, dict) else None
-        if key in ("jurisdiction", "year", "number", "unit", "name", "budget", "indicators", "review", "spec_version"):
+        if key in ("jurisdiction", "year", "number", "unit", "name", "budget", "indicators", "review", "spec_version",
+                   "vocabulary"):
             continue
         if label:
             value = header.get(key)

@@ -56,9 +56,11 @@ def test_cost_in_yuan_against_wan_budget(unit_dir: Callable[..., Path]) -> None:
 
 
 def test_unknown_level_names_warn_with_closest(unit_dir: Callable[..., Path]) -> None:
-    spec = replace(SHANGHAI_SPEC, "  产出目标:", "  产出木标:")
+    """A name two characters away from 产出目标 may be new: a warning (a one-character slip is an
+    error, see test_vocabulary.py)."""
+    spec = replace(SHANGHAI_SPEC, "  产出目标:", "  产出成果:")
     d = only(run(unit_dir, spec), "unknown-level1")
-    assert not d.is_error and "产出目标" in d.message and d.line == line_of(spec, "产出木标")
+    assert not d.is_error and "产出目标" in d.message and d.line == line_of(spec, "产出成果")
 
 
 def test_level2_name_in_level1_position(unit_dir: Callable[..., Path]) -> None:
@@ -103,3 +105,93 @@ def test_amount_in_another_unit_that_the_table_would_round(unit_dir: Callable[..
     found = run(unit_dir, spec, tianjin=True)
     d = next(x for x in found if x.code == "amount-rounded" and x.yaml_path == "budget.total")
     assert not d.is_error and "10.0001" in d.message and "10.00" in d.message
+
+
+# ----------------------------------------------------------------------------- a ≤ b (schema.yaml rules.at_most)
+
+def test_shanghai_current_year_budget_above_the_total(unit_dir: Callable[..., Path]) -> None:
+    spec = replace(SHANGHAI_SPEC, "current_year: 100000", "current_year: 120000")
+    d = only(run(unit_dir, spec), "over-limit")
+    assert d.is_error and d.line == line_of(spec, "current_year") and d.label == "项目当年预算"
+    assert "项目当年预算" in d.message and "120,000" in d.message
+    assert "项目总预算" in d.message and "100,000" in d.message
+
+
+def test_shanghai_last_year_spent_above_last_years_budget(unit_dir: Callable[..., Path]) -> None:
+    spec = replace(SHANGHAI_SPEC, "last_year_spent: 704000", "last_year_spent: 704001")
+    d = only(run(unit_dir, spec), "over-limit")
+    assert d.is_error and d.line == line_of(spec, "last_year_spent")
+    assert "同名项目上年预算执行数 704,001" in d.message and "同名项目上年预算额 704,000" in d.message
+
+
+def test_equal_or_blank_amounts_pass_the_limit(unit_dir: Callable[..., Path]) -> None:
+    assert run(unit_dir, SHANGHAI_SPEC) == []
+    spec = replace(SHANGHAI_SPEC, "  last_year: 704000\n", "  last_year:\n")
+    assert [d.code for d in run(unit_dir, spec)] == []
+
+
+def test_the_limit_is_compared_in_the_specs_own_unit(unit_dir: Callable[..., Path]) -> None:
+    spec = replace(SHANGHAI_SPEC, "budget:\n  total: 100000\n  current_year: 100000\n",
+                   "budget:\n  unit: 万元\n  total: 10\n  current_year: 10.5\n")
+    spec = replace(spec, "last_year: 704000\n  last_year_spent: 704000", "last_year: 70.4\n  last_year_spent: 70.4")
+    d = only(run(unit_dir, spec), "over-limit")
+    assert "10.5 万元" in d.message and "10 万元" in d.message
+
+
+def test_a_jurisdiction_declares_its_own_limits(unit_dir: Callable[..., Path]) -> None:
+    """The rule is data: a Tianjin copy may add 其他资金 ≤ 财政资金."""
+    spec = replace(TIANJIN_SPEC, "  fiscal: 10.00\n  other:\n", "  fiscal: 4.00\n  other: 6.00\n")
+    folder = unit_dir(TIANJIN_DEFAULTS, {"01-t.yaml": spec}, name="tj")
+    templates = folder.parent / "templates" / "tianjin"
+    templates.mkdir(parents=True)
+    (templates / "jurisdiction.yaml").write_text("extends: tianjin\n", encoding="utf-8")
+    (templates / "schema.yaml").write_text(
+        "rules:\n  budget_sum: {total: total, parts: [fiscal, other]}\n"
+        "  at_most:\n    - {field: budget.other, limit: budget.fiscal}\n", encoding="utf-8")
+    d = only(check([folder]).diagnostics, "over-limit")
+    assert "其他资金 6.00" in d.message and "其中：财政资金 4.00" in d.message
+
+
+# ----------------------------------------------------------------------------- amounts implausible for the unit
+
+def test_tianjin_amount_written_in_yuan_gets_a_warning_suggesting_the_unit(unit_dir: Callable[..., Path]) -> None:
+    spec = replace(TIANJIN_SPEC, "  total: 10.00\n  fiscal: 10.00\n", "  total: 1035000\n  fiscal: 1035000\n")
+    found = run(unit_dir, spec, tianjin=True)
+    d = next(x for x in found if x.code == "implausible-amount" and x.yaml_path == "budget.total")
+    assert not d.is_error and d.line == line_of(spec, "total: 1035000")
+    assert "103.5 亿元" in d.message and "unit: 元" in d.message and "103.50 万元" in d.message
+
+
+def test_shanghai_amount_written_in_wan_gets_a_warning_suggesting_the_unit(unit_dir: Callable[..., Path]) -> None:
+    spec = replace(SHANGHAI_SPEC, "  total: 100000\n  current_year: 100000\n",
+                   "  total: 246.8\n  current_year: 246.8\n")
+    d = next(x for x in run(unit_dir, spec) if x.code == "implausible-amount" and x.yaml_path == "budget.total")
+    assert not d.is_error and "unit: 万元" in d.message and "246.8" in d.message
+
+
+def test_an_amount_no_unit_makes_plausible_says_so(unit_dir: Callable[..., Path]) -> None:
+    spec = replace(SHANGHAI_SPEC, "last_year: 704000\n  last_year_spent: 704000",
+                   "last_year: 0.05\n  last_year_spent: 0.05")
+    found = [x for x in run(unit_dir, spec) if x.code == "implausible-amount"]
+    assert len(found) == 2 and all("多写或少写" in x.message and "unit:" not in x.message for x in found)
+
+
+def test_zero_and_plausible_amounts_pass(unit_dir: Callable[..., Path]) -> None:
+    spec = replace(SHANGHAI_SPEC, "last_year: 704000\n  last_year_spent: 704000", "last_year: 0\n  last_year_spent: 0")
+    assert run(unit_dir, spec) == []
+
+
+def test_a_range_with_only_an_upper_bound(unit_dir: Callable[..., Path]) -> None:
+    import shutil
+
+    from tests.conftest import REPO
+
+    folder = unit_dir(specs={"01-a.yaml": replace(SHANGHAI_SPEC, "last_year: 704000", "last_year: 7040000000")})
+    copy = folder.parent / "templates" / "shanghai"
+    shutil.copytree(REPO / "templates" / "shanghai", copy)
+    description = copy / "jurisdiction.yaml"
+    text = description.read_text(encoding="utf-8")
+    description.write_text(text.replace("plausible: {min: 1000元, max: 10亿元}", "plausible: {max: 10亿元}"),
+                           encoding="utf-8")
+    d = next(x for x in check([folder]).diagnostics if x.code == "implausible-amount")
+    assert "70.4 亿元" in d.message and "至多 10 亿元" in d.message
