@@ -3,9 +3,10 @@ names and row-height estimates for wrapped (Chinese) text."""
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Iterable
+
+from sheetgen.render import metrics
 
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 # Excel reads _xHHHH_ inside cell text as an escaped character; a literal one is
@@ -116,41 +117,23 @@ def quote_sheet(name: str) -> str:
 
 # ---------------------------------------------------------------- row heights
 
-# Width of one character in column-width units (the width of "0" in the
-# workbook's default font, 7 px for Calibri 11) at 11 pt: a CJK character of
-# 宋体 11 pt is 15 px, about 2.15 units; ASCII about one (a little more to be
-# safe).  Excel row heights are what matters; LibreOffice's CJK fonts are
-# narrower, so its rows get a little air.
-_NARROW = 1.1
-_WIDE = 2.15
-_CELL_PADDING = 1.0  # column-width units lost to the cell margins
-LINE_FACTOR = 1.4  # line height in points per point of font size
-ROW_PADDING = 4.0  # points above and below the text
+# Excel prints a column of width w at w * 7 + 5 px; its text keeps about 2.5 px
+# clear of each border: w * 7 px (5.25 pt) of text per unit.  That is the
+# narrowest of the programs (LibreOffice counts the Normal font's digit width,
+# 5.5 pt for Times New Roman 11), so a row tall enough there is tall enough
+# everywhere.  Widths and line heights come from the fonts' metrics.
+COLUMN_POINTS = 5.25
+CELL_INSET = 1.5  # points of text width lost besides
+ROW_PADDING = 3.0  # points above and below the text
 
 
 def text_lines(text: str, width: float, font_size: float = 11.0) -> int:
     """Return how many lines ``text`` wraps to in a cell ``width`` column-width
-    units wide (characters wrap one by one, ``\\n`` always breaks)."""
-    scale = font_size / 11.0
-    usable = max(width - _CELL_PADDING, 1.0)
-    narrow, wide = _NARROW * scale, _WIDE * scale
-    lines = 0
-    for paragraph in text.split("\n"):
-        if paragraph.isascii():
-            lines += max(1, math.ceil(len(paragraph) * narrow / usable))
-            continue
-        count, used = 1, 0.0
-        for char in paragraph:
-            step = narrow if char < "\u1100" else wide
-            used += step
-            if used > usable:
-                count += 1
-                used = step
-        lines += count
-    return lines
+    units wide (``\\n`` always breaks)."""
+    return metrics.line_count(text, max(width * COLUMN_POINTS - CELL_INSET, font_size), font_size)
 
 
 def text_height(text: str, width: float, font_size: float = 11.0) -> float:
     """Return the row height in points that shows ``text`` whole in a cell
     ``width`` column-width units wide."""
-    return text_lines(text, width, font_size) * font_size * LINE_FACTOR + ROW_PADDING
+    return text_lines(text, width, font_size) * metrics.line_height(font_size) + ROW_PADDING
