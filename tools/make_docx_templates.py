@@ -4,6 +4,13 @@ Run ``python tools/make_docx_templates.py`` from the repository root.  The
 templates are ordinary .docx files: after this first generation users restyle
 them in Word/WPS directly (labels are literal text, fonts live in the styles).
 The output is deterministic (fixed zip times, fixed core properties).
+
+Typography and page come from the ``print:`` block of each jurisdiction.yaml:
+every run names its fonts explicitly (East Asian face, Latin face, no theme
+fonts, which WPS resolves differently), zh-CN is the East Asian language, and
+every paragraph has an exact line height, so Word, WPS and LibreOffice lay the
+page out alike and sheetgen's page breaks (sheetgen/render/docx_pages.py) fall
+where they print.
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ from docx.enum.table import WD_ALIGN_VERTICAL, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Mm, Pt, Twips
+from docx.shared import Length, Mm, Pt
 from docx.table import Table, _Cell, _Row
 from docx.text.paragraph import Paragraph
 
@@ -28,12 +35,46 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from sheetgen import jurisdiction as jurisdictions  # noqa: E402
+from sheetgen.render import metrics  # noqa: E402
 from sheetgen.render.package import Package, read_parts  # noqa: E402
 
-LATIN = "Times New Roman"
-BODY_FONT = "宋体"
-HEADING_FONT = "黑体"
-TEXT_WIDTH = Mm(160)  # A4 210 mm less 25 mm margins on both sides
+PAPER_MM = {"A4": (210, 297), "A3": (297, 420), "B5": (176, 250), "Letter": (215.9, 279.4)}
+LINE_FACTOR = 1.5  # exact line height per point of font size
+CELL_MARGIN_TWIPS = 85  # left and right cell margins (1.5 mm)
+
+
+class Typography:
+    """The ``print:`` block of a jurisdiction: fonts, sizes, amounts, paper."""
+
+    def __init__(self, name: str):
+        data = jurisdictions.load(name, [ROOT / "templates"]).description.get("print") or {}
+        fonts = data.get("fonts") or {}
+        self.body = str(fonts.get("body", "宋体"))
+        self.title = str(fonts.get("title", "黑体"))
+        self.latin = str(fonts.get("latin", "Times New Roman"))
+        self.language = str(data.get("language", "zh-CN"))
+        sizes = data.get("sizes") or {}
+        self.title_size = float(sizes.get("title", 18))
+        self.heading_size = float(sizes.get("heading", 14))
+        self.body_size = float(sizes.get("body", 10.5))
+        self.cell_size = float(sizes.get("cell", self.body_size))
+        amounts = data.get("amounts") or {}
+        self.amount_align = str(amounts.get("align", "right"))
+        self.amount_padding = Mm(float(amounts.get("padding_mm", 1.5)))
+        width, height = PAPER_MM[str(data.get("paper", "A4"))]
+        if data.get("orientation") == "landscape":
+            width, height = height, width
+        self.paper = (Mm(width), Mm(height))
+        margins = data.get("margins_mm") or {}
+        self.margins = {side: Mm(float(margins.get(side, 25))) for side in ("top", "bottom", "left", "right")}
+
+    @property
+    def text_width_mm(self) -> float:
+        """Return the width between the side margins in millimetres."""
+        return (self.paper[0] - self.margins["left"] - self.margins["right"]) / 36000
+
+
+T = Typography("shanghai")  # replaced by each template builder
 
 # Long texts are left-aligned: justified lines ending in a manual line break
 # (spec line breaks) would be stretched across the cell.
@@ -43,68 +84,86 @@ LEFT, CENTER, RIGHT = WD_ALIGN_PARAGRAPH.LEFT, WD_ALIGN_PARAGRAPH.CENTER, WD_ALI
 # --- styles -----------------------------------------------------------------
 
 
-def _set_fonts(rpr: object, east_asia: str, latin: str = LATIN) -> None:
-    """Give a ``w:rPr`` explicit fonts (no theme fonts, which would win over them)."""
+def _set_fonts(rpr: object, east_asia: str | None = None) -> None:
+    """Give a ``w:rPr`` explicit fonts (no theme fonts, which would win over them):
+    the Latin face for Latin and digits, ``east_asia`` (default: the body face) for
+    Chinese, and the East Asian face for characters both could draw (“”…)."""
     fonts = rpr.find(qn("w:rFonts"))  # type: ignore[attr-defined]
     if fonts is None:
         fonts = OxmlElement("w:rFonts")
         rpr.insert(0, fonts)  # type: ignore[attr-defined]
     for attr in list(fonts.attrib):
         del fonts.attrib[attr]
-    for key, value in (("ascii", latin), ("hAnsi", latin), ("eastAsia", east_asia), ("cs", latin)):
+    face = east_asia or T.body
+    for key, value in (("ascii", T.latin), ("hAnsi", T.latin), ("eastAsia", face), ("cs", T.latin),
+                       ("hint", "eastAsia")):
         fonts.set(qn(f"w:{key}"), value)
+
+
+def _exact_spacing(ppr: object, size: float) -> None:
+    """Give a ``w:pPr`` an exact line height for text of ``size`` points."""
+    spacing = ppr.find(qn("w:spacing"))  # type: ignore[attr-defined]
+    if spacing is None:
+        spacing = OxmlElement("w:spacing")
+        ppr.append(spacing)  # type: ignore[attr-defined]
+    spacing.set(qn("w:line"), str(round(size * LINE_FACTOR * 20)))
+    spacing.set(qn("w:lineRule"), "exact")
 
 
 def _style_rpr(style: object) -> object:
     return style.element.get_or_add_rPr()  # type: ignore[attr-defined]
 
 
-def setup_styles(doc: DocumentObject, *, heading_size: float, heading_align: WD_ALIGN_PARAGRAPH) -> None:
-    """Set document defaults, Normal and Heading 1: Chinese fonts, sizes, spacing."""
+def setup_styles(doc: DocumentObject, *, heading_align: WD_ALIGN_PARAGRAPH) -> None:
+    """Set document defaults, Normal and Heading 1: explicit Chinese and Latin fonts,
+    sizes, exact line heights, the East Asian language."""
     styles = doc.styles.element
     defaults = styles.find(qn("w:docDefaults"))
     rpr = defaults.find(qn("w:rPrDefault")).find(qn("w:rPr"))
-    _set_fonts(rpr, BODY_FONT)
+    _set_fonts(rpr)
     for tag in ("w:sz", "w:szCs"):
-        rpr.find(qn(tag)).set(qn("w:val"), "21")
+        rpr.find(qn(tag)).set(qn("w:val"), str(round(T.body_size * 2)))
     lang = rpr.find(qn("w:lang"))
     lang.set(qn("w:val"), "en-US")
-    lang.set(qn("w:eastAsia"), "zh-CN")
-    spacing = defaults.find(qn("w:pPrDefault")).find(qn("w:pPr")).find(qn("w:spacing"))
+    lang.set(qn("w:eastAsia"), T.language)
+    ppr = defaults.find(qn("w:pPrDefault")).find(qn("w:pPr"))
+    spacing = ppr.find(qn("w:spacing"))
     spacing.set(qn("w:after"), "0")
-    spacing.set(qn("w:line"), "240")
+    _exact_spacing(ppr, T.body_size)
 
     normal = doc.styles["Normal"]
-    _set_fonts(_style_rpr(normal), BODY_FONT)
-    normal.font.size = Pt(10.5)
+    _set_fonts(_style_rpr(normal))
+    normal.font.size = Pt(T.body_size)
+    _exact_spacing(normal.element.get_or_add_pPr(), T.body_size)
 
     heading = doc.styles["Heading 1"]
     rpr = _style_rpr(heading)
     for tag in ("w:color",):
         for node in rpr.findall(qn(tag)):
             rpr.remove(node)
-    _set_fonts(rpr, HEADING_FONT)
-    heading.font.size = Pt(heading_size)
-    heading.font.bold = True
+    _set_fonts(rpr, T.title)
+    heading.font.size = Pt(T.heading_size)
+    heading.font.bold = False
     fmt = heading.paragraph_format
     fmt.alignment = heading_align
     fmt.space_before = Pt(6)
     fmt.space_after = Pt(12)
     fmt.keep_with_next = True
+    _exact_spacing(heading.element.get_or_add_pPr(), T.heading_size)
 
 
 def setup_page(doc: DocumentObject) -> None:
-    """Set A4 portrait with 25 mm side margins and the “- N -” page number footer."""
+    """Set the paper and margins of the jurisdiction and the “- N -” page number footer."""
     section = doc.sections[0]
-    section.page_width, section.page_height = Twips(11906), Twips(16838)  # A4 as Word writes it
-    section.top_margin = section.bottom_margin = Mm(25)
-    section.left_margin = section.right_margin = Mm(25)
+    section.page_width, section.page_height = T.paper
+    section.top_margin, section.bottom_margin = T.margins["top"], T.margins["bottom"]
+    section.left_margin, section.right_margin = T.margins["left"], T.margins["right"]
     section.header_distance = section.footer_distance = Mm(12)
     footer = section.footer.paragraphs[0]
     footer.alignment = CENTER
-    footer.add_run("- ")
+    _set_fonts(footer.add_run("- ")._r.get_or_add_rPr())
     _page_field(footer)
-    footer.add_run(" -")
+    _set_fonts(footer.add_run(" -")._r.get_or_add_rPr())
 
 
 def _page_field(paragraph: Paragraph) -> None:
@@ -121,11 +180,21 @@ def _page_field(paragraph: Paragraph) -> None:
     instr.text = " PAGE "
     paragraph.add_run()._r.append(instr)
     fld("separate")
-    paragraph.add_run("1")
+    _set_fonts(paragraph.add_run("1")._r.get_or_add_rPr())
     fld("end")
 
 
 # --- paragraphs and tables --------------------------------------------------
+
+
+def _run(paragraph: Paragraph, text: str, *, bold: bool = False, size: float | None = None,
+         font: str | None = None) -> None:
+    """Append a run holding ``text`` with explicit fonts (and size, when given)."""
+    run = paragraph.add_run(text)
+    run.bold = bold or None
+    if size:
+        run.font.size = Pt(size)
+    _set_fonts(run._r.get_or_add_rPr(), font)
 
 
 def para(
@@ -149,36 +218,54 @@ def para(
         paragraph.paragraph_format.space_before = Pt(before)
     if after is not None:
         paragraph.paragraph_format.space_after = Pt(after)
+    if size:
+        _exact_spacing(paragraph._p.get_or_add_pPr(), size)
     if text:
-        run = paragraph.add_run(text)
-        run.bold = bold or None
-        if size:
-            run.font.size = Pt(size)
-        if font:
-            _set_fonts(run._r.get_or_add_rPr(), font)
+        _run(paragraph, text, bold=bold, size=size, font=font)
     return paragraph
 
 
-def write(cell: _Cell, text: str, *, align: WD_ALIGN_PARAGRAPH = LEFT, bold: bool = False) -> Paragraph:
-    """Return the cell's first paragraph after writing ``text`` into it."""
+def write(cell: _Cell, text: str, *, align: WD_ALIGN_PARAGRAPH = LEFT, bold: bool = False,
+          padding: Length | None = None) -> Paragraph:
+    """Return the cell's first paragraph after writing ``text`` into it (``padding``:
+    an indent from the border on the aligned side)."""
     paragraph = cell.paragraphs[0]
     paragraph.alignment = align
+    if padding is not None and align == RIGHT:
+        paragraph.paragraph_format.right_indent = padding
+    elif padding is not None and align == LEFT:
+        paragraph.paragraph_format.left_indent = padding
     if text:
-        run = paragraph.add_run(text)
-        run.bold = bold or None
+        _run(paragraph, text, bold=bold)
     cell.vertical_alignment = WD_ALIGN_VERTICAL.CENTER
     return paragraph
 
 
+def amount(cell: _Cell, text: str) -> Paragraph:
+    """Return the cell's paragraph after writing the amount tag ``text``, aligned and
+    padded as the jurisdiction prints amounts."""
+    align = {"left": LEFT, "center": CENTER, "right": RIGHT}[T.amount_align]
+    return write(cell, text, align=align, padding=T.amount_padding)
+
+
+def label(text: str, width_mm: float) -> str:
+    """Return a label with line breaks where it wraps in a cell ``width_mm`` wide, lines even."""
+    usable = Mm(width_mm).pt - 2 * CELL_MARGIN_TWIPS / 20
+    return metrics.balance(text, usable, T.cell_size)
+
+
 def add_paragraph(cell: _Cell, text: str, *, align: WD_ALIGN_PARAGRAPH = LEFT) -> Paragraph:
     """Return a further paragraph appended to ``cell``."""
-    paragraph = cell.add_paragraph(text)
+    paragraph = cell.add_paragraph()
     paragraph.alignment = align
+    if text:
+        _run(paragraph, text)
     return paragraph
 
 
 def table(doc: DocumentObject, rows: int, widths_mm: Sequence[float]) -> Table:
-    """Return a fixed-layout, centred table with single borders on every cell."""
+    """Return a fixed-layout, centred table with single borders on every cell and rows
+    that never split across pages."""
     tbl = doc.add_table(rows=rows, cols=len(widths_mm))
     tbl.style = doc.styles["Table Grid"]
     tbl.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -202,7 +289,7 @@ def table(doc: DocumentObject, rows: int, widths_mm: Sequence[float]) -> Table:
     if anchor is None:
         anchor = tbl_pr.find(qn("w:tblLook"))
     margins = OxmlElement("w:tblCellMar")
-    for side, width in (("top", 30), ("left", 85), ("bottom", 30), ("right", 85)):
+    for side, width in (("top", 30), ("left", CELL_MARGIN_TWIPS), ("bottom", 30), ("right", CELL_MARGIN_TWIPS)):
         edge = OxmlElement(f"w:{side}")
         edge.set(qn("w:w"), str(width))
         edge.set(qn("w:type"), "dxa")
@@ -216,6 +303,8 @@ def table(doc: DocumentObject, rows: int, widths_mm: Sequence[float]) -> Table:
         tbl.columns[index].width = Mm(width)
         for cell in tbl.columns[index].cells:
             cell.width = Mm(width)
+    for row in tbl.rows:
+        cant_split(row)
     return tbl
 
 
@@ -236,7 +325,8 @@ def repeat_header(row: _Row) -> None:
 
 def cant_split(row: _Row) -> None:
     """Keep ``row`` on one page."""
-    _row_pr(row).append(OxmlElement("w:cantSplit"))
+    if _row_pr(row).find(qn("w:cantSplit")) is None:
+        _row_pr(row).insert(0, OxmlElement("w:cantSplit"))
 
 
 def shade(cell: _Cell, fill: str = "F2F2F2") -> None:
@@ -271,18 +361,22 @@ def indicator_table(doc: DocumentObject, labels: Sequence[str], cells: Sequence[
     """Add the indicator table: header row, ``{%tr for %}`` row, data row, ``{%tr endfor %}`` row."""
     tbl = table(doc, 4, widths)
     header = tbl.rows[0]
-    cant_split(header)
     repeat_header(header)
-    for cell, label in zip(header.cells, labels, strict=True):
-        write(cell, label, align=CENTER, bold=True)
+    for cell, text, width in zip(header.cells, labels, widths, strict=True):
+        write(cell, label(text, width), align=CENTER, bold=True)
         shade(cell)
     write(merge_row(tbl.rows[1], 0, len(widths) - 1), "{%tr for row in rows %}")
     data = tbl.rows[2]
-    cant_split(data)
     for index, (cell, text) in enumerate(zip(data.cells, cells, strict=True)):
         align = CENTER if index < 2 or index == len(cells) - 1 else LEFT
         write(cell, text, align=align)
     write(merge_row(tbl.rows[3], 0, len(widths) - 1), "{%tr endfor %}")
+
+
+def widths(shares: Sequence[float]) -> list[float]:
+    """Return column widths in mm filling the text width in the proportions ``shares``."""
+    total = sum(shares)
+    return [round(T.text_width_mm * share / total, 1) for share in shares]
 
 
 # --- the two templates ------------------------------------------------------
@@ -291,16 +385,17 @@ def indicator_table(doc: DocumentObject, labels: Sequence[str], cells: Sequence[
 def shanghai() -> DocumentObject:
     """Return the Shanghai 财政项目支出绩效目标表 template (seed 000/001 layout)."""
     doc = Document()
-    setup_styles(doc, heading_size=14, heading_align=LEFT)
+    setup_styles(doc, heading_align=LEFT)
     setup_page(doc)
     para(doc, "{%p if combined %}")
     para(doc, "{{ number }}.{{ project.name }}", style="Heading 1")
     para(doc, "{%p endif %}")
-    para(doc, "财政项目支出绩效目标表", align=CENTER, bold=True, size=18, font=HEADING_FONT, after=6)
+    para(doc, "财政项目支出绩效目标表", align=CENTER, size=T.title_size, font=T.title, after=6)
     para(doc, "（{{ project.year }}年度）", align=CENTER, after=6)
     para(doc, "申报单位名称：{{ project.unit.name }}", after=6)
 
-    grid = table(doc, 12, (44, 36, 44, 36))
+    cols = widths((44, 36, 44, 36))
+    grid = table(doc, 12, cols)
     pairs = [
         ("项目名称：", "{{ project.name }}", "项目类别：", "{{ project.category }}"),
         ("计划开始日期：", "{{ project.start_date }}", "计划完成日期：", "{{ project.end_date }}"),
@@ -308,10 +403,13 @@ def shanghai() -> DocumentObject:
     ]
     for row, texts in zip(grid.rows, pairs, strict=False):
         for index, (cell, text) in enumerate(zip(row.cells, texts, strict=True)):
-            write(cell, text, align=LEFT if index % 2 == 0 else CENTER)
-    long_texts = [(f"{label}：", key) for key, label in jurisdictions.load("shanghai").long_texts]
-    for row, (label, key) in zip(grid.rows[3:], long_texts, strict=False):
-        write(row.cells[0], label)
+            if index % 2 == 0:
+                write(cell, label(text, cols[index]))
+            else:
+                write(cell, text, align=CENTER)
+    long_texts = [(f"{name}：", key) for key, name in jurisdictions.load("shanghai").long_texts]
+    for row, (name, key) in zip(grid.rows[3:], long_texts, strict=False):
+        write(row.cells[0], label(name, cols[0]))
         write(merge_row(row, 1, 3), f"{{{{ project.{key} }}}}")
     title = merge_row(grid.rows[9], 0, 3)
     write(title, "本项目上年度市级财政资金使用情况", bold=True)
@@ -332,7 +430,10 @@ def shanghai() -> DocumentObject:
     ]
     for row, texts in zip(grid.rows[10:], money, strict=True):
         for index, (cell, text) in enumerate(zip(row.cells, texts, strict=True)):
-            write(cell, text, align=LEFT if index % 2 == 0 else RIGHT)
+            if index % 2 == 0:
+                write(cell, label(text, cols[index]))
+            else:
+                amount(cell, text)
 
     goals = para(doc, "{{ project.year }}年绩效目标", bold=True, before=12, after=6)
     goals.paragraph_format.keep_with_next = True
@@ -340,7 +441,7 @@ def shanghai() -> DocumentObject:
         doc,
         ("一级目标", "二级目标", "三级目标", "指标目标值"),
         ("{%vm row.level1 %}", "{%vm row.level2 %}", "{{ row.name }}", "{{ row.value }}"),
-        (28, 30, 60, 42),
+        widths((28, 30, 60, 42)),
     )
     tail_paragraph(doc)
     return doc
@@ -349,17 +450,18 @@ def shanghai() -> DocumentObject:
 def tianjin() -> DocumentObject:
     """Return the Tianjin 项目绩效目标表 template (seed 002 layout)."""
     doc = Document()
-    setup_styles(doc, heading_size=16, heading_align=CENTER)
+    setup_styles(doc, heading_align=CENTER)
     setup_page(doc)
     para(doc, "{{ number }}.{{ project.name }}绩效目标表", style="Heading 1")
     para(doc, "{{ project.unit.code }}{{ project.unit.name }}")
     para(doc, "单位：万元", align=RIGHT, after=3)
 
-    grid = table(doc, 6, (40, 36, 84))
+    cols = widths((40, 36, 84))
+    grid = table(doc, 6, cols)
     write(grid.rows[0].cells[0], "项目名称", align=CENTER)
     write(merge_row(grid.rows[0], 1, 2), "{{ project.name }}")
-    label = grid.rows[1].cells[0].merge(grid.rows[4].cells[0])
-    write(label, "预算规模及资金用途", align=CENTER)
+    merged = grid.rows[1].cells[0].merge(grid.rows[4].cells[0])
+    write(merged, label("预算规模及资金用途", cols[0]), align=CENTER)
     lines = [
         ("预算数", "{{ project.budget.total }}"),
         ("其中：财政资金", "{{ project.budget.fiscal }}"),
@@ -367,8 +469,11 @@ def tianjin() -> DocumentObject:
         ("资金用途", "{{ project.purpose }}"),
     ]
     for row, (name, value) in zip(grid.rows[1:5], lines, strict=True):
-        write(row.cells[1], name, align=CENTER)
-        write(row.cells[2], value, align=LEFT if name == "资金用途" else CENTER)
+        write(row.cells[1], label(name, cols[1]), align=CENTER)
+        if name == "资金用途":
+            write(row.cells[2], value, align=LEFT)
+        else:
+            amount(row.cells[2], value)
     write(grid.rows[5].cells[0], "绩效目标", align=CENTER)
     targets = merge_row(grid.rows[5], 1, 2)
     write(targets, "{%p for t in project.targets %}")
@@ -380,7 +485,7 @@ def tianjin() -> DocumentObject:
         doc,
         ("一级指标", "二级指标", "三级指标", "绩效指标描述", "指标值"),
         ("{%vm row.level1 %}", "{%vm row.level2 %}", "{{ row.name }}", "{{ row.description }}", "{{ row.value }}"),
-        (22, 34, 32, 40, 32),
+        widths((22, 34, 32, 40, 32)),
     )
     tail_paragraph(doc)
     return doc
@@ -398,10 +503,40 @@ xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/
 <dcterms:created xsi:type="dcterms:W3CDTF">2020-01-01T00:00:00Z</dcterms:created>\
 <dcterms:modified xsi:type="dcterms:W3CDTF">2020-01-01T00:00:00Z</dcterms:modified></cp:coreProperties>"""
 
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+# Font table entries Word and WPS use to find or substitute a face: (name, alternative
+# name, panose, charset, family).  Chinese faces use charset 86 (GB2312).
+FONT_FACTS = {
+    "宋体": ("SimSun", "02010600030101010101", "86", "auto"),
+    "黑体": ("SimHei", "02010609060101010101", "86", "modern"),
+    "仿宋": ("FangSong", "02010609060101010101", "86", "modern"),
+    "楷体": ("KaiTi", "02010609060101010101", "86", "modern"),
+    "方正小标宋简体": ("FZXiaoBiaoSong-B05S", "02000000000000000000", "86", "auto"),
+    "Times New Roman": ("", "02020603050405020304", "00", "roman"),
+}
+
+
+def font_table() -> bytes:
+    """Return ``word/fontTable.xml`` listing the faces the template uses."""
+    entries = []
+    for name in dict.fromkeys((T.body, T.title, T.latin)):
+        alt, panose, charset, family = FONT_FACTS.get(name, ("", "02000000000000000000", "86", "auto"))
+        alt_xml = f'<w:altName w:val="{alt}"/>' if alt else ""
+        entries.append(
+            f'<w:font w:name="{name}">{alt_xml}<w:panose1 w:val="{panose}"/><w:charset w:val="{charset}"/>'
+            f'<w:family w:val="{family}"/><w:pitch w:val="variable"/></w:font>'
+        )
+    return (
+        "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+        f'<w:fonts xmlns:w="{W_NS}">{"".join(entries)}</w:fonts>'
+    ).encode()
+
 
 def package(doc: DocumentObject, title: str) -> bytes:
     """Return the template's bytes: python-docx output without the thumbnail and
-    the obsolete stylesWithEffects part, fixed core properties, fixed zip times."""
+    the obsolete stylesWithEffects part, no theme fonts anywhere (the theme's
+    East Asian faces are ours too), zh-CN as the theme language, our font table,
+    fixed core properties, fixed zip times."""
     buffer = io.BytesIO()
     doc.save(buffer)
     parts = read_parts(buffer.getvalue())
@@ -413,17 +548,32 @@ def package(doc: DocumentObject, title: str) -> bytes:
     parts[rels] = re.sub(rb"<Relationship [^>]*stylesWithEffects[^>]*/>", b"", parts[rels])
     types = "[Content_Types].xml"
     parts[types] = re.sub(rb"<Override [^>]*stylesWithEffects[^>]*/>", b"", parts[types])
+    parts["word/styles.xml"] = re.sub(rb'\s+w:(?:ascii|hAnsi|eastAsia|cs)Theme="[^"]*"', b"", parts["word/styles.xml"])
+    language = T.language.encode()
+    parts["word/settings.xml"] = re.sub(
+        rb'<w:themeFontLang [^>]*/>', b'<w:themeFontLang w:val="en-US" w:eastAsia="' + language + b'"/>',
+        parts["word/settings.xml"],
+    )
+    theme = "word/theme/theme1.xml"
+    text = parts[theme].decode("utf-8")
+    text = re.sub(r'(<a:majorFont>.*?<a:ea typeface=")[^"]*"', rf'\g<1>{T.title}"', text, flags=re.S)
+    text = re.sub(r'(<a:minorFont>.*?<a:ea typeface=")[^"]*"', rf'\g<1>{T.body}"', text, flags=re.S)
+    text = re.sub(r'(<a:(?:major|minor)Font>\s*<a:latin typeface=")[^"]*"', rf'\g<1>{T.latin}"', text)
+    parts[theme] = text.encode("utf-8")
+    parts["word/fontTable.xml"] = font_table()
     parts["docProps/core.xml"] = CORE.format(title=title).encode("utf-8")
     return Package(parts).write({})
 
 
 def main(argv: Sequence[str] = ()) -> int:
     """Return 0 after writing both templates (into ``argv[0]`` if given, else ``templates/``)."""
+    global T
     out = Path(argv[0]) if argv else ROOT / "templates"
     for name, build, title in (
         ("shanghai", shanghai, "上海市财政项目支出绩效目标表模板"),
         ("tianjin", tianjin, "天津市项目绩效目标表模板"),
     ):
+        T = Typography(name)
         target = out / name / "table.docx"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(package(build(), title))

@@ -13,6 +13,13 @@ Template language (see :mod:`sheetgen.render.xlsx_template`):
 * ``{%vm row.level1 %}`` prints a 一级/二级 name once and merges it down over
   its group.
 
+Fonts, sizes, amount alignment, paper and margins come from the ``print:``
+block of each jurisdiction.yaml: cells name the body face (宋体, charset
+GB2312) and titles the title face, never a theme font; the workbook's Normal
+font is the Latin face, whose digit width Excel, WPS and LibreOffice all turn
+column widths into alike; column widths fill the printable width; labels
+wrap at sensible points measured with the fonts' metrics.
+
 The saved zip is made deterministic (fixed document dates, fixed entry times)
 so that regenerating an unchanged template gives the same bytes.
 """
@@ -33,9 +40,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from sheetgen import jurisdiction as jurisdictions  # noqa: E402
+from sheetgen.render import metrics  # noqa: E402
 from sheetgen.render.package import Package, read_parts  # noqa: E402
 
-FONT = "宋体"
+PAPER = {"A4": (9, 210), "A3": (8, 297), "B5": (13, 176), "Letter": (1, 215.9)}  # paperSize code, width mm
+GB2312 = 134  # font charset of Chinese faces
+CELL_INSET_PT = 4.0  # points of a cell's width Excel keeps clear of text (both sides, with the grid line)
 THIN = Side(style="thin", color="000000")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 HEADER_FILL = PatternFill("solid", fgColor="F2F2F2")
@@ -45,8 +55,47 @@ LOOP_OPEN = "{%tr for row in rows %}"
 LOOP_CLOSE = "{%tr endfor %}"
 
 
-def _align(horizontal: str = "left") -> Alignment:
-    return Alignment(horizontal=horizontal, vertical="center", wrap_text=True)
+class Typography:
+    """The ``print:`` block of a jurisdiction: fonts, sizes, amounts, paper."""
+
+    def __init__(self, name: str):
+        data = jurisdictions.load(name, [ROOT / "templates"]).description.get("print") or {}
+        fonts = data.get("fonts") or {}
+        self.body = str(fonts.get("body", "宋体"))
+        self.title = str(fonts.get("title", "黑体"))
+        self.latin = str(fonts.get("latin", "Times New Roman"))
+        sizes = data.get("sizes") or {}
+        self.title_size = float(sizes.get("title", 18))
+        self.cell_size = float(sizes.get("cell", sizes.get("body", 10.5)))
+        amounts = data.get("amounts") or {}
+        self.amount_align = str(amounts.get("align", "right"))
+        self.amount_indent = 1 if float(amounts.get("padding_mm", 1.5)) > 0 else 0
+        self.paper_code, width = PAPER[str(data.get("paper", "A4"))]
+        self.landscape = data.get("orientation") == "landscape"
+        margins = data.get("margins_mm") or {}
+        self.margins_mm = {side: float(margins.get(side, 25)) for side in ("top", "bottom", "left", "right")}
+        if self.landscape:
+            width = {9: 297, 8: 420, 13: 250, 1: 279.4}[self.paper_code]
+        self.text_width_mm = width - self.margins_mm["left"] - self.margins_mm["right"]
+
+    def widths(self, shares: Sequence[float]) -> list[float]:
+        """Return column widths (Excel units: 7 px each, plus 5 px) filling the printable
+        width in the proportions ``shares``."""
+        total_px = self.text_width_mm / 25.4 * 96
+        return [round((total_px * share / sum(shares) - 5) / 7, 2) for share in shares]
+
+
+T = Typography("shanghai")  # replaced by each template builder
+
+
+def _align(horizontal: str = "left", indent: int = 0) -> Alignment:
+    return Alignment(horizontal=horizontal, vertical="center", wrap_text=True, indent=indent)
+
+
+def label(text: str, width: float) -> str:
+    """Return a label with line breaks where it wraps in a column ``width`` units wide, lines even."""
+    usable = width * 5.25 - CELL_INSET_PT
+    return metrics.balance(text, usable, T.cell_size)
 
 
 class Sheet:
@@ -54,6 +103,7 @@ class Sheet:
 
     def __init__(self, ws: Worksheet, widths: Sequence[float]):
         self.ws = ws
+        self.widths = list(widths)
         for index, width in enumerate(widths, start=1):
             ws.column_dimensions[chr(64 + index)].width = width
 
@@ -63,8 +113,10 @@ class Sheet:
         value: object,
         *,
         bold: bool = False,
-        size: float = 11,
+        size: float | None = None,
+        font: str | None = None,
         horizontal: str = "left",
+        indent: int = 0,
         border: bool = True,
         fill: PatternFill | None = None,
         number_format: str | None = None,
@@ -79,8 +131,8 @@ class Sheet:
             cells = [ws[ref]]
         cells[0].value = value
         for cell in cells:
-            cell.font = Font(name=FONT, size=size, bold=bold)
-            cell.alignment = _align(horizontal)
+            cell.font = Font(name=font or T.body, size=size or T.cell_size, bold=bold, charset=GB2312)
+            cell.alignment = _align(horizontal, indent)
             if border:
                 cell.border = BORDER
             if fill is not None:
@@ -88,20 +140,34 @@ class Sheet:
             if number_format:
                 cell.number_format = number_format
 
+    def label(self, ref: str, text: str, **style: object) -> None:
+        """Write a label into ``ref`` (a cell or a merged range), wrapped at sensible points."""
+        first, _, last = ref.partition(":")
+        cols = range(ord(first[0]) - 65, ord((last or first)[0]) - 64)
+        self.put(ref, label(text, sum(self.widths[c] for c in cols)), **style)  # type: ignore[arg-type]
+
+    def amount(self, ref: str, value: str, money_format: str) -> None:
+        """Write an amount tag, aligned and padded as the jurisdiction prints amounts."""
+        indent = T.amount_indent if T.amount_align != "center" else 0
+        self.put(ref, value, number_format=money_format, horizontal=T.amount_align, indent=indent)
+
     def height(self, row: int, points: float) -> None:
         self.ws.row_dimensions[row].height = points
 
     def finish(self, title_row: int) -> None:
-        """Set A4 portrait, one page wide, repeated header row and margins."""
+        """Set paper, orientation and margins of the jurisdiction, 100 % (sheetgen
+        sets the scale that fits the width when it renders), repeated header row."""
         ws = self.ws
-        ws.page_setup.paperSize = ws.PAPERSIZE_A4
-        ws.page_setup.orientation = "portrait"
-        ws.page_setup.fitToWidth = 1
-        ws.page_setup.fitToHeight = 0
-        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.page_setup.paperSize = T.paper_code
+        ws.page_setup.orientation = "landscape" if T.landscape else "portrait"
+        ws.page_setup.scale = 100
+        ws.sheet_properties.pageSetUpPr.fitToPage = False
         ws.print_options.horizontalCentered = True
-        ws.page_margins.left = ws.page_margins.right = 0.5
-        ws.page_margins.top = ws.page_margins.bottom = 0.6
+        inch = 25.4
+        ws.page_margins.left = T.margins_mm["left"] / inch
+        ws.page_margins.right = T.margins_mm["right"] / inch
+        ws.page_margins.top = T.margins_mm["top"] / inch
+        ws.page_margins.bottom = T.margins_mm["bottom"] / inch
         ws.page_margins.header = ws.page_margins.footer = 0.3
         ws.oddFooter.center.text = "第 &P 页，共 &N 页"
         ws.print_title_rows = f"{title_row}:{title_row}"
@@ -112,8 +178,8 @@ def shanghai(money_format: str) -> Workbook:
     wb = Workbook()
     ws = wb.active
     ws.title = "绩效目标表"
-    s = Sheet(ws, [22, 26, 22, 24])
-    s.put("A1:D1", "财政项目支出绩效目标表", bold=True, size=16, horizontal="center", border=False)
+    s = Sheet(ws, T.widths([22, 26, 22, 24]))
+    s.put("A1:D1", "财政项目支出绩效目标表", size=T.title_size, font=T.title, horizontal="center", border=False)
     s.height(1, 30)
     s.put("A2:D2", "（{{ project.year }}年度）", horizontal="center", border=False)
     s.put("A3:D3", "申报单位名称：{{ project.unit.name }}", border=False)
@@ -126,14 +192,14 @@ def shanghai(money_format: str) -> Workbook:
     for label1, value1, label2, value2 in pairs:
         dated = "date" in value1
         fmt = "yyyy-mm-dd" if dated else None
-        s.put(f"A{row}", label1)
+        s.label(f"A{row}", label1)
         s.put(f"B{row}", value1, number_format=fmt, horizontal="center" if dated else "left")
-        s.put(f"C{row}", label2)
+        s.label(f"C{row}", label2)
         s.put(f"D{row}", value2, number_format=fmt, horizontal="center" if dated else "left")
         row += 1
-    long_texts = [(f"{label}：", key) for key, label in jurisdictions.load("shanghai").long_texts]
-    for label, key in long_texts:
-        s.put(f"A{row}", label)
+    long_texts = [(f"{name}：", key) for key, name in jurisdictions.load("shanghai").long_texts]
+    for name, key in long_texts:
+        s.label(f"A{row}", name)
         s.put(f"B{row}:D{row}", f"{{{{ project.{key} }}}}")
         row += 1
     s.put(f"A{row}:D{row}", "本项目上年度市级财政资金使用情况", bold=True, horizontal="center")
@@ -143,16 +209,16 @@ def shanghai(money_format: str) -> Workbook:
         ("同名项目上年预算额（元）：", "last_year", "同名项目上年预算执行数（元）：", "last_year_spent"),
     ]
     for label1, key1, label2, key2 in amounts:
-        s.put(f"A{row}", label1)
-        s.put(f"B{row}", f"{{{{ project.budget.{key1} }}}}", number_format=money_format, horizontal="right")
-        s.put(f"C{row}", label2)
-        s.put(f"D{row}", f"{{{{ project.budget.{key2} }}}}", number_format=money_format, horizontal="right")
+        s.label(f"A{row}", label1)
+        s.amount(f"B{row}", f"{{{{ project.budget.{key1} }}}}", money_format)
+        s.label(f"C{row}", label2)
+        s.amount(f"D{row}", f"{{{{ project.budget.{key2} }}}}", money_format)
         row += 1
     s.put(f"A{row}:D{row}", "{{ project.year }}年绩效目标", bold=True, horizontal="center")
     row += 1
     header_row = row
-    for col, label in zip("ABCD", ["一级目标", "二级目标", "三级目标", "指标目标值"], strict=True):
-        s.put(f"{col}{row}", label, bold=True, horizontal="center", fill=HEADER_FILL)
+    for col, text in zip("ABCD", ["一级目标", "二级目标", "三级目标", "指标目标值"], strict=True):
+        s.label(f"{col}{row}", text, bold=True, horizontal="center", fill=HEADER_FILL)
     row += 1
     ws[f"A{row}"] = LOOP_OPEN
     row += 1
@@ -174,26 +240,27 @@ def tianjin(money_format: str) -> Workbook:
     wb = Workbook()
     ws = wb.active
     ws.title = "绩效目标表"
-    s = Sheet(ws, [14, 16, 18, 24, 22])
-    s.put("A1:E1", "{{ number }}.{{ project.name }}绩效目标表", bold=True, size=16, horizontal="center", border=False)
+    s = Sheet(ws, T.widths([14, 16, 18, 24, 22]))
+    s.put("A1:E1", "{{ number }}.{{ project.name }}绩效目标表", size=T.title_size, font=T.title,
+          horizontal="center", border=False)
     s.height(1, 30)
     s.put("A2:C2", "{{ project.unit.code }}{{ project.unit.name }}", border=False)
     s.put("D2:E2", "单位：万元", horizontal="right", border=False)
     s.put("A3", "项目名称", horizontal="center")
     s.put("B3:E3", "{{ project.name }}")
-    s.put("A4:A7", "预算规模及资金用途", horizontal="center")
+    s.label("A4:A7", "预算规模及资金用途", horizontal="center")
     budget = [("预算数", "total"), ("其中：财政资金", "fiscal"), ("其他资金", "other")]
-    for row, (label, key) in enumerate(budget, start=4):
-        s.put(f"B{row}", label, horizontal="center")
-        s.put(f"C{row}:E{row}", f"{{{{ project.budget.{key} }}}}", number_format=money_format, horizontal="left")
-    s.put("B7", "资金用途", horizontal="center")
+    for row, (name, key) in enumerate(budget, start=4):
+        s.label(f"B{row}", name, horizontal="center")
+        s.amount(f"C{row}:E{row}", f"{{{{ project.budget.{key} }}}}", money_format)
+    s.label("B7", "资金用途", horizontal="center")
     s.put("C7:E7", "{{ project.purpose }}")
     s.put("A8", "绩效目标", horizontal="center")
     s.put("B8:E8", TARGETS)
     header_row = 9
     labels = ["一级指标", "二级指标", "三级指标", "绩效指标描述", "指标值"]
-    for col, label in zip("ABCDE", labels, strict=True):
-        s.put(f"{col}{header_row}", label, bold=True, horizontal="center", fill=HEADER_FILL)
+    for col, text in zip("ABCDE", labels, strict=True):
+        s.label(f"{col}{header_row}", text, bold=True, horizontal="center", fill=HEADER_FILL)
     ws["A10"] = LOOP_OPEN
     s.put("A11", "{%vm row.level1 %}", horizontal="center")
     s.put("B11", "{%vm row.level2 %}", horizontal="center")
@@ -208,9 +275,21 @@ def tianjin(money_format: str) -> Workbook:
 BUILDERS = {"shanghai": shanghai, "tianjin": tianjin}
 
 
+def normal_font(styles: bytes) -> bytes:
+    """Return ``styles.xml`` whose Normal font (font 0) is the Latin face at 11 pt, no theme font:
+    column widths are counted in its digit width, which Excel and LibreOffice then agree on."""
+    text = styles.decode("utf-8")
+    text = re.sub(r"<fonts count=\"(\d+)\"><font>.*?</font>",
+                  lambda m: f'<fonts count="{m.group(1)}"><font><name val="{T.latin}"/><family val="1"/>'
+                  '<sz val="11"/></font>', text, count=1, flags=re.S)
+    return re.sub(r"<scheme val=\"\w+\"/>", "", text).encode("utf-8")
+
+
 def deterministic(blob: bytes) -> bytes:
-    """Return the package ``blob`` with fixed document dates and zip entry times."""
+    """Return the package ``blob`` with fixed document dates and zip entry times
+    (and the Normal font of :func:`normal_font`)."""
     parts = read_parts(blob)
+    parts["xl/styles.xml"] = normal_font(parts["xl/styles.xml"])
     core = parts["docProps/core.xml"].decode("utf-8")
     core = re.sub(r"(<dcterms:(created|modified)[^>]*>)[^<]*", rf"\g<1>{FIXED_DATE}", core)
     parts["docProps/core.xml"] = core.encode("utf-8")
@@ -219,6 +298,8 @@ def deterministic(blob: bytes) -> bytes:
 
 def build(name: str) -> bytes:
     """Return the bytes of the template of jurisdiction ``name``."""
+    global T
+    T = Typography(name)
     jur = jurisdictions.load(name, [ROOT / "templates"])
     buffer = io.BytesIO()
     BUILDERS[name](jur.money_format).save(buffer)

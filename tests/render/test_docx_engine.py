@@ -58,18 +58,20 @@ def vmerge(cell: _Cell) -> str | None:
 
 
 def labelled(table: Table) -> dict[str, str]:
-    """Return {label cell text: text of the next distinct cell} over every row."""
+    """Return {label cell text: text of the next distinct cell} over every row
+    (labels without the line breaks the template wraps them at)."""
     out: dict[str, str] = {}
     for row in raw_rows(table):
         for label, value in itertools.pairwise(row):
-            if label.text.endswith("：") or label.text in (
+            text = "".join(label.text.split())
+            if text.endswith("：") or text in (
                 "项目名称",
                 "预算数",
                 "其中：财政资金",
                 "其他资金",
                 "资金用途",
             ):
-                out[label.text] = value.text
+                out[text] = value.text
     return out
 
 
