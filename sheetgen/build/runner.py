@@ -353,12 +353,16 @@ class _Build:
             self._failure(f"没有找到 LibreOffice，无法生成 PDF（Word/Excel 文件已生成）。{pdf.INSTALL_HINT}")
             return
         sources = [Path(p) for record in self.ledger.records() for p in record.outputs]
-        written, failures = pdf.convert(pdf.stale(sources), program)
-        for path in written:
+        done = pdf.convert(pdf.stale(sources), program)
+        for path in done.written:
             self.reporter.written(path)
-        self.ledger.pdfs_written(written)
-        self.summary.files.extend(written)
-        for failure in failures:
+        self.ledger.pdfs_written(done.written)
+        self.summary.files.extend(done.written)
+        notes = [Diagnostic(str(source), 1, 1, "pdf-font", Severity.WARNING, message) for source, message in done.notes]
+        if notes:  # fonts a file asks for that are not installed, and the faces the PDF uses instead
+            self.reporter.diagnostics(notes)
+            self.summary.warnings += len(notes)
+        for failure in done.failures:
             self._failure(failure)
 
     def _apply(self) -> None:
