@@ -25,8 +25,15 @@ from sheetgen.render.context import build_context
 from sheetgen.render.package import Package, read_parts
 from sheetgen.render.xlsx_book import Book, compile_book, fixed_core
 from sheetgen.render.xlsx_cells import JURISDICTION_KEY, environment, text_cell_suffix
-from sheetgen.render.xlsx_frame import DEFAULT_MARGINS, XML_DECLARATION, SheetFrame, compile_frame
-from sheetgen.render.xlsx_sheet import render_sheet
+from sheetgen.render.xlsx_frame import (
+    DEFAULT_MARGINS,
+    XML_DECLARATION,
+    PageSetup,
+    SheetFrame,
+    column_points,
+    compile_frame,
+)
+from sheetgen.render.xlsx_sheet import PageRoom, render_sheet
 from sheetgen.render.xlsx_styles import NS, StyleBook, TocStyles, excel_date_format
 from sheetgen.render.xlsx_template import CompiledSheet, Loop, Row, SheetCompiler, shared_strings
 from sheetgen.render.xlsx_text import COLUMNS, quote_sheet, text_height, unique_sheet_names, xml_attr
@@ -46,6 +53,7 @@ class XlsxTemplate:
     package: Package
     book: Book
     frame: SheetFrame
+    page: PageSetup
     sheet: CompiledSheet
     title_rows: tuple[int, int] | None
     toc: TocStyles
@@ -72,7 +80,8 @@ class XlsxTemplate:
             context = build_context(project, jurisdiction, combined=combined)
             context[JURISDICTION_KEY] = jurisdiction
             try:
-                rendered = render_sheet(self.sheet, context, jurisdiction, what=self.path)
+                rendered = render_sheet(self.sheet, context, jurisdiction, what=self.path,
+                                        page=PageRoom(self.page.room), title_rows=self.title_rows)
             except TemplateError as exc:
                 raise TemplateError(f"{exc}（项目 {project.key}）") from exc
             last_row = max(rendered.last_row, 1)
@@ -81,6 +90,7 @@ class XlsxTemplate:
                 dimension=f"A1:{COLUMNS[self.sheet.last_col]}{last_row}",
                 rows=rendered.rows,
                 merges=rendered.merges,
+                breaks=rendered.breaks,
             )
             changed[self.book.sheet_path(index + 1 + offset)] = xml.encode("utf-8")
             titles = self._titles(rendered.row_map, name)
@@ -168,7 +178,7 @@ def compile_xlsx(jurisdiction: Jurisdiction) -> XlsxTemplate:
         date_format=date_format,
     )
     sheet = compiler.compile()
-    frame = compile_frame(parts[book.sheet_part])
+    frame, page = compile_frame(parts[book.sheet_part], column_points(sheet.widths, *styles.normal_font()))
     title_rows = book.names.title_rows or _default_title_rows(sheet.body)
     header_style = _header_style(sheet, title_rows)
     toc = styles.toc_styles(header_style)
@@ -184,6 +194,7 @@ def compile_xlsx(jurisdiction: Jurisdiction) -> XlsxTemplate:
         package=Package(kept),
         book=book,
         frame=frame,
+        page=page,
         sheet=sheet,
         title_rows=title_rows,
         toc=toc,

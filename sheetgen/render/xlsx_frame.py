@@ -4,14 +4,23 @@ Kept from the template: the root element and its namespaces, sheet
 properties, views, default row/column sizes, column widths, protection,
 print options, margins, page setup and header/footer.  Dropped, because they
 point at template rows or at parts of the template sheet: conditional
-formats, data validations, hyperlinks, breaks, drawings, tables.  The page
-setup is forced to fit one page wide (A4 and portrait unless the template
-says otherwise) and ``sheetPr/pageSetUpPr/@fitToPage`` is set.
+formats, data validations, hyperlinks, breaks, drawings, tables.
+
+The page setup is made one page wide with an explicit print scale (A4 and
+portrait unless the template says otherwise): the widest the columns may
+print -- in Excel (7 px per width unit plus 5) or in LibreOffice (the Normal
+font's digit width per unit) -- must fit between the margins.  Excel's own
+fit-to-width would pick a scale sheetgen cannot know; with the scale fixed,
+:class:`PageSetup` tells the renderer how many points of rows fit on a page,
+and the page breaks it places are the ones every program prints.
 """
 
 from __future__ import annotations
 
+import contextlib
 import copy
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from lxml import etree
@@ -41,12 +50,20 @@ class SheetFrame:
     after_data: str
     tail: str
 
-    def xml(self, *, selected: bool, dimension: str, rows: str, merges: str) -> str:
-        """Return the whole sheet XML around ``rows`` (the ``<row>`` elements)
-        and ``merges`` (the ``<mergeCell>`` elements)."""
+    def xml(self, *, selected: bool, dimension: str, rows: str, merges: str, breaks: Sequence[int] = ()) -> str:
+        """Return the whole sheet XML around ``rows`` (the ``<row>`` elements),
+        ``merges`` (the ``<mergeCell>`` elements) and manual page ``breaks``
+        (0-based ids of the rows a new page starts with)."""
         merge_block = ""
         if merges:
             merge_block = f'<mergeCells count="{merges.count("<mergeCell ")}">{merges}</mergeCells>'
+        tail = self.tail
+        if breaks:
+            brks = "".join(f'<brk id="{b}" max="16383" man="1"/>' for b in breaks)
+            tail = tail.replace(
+                "</worksheet>",
+                f'<rowBreaks count="{len(breaks)}" manualBreakCount="{len(breaks)}">{brks}</rowBreaks></worksheet>',
+            )
         return "".join(
             (
                 self.open,
@@ -58,7 +75,7 @@ class SheetFrame:
                 "</sheetData>",
                 self.after_data,
                 merge_block,
-                self.tail,
+                tail,
             )
         )
 
@@ -73,9 +90,8 @@ def _sheet_pr(root: etree._Element) -> str:
     sheet_pr = root.find(f"{_Q}sheetPr")
     sheet_pr = copy.deepcopy(sheet_pr) if sheet_pr is not None else etree.Element(f"{_Q}sheetPr")
     setup = sheet_pr.find(f"{_Q}pageSetUpPr")
-    if setup is None:
-        setup = etree.SubElement(sheet_pr, f"{_Q}pageSetUpPr")
-    setup.set("fitToPage", "1")
+    if setup is not None:
+        setup.set("fitToPage", "0")
     return _xml(sheet_pr)
 
 
@@ -92,28 +108,97 @@ def _views(root: etree._Element) -> tuple[str, str]:
     return _xml(selected), _xml(plain)
 
 
-def page_setup(element: etree._Element | None) -> str:
-    """Return the ``<pageSetup>`` of a template made one page wide (A4 and
-    portrait unless set), without its printer-settings part."""
+# Paper sizes (``pageSetup/@paperSize``) in millimetres, portrait.
+PAPER_MM = {1: (215.9, 279.4), 5: (215.9, 355.6), 8: (297.0, 420.0), 9: (210.0, 297.0), 11: (148.0, 210.0),
+            12: (250.0, 353.0), 13: (176.0, 250.0)}
+_POINTS_PER_INCH = 72.0
+# Digit width (em) of a Normal font, which LibreOffice counts column widths in; fonts not
+# listed are taken as wide as DejaVu Sans, the widest fallback, so that the table always fits.
+_DIGIT_EM = {"times new roman": 0.5, "liberation serif": 0.5, "宋体": 0.557, "simsun": 0.557,
+             "calibri": 0.507, "arial": 0.556, "liberation sans": 0.556}
+_WIDEST_DIGIT_EM = 0.636
+HEIGHT_SAFETY = 0.97  # of the printable height: room for rounding in Excel, WPS and LibreOffice
+
+
+@dataclass(frozen=True)
+class PageSetup:
+    """A sheet's page: paper and margins (points), the print scale (percent) and the
+    height of rows (sheet points) that fit between the top and bottom margins."""
+
+    width: float
+    height: float
+    margins: tuple[float, float, float, float]  # left, right, top, bottom
+    scale: int
+
+    @property
+    def room(self) -> float:
+        """Return the sheet points of rows that print on one page."""
+        top, bottom = self.margins[2:]
+        return (self.height - top - bottom) * 100 / self.scale * HEIGHT_SAFETY
+
+
+def column_points(widths: Sequence[float], normal_font: str = "", normal_size: float = 11.0) -> float:
+    """Return the widest the columns ``widths`` (width units) print, in points: in
+    Excel (7 px per unit plus 5 px) or in LibreOffice (the Normal font's digit width per unit)."""
+    excel = sum(w * 7 + 5 for w in widths if w > 0) * 0.75
+    digit = _DIGIT_EM.get(normal_font.casefold(), _WIDEST_DIGIT_EM) * normal_size
+    libre = sum(w * digit for w in widths if w > 0)
+    return max(excel, libre)
+
+
+def page_setup_of(root: etree._Element, table_width: float) -> PageSetup:
+    """Return the page of a template sheet whose columns print ``table_width`` points wide."""
+    setup = root.find(f"{_Q}pageSetup")
+    paper = 9
+    landscape = False
+    if setup is not None:
+        try:
+            paper = int(setup.get("paperSize", "9"))
+        except ValueError:
+            paper = 9
+        landscape = setup.get("orientation") == "landscape"
+    width_mm, height_mm = PAPER_MM.get(paper, PAPER_MM[9])
+    if landscape:
+        width_mm, height_mm = height_mm, width_mm
+    inch = _POINTS_PER_INCH
+    margins = root.find(f"{_Q}pageMargins")
+    sides = (0.5, 0.5, 0.6, 0.6)
+    if margins is not None:
+        with contextlib.suppress(ValueError):
+            sides = tuple(float(margins.get(side, default)) for side, default in
+                          zip(("left", "right", "top", "bottom"), sides, strict=True))  # type: ignore[assignment]
+    width, height = width_mm / 25.4 * inch, height_mm / 25.4 * inch
+    left, right, top, bottom = (side * inch for side in sides)
+    printable = width - left - right
+    scale = 100 if table_width <= printable else max(10, math.floor(printable / table_width * 100))
+    return PageSetup(width=width, height=height, margins=(left, right, top, bottom), scale=scale)
+
+
+def page_setup(element: etree._Element | None, scale: int = 100) -> str:
+    """Return the ``<pageSetup>`` of a template at ``scale`` percent (A4 and portrait
+    unless set, no fit-to-page), without its printer-settings part."""
     setup = copy.deepcopy(element) if element is not None else etree.Element(f"{_Q}pageSetup")
     setup.attrib.pop(_REL_ID, None)
+    for name in ("fitToWidth", "fitToHeight"):
+        setup.attrib.pop(name, None)
     setup.set("paperSize", setup.get("paperSize", "9"))
     setup.set("orientation", setup.get("orientation", "portrait"))
-    setup.set("fitToWidth", "1")
-    setup.set("fitToHeight", "0")
+    setup.set("scale", str(scale))
     return _xml(setup)
 
 
-def compile_frame(sheet: bytes) -> SheetFrame:
-    """Return the frame of a template sheet (its XML without rows and merges)."""
+def compile_frame(sheet: bytes, table_width: float) -> tuple[SheetFrame, PageSetup]:
+    """Return the frame of a template sheet (its XML without rows and merges) and its
+    page, for columns that print ``table_width`` points wide."""
     root = etree.fromstring(sheet)
     views_selected, views_plain = _views(root)
     margins = root.find(f"{_Q}pageMargins")
+    page = page_setup_of(root, table_width)
     tail = "".join(
         (
             _xml(root.find(f"{_Q}printOptions")),
             _xml(margins) if margins is not None else DEFAULT_MARGINS,
-            page_setup(root.find(f"{_Q}pageSetup")),
+            page_setup(root.find(f"{_Q}pageSetup"), page.scale),
             _xml(root.find(f"{_Q}headerFooter")),
             "</worksheet>",
         )
@@ -125,4 +210,4 @@ def compile_frame(sheet: bytes) -> SheetFrame:
         before_data=_xml(root.find(f"{_Q}sheetFormatPr")) + _xml(root.find(f"{_Q}cols")),
         after_data=_xml(root.find(f"{_Q}sheetProtection")),
         tail=tail,
-    )
+    ), page

@@ -1,5 +1,14 @@
-"""Rendering one compiled sheet for one project: rows, typed cells, merges and
-row heights, written straight as SpreadsheetML strings."""
+"""Rendering one compiled sheet for one project: rows, typed cells, merges,
+row heights and page breaks, written straight as SpreadsheetML strings.
+
+Pages: once every row height is known, :func:`sheetgen.render.pages.breaks`
+places the page breaks (a 二级 group and a label merged down the template stay
+on one page when they fit on one; headings and the repeated header row stay
+with what follows).  A 一级 (or an over-long 二级) group that continues on the
+next page has its merge cut at the break and its label printed again at the
+top of the new page: a merged cell printed across a page break shows its text
+on neither page whole.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +24,7 @@ from jinja2.runtime import Undefined
 from sheetgen.errors import TemplateError
 from sheetgen.jurisdiction import Jurisdiction
 from sheetgen.model import Merged
-from sheetgen.render import jinja_errors
+from sheetgen.render import jinja_errors, pages
 from sheetgen.render.context import format_value
 from sheetgen.render.xlsx_cells import EMPTY, MIXED, RAW, TEXT, VM, Cell
 from sheetgen.render.xlsx_cells import text_cell_suffix as _text_suffix
@@ -69,43 +78,132 @@ class LoopInfo:
 
 @dataclass(frozen=True)
 class RenderedSheet:
-    """The rows and merges of one rendered sheet, and where template rows went."""
+    """The rows and merges of one rendered sheet, where template rows went, and
+    the rows (0-based ids, as ``<brk id>`` counts them) above which a page breaks."""
 
     rows: str
     merges: str
     last_row: int
     row_map: Mapping[int, int]
+    breaks: tuple[int, ...] = ()
+
+
+@dataclass
+class _Group:
+    """A ``{%vm %}`` cell merged down over its group (rows 1-based, inclusive)."""
+
+    col: int
+    last_col: int
+    first: int
+    last: int
+    text: str
+    cell: Cell
 
 
 class _State:
-    __slots__ = ("heights", "jurisdiction", "merges", "row_map", "rows", "vneeds", "what")
+    __slots__ = ("groups", "headings", "heights", "jurisdiction", "last_col", "merges", "row_map", "rows",
+                 "slots", "together", "vneeds", "what")
 
-    def __init__(self, jurisdiction: Jurisdiction, what: str):
-        self.rows: list[tuple[str, str]] = []
+    def __init__(self, jurisdiction: Jurisdiction, what: str, last_col: int):
+        self.rows: list[tuple[str, list[str]]] = []
         self.heights: list[float] = []
         self.merges: list[str] = []
+        self.groups: list[_Group] = []
+        self.slots: dict[tuple[int, int], int] = {}  # (row, col) of a {%vm %} cell inside a group -> part index
+        self.together: list[tuple[int, int]] = []  # template merges down: rows kept on one page (0-based)
+        self.headings: list[int] = []  # rows (0-based) kept with the next one
         self.vneeds: list[tuple[int, int, float]] = []
         self.row_map: dict[int, int] = {}
         self.jurisdiction = jurisdiction
         self.what = what
+        self.last_col = last_col
 
 
 def render_sheet(
-    sheet: CompiledSheet, context: Mapping[str, Any], jurisdiction: Jurisdiction, *, what: str
+    sheet: CompiledSheet,
+    context: Mapping[str, Any],
+    jurisdiction: Jurisdiction,
+    *,
+    what: str,
+    page: PageRoom | None = None,
+    title_rows: tuple[int, int] | None = None,
 ) -> RenderedSheet:
-    """Return the rendered rows of ``sheet`` for one project's ``context``."""
-    state = _State(jurisdiction, what)
+    """Return the rendered rows of ``sheet`` for one project's ``context``, with
+    page breaks placed for ``page`` (none without one)."""
+    state = _State(jurisdiction, what, sheet.last_col)
     _emit(sheet.body, context, state)
     heights = state.heights
     for first, last, need in state.vneeds:
         have = sum(heights[first - 1 : last])
         if have < need:
             heights[last - 1] = min(MAX_ROW_HEIGHT, heights[last - 1] + need - have)
+    cuts: dict[int, list[int]] = {}
+    breaks: list[int] = []
+    if page is not None and heights:
+        breaks, cuts = _paginate(state, page, title_rows)
+    for index, group in enumerate(state.groups):
+        starts = [group.first, *cuts.get(index, ())]
+        ends = [s - 1 for s in starts[1:]] + [group.last]
+        for first, last in zip(starts, ends, strict=True):
+            if last > first or group.last_col > group.col:
+                state.merges.append(_merge(group.col, first, group.last_col, last))
+            if first != group.first:
+                ref = COLUMNS[group.col] + str(first)
+                state.rows[first - 1][1][state.slots[first, group.col]] = _typed(
+                    group.text, group.cell, ref, jurisdiction, False
+                )[0]
     rows = "".join(
-        f'<row r="{number}"{attrs} ht="{_points(height)}" customHeight="1">{cells}</row>'
+        f'<row r="{number}"{attrs} ht="{_points(height)}" customHeight="1">{"".join(cells)}</row>'
         for number, ((attrs, cells), height) in enumerate(zip(state.rows, heights, strict=True), start=1)
     )
-    return RenderedSheet(rows=rows, merges="".join(state.merges), last_row=len(state.rows), row_map=state.row_map)
+    return RenderedSheet(rows=rows, merges="".join(state.merges), last_row=len(state.rows), row_map=state.row_map,
+                         breaks=tuple(breaks))
+
+
+@dataclass(frozen=True)
+class PageRoom:
+    """The printable height of a page in sheet points (paper less margins, at the print scale)."""
+
+    height: float
+
+
+def _paginate(
+    state: _State, page: PageRoom, title_rows: tuple[int, int] | None
+) -> tuple[list[int], dict[int, list[int]]]:
+    """Return the page breaks (0-based first rows of new pages) and, per group
+    index, the rows (1-based) where its merge is cut; rows of cut groups grow
+    where the repeated label needs more room."""
+    heights = state.heights
+    repeat, repeat_after, keep = 0.0, -1, set(state.headings)
+    if title_rows is not None:
+        first, last = (state.row_map.get(r) for r in title_rows)
+        if first is not None and last is not None:
+            repeat = sum(heights[first - 1 : last])
+            repeat_after = last - 1
+            keep.update(range(first - 1, last))
+    room = pages.Page(first=page.height, later=page.height, repeat=repeat, repeat_after=repeat_after)
+    inner = max((g.col for g in state.groups), default=-1)
+    together = [(g.first - 1, g.last - 1) for g in state.groups if g.col == inner] + state.together
+    for _ in range(4):
+        breaks = pages.breaks(heights, room, together, keep)
+        cuts: dict[int, list[int]] = {}
+        grew = False
+        for index, group in enumerate(state.groups):
+            inside = [b + 1 for b in breaks if group.first < b + 1 <= group.last]
+            if not inside:
+                continue
+            cuts[index] = inside
+            need = text_height(group.text, group.cell.width, group.cell.font_size)
+            starts = [group.first, *inside]
+            ends = [s - 1 for s in starts[1:]] + [group.last]
+            for first, last in zip(starts, ends, strict=True):
+                have = sum(heights[first - 1 : last])
+                if have + 0.01 < need:
+                    heights[last - 1] = min(MAX_ROW_HEIGHT, heights[last - 1] + need - have)
+                    grew = True
+        if not grew:
+            break
+    return breaks, cuts
 
 
 def _points(height: float) -> str:
@@ -154,7 +252,7 @@ def _row(row: Row, context: Mapping[str, Any], state: _State) -> None:
     state.row_map.setdefault(row.tref, number)
     digits = str(number)
     need = row.height
-    parts = []
+    parts: list[str] = []
     for cell in row.cells:
         kind = cell.kind
         if kind in (TEXT, EMPTY, RAW):
@@ -170,10 +268,13 @@ def _row(row: Row, context: Mapping[str, Any], state: _State) -> None:
         if kind == VM and isinstance(value, Merged):
             if value.start:
                 last_row = number + max(value.span, 1) - 1
-                if last_row > number or cell.last_col > cell.col:
+                if last_row > number:
+                    state.groups.append(_Group(cell.col, cell.last_col, number, last_row, value.text, cell))
+                elif cell.last_col > cell.col:
                     state.merges.append(_merge(cell.col, number, cell.last_col, last_row))
                 value = value.text
             else:
+                state.slots[number, cell.col] = len(parts)
                 value = None
         elif kind == VM and cell.last_col > cell.col:
             state.merges.append(_merge(cell.col, number, cell.last_col, number))
@@ -187,7 +288,11 @@ def _row(row: Row, context: Mapping[str, Any], state: _State) -> None:
                 need = height
     for first_col, rows_down, last_col in row.merges:
         state.merges.append(_merge(first_col, number, last_col, number + rows_down))
-    state.rows.append((row.attrs, "".join(parts)))
+        if rows_down:
+            state.together.append((number - 1, number - 1 + rows_down))
+        elif first_col == 0 and last_col >= state.last_col:
+            state.headings.append(number - 1)  # one cell across the table: a heading
+    state.rows.append((row.attrs, parts))
     state.heights.append(min(need, MAX_ROW_HEIGHT))
 
 

@@ -104,6 +104,20 @@ class StyleBook:
                     pass
         return 11.0
 
+    def normal_font(self) -> tuple[str, float]:
+        """Return the name and size of the workbook's Normal font (font 0), which
+        column widths are counted in."""
+        font = self._fonts[0] if len(self._fonts) else None
+        if font is None:
+            return "", 11.0
+        name = font.find(f"{_Q}name")
+        size = font.find(f"{_Q}sz")
+        try:
+            points = float(size.get("val", "11")) if size is not None else 11.0
+        except ValueError:
+            points = 11.0
+        return (name.get("val", "") if name is not None else ""), points
+
     def has_border(self, style: int) -> bool:
         """Return whether style ``style`` draws any cell border."""
         border_id = int(self._xf(style).get("borderId", "0"))
