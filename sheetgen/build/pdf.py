@@ -136,7 +136,7 @@ _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=Tru
 
 def _run_fonts(root: etree._Element) -> set[str]:
     """Return the faces every ``w:rFonts`` below ``root`` names (theme references aside)."""
-    return {node.get(key) for node in root.iter(f"{_W}rFonts") for key in _FONT_KEYS if node.get(key)}
+    return {str(node.get(key)) for node in root.iter(f"{_W}rFonts") for key in _FONT_KEYS if node.get(key)}
 
 
 def _docx_fonts(archive: zipfile.ZipFile) -> set[str]:
@@ -156,14 +156,15 @@ def _docx_fonts(archive: zipfile.ZipFile) -> set[str]:
         defaults = styles.find(f"{_W}docDefaults")
         if defaults is not None:
             found |= _run_fonts(defaults)
-        by_id = {style.get(f"{_W}styleId"): style for style in styles.iter(f"{_W}style")}
+        by_id = {str(style.get(f"{_W}styleId", "")): style for style in styles.iter(f"{_W}style")}
         used |= {sid for sid, style in by_id.items() if style.get(f"{_W}default") in ("1", "true")}
         seen: set[str] = set()
         while used:
-            style = by_id.get(used.pop())
-            if style is None or style.get(f"{_W}styleId") in seen:
+            style_id = used.pop()
+            style = by_id.get(style_id)
+            if style is None or style_id in seen:
                 continue
-            seen.add(style.get(f"{_W}styleId"))
+            seen.add(style_id)
             found |= _run_fonts(style)
             based = style.find(f"{_W}basedOn")
             if based is not None:

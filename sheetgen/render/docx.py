@@ -5,7 +5,9 @@ header/footer holding tags) into Jinja templates (see
 :mod:`sheetgen.render.docx_tags` for the tag dialect) and keeps a
 :class:`~sheetgen.render.package.Package` of the other parts.
 :meth:`DocxTemplate.render` is then one Jinja render of the body per project
-plus one package write; it touches no file.
+plus one package write; it touches no file.  Each project's body is then laid
+out on pages and its tables split where the pages break
+(:mod:`sheetgen.render.docx_pages`).
 
 Spec values are data: they are printed through :func:`format_value`, escaped
 for XML, never compiled, and their line breaks become ``<w:br/>``.
@@ -35,11 +37,13 @@ from sheetgen.jurisdiction import Jurisdiction
 from sheetgen.model import Merged, Project
 from sheetgen.render import docx_tags, jinja_errors
 from sheetgen.render.context import build_context, format_value
+from sheetgen.render.docx_pages import Pager, namespaces_of
 from sheetgen.render.package import Package
 
 _T = TypeVar("_T")
 DOCUMENT = "word/document.xml"
 CORE = "docProps/core.xml"
+STYLES = "word/styles.xml"
 _HEADER_FOOTER = re.compile(r"word/(header|footer)\d*\.xml")
 # Characters XML 1.0 cannot hold (validation rejects them; never emit them).
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
@@ -269,6 +273,8 @@ class DocxTemplate:
                 source = _prepare(docx_tags.prepare_part, self._package.part(name), path)
                 self._parts[name] = _Part(self._env, source, path, name)
         self._core = _core_pieces(self._package.part(CORE)) if CORE in self._package.names else None
+        styles = self._package.part(STYLES) if STYLES in self._package.names else None
+        self._pager = Pager(styles, split.tail, prefix, namespaces_of(split.head))
 
     @property
     def names(self) -> list[str]:
@@ -285,7 +291,9 @@ class DocxTemplate:
             raise ValueError("render() needs at least one project")
         combined = len(projects) > 1 if combined is None else combined
         contexts = [self._context(p, jurisdiction, combined, i) for i, p in enumerate(projects)]
-        body = "".join(self._body.render(ctx, p.key) for ctx, p in zip(contexts, projects, strict=True))
+        body = "".join(
+            self._pager.paginate(self._body.render(ctx, p.key)) for ctx, p in zip(contexts, projects, strict=True)
+        )
         changed = {DOCUMENT: (self._head + body + self._tail).encode("utf-8")}
         for name, part in self._parts.items():
             changed[name] = part.render(contexts[0], projects[0].key).encode("utf-8")

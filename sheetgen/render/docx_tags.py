@@ -33,6 +33,9 @@ W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 PI_TARGET = "sgj"
 SPLIT_TARGET = "sgj-split"
+# Markers around each top-level table and before each of its rows and cells, so that the
+# rendered body can be cut into them without parsing it (sheetgen.render.docx_pages).
+TABLE_MARK, TABLE_END_MARK, ROW_MARK, CELL_MARK = "<?sgt ?>", "<?sgT ?>", "<?sgr ?>", "<?sgc ?>"
 
 
 def w(tag: str) -> str:
@@ -308,6 +311,18 @@ def _page_break_hooks(body: etree._Element, prefix: str) -> None:
             block.addprevious(_pi(f"{{% if sheetgen_ns.page_break %}}{take}{breaker}{{% endif %}}"))
 
 
+def _mark_tables(body: etree._Element) -> None:
+    """Return nothing; put :data:`TABLE_MARK` … :data:`TABLE_END_MARK` around each table of the
+    body and :data:`ROW_MARK` / :data:`CELL_MARK` before each of its rows and their cells."""
+    for tbl in body.findall(W_TBL):
+        tbl.addprevious(etree.ProcessingInstruction("sgt"))
+        tbl.addnext(etree.ProcessingInstruction("sgT"))
+        for tr in tbl.findall(W_TR):
+            tr.addprevious(etree.ProcessingInstruction("sgr"))
+            for tc in tr.findall(W_TC):
+                tc.addprevious(etree.ProcessingInstruction("sgc"))
+
+
 def word_prefix(root: etree._Element) -> str:
     """Return the namespace prefix the part uses for WordprocessingML."""
     for key, value in root.nsmap.items():
@@ -375,6 +390,7 @@ def prepare_document(xml: bytes) -> Split:
         raise TemplateError("模板的 document.xml 没有 w:body")
     prefix = prepare(root)
     _page_break_hooks(body, prefix)
+    _mark_tables(body)
     body.insert(0, etree.ProcessingInstruction(SPLIT_TARGET, "here"))
     sectpr = body.find(W_SECTPR)
     if sectpr is not None:

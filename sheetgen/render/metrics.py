@@ -13,8 +13,10 @@ next line with its "（元）：" rather than leaving "）：" alone.
 from __future__ import annotations
 
 import json
+from bisect import bisect_right
 from functools import cache, lru_cache
 from importlib import resources
+from itertools import accumulate, repeat
 
 # Characters that never start a line (closing punctuation, Latin and Chinese).
 NO_START = frozenset("，。、；：？！）》」』】〕〉”’…—～·%‰,.;:?!)]}>%、．｝］") | frozenset("\u3001\u3002\uff09")
@@ -31,6 +33,12 @@ def _widths() -> tuple[dict[str, float], float]:
     return widths, float(data["line_height"])
 
 
+@cache
+def _wide() -> frozenset[str]:
+    """Return the characters wider than one em."""
+    return frozenset(char for char, width in _widths()[0].items() if width > _FULL)
+
+
 def line_height(size: float) -> float:
     """Return the height in points of one line of text ``size`` points high (single spacing)."""
     return _widths()[1] * size
@@ -42,82 +50,63 @@ def text_width(text: str, size: float) -> float:
     return sum(widths.get(char, _FULL) for char in text) * size
 
 
-def _units(paragraph: str) -> list[str]:
-    """Return the unbreakable pieces of one paragraph: CJK characters, Latin
-    words and spaces, with closing punctuation glued to what comes before and
-    opening punctuation to what follows."""
-    units: list[str] = []
-    word = ""
-    for char in paragraph:
-        if char.isascii() and not char.isspace() and char not in NO_START and char not in NO_END:
-            word += char
-            continue
-        if word:
-            units.append(word)
-            word = ""
-        units.append(char)
-    if word:
-        units.append(word)
-    glued: list[str] = []
-    for unit in units:
-        if glued and not unit.isspace() and (unit[0] in NO_START or glued[-1][-1] in NO_END):
-            glued[-1] += unit
-        else:
-            glued.append(unit)
-    return glued
+def _breakable(text: str, index: int) -> bool:
+    """Return whether a line may break between ``text[index - 1]`` and ``text[index]``."""
+    after, before = text[index], text[index - 1]
+    if after in NO_START or before in NO_END:
+        return False
+    if after.isspace() or before.isspace():
+        return True
+    return not (after.isascii() and before.isascii())  # inside a Latin word (or number)
 
 
-def _split_long(unit: str, width: float, size: float, widths: dict[str, float]) -> list[str]:
-    """Return ``unit`` cut character by character into pieces no wider than ``width``."""
-    pieces, current, used = [], "", 0.0
-    for char in unit:
-        step = widths.get(char, _FULL) * size
-        if current and used + step > width:
-            pieces.append(current)
-            current, used = "", 0.0
-        current += char
-        used += step
-    if current:
-        pieces.append(current)
-    return pieces
+def _starts(paragraph: str, limit: float) -> list[int]:
+    """Return where each line of one paragraph starts, ``limit`` em wide (greedy, as Word,
+    Excel and LibreOffice fill lines; a word longer than a line breaks anywhere)."""
+    widths = _widths()[0]
+    prefix = list(accumulate(map(widths.get, paragraph, repeat(_FULL))))
+    size = len(paragraph)
+    starts = [0]
+    start, base = 0, 0.0
+    while True:
+        end = bisect_right(prefix, base + limit + 1e-9, start)  # paragraph[start:end] fits
+        if end >= size:
+            return starts
+        end = max(end, start + 1)
+        cut = end
+        while cut > start + 1 and not _breakable(paragraph, cut):
+            cut -= 1
+        if cut == start + 1 and not _breakable(paragraph, cut):
+            cut = end  # no place to break: cut the word
+        while cut < size and paragraph[cut] == " ":  # spaces at a break take no room
+            cut += 1
+        if cut >= size:
+            return starts
+        starts.append(cut)
+        start, base = cut, prefix[cut - 1]
 
 
 def wrap(text: str, width: float, size: float) -> list[str]:
     """Return the lines ``text`` prints as in a box ``width`` points wide at ``size`` points
     (``\\n`` always breaks)."""
-    widths = _widths()[0]
     lines: list[str] = []
+    limit = max(width, size) / size
     for paragraph in text.split("\n"):
-        if len(paragraph) * size <= width and all(widths.get(c, _FULL) <= _FULL for c in paragraph):
-            lines.append(paragraph)
+        if not paragraph:
+            lines.append("")
             continue
-        current, used = "", 0.0
-        for unit in _units(paragraph):
-            step = sum(widths.get(c, _FULL) for c in unit) * size
-            if current and used + step > width:
-                if unit.isspace():  # a space at the end of a line takes no room
-                    continue
-                lines.append(current.rstrip())
-                current, used = "", 0.0
-            if step > width:
-                pieces = _split_long(unit, width, size, widths)
-                lines.extend(pieces[:-1])
-                unit = pieces[-1]
-                step = sum(widths.get(c, _FULL) for c in unit) * size
-            current += unit
-            used += step
-        lines.append(current.rstrip())
+        starts = _starts(paragraph, limit)
+        lines.extend(paragraph[a:b].rstrip() for a, b in zip(starts, [*starts[1:], len(paragraph)], strict=True))
     return lines
 
 
 @lru_cache(maxsize=8192)
 def line_count(text: str, width: float, size: float) -> int:
     """Return how many lines ``text`` takes in a box ``width`` points wide at ``size`` points."""
-    if "\n" not in text and len(text) * size <= width:
-        widths = _widths()[0]
-        if all(widths.get(c, _FULL) <= _FULL for c in text):
-            return 1
-    return max(1, len(wrap(text, max(width, size), size)))
+    if "\n" not in text and len(text) * size <= width and _wide().isdisjoint(text):
+        return 1
+    limit = max(width, size) / size
+    return sum(len(_starts(p, limit)) if p else 1 for p in text.split("\n"))
 
 
 def balance(text: str, width: float, size: float) -> str:

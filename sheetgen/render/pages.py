@@ -16,18 +16,18 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Page:
-    """The room on a page in points: on the first page, and on every later page
-    (less what repeats at the top of a later page: ``repeat`` points once the
-    layout has passed row ``repeat_after``)."""
+    """The room on a page in points: on the first page, and on every later page,
+    less what repeats at its top: ``repeats`` lists (after, last, height) -- a
+    page starting on a row after row ``after`` and up to row ``last`` starts
+    with ``height`` points of repeated rows (a table's header)."""
 
     first: float
     later: float
-    repeat: float = 0.0
-    repeat_after: int = -1
+    repeats: tuple[tuple[int, int, float], ...] = ()
 
     def room(self, start: int) -> float:
         """Return the room for content on a page whose first row is ``start``."""
-        return self.later - (self.repeat if start > self.repeat_after >= 0 else 0.0)
+        return self.later - sum(height for after, last, height in self.repeats if after < start <= last)
 
 
 def units(count: int, together: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -52,14 +52,18 @@ def units(count: int, together: Iterable[tuple[int, int]]) -> list[tuple[int, in
 
 
 def breaks(heights: Sequence[float], page: Page, together: Iterable[tuple[int, int]] = (),
-           keep_next: Iterable[int] = ()) -> list[int]:
-    """Return the rows (0-based) that start a new page, in order."""
+           keep_next: Iterable[int] = (), forced: Iterable[int] = ()) -> list[int]:
+    """Return the rows (0-based) that start a new page, in order (``forced``: rows
+    that start one anyway, not returned)."""
     glued = set(keep_next)
+    starts = set(forced)
     cut = units(len(heights), together)
     out: list[int] = []
     used, room, page_start = 0.0, page.first, 0
     for index, (first, last) in enumerate(cut):
         height = sum(heights[first : last + 1])
+        if first in starts and first > page_start:
+            used, room, page_start = 0.0, page.room(first), first
         if used + height <= room:
             used += height
             continue

@@ -180,7 +180,8 @@ def page_setup(element: etree._Element | None, scale: int = 100) -> str:
     setup = copy.deepcopy(element) if element is not None else etree.Element(f"{_Q}pageSetup")
     setup.attrib.pop(_REL_ID, None)
     for name in ("fitToWidth", "fitToHeight"):
-        setup.attrib.pop(name, None)
+        if name in setup.attrib:
+            del setup.attrib[name]
     setup.set("paperSize", setup.get("paperSize", "9"))
     setup.set("orientation", setup.get("orientation", "portrait"))
     setup.set("scale", str(scale))

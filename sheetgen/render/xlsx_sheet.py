@@ -181,7 +181,8 @@ def _paginate(
             repeat = sum(heights[first - 1 : last])
             repeat_after = last - 1
             keep.update(range(first - 1, last))
-    room = pages.Page(first=page.height, later=page.height, repeat=repeat, repeat_after=repeat_after)
+    repeats = ((repeat_after, len(heights), repeat),) if repeat_after >= 0 else ()
+    room = pages.Page(first=page.height, later=page.height, repeats=repeats)
     inner = max((g.col for g in state.groups), default=-1)
     together = [(g.first - 1, g.last - 1) for g in state.groups if g.col == inner] + state.together
     for _ in range(4):

@@ -75,9 +75,29 @@ def labelled(table: Table) -> dict[str, str]:
     return out
 
 
+def is_header(cell: _Cell) -> bool:
+    """Return whether the cell's row is a header row (repeated on every page)."""
+    return cell._tc.getparent().find(f"{{{W}}}trPr/{{{W}}}tblHeader") is not None
+
+
+def indicator_pieces(doc: DocumentObject) -> list[list[list[_Cell]]]:
+    """Return the data rows (header rows excluded) of each piece of the indicator table:
+    the last table, and the tables before it that a page break split it from (each
+    starts with the same header row)."""
+    tables = list(doc.tables)
+    header = [c.text for c in raw_rows(tables[-1])[0]]
+    pieces = []
+    for table in reversed(tables):
+        rows = raw_rows(table)
+        if not rows or [c.text for c in rows[0]] != header or not is_header(rows[0][0]):
+            break
+        pieces.insert(0, [r for r in rows if not is_header(r[0])])
+    return pieces
+
+
 def indicator_rows(doc: DocumentObject) -> list[list[_Cell]]:
-    """Return the data rows (header row excluded) of the last table."""
-    return raw_rows(doc.tables[-1])[1:]
+    """Return the data rows of the indicator table, over all its pieces."""
+    return [row for piece in indicator_pieces(doc) for row in piece]
 
 
 # --- header values ----------------------------------------------------------
@@ -401,7 +421,9 @@ def test_every_spec_renders(unit: Path, docx_load_spec: Callable[[Path], Project
         doc = docx_open(render([project], jurisdiction))
         rows = indicator_rows(doc)
         assert [r[2].text for r in rows] == [row.name for row in project.iter_rows()]
-        assert _merge_profile(rows, 0)[0] == [c.name for c in project.indicators]
+        # a 一级 group continued in the next piece (on a new page) starts there again with its label
+        restarts = [name for name, _ in itertools.groupby(_merge_profile(rows, 0)[0])]
+        assert restarts == [c.name for c in project.indicators]
         body = "\n".join(p.text for p in doc.paragraphs) + "".join(c.text for r in raw_rows(doc.tables[0]) for c in r)
         assert project.name in body
     combined = render(projects, jurisdiction)

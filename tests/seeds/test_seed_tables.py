@@ -5,6 +5,7 @@ Tianjin docx seed are also compared with the seed documents themselves."""
 
 from __future__ import annotations
 
+import itertools
 import re
 import shutil
 from collections.abc import Iterator
@@ -161,12 +162,21 @@ def test_docx_header_fields_in_their_cells(built: dict[str, Built], key: str) ->
 def test_docx_indicator_rows_and_merges(built: dict[str, Built], key: str) -> None:
     item = built[key]
     doc = Document(str(item.docx))
-    table = doc.tables[-1]
-    rows = list(table.rows)[1:]
+    # the indicator table, split where pages break: each piece after the first starts a page
+    # with the header row again, and the merges continuing there start again with their labels
+    pieces = []
+    for table in reversed(doc.tables):
+        if table.rows[0]._tr.find(qn("w:trPr") + "/" + qn("w:tblHeader")) is None:
+            break
+        pieces.insert(0, list(table.rows)[1:])
+    rows = [row for piece in pieces for row in piece]
+    firsts = {id(piece[0]._tr) for piece in pieces[1:]}
     expected = list(hierarchy(item.project))
     assert len(rows) == len(expected)
     tianjin = item.jurisdiction.name == "tianjin"
     for row, (level1, level2, start1, start2, name, description, value) in zip(rows, expected, strict=True):
+        start1 = start1 or id(row._tr) in firsts
+        start2 = start2 or id(row._tr) in firsts
         cells = row.cells
         assert cells[0].text == level1 and cells[1].text == level2
         assert cells[2].text == name
@@ -259,7 +269,7 @@ def test_xlsx_indicator_rows_and_merges(built: dict[str, Built], key: str) -> No
             assert (values[3] or "") == description
     def add(col: int, first: int, last: int) -> None:
         edges = [first, *sorted(r for r in pages if first < r <= last), last + 1]
-        want.update((col, a, b - 1) for a, b in zip(edges, edges[1:]) if b - 1 > a)
+        want.update((col, a, b - 1) for a, b in itertools.pairwise(edges) if b - 1 > a)
 
     row = header_row + 1
     for category in item.project.indicators:

@@ -1,0 +1,630 @@
+"""Page-aware Word output: the rendered body of one project laid out on pages,
+its tables split where the pages break.
+
+Word, WPS and LibreOffice each break pages themselves, and a vertically merged
+cell cut by a page break shows its text on the first page only: the rows of a
+一级 group continued on the next page would sit next to a blank cell.  So the
+layout is estimated here -- paragraph and row heights from the fonts' metrics
+(:mod:`sheetgen.render.metrics`), the line heights, cell margins and column
+widths of the template, the page of its section -- on the safe side (a page is
+filled to at most :data:`FILL` of its height), and
+:func:`sheetgen.render.pages.breaks` chooses the breaks (a 二级 group that fits
+on a page is never cut, headings and header rows stay with what follows).  At
+each break inside a table the table is split in two: the second part starts
+on a new page with a copy of the header rows, and every merge that continues
+there starts again with its label.  A break before a paragraph is a
+``w:pageBreakBefore``.  Every program then prints the same pages.
+
+The rendered body is read as text: the template marks each of its top-level
+tables, rows and cells (:data:`sheetgen.render.docx_tags.ROW_MARK` …), so the
+body is cut into them with ``str.split``; the properties of each, which come
+from the template, are parsed once and remembered; heights of cells are
+remembered by their XML.  A whole XML parse and serialization per document
+would cost several times the rendering itself.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+
+from lxml import etree
+
+from sheetgen.render import metrics, pages
+from sheetgen.render.docx_tags import CELL_MARK, ROW_MARK, TABLE_END_MARK, TABLE_MARK, W, w
+
+FILL = 0.96  # of a page's height: room for what rounding in Word, WPS and LibreOffice may add
+_VAL = w("val")
+_DEFAULT_MARGIN = 108 / 20  # points: Word's default left/right cell margin
+_BREAKER_HEIGHT = 1.0
+_BORDER = 0.5  # points a row's border adds
+_CACHE_LIMIT = 4096
+
+
+def _twips(node: etree._Element | None, attr: str, default: float = 0.0) -> float:
+    """Return a twips attribute (``w:`` namespace) of ``node`` in points."""
+    if node is None:
+        return default
+    value = node.get(w(attr))
+    try:
+        return float(value) / 20 if value is not None else default
+    except ValueError:
+        return default
+
+
+def _on(node: etree._Element | None) -> bool:
+    """Return whether an on/off property element is on."""
+    return node is not None and node.get(_VAL, "1") not in ("0", "false", "off")
+
+
+@dataclass(frozen=True)
+class ParaStyle:
+    """What a paragraph's style and properties set for layout."""
+
+    size: float = 10.0
+    before: float = 0.0
+    after: float = 0.0
+    line: float = 240.0  # twips (exact/atLeast) or 240ths of a line (auto)
+    rule: str = "auto"
+    keep_next: bool = False
+    indent: float = 0.0  # points lost to the indents
+    page_break: bool = False
+
+    def changed(self, ppr: etree._Element | None, rpr: etree._Element | None = None) -> ParaStyle:
+        """Return this style with what ``ppr`` (a ``w:pPr``) and ``rpr`` (run properties) set."""
+        values: dict[str, object] = {}
+        if rpr is not None:
+            size = rpr.find(w("sz"))
+            points = size.get(_VAL) if size is not None else None
+            if points is not None and points.isdigit():
+                values["size"] = int(points) / 2
+        if ppr is not None:
+            spacing = ppr.find(w("spacing"))
+            if spacing is not None:
+                for name in ("before", "after"):
+                    if spacing.get(w(name)) is not None:
+                        values[name] = _twips(spacing, name)
+                if spacing.get(w("line")) is not None:
+                    values["line"] = _twips(spacing, "line") * 20
+                    values["rule"] = spacing.get(w("lineRule"), "auto")
+            if ppr.find(w("keepNext")) is not None:
+                values["keep_next"] = _on(ppr.find(w("keepNext")))
+            if ppr.find(w("pageBreakBefore")) is not None:
+                values["page_break"] = _on(ppr.find(w("pageBreakBefore")))
+            ind = ppr.find(w("ind"))
+            if ind is not None:
+                sides = max(_twips(ind, "left"), _twips(ind, "start")) + max(_twips(ind, "right"), _twips(ind, "end"))
+                values["indent"] = sides + max(0.0, _twips(ind, "firstLine"))
+        return replace(self, **values) if values else self  # type: ignore[arg-type]
+
+    def line_height(self, size: float) -> float:
+        """Return the height of one line of text ``size`` points high."""
+        if self.rule == "exact":
+            return self.line / 20
+        natural = metrics.line_height(size)
+        if self.rule == "atLeast":
+            return max(self.line / 20, natural)
+        return natural * self.line / 240
+
+
+Margins = tuple[float, float, float, float]  # top, bottom, left, right (points)
+_NO_MARGINS: Margins = (0.0, 0.0, _DEFAULT_MARGIN, _DEFAULT_MARGIN)
+
+
+def cell_margins(node: etree._Element | None, inherited: Margins) -> Margins:
+    """Return the cell margins a ``w:tblCellMar``/``w:tcMar`` sets over ``inherited``."""
+    if node is None:
+        return inherited
+    top, bottom, left, right = inherited
+    sides = {}
+    for name in ("top", "bottom", "left", "right", "start", "end"):
+        side = node.find(w(name))
+        if side is not None and side.get(w("type"), "dxa") == "dxa":
+            sides[name] = _twips(side, "w")
+    return (sides.get("top", top), sides.get("bottom", bottom), sides.get("left", sides.get("start", left)),
+            sides.get("right", sides.get("end", right)))
+
+
+@dataclass
+class Styles:
+    """A template's paragraph styles (resolved), default paragraph style and table cell margins."""
+
+    paragraphs: dict[str, ParaStyle] = field(default_factory=dict)
+    default: ParaStyle = field(default_factory=ParaStyle)
+    tables: dict[str, Margins] = field(default_factory=dict)
+    default_table: str = ""
+
+
+def read_styles(xml: bytes | None) -> Styles:
+    """Return the layout facts of ``word/styles.xml``."""
+    out = Styles()
+    if not xml:
+        return out
+    root = etree.fromstring(xml, etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True))
+    base = ParaStyle()
+    defaults = root.find(w("docDefaults"))
+    if defaults is not None:
+        base = base.changed(defaults.find(f"{w('pPrDefault')}/{w('pPr')}"),
+                            defaults.find(f"{w('rPrDefault')}/{w('rPr')}"))
+    out.default = base
+    raw = {str(s.get(w("styleId"), "")): s for s in root.iter(w("style"))}
+
+    def paragraph(style_id: str, seen: tuple[str, ...] = ()) -> ParaStyle:
+        if style_id in out.paragraphs:
+            return out.paragraphs[style_id]
+        node = raw.get(style_id)
+        if node is None or style_id in seen:
+            return base
+        parent = node.find(w("basedOn"))
+        start = paragraph(parent.get(_VAL, ""), (*seen, style_id)) if parent is not None else base
+        out.paragraphs[style_id] = start.changed(node.find(w("pPr")), node.find(w("rPr")))
+        return out.paragraphs[style_id]
+
+    def table(style_id: str, seen: tuple[str, ...] = ()) -> Margins:
+        node = raw.get(style_id)
+        if node is None or style_id in seen:
+            return _NO_MARGINS
+        parent = node.find(w("basedOn"))
+        inherited = table(parent.get(_VAL, ""), (*seen, style_id)) if parent is not None else _NO_MARGINS
+        return cell_margins(node.find(f"{w('tblPr')}/{w('tblCellMar')}"), inherited)
+
+    for style_id, node in raw.items():
+        default = node.get(w("default")) in ("1", "true")
+        if node.get(w("type")) == "paragraph":
+            style = paragraph(style_id)
+            if default:
+                out.default = style
+        elif node.get(w("type")) == "table":
+            out.tables[style_id] = table(style_id)
+            if default:
+                out.default_table = style_id
+    return out
+
+
+@dataclass(frozen=True)
+class Section:
+    """The page of the template's section (points)."""
+
+    width: float = 595.3
+    height: float = 841.9
+    top: float = 72.0
+    bottom: float = 72.0
+    left: float = 72.0
+    right: float = 72.0
+
+    @property
+    def body_width(self) -> float:
+        return self.width - self.left - self.right
+
+    @property
+    def body_height(self) -> float:
+        return self.height - self.top - self.bottom
+
+
+def read_section(tail: str, prefix: str) -> Section:
+    """Return the page of the body's final ``w:sectPr`` (in ``tail``, the end of the document)."""
+    match = re.search(rf"<{prefix}:sectPr\b.*?</{prefix}:sectPr>", tail, re.S)
+    if match is None:
+        return Section()
+    wrapper = f'<r xmlns:{prefix}="{W}" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+    try:
+        sect = etree.fromstring(wrapper + match.group(0) + "</r>")[0]
+    except etree.XMLSyntaxError:
+        return Section()
+    size, margins = sect.find(w("pgSz")), sect.find(w("pgMar"))
+    width, height = _twips(size, "w", 595.3), _twips(size, "h", 841.9)
+    top = max(abs(_twips(margins, "top", 72.0)), _twips(margins, "header"))
+    bottom = max(abs(_twips(margins, "bottom", 72.0)), _twips(margins, "footer"))
+    return Section(width, height, top, bottom, _twips(margins, "left", 72.0), _twips(margins, "right", 72.0))
+
+
+# ----------------------------------------------------------------------------- the rendered body as text
+
+
+@dataclass(frozen=True)
+class _CellFacts:
+    span: int
+    merge: str  # "", "restart" or "continue"
+    margins: Margins | None
+
+
+@dataclass(frozen=True)
+class _RowFacts:
+    header: bool
+    height: float
+    exact: bool
+
+
+@dataclass(frozen=True)
+class _TableFacts:
+    grid: tuple[float, ...]
+    margins: Margins
+
+
+@dataclass
+class _Row:
+    """One rendered row of a top-level table: its opening (``w:tr`` and properties), cells, closing."""
+
+    opening: str
+    cells: list[str]
+    closing: str
+
+    def xml(self) -> str:
+        return self.opening + CELL_MARK.join(("", *self.cells)) + self.closing
+
+
+@dataclass
+class _Table:
+    """A rendered top-level table: head (``w:tbl``, properties, grid), rows, closing; row
+    heights, header rows, and each row's cells as (grid column, merge, cell index)."""
+
+    head: str
+    rows: list[_Row]
+    tail: str
+    header: int = 0
+    heights: list[float] = field(default_factory=list)
+    cells: list[list[tuple[int, str]]] = field(default_factory=list)
+    merges: list[tuple[int, int, int]] = field(default_factory=list)  # (grid column, first row, last row)
+    breaks: list[int] = field(default_factory=list)
+
+    def groups(self) -> list[tuple[int, int]]:
+        """Return the row ranges to keep on one page: the merges of the innermost merged column."""
+        spans = [m for m in self.merges if m[2] > m[1]]
+        if not spans:
+            return []
+        inner = max(m[0] for m in spans)
+        return [(first, last) for col, first, last in spans if col == inner]
+
+
+@dataclass
+class _Paragraph:
+    xml: str
+    page_break: bool = False
+
+
+Block = _Table | _Paragraph | str  # str: whatever else lies between blocks (kept as is)
+
+
+class Pager:
+    """Places page breaks in the rendered body of one project (see the module docstring)."""
+
+    def __init__(self, styles_xml: bytes | None, tail: str, prefix: str, namespaces: Mapping[str, str]):
+        self.styles = read_styles(styles_xml)
+        self.section = read_section(tail, prefix)
+        self.prefix = p = prefix
+        declarations = "".join(f' xmlns:{k}="{v}"' for k, v in namespaces.items() if k)
+        self._wrap = f"<{p}:wrap{declarations}>", f"</{p}:wrap>"
+        self._para = re.compile(rf"<{p}:p(?=[\s/>])[^>]*?/>|<{p}:p(?=[\s>])[^>]*>.*?</{p}:p>", re.S)
+        self._texts = re.compile(rf"<{p}:t(?:\s[^>]*)?>([^<]*)</{p}:t>|<{p}:(br|tab|cr)\b([^>]*)/>")
+        self._sizes = re.compile(rf'<{p}:sz {p}:val="(\d+)"')
+        self._ppr = re.compile(rf"<{p}:pPr\s*/>|<{p}:pPr\b[^>]*>.*?</{p}:pPr>", re.S)
+        self._props = {kind: re.compile(rf"<{p}:{kind}\s*/>|<{p}:{kind}\b[^>]*>.*?</{p}:{kind}>", re.S)
+                       for kind in ("tcPr", "trPr")}
+        self._vmerge = re.compile(rf"<{p}:vMerge(?:\s+{p}:val=\"continue\")?\s*/>")
+        self._close = {kind: f"</{p}:{kind}>" for kind in ("tbl", "tr", "tc")}
+        self._styles: dict[str, ParaStyle] = {}
+        self._cells: dict[str, _CellFacts] = {}
+        self._rows: dict[str, _RowFacts] = {}
+        self._tables: dict[str, _TableFacts] = {}
+        self._heights: dict[tuple[str, float], float] = {}
+        self.breaker = (f"<{p}:p><{p}:pPr><{p}:pageBreakBefore/><{p}:spacing {p}:before=\"0\" {p}:after=\"0\" "
+                        f"{p}:line=\"20\" {p}:lineRule=\"exact\"/><{p}:rPr><{p}:sz {p}:val=\"2\"/></{p}:rPr>"
+                        f"</{p}:pPr></{p}:p>")
+
+    # -- facts of template properties (parsed once) -----------------------
+    def _parse(self, xml: str) -> etree._Element:
+        return etree.fromstring(self._wrap[0] + xml + self._wrap[1])
+
+    @staticmethod
+    def _remember(cache: dict, key: object, value: object) -> None:  # type: ignore[type-arg]
+        if len(cache) >= _CACHE_LIMIT:
+            cache.clear()
+        cache[key] = value
+
+    def _style(self, ppr: str) -> ParaStyle:
+        style = self._styles.get(ppr)
+        if style is None:
+            style = self.styles.default
+            if ppr:
+                element = self._parse(ppr)[0]
+                named = element.find(w("pStyle"))
+                if named is not None:
+                    style = self.styles.paragraphs.get(named.get(_VAL, ""), style)
+                style = style.changed(element)
+            self._remember(self._styles, ppr, style)
+        return style
+
+    def _cell_facts(self, tc_pr: str) -> _CellFacts:
+        facts = self._cells.get(tc_pr)
+        if facts is None:
+            span, merge, margins = 1, "", None
+            if tc_pr:
+                element = self._parse(tc_pr)[0]
+                grid_span = element.find(w("gridSpan"))
+                spans = grid_span.get(_VAL) if grid_span is not None else None
+                if spans is not None and spans.isdigit():
+                    span = max(1, int(spans))
+                vmerge = element.find(w("vMerge"))
+                if vmerge is not None:
+                    merge = "restart" if vmerge.get(_VAL) == "restart" else "continue"
+                if element.find(w("tcMar")) is not None:
+                    margins = cell_margins(element.find(w("tcMar")), _NO_MARGINS)
+            facts = _CellFacts(span, merge, margins)
+            self._remember(self._cells, tc_pr, facts)
+        return facts
+
+    def _row_facts(self, opening: str) -> _RowFacts:
+        facts = self._rows.get(opening)
+        if facts is None:
+            header, height, exact = False, 0.0, False
+            match = self._props["trPr"].search(opening)
+            if match:
+                element = self._parse(match.group(0))[0]
+                header = _on(element.find(w("tblHeader")))
+                rule = element.find(w("trHeight"))
+                if rule is not None:
+                    height, exact = _twips(rule, "val"), rule.get(w("hRule")) == "exact"
+            facts = _RowFacts(header, height, exact)
+            self._remember(self._rows, opening, facts)
+        return facts
+
+    def _table_facts(self, head: str) -> _TableFacts:
+        facts = self._tables.get(head)
+        if facts is None:
+            start = head.find(f"<{self.prefix}:tbl")
+            end = head.find(">", start) + 1
+            element = self._parse(head[end:])
+            tbl_pr = element.find(w("tblPr"))
+            named = tbl_pr.find(w("tblStyle")) if tbl_pr is not None else None
+            style_id = str(named.get(_VAL, "")) if named is not None else ""
+            inherited = self.styles.tables.get(style_id or self.styles.default_table, _NO_MARGINS)
+            margins = cell_margins(tbl_pr.find(w("tblCellMar")) if tbl_pr is not None else None, inherited)
+            grid = tuple(_twips(col, "w") for col in element.iterfind(f"{w('tblGrid')}/{w('gridCol')}"))
+            facts = _TableFacts(grid, margins)
+            self._remember(self._tables, head, facts)
+        return facts
+
+    # -- heights ----------------------------------------------------------
+    def _paragraph(self, xml: str, width: float) -> tuple[float, ParaStyle]:
+        """Return the height of one paragraph's XML laid out ``width`` points wide, and its style."""
+        opening = xml.index(">") + 1
+        if xml[opening - 2] == "/":  # <w:p/>
+            style = self.styles.default
+            return style.before + style.after + style.line_height(style.size), style
+        match = self._ppr.match(xml, opening)
+        style = self._style(match.group(0) if match else "")
+        runs = xml[match.end() if match else opening :]
+        parts = []
+        for text, tag, attrs in self._texts.findall(runs):
+            if not tag:
+                parts.append(text)
+            elif tag == "tab":
+                parts.append("    ")
+            elif "page" not in attrs and "column" not in attrs:
+                parts.append("\n")
+        text = "".join(parts)
+        if "&" in text:
+            text = html.unescape(text)
+        sizes = self._sizes.findall(runs)
+        size = max(int(s) for s in sizes) / 2 if sizes else style.size
+        lines = metrics.line_count(text, max(width - style.indent, size), size) if text else 1
+        return style.before + style.after + lines * style.line_height(size), style
+
+    def _table(self, xml: str) -> _Table:
+        """Return a rendered top-level table cut into its rows and cells, with row heights."""
+        head, *chunks = xml.split(ROW_MARK)
+        close = self._close["tbl"]
+        if not chunks:
+            return _Table(head, [], "")
+        end = chunks[-1].rfind(close)
+        tail = chunks[-1][end:] if end >= 0 else ""
+        chunks[-1] = chunks[-1][:end] if end >= 0 else chunks[-1]
+        rows = []
+        for chunk in chunks:
+            end = chunk.rfind(self._close["tr"])
+            opening, *cells = (chunk[:end] if end >= 0 else chunk).split(CELL_MARK)
+            rows.append(_Row(opening, cells, chunk[end:] if end >= 0 else ""))
+        table = _Table(head, rows, tail)
+        facts = self._table_facts(head)
+        open_merges: dict[int, tuple[int, float]] = {}
+        needs: list[tuple[int, int, float]] = []
+        for index, row in enumerate(rows):
+            row_facts = self._row_facts(row.opening)
+            if row_facts.header and index == table.header:
+                table.header += 1
+            column, height, placed = 0, 0.0, []
+            for cell_index, cell in enumerate(row.cells):
+                probe = self._cell_facts_of(cell)
+                width = sum(facts.grid[column : column + probe.span]) or 100.0
+                margins = probe.margins or facts.margins
+                content, cell_facts = self._cell_with(cell, width, margins)
+                if not (cell_facts.merge == "continue" and column in open_merges):
+                    if column in open_merges:
+                        first, need = open_merges.pop(column)
+                        needs.append((first, index - 1, need))
+                        table.merges.append((column, first, index - 1))
+                    if cell_facts.merge:
+                        open_merges[column] = (index, content)
+                    else:
+                        height = max(height, content)
+                placed.append((column, cell_facts.merge, cell_index))
+                column += cell_facts.span
+            seen = {c for c, _, _ in placed}
+            for col in [c for c in open_merges if c not in seen]:
+                first, need = open_merges.pop(col)
+                needs.append((first, index - 1, need))
+                table.merges.append((col, first, index - 1))
+            if row_facts.height:
+                height = row_facts.height if row_facts.exact else max(height, row_facts.height)
+            table.cells.append([(c, m) for c, m, _ in placed])
+            table.heights.append(height + _BORDER)
+        for col, (first, need) in open_merges.items():
+            needs.append((first, len(rows) - 1, need))
+            table.merges.append((col, first, len(rows) - 1))
+        for first, last, need in needs:
+            have = sum(table.heights[first : last + 1])
+            if have < need:
+                table.heights[last] += need - have
+        return table
+
+    def _cell_facts_of(self, cell: str) -> _CellFacts:
+        opening = cell.index(">") + 1
+        match = self._props["tcPr"].match(cell, opening)
+        return self._cell_facts(match.group(0) if match else "")
+
+    def _cell_with(self, cell: str, width: float, margins: Margins) -> tuple[float, _CellFacts]:
+        """Return the height of a cell's content in a column ``width`` wide with ``margins``."""
+        facts = self._cell_facts_of(cell)
+        key = (cell, width)
+        height = self._heights.get(key)
+        if height is None:
+            top, bottom, left, right = margins
+            inner = max(width - left - right, 1.0)
+            height = top + bottom + sum(self._paragraph(m.group(0), inner)[0] for m in self._para.finditer(cell))
+            self._remember(self._heights, key, height)
+        return height, facts
+
+    # -- reading the body ---------------------------------------------------
+    def _blocks(self, body: str) -> list[Block]:
+        """Return the body cut into top-level paragraphs, tables and what lies between them."""
+        blocks: list[Block] = []
+        first, *rest = body.split(TABLE_MARK)
+        self._loose(first, blocks)
+        for chunk in rest:
+            table, _, after = chunk.partition(TABLE_END_MARK)
+            blocks.append(self._table(table))
+            self._loose(after, blocks)
+        return blocks
+
+    def _loose(self, xml: str, blocks: list[Block]) -> None:
+        at = 0
+        for match in self._para.finditer(xml):
+            if match.start() > at:
+                blocks.append(xml[at : match.start()])
+            blocks.append(_Paragraph(match.group(0)))
+            at = match.end()
+        if at < len(xml):
+            blocks.append(xml[at:])
+
+    # -- placing ------------------------------------------------------------
+    def paginate(self, body: str) -> str:
+        """Return ``body`` (the blocks of one project) with page breaks placed."""
+        if TABLE_MARK not in body:
+            return body
+        blocks = self._blocks(body)
+        heights: list[float] = []
+        where: list[tuple[Block, int]] = []
+        together: list[tuple[int, int]] = []
+        keep: set[int] = set()
+        forced: set[int] = set()
+        repeats: list[tuple[int, int, float]] = []
+        width = self.section.body_width
+        for block in blocks:
+            if isinstance(block, _Paragraph):
+                height, style = self._paragraph(block.xml, width)
+                if style.page_break:
+                    forced.add(len(heights))
+                if style.keep_next:
+                    keep.add(len(heights))
+                where.append((block, -1))
+                heights.append(height)
+            elif isinstance(block, _Table) and block.rows:
+                start = len(heights)
+                where.extend((block, index) for index in range(len(block.rows)))
+                heights.extend(block.heights)
+                together.extend((start + a, start + b) for a, b in block.groups())
+                if block.header:
+                    keep.update(range(start, start + block.header))
+                    header = sum(block.heights[: block.header]) + _BREAKER_HEIGHT
+                    repeats.append((start + block.header - 1, start + len(block.rows) - 1, header))
+        room = self.section.body_height * FILL
+        for index in pages.breaks(heights, pages.Page(room, room, tuple(repeats)), together, keep, forced):
+            block, row = where[index]
+            if isinstance(block, _Paragraph):
+                block.page_break = True
+            elif isinstance(block, _Table):
+                block.breaks.append(row)
+        return "".join(self._write(block) for block in blocks)
+
+    def _write(self, block: Block) -> str:
+        """Return the XML of a block with its page breaks, without our markers."""
+        if isinstance(block, str):
+            return block.replace(ROW_MARK, "").replace(CELL_MARK, "")
+        if isinstance(block, _Paragraph):
+            return self._break_paragraph(block.xml) if block.page_break else block.xml
+        out = []
+        if 0 in block.breaks:
+            out.append(self.breaker)
+        out.append(block.head)
+        for index, row in enumerate(block.rows):
+            if index in block.breaks and index > 0:
+                headers = "".join(r.xml() for r in block.rows[: block.header]) if index >= block.header else ""
+                out.append(self._close["tbl"] + self.breaker + block.head + headers)
+                out.append(self._restarted(block, index))
+            else:
+                out.append(row.xml())
+        out.append(block.tail)
+        return "".join(out).replace(CELL_MARK, "")
+
+    def _break_paragraph(self, xml: str) -> str:
+        """Return a paragraph's XML with a page break before it."""
+        p = self.prefix
+        opening = xml.index(">") + 1
+        if xml[opening - 2] == "/":
+            return f"<{p}:p><{p}:pPr><{p}:pageBreakBefore/></{p}:pPr></{p}:p>"
+        match = self._ppr.match(xml, opening)
+        if match is None:
+            return xml[:opening] + f"<{p}:pPr><{p}:pageBreakBefore/></{p}:pPr>" + xml[opening:]
+        ppr = match.group(0)
+        if ppr.endswith("/>"):
+            return xml[: match.start()] + f"<{p}:pPr><{p}:pageBreakBefore/></{p}:pPr>" + xml[match.end() :]
+        at = ppr.index(">") + 1  # schema order: pStyle, keepNext, keepLines, then pageBreakBefore
+        for tag in ("pStyle", "keepNext", "keepLines"):
+            found = re.search(rf"<{p}:{tag}\b[^>]*/>|<{p}:{tag}\b.*?</{p}:{tag}>", ppr)
+            if found:
+                at = max(at, found.end())
+        at += match.start()
+        return xml[:at] + f"<{p}:pageBreakBefore/>" + xml[at:]
+
+    def _restarted(self, table: _Table, index: int) -> str:
+        """Return row ``index`` with each merge it continues started again, holding the label above."""
+        row = table.rows[index]
+        cells = list(row.cells)
+        for position, (column, merge) in enumerate(table.cells[index]):
+            if merge != "continue":
+                continue
+            source = self._merge_start(table, index, column)
+            cell = cells[position]
+            opening = cell.index(">") + 1
+            match = self._props["tcPr"].match(cell, opening)
+            tc_pr = match.group(0) if match else ""
+            restarted = self._vmerge.sub(f'<{self.prefix}:vMerge {self.prefix}:val="restart"/>', tc_pr, count=1)
+            content = cell[opening + len(tc_pr) :]
+            if source is not None:
+                source_open = source.index(">") + 1
+                source_match = self._props["tcPr"].match(source, source_open)
+                source_end = source.rfind(self._close["tc"])
+                content = source[source_open + (len(source_match.group(0)) if source_match else 0) : source_end]
+                content += cell[cell.rfind(self._close["tc"]) :]
+            cells[position] = cell[:opening] + restarted + content
+        return _Row(row.opening, cells, row.closing).xml()
+
+    @staticmethod
+    def _merge_start(table: _Table, index: int, column: int) -> str | None:
+        """Return the cell that starts the merge row ``index``'s cell in ``column`` continues."""
+        for above in range(index - 1, -1, -1):
+            for position, (col, merge) in enumerate(table.cells[above]):
+                if col == column:
+                    if merge == "restart":
+                        return table.rows[above].cells[position]
+                    if merge != "continue":
+                        return None
+        return None
+
+
+def namespaces_of(head: str) -> dict[str, str]:
+    """Return the namespace declarations of the document element in ``head``."""
+    start = head.find("<", head.find("?>") + 2 if "?>" in head else 0)
+    return dict(re.findall(r'xmlns:(\w+)="([^"]*)"', head[start : head.index(">", start)]))
