@@ -170,6 +170,7 @@ class Sheet:
         ws.page_margins.bottom = T.margins_mm["bottom"] / inch
         ws.page_margins.header = ws.page_margins.footer = 0.3
         ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+        ws.oddFooter.center.font = f"{T.body},Regular"  # not the program's default (sans) face
         ws.print_title_rows = f"{title_row}:{title_row}"
 
 

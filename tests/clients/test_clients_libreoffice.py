@@ -3,7 +3,8 @@
 Once per test session the 24 seed specs are built (``run_build``, two jobs) and
 every .docx and .xlsx -- 24 + 24 project files and the 3 + 3 combined files --
 is converted to PDF by ONE ``soffice --headless --convert-to pdf`` call with a
-private profile.  The tests then read each PDF back with ``pdftotext -raw``
+private profile and the fontconfig file ``build --pdf`` uses
+(tests/clients/conftest.py).  The tests then read each PDF back with ``pdftotext -raw``
 (content-stream order, so the text of one table cell stays together; page
 footers such as ``- 1 -`` are dropped and all whitespace removed) and look for
 every header field, 一级/二级 name, indicator name, description and value of the
@@ -20,20 +21,18 @@ import re
 import shutil
 import subprocess
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from sheetgen.build.runner import BuildOptions, run_build
 from sheetgen.jurisdiction import Jurisdiction
 from sheetgen.model import Project
 from sheetgen.projects import to_project
 from sheetgen.spec.files import discover, read_spec
 from sheetgen.validation import Checker
-from tests.conftest import REPO
+from tests.clients.conftest import SPEC_FILES, UNITS, Converted
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 PDFTOTEXT = shutil.which("pdftotext")
@@ -51,31 +50,10 @@ pytestmark = [
     ),
 ]
 
-SPECS = REPO / "specs"
-SPEC_FILES = sorted(
-    p for p in SPECS.glob("*/*.yaml") if not p.name.startswith(("_", ".")) and not p.parent.name.startswith(("_", "."))
-)
-UNITS = sorted({p.parent.name for p in SPEC_FILES})
 KINDS = ("docx", "xlsx")
-CONVERT_TIMEOUT = 600  # seconds for all 54 files; about 17 s on two cores
 FOOTER = re.compile(r"^\s*-\s*\d+\s*-\s*$")
 # Header keys that are not printed as themselves (the year is checked through its label line).
 NOT_PRINTED = {("jurisdiction",), ("year",), ("number",), ("spec_version",), ("budget", "unit")}
-
-
-@dataclass
-class Converted:
-    """The session's build and its PDFs."""
-
-    specs: Path
-    output: Path
-    pdfs: dict[Path, Path]  # built file -> its PDF (missing when LibreOffice made none)
-    log: str
-
-    def pdf(self, built: Path) -> Path:
-        pdf = self.pdfs.get(built)
-        assert pdf is not None and pdf.is_file(), f"LibreOffice made no PDF of {built.name}:\n{self.log[-3000:]}"
-        return pdf
 
 
 def squeeze(text: str) -> str:
@@ -97,46 +75,6 @@ def pdf_pages(pdf: Path) -> list[str]:
 def pdf_text(pdf: Path) -> str:
     """Return the whole text of ``pdf`` as one string (a cell split over two pages reads whole)."""
     return "".join(pdf_pages(pdf))
-
-
-@pytest.fixture(scope="session")
-def converted(tmp_path_factory: pytest.TempPathFactory) -> Converted:
-    """Return the session's build of a copy of ``specs/`` with every output converted to PDF."""
-    root = tmp_path_factory.mktemp("clients")
-    specs = root / "specs"
-    shutil.copytree(SPECS, specs)
-    output = root / "output"
-    summary = run_build(BuildOptions(paths=(specs,), output=output, jobs=2))
-    assert summary.failed == 0, summary.failures
-    built = sorted(p for p in output.rglob("*") if p.suffix in (".docx", ".xlsx"))
-    # Two units both have 08-信息化新建项目, and x.docx and x.xlsx both become x.pdf: LibreOffice
-    # gets links with unique names, so that one call converts everything into one folder.
-    stage, pdf_dir = root / "stage", root / "pdf"
-    stage.mkdir()
-    links: dict[Path, Path] = {}
-    for index, path in enumerate(built):
-        link = stage / f"{path.suffix[1]}-{index:03d}{path.suffix}"
-        link.symlink_to(path)
-        links[path] = link
-    command = [
-        str(SOFFICE),
-        f"-env:UserInstallation={(root / 'lo-profile').as_uri()}",
-        "--headless",
-        "--norestore",
-        "--nolockcheck",
-        "--convert-to",
-        "pdf",
-        "--outdir",
-        str(pdf_dir),
-        *(str(link) for link in links.values()),
-    ]
-    try:
-        result = subprocess.run(command, capture_output=True, timeout=CONVERT_TIMEOUT, check=False)
-    except subprocess.TimeoutExpired:
-        pytest.fail(f"LibreOffice did not convert {len(links)} files within {CONVERT_TIMEOUT} s")
-    log = (result.stdout + result.stderr).decode("utf-8", "replace")
-    pdfs = {path: pdf_dir / f"{link.stem}.pdf" for path, link in links.items()}
-    return Converted(specs, output, {p: pdf for p, pdf in pdfs.items() if pdf.is_file()}, log)
 
 
 # ----------------------------------------------------------------------------- what a spec says
