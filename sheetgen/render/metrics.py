@@ -109,13 +109,22 @@ def line_count(text: str, width: float, size: float) -> int:
     return sum(len(_starts(p, limit)) if p else 1 for p in text.split("\n"))
 
 
+PHRASE_ENDS = frozenset("：，、；:;,")
+
+
 def balance(text: str, width: float, size: float) -> str:
-    """Return ``text`` with line breaks where it wraps in ``width`` points, the
-    lines made as even as the same number of lines allows (labels: "预算规模及" /
-    "资金用途" rather than "预算规模及资金用" / "途")."""
+    """Return ``text`` with line breaks where it wraps in ``width`` points, the lines made
+    as even as the same number of lines allows ("预算规模及" / "资金用途" rather than
+    "预算规模及资金用" / "途"); a label of two lines breaks after its "：" or "，"
+    where that keeps it two lines ("其中：" / "财政资金")."""
     lines = wrap(text, width, size)
     if len(lines) <= 1 or "\n" in text:
         return text
+    if len(lines) == 2:
+        for index in range(len(text) - 2, 0, -1):
+            if text[index] in PHRASE_ENDS and max(text_width(text[: index + 1], size),
+                                                  text_width(text[index + 1 :], size)) <= width:
+                return text[: index + 1] + "\n" + text[index + 1 :]
     low, high = size, width
     while high - low > 0.25:
         middle = (low + high) / 2
