@@ -6,10 +6,12 @@ DTD, entity or oversized part gets through).  Table cells are placed on the
 table grid: ``w:gridBefore`` shifts a row, ``w:gridSpan`` (and the old
 ``w:hMerge``) repeats a cell to the right and ``w:vMerge`` continues the cell
 above, each as a copy that records the merge's first cell.  Content controls
-(``w:sdt``) and custom XML wrappers are looked through; deleted text, field
-codes and the fallback copy of drawings are skipped.  A table in a text box, or a
-whole table inside a cell of another one, is refused with a message saying how to move it
-into the body (its text would otherwise become one cell's text).
+(``w:sdt``) and custom XML wrappers are looked through, except a table of
+contents (Word's ``docPartGallery`` "Table of Contents": the contents page of
+a unit's combined document); deleted text, field codes and the fallback copy
+of drawings are skipped.  A table in a text box, or a whole table inside a cell
+of another one, is refused with a message saying how to move it into the body
+(its text would otherwise become one cell's text).
 """
 
 from __future__ import annotations
@@ -96,10 +98,14 @@ def _nested_table(table: etree._Element) -> tuple[int, int, int] | None:
 
 
 def _blocks(parent: etree._Element) -> Iterator[etree._Element]:
-    """Return the paragraphs and tables under ``parent``, looking through wrappers."""
+    """Return the paragraphs and tables under ``parent``, looking through wrappers
+    (a table of contents is no content of the table)."""
     for child in parent:
         if child.tag in (P, TBL):
             yield child
+        elif child.tag == f"{W}sdt" and child.find(f"{W}sdtPr/{W}docPartObj/{W}docPartGallery[@{W}val="
+                                                  "'Table of Contents']") is not None:
+            continue
         elif child.tag in WRAPPERS:
             yield from _blocks(child)
 

@@ -16,6 +16,7 @@ for XML, never compiled, and their line breaks become ``<w:br/>``.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import traceback
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -36,7 +37,8 @@ from sheetgen.errors import SheetgenError, TemplateError
 from sheetgen.jurisdiction import Jurisdiction
 from sheetgen.model import Merged, Project
 from sheetgen.render import docx_tags, jinja_errors
-from sheetgen.render.context import build_context, format_value
+from sheetgen.render.context import build_context, contents_labels, format_value
+from sheetgen.render.docx_contents import Entry, contents_xml
 from sheetgen.render.docx_pages import Pager, namespaces_of
 from sheetgen.render.package import Package
 
@@ -264,6 +266,7 @@ class DocxTemplate:
             raise TemplateError(f"{path}: 不是 Word 文档（缺少 {DOCUMENT}）") from None
         split = _prepare(docx_tags.prepare_document, document, path)
         prefix = _prefix_of(split.head)
+        self._env_prefix = prefix
         self._env = _environment(prefix)
         self._head, self._tail = split.head, split.tail
         self._body = _Part(self._env, split.body, path, DOCUMENT)
@@ -291,9 +294,14 @@ class DocxTemplate:
             raise ValueError("render() needs at least one project")
         combined = len(projects) > 1 if combined is None else combined
         contexts = [self._context(p, jurisdiction, combined, i) for i, p in enumerate(projects)]
-        body = "".join(
-            self._pager.paginate(self._body.render(ctx, p.key)) for ctx, p in zip(contexts, projects, strict=True)
-        )
+        bodies, pages = [], []
+        for ctx, project in zip(contexts, projects, strict=True):
+            xml, count = self._pager.paginate(self._body.render(ctx, project.key))
+            bodies.append(xml)
+            pages.append(count)
+        if combined:
+            bodies.insert(0, self._contents(projects, jurisdiction, bodies, pages))
+        body = "".join(bodies)
         changed = {DOCUMENT: (self._head + body + self._tail).encode("utf-8")}
         for name, part in self._parts.items():
             changed[name] = part.render(contexts[0], projects[0].key).encode("utf-8")
@@ -305,11 +313,37 @@ class DocxTemplate:
             changed[CORE] = core.encode("utf-8")
         return self._package.write(changed)
 
+    def _contents(self, projects: Sequence[Project], jurisdiction: Jurisdiction, bodies: list[str],
+                  pages: list[int]) -> str:
+        """Return the contents page of a combined document, after bookmarking each project's
+        first paragraph in ``bodies`` (each project then starts on a new page)."""
+        prefix = self._env_prefix
+        print_block = jurisdiction.description.get("print") or {}
+        labels = contents_labels(jurisdiction, projects[0])
+        tab = self._pager.section.body_width * 20
+
+        def entries(first_page: int) -> list[Entry]:
+            out, page = [], first_page
+            for index, (project, count) in enumerate(zip(projects, pages, strict=True)):
+                out.append(Entry(f"{project.number}.{project.name}", f"sg_project_{index + 1}", page))
+                page += count
+            return out
+
+        def text(value: str) -> str:
+            return str(word_text(value, prefix))
+
+        draft = contents_xml(prefix, print_block, labels, entries(0), tab, text)
+        own_pages = max(1, math.ceil(self._pager.height(draft) / self._pager.room()))
+        for index in range(len(bodies)):
+            bodies[index] = self._pager.bookmark(bodies[index], f"sg_project_{index + 1}", index + 1)
+        return contents_xml(prefix, print_block, labels, entries(own_pages + 1), tab, text)
+
     def _context(self, project: Project, jurisdiction: Jurisdiction, combined: bool, index: int) -> dict[str, Any]:
-        """Return the Jinja context of the ``index``-th project of a document."""
+        """Return the Jinja context of the ``index``-th project of a document (in a
+        combined document every project starts a page: the contents page comes first)."""
         context = build_context(project, jurisdiction, combined=combined)
         context["project"] = _header_fields(project.header, jurisdiction)
-        context["sheetgen_ns"] = Namespace(page_break=index > 0)
+        context["sheetgen_ns"] = Namespace(page_break=index > 0 or combined)
         context["sheetgen_jurisdiction"] = jurisdiction
         return context
 

@@ -509,10 +509,9 @@ class Pager:
             blocks.append(xml[at:])
 
     # -- placing ------------------------------------------------------------
-    def paginate(self, body: str) -> str:
-        """Return ``body`` (the blocks of one project) with page breaks placed."""
-        if TABLE_MARK not in body:
-            return body
+    def paginate(self, body: str) -> tuple[str, int]:
+        """Return ``body`` (the blocks of one project) with page breaks placed, and the
+        number of pages it prints on."""
         blocks = self._blocks(body)
         heights: list[float] = []
         where: list[tuple[Block, int]] = []
@@ -540,13 +539,39 @@ class Pager:
                     header = sum(block.heights[: block.header]) + _BREAKER_HEIGHT
                     repeats.append((start + block.header - 1, start + len(block.rows) - 1, header))
         room = self.section.body_height * FILL
-        for index in pages.breaks(heights, pages.Page(room, room, tuple(repeats)), together, keep, forced):
+        found = pages.breaks(heights, pages.Page(room, room, tuple(repeats)), together, keep, forced)
+        for index in found:
             block, row = where[index]
             if isinstance(block, _Paragraph):
                 block.page_break = True
             elif isinstance(block, _Table):
                 block.breaks.append(row)
-        return "".join(self._write(block) for block in blocks)
+        count = 1 + len(found) + sum(1 for row in forced if row > 0)
+        return "".join(self._write(block) for block in blocks), count
+
+    def height(self, xml: str) -> float:
+        """Return the height of body-wide paragraphs (``xml``: paragraphs only)."""
+        return sum(self._paragraph(match.group(0), self.section.body_width)[0] for match in self._para.finditer(xml))
+
+    def room(self) -> float:
+        """Return the height of a page's body that :meth:`paginate` fills."""
+        return self.section.body_height * FILL
+
+    def bookmark(self, body: str, name: str, number: int) -> str:
+        """Return ``body`` with a bookmark ``name`` around the text of its first paragraph."""
+        p = self.prefix
+        for match in self._para.finditer(body):
+            xml = match.group(0)
+            if xml.endswith("/>"):
+                continue
+            opening = xml.index(">") + 1
+            ppr = self._ppr.match(xml, opening)
+            at = ppr.end() if ppr else opening
+            close = xml.rindex(f"</{p}:p>")
+            marked = (xml[:at] + f'<{p}:bookmarkStart {p}:id="{number}" {p}:name="{name}"/>' + xml[at:close]
+                      + f'<{p}:bookmarkEnd {p}:id="{number}"/>' + xml[close:])
+            return body[: match.start()] + marked + body[match.end() :]
+        return body
 
     def _write(self, block: Block) -> str:
         """Return the XML of a block with its page breaks, without our markers."""

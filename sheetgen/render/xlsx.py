@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from sheetgen.errors import TemplateError
 from sheetgen.jurisdiction import Jurisdiction
 from sheetgen.model import Project
-from sheetgen.render.context import build_context
+from sheetgen.render.context import build_context, contents_labels
 from sheetgen.render.package import Package, read_parts
 from sheetgen.render.xlsx_book import Book, compile_book, fixed_core
 from sheetgen.render.xlsx_cells import JURISDICTION_KEY, environment, text_cell_suffix
@@ -72,9 +72,9 @@ class XlsxTemplate:
         changed: dict[str, bytes] = {}
         defined = []
         if combined:
-            changed[self.book.sheet_path(1)] = self._toc(projects, names).encode("utf-8")
+            changed[self.book.sheet_path(1)] = self._toc(projects, names, jurisdiction).encode("utf-8")
             defined.append(
-                f'<definedName name="_xlnm.Print_Titles" localSheetId="0">{quote_sheet(TOC_NAME)}!$1:$1</definedName>'
+                f'<definedName name="_xlnm.Print_Titles" localSheetId="0">{quote_sheet(TOC_NAME)}!$2:$2</definedName>'
             )
         for index, (project, name) in enumerate(zip(projects, names, strict=True)):
             context = build_context(project, jurisdiction, combined=combined)
@@ -114,15 +114,21 @@ class XlsxTemplate:
         cols = self.book.names.title_cols
         return xml_attr(f"{sheet}!{cols},{rows}" if cols else rows)
 
-    def _toc(self, projects: Sequence[Project], names: Sequence[str]) -> str:
-        """Return the XML of the 目录 sheet: 序号 and linked 项目名称 per project."""
+    def _toc(self, projects: Sequence[Project], names: Sequence[str], jurisdiction: Jurisdiction) -> str:
+        """Return the XML of the 目录 sheet: a title naming the unit and the year, then
+        序号 and linked 项目名称 per project (labels from the jurisdiction's ``print.contents``)."""
         toc = self.toc
+        labels = contents_labels(jurisdiction, projects[0])
+        title_height = text_height(labels["title"], sum(_TOC_WIDTHS), self.toc_font_size + 4)
         rows = [
-            '<row r="1" ht="22" customHeight="1">'
-            f'<c r="A1{text_cell_suffix(toc.header, "序号")}<c r="B1{text_cell_suffix(toc.header, "项目名称")}</row>'
+            f'<row r="1" ht="{max(30.0, title_height):g}" customHeight="1">'
+            f'<c r="A1{text_cell_suffix(toc.title, labels["title"])}<c r="B1" s="{toc.title}"/></row>',
+            '<row r="2" ht="22" customHeight="1">'
+            f'<c r="A2{text_cell_suffix(toc.header, labels["number"])}'
+            f'<c r="B2{text_cell_suffix(toc.header, labels["name"])}</row>',
         ]
         links = []
-        for row, (project, name) in enumerate(zip(projects, names, strict=True), start=2):
+        for row, (project, name) in enumerate(zip(projects, names, strict=True), start=3):
             title = project.name or name
             height = max(18.0, text_height(title, _TOC_WIDTHS[1], self.toc_font_size))
             rows.append(
@@ -139,10 +145,11 @@ class XlsxTemplate:
             f'{XML_DECLARATION}<worksheet xmlns="{NS}" '
             'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
             '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
-            f'<dimension ref="A1:B{len(projects) + 1}"/>'
+            f'<dimension ref="A1:B{len(projects) + 2}"/>'
             '<sheetViews><sheetView tabSelected="1" workbookViewId="0"/></sheetViews>'
             f'<sheetFormatPr defaultRowHeight="15"/><cols>{cols}</cols>'
             f"<sheetData>{''.join(rows)}</sheetData>"
+            '<mergeCells count="1"><mergeCell ref="A1:B1"/></mergeCells>'
             f"<hyperlinks>{''.join(links)}</hyperlinks>"
             f'<printOptions horizontalCentered="1"/>{DEFAULT_MARGINS}'
             '<pageSetup paperSize="9" orientation="portrait" fitToWidth="1" fitToHeight="0"/>'

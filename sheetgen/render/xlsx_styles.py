@@ -55,6 +55,7 @@ class TocStyles:
     header: int
     number: int
     link: int
+    title: int
 
 
 class StyleBook:
@@ -195,9 +196,12 @@ class StyleBook:
             date=self.derive(style, number_format=date_format),
         )
 
-    def _add_font(self, base_style: int, *, bold: bool, link: bool) -> int:
+    def _add_font(self, base_style: int, *, bold: bool, link: bool, grow: float = 0.0) -> int:
         font_id = int(self._xf(base_style).get("fontId", "0"))
         font = copy.deepcopy(self._fonts[font_id] if font_id < len(self._fonts) else self._fonts[0])
+        size = font.find(f"{_Q}sz")
+        if grow and size is not None:
+            size.set("val", f"{float(size.get('val', '11')) + grow:g}")
         for tag in ("b", "u", "color"):
             for old in font.findall(f"{_Q}{tag}"):
                 font.remove(old)
@@ -230,10 +234,12 @@ class StyleBook:
         bold = self._add_font(base_style, bold=True, link=False)
         plain = self._add_font(base_style, bold=False, link=False)
         link = self._add_font(base_style, bold=False, link=True)
+        title = self._add_font(base_style, bold=True, link=False, grow=4)
         return TocStyles(
             header=self.derive(0, font=bold, border=border, horizontal="center", wrap=True),
             number=self.derive(0, font=plain, border=border, horizontal="center"),
             link=self.derive(0, font=link, border=border, horizontal="left", wrap=True),
+            title=self.derive(0, font=title, horizontal="center", wrap=True),
         )
 
     def to_bytes(self) -> bytes:

@@ -21,6 +21,7 @@ for a person to look at.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import textwrap
@@ -33,7 +34,7 @@ from sheetgen.build.runner import BuildOptions, run_build
 from sheetgen.jurisdiction import Jurisdiction
 from sheetgen.model import Project
 from tests.clients.conftest import SOFFICE, SPEC_FILES, Converted, convert_all
-from tests.clients.printed import PDFTOTEXT, embedded_faces, jp_glyphs, layout
+from tests.clients.printed import PDFTOTEXT, embedded_faces, jp_glyphs, layout, squeeze
 from tests.clients.test_clients_libreoffice import model_of
 from tests.support import load_projects
 
@@ -233,3 +234,34 @@ def test_stress_breaks_fall_at_different_rows(stress: tuple[list[tuple[Project, 
         assert len(before_groups) >= 3 and len(inside_long) >= 2, path.name
         patterns.add((path.suffix, tuple(rows[i].name for i in starts)))
     assert len(patterns) >= 4  # of 3 specs x 2 formats
+
+
+# ----------------------------------------------------------------------------- the unit's contents
+
+
+def layout_pages(pdf: Path) -> list[list[str]]:
+    """Return the non-empty lines of each page (``pdftotext -layout``), whitespace removed."""
+    done = subprocess.run([str(PDFTOTEXT), "-layout", "-enc", "UTF-8", str(pdf), "-"], capture_output=True,
+                          timeout=120, check=True)
+    pages = done.stdout.decode("utf-8").split("\f")
+    return [[squeeze(line) for line in page.splitlines() if line.strip()] for page in pages if page.strip()]
+
+
+@pytest.mark.parametrize("unit", sorted({p.parent.name for p in SPEC_FILES}))
+def test_combined_document_contents_give_the_printed_pages(converted: Converted, unit: str) -> None:
+    (combined,) = sorted((converted.output / unit).glob("汇总-*.docx"))
+    pages = layout_pages(converted.pdf(combined))
+    specs = sorted(p for p in SPEC_FILES if p.parent.name == unit)
+    listed = {}
+    for line in pages[0]:
+        match = re.fullmatch(r"(\d+)\.(.+?)\.{3,}(\d+)", line)
+        if match:
+            listed[int(match.group(1))] = (match.group(2), int(match.group(3)))
+    assert len(listed) == len(specs), pages[0]
+    for spec in specs:
+        project, _ = model_of(spec, converted.specs)
+        name, page = listed[project.number]
+        assert name == squeeze(project.name)
+        heading = f"{project.number}.{squeeze(project.name)}"
+        starts = [index + 1 for index, lines in enumerate(pages) if lines and lines[0].startswith(heading)]
+        assert starts == [page], f"{heading}: listed on page {page}, printed on {starts}"

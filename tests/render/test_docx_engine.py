@@ -284,13 +284,44 @@ def test_combined_document_one_project_per_page(
     assert ["".join(h.itertext()) for h in headings] == [
         f"{n}.项目{n}" + ("绩效目标表" if which == "tianjin" else "") for n in (1, 2, 3)
     ]
-    assert [_starts_page(h) for h in headings] == [False, True, True]
+    assert [_starts_page(h) for h in headings] == [True, True, True]  # after the contents page
     body = part(data).find(f"{{{W}}}body")
     assert len(part(data).findall(f".//{{{W}}}sectPr")) == 1 and body[-1].tag == f"{{{W}}}sectPr"
-    assert sum(_starts_page(p) for p in body.iter(f"{{{W}}}p")) == 2
+    assert sum(_starts_page(p) for p in body.iter(f"{{{W}}}p")) == 3
     doc = docx_open(data)
     assert len(doc.tables) == 3 * len(docx_open(render(projects[:1], jurisdiction)).tables)
     assert doc.core_properties.title == base["unit"]["name"]
+
+
+@pytest.mark.parametrize("which", ["shanghai", "tianjin"])
+def test_combined_document_opens_with_contents(
+    which: str, request: pytest.FixtureRequest, docx_make_project: Make
+) -> None:
+    jurisdiction = request.getfixturevalue(f"docx_{which}")
+    base = request.getfixturevalue(f"docx_{which}_data")
+    projects = [docx_make_project(base, number=n, key=f"p{n}", name=f"项目{n}") for n in (1, 2, 3)]
+    root = part(render(projects, jurisdiction))
+    labels = jurisdiction.description["print"]["contents"]
+    paragraphs = list(root.find(f"{{{W}}}body").iter(f"{{{W}}}p"))
+    texts = ["".join(t.text or "" for t in p.iter(f"{{{W}}}t")) for p in paragraphs]
+    assert texts[0] == labels["heading"]
+    unit, year = base["unit"]["name"], str(base["year"])
+    assert texts[1] == labels["title"].replace("{unit}", unit).replace("{year}", year)
+    bookmarks = {b.get(f"{{{W}}}name"): b for b in root.iter(f"{{{W}}}bookmarkStart")}
+    headings = _headings(render(projects, jurisdiction))
+    for index, project in enumerate(projects):
+        entry = paragraphs[2 + index]
+        link = entry.find(f"{{{W}}}hyperlink")
+        assert link is not None and "".join(link.itertext()) == f"{project.number}.{project.name}"
+        anchor = link.get(f"{{{W}}}anchor")
+        assert anchor in bookmarks
+        # the bookmark sits in the project's heading, and the entry's page is a PAGEREF to it
+        assert "".join(bookmarks[anchor].getparent().itertext()) == "".join(headings[index].itertext())
+        instr = "".join(i.text or "" for i in entry.iter(f"{{{W}}}instrText"))
+        assert f"PAGEREF {anchor}" in instr
+        page = texts[2 + index][len(f"{project.number}.{project.name}") :]
+        assert page == str(2 + index)  # contents on page 1, one page per small project
+    assert _starts_page(paragraphs[2 + len(projects)]) or _starts_page(headings[0])
 
 
 def test_single_shanghai_document_has_no_heading(

@@ -18,6 +18,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from test_xlsx_render import hierarchy_ranges, loop_ranges, page_starts
 from test_xlsx_support import load_unit, render, reopen, shanghai, spec_units, tianjin
 
+from sheetgen import jurisdiction as jurisdictions
 from sheetgen.render.xlsx_text import sheet_name, unique_sheet_names
 
 BAD = re.compile(r"[\[\]:*?/\\]")
@@ -36,14 +37,20 @@ def test_unit_workbook_has_toc_and_one_sheet_per_project() -> None:
     wb = reopen(render(projects))
     assert wb.sheetnames == ["目录", "办案及业务用房专项维修费", "检察辅助人员经费", "检察业务办案费"]
     toc = wb["目录"]
-    assert [toc["A1"].value, toc["B1"].value] == ["序号", "项目名称"]
-    for row, item in enumerate(projects, start=2):
+    # the title names the unit and the year (the jurisdiction's contents title), over both columns
+    contents = jurisdictions.load("shanghai").description["print"]["contents"]
+    unit, year = projects[0].header["unit"]["name"], projects[0].header["year"]
+    assert toc["A1"].value == contents["title"].replace("{unit}", unit).replace("{year}", str(year))
+    assert unit in toc["A1"].value and str(year) in toc["A1"].value
+    assert "A1:B1" in {str(r) for r in toc.merged_cells.ranges}
+    assert [toc["A2"].value, toc["B2"].value] == [contents["number"], contents["name"]]
+    for row, item in enumerate(projects, start=3):
         assert toc[f"A{row}"].value == item.number
         assert toc[f"B{row}"].value == item.name
         link = toc[f"B{row}"].hyperlink
-        assert link is not None and link.location == f"'{wb.sheetnames[row - 1]}'!A1"
-        assert wb[wb.sheetnames[row - 1]]["B4"].value == item.name
-    assert toc.max_row == 4
+        assert link is not None and link.location == f"'{wb.sheetnames[row - 2]}'!A1"
+        assert wb[wb.sheetnames[row - 2]]["B4"].value == item.name
+    assert toc.max_row == 5
 
 
 def test_unit_workbook_sheets_keep_their_own_print_titles() -> None:
@@ -53,7 +60,7 @@ def test_unit_workbook_sheets_keep_their_own_print_titles() -> None:
         assert ws.print_title_rows == "$9:$9"
         assert not ws.sheet_properties.pageSetUpPr.fitToPage and 50 <= int(ws.page_setup.scale) <= 100
         assert int(ws.page_setup.paperSize) == 9
-    assert wb["目录"].print_title_rows == "$1:$1"
+    assert wb["目录"].print_title_rows == "$2:$2"
 
 
 def test_only_the_toc_is_selected() -> None:
@@ -90,7 +97,7 @@ def test_names_are_sanitized_and_unique() -> None:
     assert sheets[5:7] == ["Same", "same~2"]
     assert sheets[7] == "Sheet"
     toc = wb["目录"]
-    for row, name in enumerate(sheets, start=2):
+    for row, name in enumerate(sheets, start=3):
         assert toc[f"B{row}"].hyperlink.location == "'" + name.replace("'", "''") + "'!A1"
 
 
