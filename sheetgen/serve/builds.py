@@ -76,7 +76,7 @@ class Builds:
         if program is None:
             return [f"没有找到 LibreOffice，无法生成 PDF。{pdf.INSTALL_HINT}"]
         with self._pdf_lock:  # one LibreOffice at a time
-            return pdf.convert(pdf.stale([source]), program)[1]
+            return pdf.convert(pdf.stale([source]), program).failures
 
     @property
     def busy(self) -> bool:
