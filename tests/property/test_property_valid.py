@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import itertools
 import os
 import re
 import tempfile
@@ -148,8 +149,12 @@ def check_docx(blob: bytes, drawn: Drawn, project: Project) -> None:
     assert texts[: len(paragraphs)] == paragraphs
     if drawn.jurisdiction == "shanghai":
         assert f"{drawn.merged['year']}年绩效目标" in texts
-    assert len(doc.tables) == 2
-    grid = cells(doc.tables[0])
+    # the indicator table may be split where pages break: each later piece starts a page with the
+    # header row again, and the 一级/二级 merges continuing there start again with their labels
+    assert len(doc.tables) >= 2
+    headed = [t.rows[0]._tr.find(f"{{{W}}}trPr/{{{W}}}tblHeader") is not None for t in doc.tables]
+    indicator = headed.index(True)  # the header grid (itself split when long texts fill pages) comes before
+    grid = [row for t in doc.tables[:indicator] for row in cells(t)]
     for (row, col), expected in header.items():
         assert grid[row][col].text == expected, (row, col)
     if drawn.jurisdiction == "tianjin":
@@ -158,20 +163,28 @@ def check_docx(blob: bytes, drawn: Drawn, project: Project) -> None:
         assert got == ([f"{i}.{t}" for i, t in enumerate(targets, 1)] or [""])
     assert doc.core_properties.title == " ".join(str(drawn.merged["name"]).split())
 
-    table = cells(doc.tables[-1])
+    pieces = [cells(t)[1:] for t in doc.tables[indicator:]]
+    assert all(headed[indicator:])
+    table = [row for piece in pieces for row in piece]
+    firsts = {id(piece[0][0]) for piece in pieces[1:] if piece}
     extra = ("name", "description", "value") if drawn.jurisdiction == "tianjin" else ("name", "value")
-    assert len(table) == len(drawn.rows) + 1
-    for got, row, data in zip(table[1:], drawn.rows, project.iter_rows(), strict=True):
+    assert len(table) == len(drawn.rows)
+    for got, row, data in zip(table, drawn.rows, project.iter_rows(), strict=True):
+        start1 = data.level1.start or id(got[0]) in firsts
+        start2 = data.level2.start or id(got[0]) in firsts
         assert [c.text for c in got[2:]] == [getattr(row, k) or "" for k in extra]
-        assert vmerge(got[0]) == ("restart" if data.level1.start else "continue")
-        assert vmerge(got[1]) == ("restart" if data.level2.start else "continue")
-        assert got[0].text == (row.level1 if data.level1.start else "")
-        assert got[1].text == (row.level2 if data.level2.start else "")
+        assert vmerge(got[0]) == ("restart" if start1 else "continue")
+        assert vmerge(got[1]) == ("restart" if start2 else "continue")
+        assert got[0].text == (row.level1 if start1 else "")
+        assert got[1].text == (row.level2 if start2 else "")
         assert all(vmerge(c) is None for c in got[2:])
-    restarts1 = [r[0].text for r in table[1:] if vmerge(r[0]) == "restart"]
-    restarts2 = [r[1].text for r in table[1:] if vmerge(r[1]) == "restart"]
+    # restarts, a group continued on a new page counted once (neighbouring groups have other names)
+    restarts1 = [k for k, _ in itertools.groupby(r[0].text for r in table if vmerge(r[0]) == "restart")]
+    level1s = list(itertools.accumulate((r[0].text for r in table), lambda last, text: text or last))
+    restarts2 = [k for k, _ in itertools.groupby((l1, r[1].text) for l1, r in zip(level1s, table, strict=True)
+                                                 if vmerge(r[1]) == "restart")]
     assert restarts1 == [level1 for level1, _ in drawn.tree]
-    assert restarts2 == [level2 for _, groups in drawn.tree for level2, _ in groups]
+    assert [level2 for _, level2 in restarts2] == [level2 for _, groups in drawn.tree for level2, _ in groups]
     with zipfile.ZipFile(io.BytesIO(blob)) as archive:
         root = etree.fromstring(archive.read("word/document.xml"))
     for t in root.iter(f"{{{W}}}t"):
@@ -226,16 +239,19 @@ def same_cell(got: Any, expected: Any) -> bool:
     return got == expected
 
 
-def hierarchy_ranges(drawn: Drawn, first_row: int) -> set[str]:
-    """Return the merged ranges of columns A (一级) and B (二级) the tree calls for."""
+def hierarchy_ranges(drawn: Drawn, first_row: int, pages: set[int] = frozenset()) -> set[str]:
+    """Return the merged ranges of columns A (一级) and B (二级) the tree calls for, each cut
+    where a page starts inside it (``pages``: the rows manual page breaks start pages with)."""
     ranges, row = set(), first_row
+
+    def add(col: str, first: int, last: int) -> None:
+        edges = [first, *sorted(r for r in pages if first < r <= last), last + 1]
+        ranges.update(f"{col}{a}:{col}{b - 1}" for a, b in itertools.pairwise(edges) if b - 1 > a)
+
     for _, groups in drawn.tree:
-        span = sum(len(rows) for _, rows in groups)
-        if span > 1:
-            ranges.add(f"A{row}:A{row + span - 1}")
+        add("A", row, row + sum(len(rows) for _, rows in groups) - 1)
         for _, rows in groups:
-            if len(rows) > 1:
-                ranges.add(f"B{row}:B{row + len(rows) - 1}")
+            add("B", row, row + len(rows) - 1)
             row += len(rows)
     return ranges
 
@@ -248,16 +264,18 @@ def check_xlsx(blob: bytes, drawn: Drawn, project: Project) -> None:
     first = 10 if tianjin else 18
     columns = ("C", "D", "E") if tianjin else ("C", "D")
     extra = ("name", "description", "value") if tianjin else ("name", "value")
+    pages = {brk.id + 1 for brk in ws.row_breaks.brk}  # a group continued on a new page shows its label there
     for offset, (row, data) in enumerate(zip(drawn.rows, project.iter_rows(), strict=True)):
         number = first + offset
         for column, key in zip(columns, extra, strict=True):
             assert same_cell(ws[f"{column}{number}"].value, getattr(row, key)), (f"{column}{number}", key)
             assert ws[f"{column}{number}"].data_type in ("s", "n"), "text became a formula"
-        assert same_cell(ws[f"A{number}"].value, row.level1 if data.level1.start else None)
-        assert same_cell(ws[f"B{number}"].value, row.level2 if data.level2.start else None)
+        shown = number in pages
+        assert same_cell(ws[f"A{number}"].value, row.level1 if data.level1.start or shown else None)
+        assert same_cell(ws[f"B{number}"].value, row.level2 if data.level2.start or shown else None)
     assert ws.max_row == first + len(drawn.rows) - 1
     merged = {str(r) for r in ws.merged_cells.ranges if r.min_row >= first}
-    assert merged == hierarchy_ranges(drawn, first)
+    assert merged == hierarchy_ranges(drawn, first, pages)
     with zipfile.ZipFile(io.BytesIO(blob)) as archive:
         root = etree.fromstring(archive.read("xl/worksheets/sheet1.xml"))
     assert root.find(f".//{{{S}}}f") is None, "a formula was written"
