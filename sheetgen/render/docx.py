@@ -287,19 +287,23 @@ class DocxTemplate:
     def __reduce__(self) -> tuple[Any, ...]:
         return (_compile_blob, (self.path, self._blob))
 
-    def render(self, projects: Sequence[Project], jurisdiction: Jurisdiction, *, combined: bool | None = None) -> bytes:
+    def render(self, projects: Sequence[Project], jurisdiction: Jurisdiction, *, combined: bool | None = None,
+               paged: bool = True) -> bytes:
         """Return the .docx bytes of one project, or of a unit's combined
-        document when given several (each project after the first on a new page)."""
+        document when given several (after a contents page, each project on a new
+        page).  ``paged=False`` leaves the page layout to the reader: no page breaks
+        placed, no contents page (the preview of ``sheetgen serve``, one long page)."""
         if not projects:
             raise ValueError("render() needs at least one project")
         combined = len(projects) > 1 if combined is None else combined
-        contexts = [self._context(p, jurisdiction, combined, i) for i, p in enumerate(projects)]
+        contexts = [self._context(p, jurisdiction, combined, i, paged) for i, p in enumerate(projects)]
         bodies, pages = [], []
         for ctx, project in zip(contexts, projects, strict=True):
-            xml, count = self._pager.paginate(self._body.render(ctx, project.key))
+            body = self._body.render(ctx, project.key)
+            xml, count = self._pager.paginate(body) if paged else (self._pager.unmarked(body), 1)
             bodies.append(xml)
             pages.append(count)
-        if combined:
+        if combined and paged:
             bodies.insert(0, self._contents(projects, jurisdiction, bodies, pages))
         body = "".join(bodies)
         changed = {DOCUMENT: (self._head + body + self._tail).encode("utf-8")}
@@ -338,12 +342,13 @@ class DocxTemplate:
             bodies[index] = self._pager.bookmark(bodies[index], f"sg_project_{index + 1}", index + 1)
         return contents_xml(prefix, print_block, labels, entries(own_pages + 1), tab, text)
 
-    def _context(self, project: Project, jurisdiction: Jurisdiction, combined: bool, index: int) -> dict[str, Any]:
-        """Return the Jinja context of the ``index``-th project of a document (in a
+    def _context(self, project: Project, jurisdiction: Jurisdiction, combined: bool, index: int,
+                 paged: bool = True) -> dict[str, Any]:
+        """Return the Jinja context of the ``index``-th project of a document (in a paged
         combined document every project starts a page: the contents page comes first)."""
         context = build_context(project, jurisdiction, combined=combined)
         context["project"] = _header_fields(project.header, jurisdiction)
-        context["sheetgen_ns"] = Namespace(page_break=index > 0 or combined)
+        context["sheetgen_ns"] = Namespace(page_break=index > 0 or (combined and paged))
         context["sheetgen_jurisdiction"] = jurisdiction
         return context
 

@@ -38,7 +38,7 @@ from sheetgen.render.docx_tags import CELL_MARK, ROW_MARK, TABLE_END_MARK, TABLE
 FILL = 0.96  # of a page's height: room for what rounding in Word, WPS and LibreOffice may add
 _VAL = w("val")
 _DEFAULT_MARGIN = 108 / 20  # points: Word's default left/right cell margin
-_BREAKER_HEIGHT = 1.0
+_BREAKER_HEIGHT = 1.0  # points of the paragraph that starts a table's next part on a new page
 _BORDER = 0.5  # points a row's border adds
 _CACHE_LIMIT = 4096
 
@@ -436,10 +436,9 @@ class Pager:
                 table.header += 1
             column, height, placed = 0, 0.0, []
             for cell_index, cell in enumerate(row.cells):
-                probe = self._cell_facts_of(cell)
-                width = sum(facts.grid[column : column + probe.span]) or 100.0
-                margins = probe.margins or facts.margins
-                content, cell_facts = self._cell_with(cell, width, margins)
+                cell_facts = self._cell_facts_of(cell)
+                width = sum(facts.grid[column : column + cell_facts.span]) or 100.0
+                content = self._content(cell, width, cell_facts.margins or facts.margins)
                 if not (cell_facts.merge == "continue" and column in open_merges):
                     if column in open_merges:
                         first, need = open_merges.pop(column)
@@ -474,9 +473,8 @@ class Pager:
         match = self._props["tcPr"].match(cell, opening)
         return self._cell_facts(match.group(0) if match else "")
 
-    def _cell_with(self, cell: str, width: float, margins: Margins) -> tuple[float, _CellFacts]:
-        """Return the height of a cell's content in a column ``width`` wide with ``margins``."""
-        facts = self._cell_facts_of(cell)
+    def _content(self, cell: str, width: float, margins: Margins) -> float:
+        """Return the height of a cell (content and margins) in a column ``width`` wide."""
         key = (cell, width)
         height = self._heights.get(key)
         if height is None:
@@ -484,7 +482,7 @@ class Pager:
             inner = max(width - left - right, 1.0)
             height = top + bottom + sum(self._paragraph(m.group(0), inner)[0] for m in self._para.finditer(cell))
             self._remember(self._heights, key, height)
-        return height, facts
+        return height
 
     # -- reading the body ---------------------------------------------------
     def _blocks(self, body: str) -> list[Block]:
@@ -548,6 +546,13 @@ class Pager:
                 block.breaks.append(row)
         count = 1 + len(found) + sum(1 for row in forced if row > 0)
         return "".join(self._write(block) for block in blocks), count
+
+    @staticmethod
+    def unmarked(body: str) -> str:
+        """Return ``body`` without the markers of its tables, rows and cells (no page breaks placed)."""
+        for mark in (TABLE_MARK, TABLE_END_MARK, ROW_MARK, CELL_MARK):
+            body = body.replace(mark, "")
+        return body
 
     def height(self, xml: str) -> float:
         """Return the height of body-wide paragraphs (``xml``: paragraphs only)."""

@@ -12,9 +12,10 @@ KINDS = ("docx", "xlsx")
 
 
 class CompiledTemplate(Protocol):
-    """What every compiled template offers: render projects to file bytes."""
+    """What every compiled template offers: render projects to file bytes (``paged``:
+    with the page breaks sheetgen places; without, for a reader that pages itself)."""
 
-    def render(self, projects: Sequence[Project], jurisdiction: Jurisdiction) -> bytes: ...
+    def render(self, projects: Sequence[Project], jurisdiction: Jurisdiction, *, paged: bool = True) -> bytes: ...
 
 
 _cache: dict[tuple[str, str, str], CompiledTemplate] = {}

@@ -59,9 +59,10 @@ class XlsxTemplate:
     toc: TocStyles
     toc_font_size: float
 
-    def render(self, projects: Sequence[Project], jurisdiction: Jurisdiction) -> bytes:
+    def render(self, projects: Sequence[Project], jurisdiction: Jurisdiction, *, paged: bool = True) -> bytes:
         """Return the bytes of an .xlsx workbook: one sheet for one project;
-        for several, a 目录 sheet linking to one sheet per project."""
+        for several, a 目录 sheet linking to one sheet per project.  ``paged=False``
+        places no page breaks (and cuts no merge at one)."""
         if not projects:
             raise TemplateError("没有要写入 Excel 的项目")
         if (jurisdiction.money_format, jurisdiction.date_format) != (self.money_format, self.date_format):
@@ -81,7 +82,8 @@ class XlsxTemplate:
             context[JURISDICTION_KEY] = jurisdiction
             try:
                 rendered = render_sheet(self.sheet, context, jurisdiction, what=self.path,
-                                        page=PageRoom(self.page.room), title_rows=self.title_rows)
+                                        page=PageRoom(self.page.room) if paged else None,
+                                        title_rows=self.title_rows)
             except TemplateError as exc:
                 raise TemplateError(f"{exc}（项目 {project.key}）") from exc
             last_row = max(rendered.last_row, 1)

@@ -162,7 +162,8 @@ def _render(projects: list[Project], jurisdiction: Jurisdiction) -> tuple[Docume
     from sheetgen.render.templates import compiled
 
     try:
-        return read_document(compiled("docx", jurisdiction).render(projects, jurisdiction)), ""
+        # one long screen page: no print page breaks, no contents page
+        return read_document(compiled("docx", jurisdiction).render(projects, jurisdiction, paged=False)), ""
     except Exception as exc:  # a template that fails must not take the preview down
         return None, f"Word 模板无法生成这个项目的表格：{exc}"
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import sys
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -153,3 +154,19 @@ def test_excel_breaks_at_groups_and_cuts_merges_there() -> None:
         assert not [str(m) for m in merges if m.min_row < start <= m.max_row], "a merge across a page break"
     # the print scale is explicit and the pages are as tall as it allows
     assert not ws.sheet_properties.pageSetUpPr.fitToPage and int(ws.page_setup.scale) <= 100
+
+
+def test_unpaged_rendering_leaves_the_pages_to_the_reader() -> None:
+    """``paged=False`` (the browser preview): one indicator table, merges whole, no breaks."""
+    jurisdiction = jurisdictions.load("shanghai")
+    project = stress_project()
+    doc = Document(io.BytesIO(compile_docx(jurisdiction).render([project], jurisdiction, paged=False)))
+    assert len(indicator_pieces(doc)) == 1 and len(indicator_pieces(doc)[0]) == len(list(project.iter_rows()))
+    for paged in (True, False):  # the markers the pagination cuts the body at never reach the file
+        blob = compile_docx(jurisdiction).render([project], jurisdiction, paged=paged)
+        assert b"<?sg" not in zipfile.ZipFile(io.BytesIO(blob)).read("word/document.xml")
+    blob = compile_xlsx(jurisdiction).render([project], jurisdiction, paged=False)
+    ws = openpyxl.load_workbook(io.BytesIO(blob)).active
+    assert not ws.row_breaks.brk
+    spans = {m.max_row - m.min_row + 1 for m in ws.merged_cells.ranges if m.min_col == m.max_col == 2}
+    assert 45 in spans  # the long 二级 group merged whole

@@ -21,7 +21,7 @@ SEED_SPECS = sorted(p for p in (REPO / "specs").glob("*/[!_]*.yaml"))
 def rendered(spec: Path) -> bytes:
     [project] = load_projects(spec)
     jurisdiction = load(project.jurisdiction)
-    return compiled("docx", jurisdiction).render([project], jurisdiction)
+    return compiled("docx", jurisdiction).render([project], jurisdiction, paged=False)  # as the preview does
 
 
 def indicator_table(tables: tuple[Table, ...], level1: list[str]) -> Table:
@@ -84,7 +84,7 @@ def test_spans_and_texts_agree_with_python_docx(spec: Path) -> None:
 def test_the_combined_document_has_a_page_per_project() -> None:
     projects = load_projects(REPO / "specs" / "tj-xiqing-2025")
     jurisdiction = load("tianjin")
-    document = read_document(compiled("docx", jurisdiction).render(projects, jurisdiction))
+    document = read_document(compiled("docx", jurisdiction).render(projects, jurisdiction, paged=False))
     breaks = [b for b in document.blocks if type(b).__name__ == "PageBreak"]
     assert len(breaks) == len(projects) - 1
     assert 150 < document.page_width - document.margin_left - document.margin_right < 200
