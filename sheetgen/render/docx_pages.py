@@ -250,6 +250,7 @@ class _Row:
     opening: str
     cells: list[str]
     closing: str
+    chunk: str = ""  # the row as rendered (markers included)
 
     def xml(self) -> str:
         return self.opening + CELL_MARK.join(("", *self.cells)) + self.closing
@@ -263,6 +264,7 @@ class _Table:
     head: str
     rows: list[_Row]
     tail: str
+    source: str = ""  # the table as rendered (markers included)
     header: int = 0
     heights: list[float] = field(default_factory=list)
     cells: list[list[tuple[int, str]]] = field(default_factory=list)
@@ -304,11 +306,13 @@ class Pager:
                        for kind in ("tcPr", "trPr")}
         self._vmerge = re.compile(rf"<{p}:vMerge(?:\s+{p}:val=\"continue\")?\s*/>")
         self._close = {kind: f"</{p}:{kind}>" for kind in ("tbl", "tr", "tc")}
+        self._tc_pr_close = f"</{p}:tcPr>"
         self._styles: dict[str, ParaStyle] = {}
         self._cells: dict[str, _CellFacts] = {}
         self._rows: dict[str, _RowFacts] = {}
         self._tables: dict[str, _TableFacts] = {}
         self._heights: dict[tuple[str, float], float] = {}
+        self._row_cache: dict[tuple[str, str], tuple[tuple[int, int, str, float], ...]] = {}
         self.breaker = (f"<{p}:p><{p}:pPr><{p}:pageBreakBefore/><{p}:spacing {p}:before=\"0\" {p}:after=\"0\" "
                         f"{p}:line=\"20\" {p}:lineRule=\"exact\"/><{p}:rPr><{p}:sz {p}:val=\"2\"/></{p}:rPr>"
                         f"</{p}:pPr></{p}:p>")
@@ -417,7 +421,7 @@ class Pager:
         head, *chunks = xml.split(ROW_MARK)
         close = self._close["tbl"]
         if not chunks:
-            return _Table(head, [], "")
+            return _Table(head, [], "", xml)
         end = chunks[-1].rfind(close)
         tail = chunks[-1][end:] if end >= 0 else ""
         chunks[-1] = chunks[-1][:end] if end >= 0 else chunks[-1]
@@ -425,8 +429,8 @@ class Pager:
         for chunk in chunks:
             end = chunk.rfind(self._close["tr"])
             opening, *cells = (chunk[:end] if end >= 0 else chunk).split(CELL_MARK)
-            rows.append(_Row(opening, cells, chunk[end:] if end >= 0 else ""))
-        table = _Table(head, rows, tail)
+            rows.append(_Row(opening, cells, chunk[end:] if end >= 0 else "", chunk))
+        table = _Table(head, rows, tail, xml)
         facts = self._table_facts(head)
         open_merges: dict[int, tuple[int, float]] = {}
         needs: list[tuple[int, int, float]] = []
@@ -434,22 +438,18 @@ class Pager:
             row_facts = self._row_facts(row.opening)
             if row_facts.header and index == table.header:
                 table.header += 1
-            column, height, placed = 0, 0.0, []
-            for cell_index, cell in enumerate(row.cells):
-                cell_facts = self._cell_facts_of(cell)
-                width = sum(facts.grid[column : column + cell_facts.span]) or 100.0
-                content = self._content(cell, width, cell_facts.margins or facts.margins)
-                if not (cell_facts.merge == "continue" and column in open_merges):
+            height, placed = 0.0, []
+            for column, span, merge, content in self._row_cells(row, head, facts):
+                if not (merge == "continue" and column in open_merges):
                     if column in open_merges:
                         first, need = open_merges.pop(column)
                         needs.append((first, index - 1, need))
                         table.merges.append((column, first, index - 1))
-                    if cell_facts.merge:
+                    if merge:
                         open_merges[column] = (index, content)
-                    else:
-                        height = max(height, content)
-                placed.append((column, cell_facts.merge, cell_index))
-                column += cell_facts.span
+                    elif content > height:
+                        height = content
+                placed.append((column, merge, span))
             seen = {c for c, _, _ in placed}
             for col in [c for c in open_merges if c not in seen]:
                 first, need = open_merges.pop(col)
@@ -468,10 +468,31 @@ class Pager:
                 table.heights[last] += need - have
         return table
 
+    def _row_cells(self, row: _Row, head: str, facts: _TableFacts) -> tuple[tuple[int, int, str, float], ...]:
+        """Return (grid column, span, merge, content height) of each cell of a row (remembered by
+        the row's XML: rows repeat within and across documents)."""
+        key = (row.chunk, head)
+        cells = self._row_cache.get(key)
+        if cells is None:
+            out, column = [], 0
+            for cell in row.cells:
+                cell_facts = self._cell_facts_of(cell)
+                width = sum(facts.grid[column : column + cell_facts.span]) or 100.0
+                out.append((column, cell_facts.span, cell_facts.merge,
+                            self._content(cell, width, cell_facts.margins or facts.margins)))
+                column += cell_facts.span
+            cells = tuple(out)
+            self._remember(self._row_cache, key, cells)
+        return cells
+
     def _cell_facts_of(self, cell: str) -> _CellFacts:
-        opening = cell.index(">") + 1
-        match = self._props["tcPr"].match(cell, opening)
-        return self._cell_facts(match.group(0) if match else "")
+        """Return the properties of a cell (its ``w:tcPr``, which the template wrote)."""
+        end = cell.find(self._tc_pr_close)
+        if end < 0:
+            opening = cell.index(">") + 1
+            match = self._props["tcPr"].match(cell, opening)
+            return self._cell_facts(match.group(0) if match else "")
+        return self._cell_facts(cell[cell.index(">") + 1 : end + len(self._tc_pr_close)])
 
     def _content(self, cell: str, width: float, margins: Margins) -> float:
         """Return the height of a cell (content and margins) in a column ``width`` wide."""
@@ -584,6 +605,8 @@ class Pager:
             return block.replace(ROW_MARK, "").replace(CELL_MARK, "")
         if isinstance(block, _Paragraph):
             return self._break_paragraph(block.xml) if block.page_break else block.xml
+        if not block.breaks:
+            return block.source.replace(ROW_MARK, "").replace(CELL_MARK, "")
         out = []
         if 0 in block.breaks:
             out.append(self.breaker)
