@@ -6,9 +6,7 @@ in both formats."""
 from __future__ import annotations
 
 import io
-import sys
 import zipfile
-from pathlib import Path
 
 import openpyxl
 import pytest
@@ -18,10 +16,7 @@ from lxml import etree
 from sheetgen import jurisdiction as jurisdictions
 from sheetgen.render.docx import compile_docx
 from sheetgen.render.xlsx import compile_xlsx
-
-sys.path.insert(0, str(Path(__file__).parent))
-
-from conftest import DOCX_SHANGHAI, DOCX_TIANJIN, _project_from
+from tests.render.conftest import DOCX_SHANGHAI, DOCX_TIANJIN, _project_from
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 DATA = {"shanghai": DOCX_SHANGHAI, "tianjin": DOCX_TIANJIN}
