@@ -6,7 +6,9 @@ in both formats."""
 from __future__ import annotations
 
 import io
+import shutil
 import zipfile
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -14,6 +16,7 @@ from docx import Document
 from lxml import etree
 
 from sheetgen import jurisdiction as jurisdictions
+from sheetgen.errors import JurisdictionError
 from sheetgen.render.docx import compile_docx
 from sheetgen.render.xlsx import compile_xlsx
 from tests.render.conftest import DOCX_SHANGHAI, DOCX_TIANJIN, _project_from
@@ -97,3 +100,13 @@ def test_amounts_align_alike_in_word_and_excel(which: str) -> None:
         assert (jc.get(f"{W}val") if jc is not None else "left") in ({"center": "center"}.get(expected, expected),)
         if expected == "right":
             assert int(paragraph.find(f"{W}pPr/{W}ind").get(f"{W}right")) > 0
+
+
+def test_a_typo_in_the_print_block_is_reported_at_its_line(tmp_path: Path) -> None:
+    folder = tmp_path / "templates" / "shanghai"
+    shutil.copytree(jurisdictions.builtin_dir() / "shanghai", folder)
+    text = (folder / "jurisdiction.yaml").read_text(encoding="utf-8")
+    (folder / "jurisdiction.yaml").write_text(text.replace("    latin: Times", "    latn: Times"), encoding="utf-8")
+    with pytest.raises(JurisdictionError) as caught:
+        jurisdictions.load("shanghai", [tmp_path / "templates"])
+    assert "print.fonts.latn" in str(caught.value) and "jurisdiction.yaml:" in str(caught.value)
