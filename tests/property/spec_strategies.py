@@ -29,6 +29,7 @@ from typing import Any
 from hypothesis import strategies as st
 
 from sheetgen import jurisdiction as jurisdictions
+from sheetgen.spec.yamlload import printed_form
 
 SHANGHAI = jurisdictions.load("shanghai")
 TIANJIN = jurisdictions.load("tianjin")
@@ -161,9 +162,10 @@ FEW = 8
 
 
 def _pick(draw: st.DrawFn, count: int, base: st.SearchStrategy[Any], *, distinct: bool = False) -> list[Any]:
-    """Return ``count`` values of ``base`` (different ones if ``distinct``; names only)."""
+    """Return ``count`` values of ``base`` (names that print differently if ``distinct``: two names
+    that differ only by spaces or invisible characters print as the same row, which check refuses)."""
     if count <= FEW:
-        return draw(st.lists(base, min_size=count, max_size=count, unique=distinct))
+        return draw(st.lists(base, min_size=count, max_size=count, unique_by=printed_form if distinct else None))
     pool = draw(st.lists(base, min_size=1, max_size=4))
     picks = [pool[draw(st.integers(0, len(pool) - 1))] for _ in range(count)]
     return [f"{p}·{i:03d}" for i, p in enumerate(picks, 1)] if distinct else picks
