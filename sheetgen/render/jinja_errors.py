@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Callable
 
 from jinja2 import TemplateSyntaxError, UndefinedError
 from jinja2.exceptions import SecurityError
+
+from sheetgen.catalogue import Catalogue, Rule, first
 
 #: Jinja's token descriptions (``describe_token``) as the template author writes them.
 _TOKENS = {
@@ -71,22 +72,10 @@ def _unfinished(m: re.Match[str]) -> str:
     return "；".join(parts)
 
 
-_Rule = tuple[re.Pattern[str], Callable[[re.Match[str]], str]]
+_rule = Catalogue(_shown).rule
 
 
-def _fill(template: str, match: re.Match[str]) -> str:
-    """Return ``template`` with each ``{name}`` replaced by the shown detail of that group."""
-    return re.sub(r"\{(\w+)\}", lambda ref: _shown(match[ref.group(1)] or ""), template)
-
-
-def _rule(pattern: str, render: str | Callable[[re.Match[str]], str]) -> _Rule:
-    if isinstance(render, str):
-        template = render
-        return re.compile(pattern), lambda m: _fill(template, m)
-    return re.compile(pattern), render
-
-
-_SYNTAX: list[_Rule] = [
+_SYNTAX: list[Rule] = [
     _rule(r"^unexpected end of template, expected (?P<x>'.*')\.?$", "模板在这里就结束了，缺少 {x}"),
     _rule(r"^Unexpected end of template\.(?P<rest>.*)$", _unfinished),
     _rule(r"^Encountered unknown tag (?P<tag>'[^']*')\.(?P<rest>.*)$", _unfinished),
@@ -113,20 +102,12 @@ _SYNTAX: list[_Rule] = [
     _rule(r"^(?:truncated|malformed) .*escape.*$|^.*can't decode bytes.*$", "引号里的文字有不完整的反斜杠转义"),
 ]
 
-_UNDEFINED: list[_Rule] = [
+_UNDEFINED: list[Rule] = [
     _rule(r"^(?P<name>'.*') is undefined$", "没有 {name} 这个名称"),
     _rule(r"^(?P<obj>'.*') has no attribute (?P<attr>'.*')$", "没有 {attr} 这一项"),
     _rule(r"^(?P<obj>.+) has no element (?P<item>.+)$",
           lambda m: f"没有第 {m['item']} 项（或没有 {m['item']} 这一项）"),
 ]
-
-
-def _first(rules: list[_Rule], text: str) -> str | None:
-    for pattern, render in rules:
-        match = pattern.match(text)
-        if match:
-            return render(match)
-    return None
 
 
 def explain(exc: BaseException) -> str:
@@ -135,10 +116,10 @@ def explain(exc: BaseException) -> str:
     if re.search("[\u4e00-\u9fff]", text):  # ours (sheetgen's own undefined fields) already speak Chinese
         return text
     if isinstance(exc, TemplateSyntaxError):
-        found = _first(_SYNTAX, text)
+        found = first(_SYNTAX, text)
         return found or (f"模板写法不对（{_any(text)}）" if _any(text) else "模板写法不对")
     if isinstance(exc, UndefinedError):
-        return _first(_UNDEFINED, text) or "用到了不存在的名称或字段"
+        return first(_UNDEFINED, text) or "用到了不存在的名称或字段"
     if isinstance(exc, SecurityError):
         attribute = re.match(r"access to attribute ('[^']*')", text)
         shown = f" {_shown(attribute.group(1))}" if attribute else ""

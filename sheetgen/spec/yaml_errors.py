@@ -17,10 +17,11 @@ detail a text carries (a character, a token, a tag) while dropping the English.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import yaml
+
+from sheetgen.catalogue import Catalogue, Rule, first
 
 try:
     _Scanner: type = yaml.CSafeLoader
@@ -83,19 +84,7 @@ def _literal(text: str) -> object:
 
 # ----------------------------------------------------------------------------- translation
 
-_Rule = tuple[re.Pattern[str], Callable[[re.Match[str]], str]]
-
-
-def _fill(template: str, match: re.Match[str]) -> str:
-    """Return ``template`` with each ``{name}`` replaced by the shown detail of that group."""
-    return re.sub(r"\{(\w+)\}", lambda ref: _shown(match[ref.group(1)] or ""), template)
-
-
-def _rule(pattern: str, render: str | Callable[[re.Match[str]], str]) -> _Rule:
-    if isinstance(render, str):
-        template = render
-        return re.compile(pattern), lambda m: _fill(template, m)
-    return re.compile(pattern), render
+_rule = Catalogue(_shown).rule
 
 
 def _found(m: re.Match[str]) -> str:
@@ -166,7 +155,7 @@ def _expected(m: re.Match[str]) -> str:
     return f"这里应当是{shown}{_found(m)}"
 
 
-_RULES: list[_Rule] = [
+_RULES: list[Rule] = [
     # --- reader
     _rule(r"^unacceptable character #x(?P<code>[0-9a-fA-F]+): .*$",
           lambda m: f"有 YAML 不接受的字符 U+{int(m['code'], 16):04X}；请删去它"),
@@ -276,10 +265,9 @@ def translate(text: str) -> str:
     text = " ".join(text.split())
     if re.search("[\u4e00-\u9fff]", text):  # our own constructors already speak Chinese
         return text
-    for pattern, render in _RULES:
-        match = pattern.match(text)
-        if match:
-            return render(match)
+    found = first(_RULES, text)
+    if found is not None:
+        return found
     for pattern, what in _CONTEXTS:
         if pattern.match(text):
             return f"读取{what}时出错" if what else "读取时出错"
