@@ -1,21 +1,45 @@
-"""The data a template sees, and how typed values print.
+"""The data a template sees -- the same for Word and Excel -- and how typed values print.
 
-Templates see ``project`` (the header fields, e.g. ``project.name``,
-``project.budget.total``, ``project.unit.name``, ``project.year``),
-``number`` (position of the project in its unit), ``rows`` (the indicator
-table as :class:`sheetgen.model.Row`), ``jurisdiction`` (its description) and
-``combined`` (true inside a unit's combined document).
+A template sees these names (:func:`build_context`):
+
+* ``project`` -- the header fields: ``project.name``, ``project.year``, every field of the
+  jurisdiction's ``schema.yaml`` (``project.purpose``), ``project.unit.name``/``.code`` and
+  ``project.budget.<key>`` (plus ``project.budget.unit``).  A field the jurisdiction declares
+  but the spec leaves out is present and empty; a name it does not declare is an error.
+* ``unit`` and ``year`` -- short for ``project.unit`` and ``project.year``;
+* ``number`` -- the position of the project in its unit (its 序号);
+* ``rows`` -- the indicator table, one :class:`sheetgen.model.Row` per printed row
+  (:data:`ROW_FIELDS`, the jurisdiction's extra columns, and the merged 一级/二级 cells with
+  :data:`MERGED_FIELDS`);
+* ``combined`` -- true inside a unit's combined document;
+* ``jurisdiction`` -- the jurisdiction's description (``jurisdiction.title``).
+
+Inside a loop ``loop`` has :data:`LOOP_FIELDS`.  Names starting with ``sheetgen_`` are the
+renderers' own.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
 from sheetgen.jurisdiction import Jurisdiction
 from sheetgen.model import Project
 from sheetgen.money import format_money
+
+#: What every indicator row has (besides the jurisdiction's extra columns).
+ROW_FIELDS = ("level1", "level2", "name", "value", "description")
+#: What a merged 一级/二级 cell (``row.level1``) has: its text, whether this row opens the
+#: merge, and (on that row) how many rows it spans.
+MERGED_FIELDS = ("text", "start", "span")
+#: What ``loop`` has inside a loop, in Word and Excel alike.
+LOOP_FIELDS = ("index", "index0", "revindex", "revindex0", "first", "last", "length")
+#: The names of a template's context, in the order messages list them.
+NAMES = ("project", "unit", "year", "number", "rows", "combined", "jurisdiction")
+#: The key under which the renderers keep the jurisdiction in a context (for printing values).
+JURISDICTION_KEY = "sheetgen_jurisdiction"
 
 
 def format_value(value: Any, jurisdiction: Jurisdiction) -> str:
@@ -38,14 +62,113 @@ def format_value(value: Any, jurisdiction: Jurisdiction) -> str:
     return str(value)
 
 
+class Fields:
+    """Named fields as a template sees them: ``project.name``, ``project.budget.total``.
+    Only keys, no methods, so a field may be called ``items`` or ``update``; ``path`` is how
+    messages name it (``project.budget.``)."""
+
+    __slots__ = ("_data", "_path")
+
+    def __init__(self, data: Mapping[str, Any], path: str):
+        object.__setattr__(self, "_data", data)
+        object.__setattr__(self, "_path", path)
+
+    def __getattr__(self, key: str) -> Any:
+        try:
+            return self._data[key]
+        except KeyError:
+            raise AttributeError(key) from None
+
+    def __getitem__(self, key: str) -> Any:
+        return self._data[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._data)
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._data
+
+    def __repr__(self) -> str:
+        return f"<fields {self._path.rstrip('.')}>"
+
+
+def header_keys(jurisdiction: Jurisdiction) -> tuple[str, ...]:
+    """Return the keys of the header fields the jurisdiction declares (``schema.yaml`` ``fields``)."""
+    return tuple(str(k) for k in jurisdiction.schema.get("fields") or {})
+
+
+def list_keys(jurisdiction: Jurisdiction) -> frozenset[str]:
+    """Return the keys of the header fields that hold lists (``type: list``)."""
+    fields = jurisdiction.schema.get("fields") or {}
+    return frozenset(str(k) for k, rules in fields.items()
+                     if isinstance(rules, Mapping) and rules.get("type") == "list")
+
+
+def budget_keys(jurisdiction: Jurisdiction) -> tuple[str, ...]:
+    """Return the keys of the budget amounts the jurisdiction declares (``schema.yaml`` ``budget``)."""
+    return tuple(str(k) for k in jurisdiction.schema.get("budget") or {})
+
+
+def column_keys(jurisdiction: Jurisdiction) -> tuple[str, ...]:
+    """Return the keys of the jurisdiction's extra indicator columns (``schema.yaml`` ``indicator``)."""
+    return tuple(str(k) for k in jurisdiction.schema.get("indicator") or {} if k not in ("value", "description"))
+
+
+def header_fields(header: Mapping[str, Any], jurisdiction: Jurisdiction) -> Fields:
+    """Return the header as :class:`Fields`, with every field the jurisdiction knows present
+    (``None`` when the spec left it out; an empty list for a list field)."""
+    data = dict(header)
+    lists = list_keys(jurisdiction)
+    for key in ("name", "year", "jurisdiction", "number", *header_keys(jurisdiction)):
+        if data.get(key) is None:
+            data[key] = () if key in lists else None
+    unit = {"name": None, "code": None, **(data.get("unit") or {})}
+    budget: dict[str, Any] = dict.fromkeys(budget_keys(jurisdiction))
+    budget["unit"] = jurisdiction.money_unit
+    budget.update(data.get("budget") or {})
+    data["unit"] = Fields(unit, "project.unit.")
+    data["budget"] = Fields(budget, "project.budget.")
+    return Fields(data, "project.")
+
+
+def _view(data: Any, path: str) -> Any:
+    """Return ``data`` with its mappings as :class:`Fields` (named by ``path``)."""
+    if isinstance(data, Mapping):
+        return Fields({str(k): _view(v, f"{path}{k}.") for k, v in data.items()}, path)
+    return data
+
+
+_views: dict[tuple[str, str], Fields] = {}
+
+
+def description_view(jurisdiction: Jurisdiction) -> Fields:
+    """Return the jurisdiction's description as a template sees it (``jurisdiction.title``;
+    made once per jurisdiction and state of its files)."""
+    key = (jurisdiction.name, jurisdiction.fingerprint)
+    view = _views.get(key)
+    if view is None:
+        if len(_views) > 64:
+            _views.clear()
+        view = _views[key] = _view(jurisdiction.description, "jurisdiction.")
+    return view
+
+
 def build_context(project: Project, jurisdiction: Jurisdiction, *, combined: bool = False) -> dict[str, Any]:
-    """Return the template context of one project."""
+    """Return the template context of one project (see the module docstring), the same for
+    Word and Excel."""
+    fields = header_fields(project.header, jurisdiction)
     return {
-        "project": project.header,
+        "project": fields,
+        "unit": fields.unit,
+        "year": fields.year,
         "number": project.number,
         "rows": list(project.iter_rows()),
-        "jurisdiction": jurisdiction.description,
         "combined": combined,
+        "jurisdiction": description_view(jurisdiction),
+        JURISDICTION_KEY: jurisdiction,
     }
 
 

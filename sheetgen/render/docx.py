@@ -19,13 +19,13 @@ import datetime as dt
 import math
 import re
 import traceback
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
-from jinja2 import StrictUndefined, pass_context
 from jinja2 import TemplateSyntaxError as JinjaSyntaxError
+from jinja2 import pass_context
 from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
 from jinja2.utils import Namespace
@@ -35,11 +35,12 @@ from markupsafe import Markup, escape
 from sheetgen import os_errors
 from sheetgen.errors import SheetgenError, TemplateError
 from sheetgen.jurisdiction import Jurisdiction
-from sheetgen.model import Merged, Project
+from sheetgen.model import Project
 from sheetgen.render import docx_tags, jinja_errors
-from sheetgen.render.context import build_context, contents_labels, format_value
+from sheetgen.render.context import JURISDICTION_KEY, build_context, contents_labels, format_value
 from sheetgen.render.docx_contents import Entry, contents_xml
 from sheetgen.render.docx_pages import Pager, namespaces_of
+from sheetgen.render.environment import sandbox
 from sheetgen.render.package import Package
 
 _T = TypeVar("_T")
@@ -57,80 +58,6 @@ _CORE_NS = {
 }
 _TITLE_MARK = "SHEETGEN-CORE-TITLE"
 _DATE_MARK = "SHEETGEN-CORE-DATE"
-
-
-class Fields:
-    """Header fields as a template sees them: ``project.name``,
-    ``project.budget.total``.  Only keys, no methods, so a field may be called
-    ``items`` or ``update``."""
-
-    __slots__ = ("_data", "_path")
-
-    def __init__(self, data: Mapping[str, Any], path: str):
-        object.__setattr__(self, "_data", data)
-        object.__setattr__(self, "_path", path)
-
-    def __getattr__(self, key: str) -> Any:
-        try:
-            return self._data[key]
-        except KeyError:
-            raise AttributeError(key) from None
-
-    def __getitem__(self, key: str) -> Any:
-        return self._data[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._data)
-
-    def __len__(self) -> int:
-        return len(self._data)
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._data
-
-    def __repr__(self) -> str:
-        return f"<fields {self._path.rstrip('.')}>"
-
-
-class _Undefined(StrictUndefined):
-    """StrictUndefined whose message names the missing header field and the known ones."""
-
-    __slots__ = ()
-
-    @property
-    def _undefined_message(self) -> str:
-        obj = self._undefined_obj
-        if isinstance(obj, Fields):
-            known = "、".join(sorted(obj._data))
-            return f"没有字段 {obj._path}{self._undefined_name}（这里可用的字段：{known}）"
-        return str(super()._undefined_message)
-
-
-def _header_fields(header: Mapping[str, Any], jurisdiction: Jurisdiction) -> Fields:
-    """Return the header as :class:`Fields`, with every field the jurisdiction
-    knows present (``None`` when the spec left it out)."""
-    data = dict(header)
-    for key in ("name", "year", "jurisdiction", "number", *jurisdiction.schema.get("fields", {})):
-        data.setdefault(key, None)
-    unit = {"name": None, "code": None, **(data.get("unit") or {})}
-    budget = {key: None for key in jurisdiction.schema.get("budget", {})}
-    budget["unit"] = jurisdiction.money_unit
-    budget.update(data.get("budget") or {})
-    data["unit"] = Fields(unit, "project.unit.")
-    data["budget"] = Fields(budget, "project.budget.")
-    return Fields(data, "project.")
-
-
-def vm_start(cell: Any) -> bool:
-    """Return whether a ``{%vm %}`` cell opens a merge (a plain value always does)."""
-    return cell.start if isinstance(cell, Merged) else True
-
-
-def vm_text(cell: Any) -> Any:
-    """Return what a ``{%vm %}`` cell prints: the text on the opening row, else nothing."""
-    if isinstance(cell, Merged):
-        return cell.text if cell.start else ""
-    return cell
 
 
 def word_text(text: str, prefix: str = "w") -> Markup:
@@ -156,20 +83,10 @@ def _environment(prefix: str) -> SandboxedEnvironment:
         if isinstance(value, Markup):
             return value
         if type(value) is not str:
-            value = format_value(value, context["sheetgen_jurisdiction"])
+            value = format_value(value, context[JURISDICTION_KEY])
         return word_text(value, prefix)
 
-    env = SandboxedEnvironment(
-        autoescape=True,
-        undefined=_Undefined,
-        finalize=finalize,
-        keep_trailing_newline=True,
-        auto_reload=False,
-        extensions=["jinja2.ext.loopcontrols"],
-    )
-    env.filters["sheetgen_vm_text"] = vm_text  # filters and tests are called directly (no sandbox check)
-    env.tests["sheetgen_vm_start"] = vm_start
-    return env
+    return sandbox(autoescape=True, finalize=finalize)
 
 
 def _hint(source: str, lineno: int | None) -> str:
@@ -347,9 +264,7 @@ class DocxTemplate:
         """Return the Jinja context of the ``index``-th project of a document (in a paged
         combined document every project starts a page: the contents page comes first)."""
         context = build_context(project, jurisdiction, combined=combined)
-        context["project"] = _header_fields(project.header, jurisdiction)
         context["sheetgen_ns"] = Namespace(page_break=index > 0 or (combined and paged))
-        context["sheetgen_jurisdiction"] = jurisdiction
         return context
 
 

@@ -24,7 +24,7 @@ from sheetgen.model import Project
 from sheetgen.render.context import build_context, contents_labels
 from sheetgen.render.package import Package, read_parts
 from sheetgen.render.xlsx_book import Book, compile_book, fixed_core
-from sheetgen.render.xlsx_cells import JURISDICTION_KEY, environment, text_cell_suffix
+from sheetgen.render.xlsx_cells import environment, text_cell_suffix
 from sheetgen.render.xlsx_frame import (
     DEFAULT_MARGINS,
     XML_DECLARATION,
@@ -79,7 +79,6 @@ class XlsxTemplate:
             )
         for index, (project, name) in enumerate(zip(projects, names, strict=True)):
             context = build_context(project, jurisdiction, combined=combined)
-            context[JURISDICTION_KEY] = jurisdiction
             try:
                 rendered = render_sheet(self.sheet, context, jurisdiction, what=self.path,
                                         page=PageRoom(self.page.room) if paged else None,

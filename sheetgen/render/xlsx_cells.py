@@ -20,18 +20,17 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from jinja2 import TemplateSyntaxError, nodes, pass_context
-from jinja2.runtime import ChainableUndefined, Context, Undefined
+from jinja2.runtime import Context, Undefined
 from jinja2.sandbox import SandboxedEnvironment
 
 from sheetgen.errors import TemplateError
 from sheetgen.render import jinja_errors
-from sheetgen.render.context import format_value
+from sheetgen.render.context import JURISDICTION_KEY, format_value
+from sheetgen.render.environment import sandbox
 from sheetgen.render.xlsx_styles import Variants
 from sheetgen.render.xlsx_text import FORMULA_STARTS, clean_text, text_height, xml_text
 
 EMPTY, TEXT, RAW, EXPR, MIXED, VM = range(6)
-
-JURISDICTION_KEY = "__sheetgen_jurisdiction__"
 
 _JINJA = re.compile(r"\{\{|\{%|\{#")
 _VM = re.compile(r"^\{%-?\s*vm\s+(.*?)\s*-?%\}$", re.DOTALL)
@@ -46,19 +45,15 @@ Function = Callable[[Mapping[str, Any]], Any]
 @pass_context
 def _finalize(context: Context, value: Any) -> Any:
     if isinstance(value, Undefined):
-        return ""
+        value._fail_with_undefined_error()
     jurisdiction = context.get(JURISDICTION_KEY)
     return format_value(value, jurisdiction) if jurisdiction is not None else value
 
 
 def environment() -> SandboxedEnvironment:
-    """Return the sandboxed Jinja environment cell templates compile in."""
-    return SandboxedEnvironment(
-        undefined=ChainableUndefined,
-        finalize=_finalize,
-        autoescape=False,
-        keep_trailing_newline=True,
-    )
+    """Return the sandboxed Jinja environment cell templates compile in (the one Word
+    templates compile in, printing plain text)."""
+    return sandbox(autoescape=False, finalize=_finalize)
 
 
 @dataclass(frozen=True)
@@ -124,19 +119,25 @@ class CellCompiler:
 
 def _dotted_lookup(env: SandboxedEnvironment, names: list[str]) -> Function:
     """Return a function evaluating ``a.b.c`` in a context as the compiled
-    expression does (the sandbox's attribute-then-item lookup), without
-    building a Jinja context per cell; undefined gives ``None``."""
+    expression does (the sandbox's attribute-then-item lookup, strict about
+    names that do not exist), without building a Jinja context per cell."""
     head, rest = names[0], tuple(names[1:])
     getattr_ = env.getattr
     globals_ = env.globals
+    undefined = env.undefined
 
     def lookup(context: Mapping[str, Any]) -> Any:
-        value = context[head] if head in context else globals_.get(head)
+        if head in context:
+            value = context[head]
+        elif head in globals_:
+            value = globals_[head]
+        else:
+            undefined(name=head)._fail_with_undefined_error()
         for name in rest:
-            if value is None or isinstance(value, Undefined):
-                return None
             value = getattr_(value, name)
-        return None if isinstance(value, Undefined) else value
+            if isinstance(value, Undefined):
+                value._fail_with_undefined_error()
+        return value
 
     return lookup
 

@@ -51,7 +51,8 @@ def excel_serial(value: dt.date) -> float | int:
 
 
 class LoopInfo:
-    """The ``loop`` variable inside a ``{%tr for %}`` block (like Jinja's)."""
+    """The ``loop`` variable inside a ``{%tr for %}`` block (like Jinja's, with
+    :data:`sheetgen.render.context.LOOP_FIELDS`)."""
 
     __slots__ = ("index0", "length")
 
@@ -74,6 +75,10 @@ class LoopInfo:
     @property
     def revindex(self) -> int:
         return self.length - self.index0
+
+    @property
+    def revindex0(self) -> int:
+        return self.length - self.index0 - 1
 
 
 @dataclass(frozen=True)
@@ -217,7 +222,7 @@ def _emit(body: tuple[Row | Loop, ...], context: Mapping[str, Any], state: _Stat
             _row(item, context, state)
             continue
         items = _call(item.items, context, item.ref, state)
-        if items is None or isinstance(items, Undefined):
+        if items is None:
             continue
         try:
             items = list(items)
@@ -240,8 +245,12 @@ def _emit(body: tuple[Row | Loop, ...], context: Mapping[str, Any], state: _Stat
 
 
 def _call(fn: Any, context: Mapping[str, Any], ref: str, state: _State) -> Any:
+    """Return ``fn(context)``; a name the data does not have, or any error, is a TemplateError."""
     try:
-        return fn(context)
+        value = fn(context)
+        if isinstance(value, Undefined):
+            value._fail_with_undefined_error()
+        return value
     except TemplateError:
         raise
     except Exception as exc:
@@ -306,7 +315,7 @@ def _typed(value: Any, cell: Cell, ref: str, jurisdiction: Jurisdiction, mixed: 
     variants = cell.variants
     if mixed:
         text = value
-    elif value is None or isinstance(value, Undefined):
+    elif value is None:
         return f'<c r="{ref}" s="{variants.text}"/>', ""
     elif isinstance(value, str):
         text = value

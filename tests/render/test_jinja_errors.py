@@ -24,7 +24,9 @@ from sheetgen.render.xlsx import compile_xlsx
 ALLOWED = {"Word", "Excel", "docx", "xlsx", "table", "project", "templates",
            # Jinja's tags, named as the template author writes them
            "for", "endfor", "elif", "else", "endif", "set", "endset", "macro", "endmacro", "block", "endblock",
-           "range", "extends"}
+           "range", "extends",
+           # the names a template sees, as the template author writes them
+           "unit", "year", "number", "rows", "combined", "jurisdiction", "loop"}
 
 
 def english(message: str, *typed: str) -> set[str]:

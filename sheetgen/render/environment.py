@@ -1,0 +1,76 @@
+"""The Jinja sandbox both renderers compile their templates in: the same filters, tests,
+tags and the same strictness, so a Word and an Excel template accept and refuse alike.
+
+A name the data does not have is an error whose message names it and what exists there
+(:class:`Undefined`): ``没有字段 project.purpse（这里可用的字段：…）``.  Only printing
+differs by format: Word output is escaped XML, Excel output plain text; both print typed
+values through :func:`sheetgen.render.context.format_value`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from jinja2 import StrictUndefined
+from jinja2.sandbox import SandboxedEnvironment
+from jinja2.utils import missing
+
+from sheetgen.model import Merged, Row
+from sheetgen.render.context import LOOP_FIELDS, MERGED_FIELDS, NAMES, ROW_FIELDS, Fields
+
+
+def row_fields(row: Row) -> tuple[str, ...]:
+    """Return the fields of an indicator row: :data:`ROW_FIELDS` and its extra columns."""
+    return (*ROW_FIELDS, *row.indicator.extras)
+
+
+class Undefined(StrictUndefined):
+    """StrictUndefined whose message names the missing name or field and the known ones."""
+
+    __slots__ = ()
+
+    @property
+    def _undefined_message(self) -> str:
+        obj, name = self._undefined_obj, self._undefined_name
+        if obj is missing and isinstance(name, str) and not name.startswith("sheetgen_"):
+            return f"没有“{name}”这个名称（模板可用的名称：{'、'.join(NAMES)}；循环里还有循环变量和 loop）"
+        if isinstance(obj, Fields):
+            known = "、".join(sorted(obj._data))
+            return f"没有字段 {obj._path}{name}（这里可用的字段：{known}）"
+        if isinstance(obj, Row):
+            return f"没有字段 row.{name}（指标行可用的字段：{'、'.join(row_fields(obj))}）"
+        if isinstance(obj, Merged):
+            return f"一级/二级单元格没有“{name}”（可用的：{'、'.join(MERGED_FIELDS)}）"
+        if type(obj).__name__ in ("LoopContext", "LoopInfo"):
+            return f"loop 没有“{name}”（可用的：{'、'.join(LOOP_FIELDS)}）"
+        return str(super()._undefined_message)
+
+
+def vm_start(cell: Any) -> bool:
+    """Return whether a ``{%vm %}`` cell opens a merge (a plain value always does)."""
+    return cell.start if isinstance(cell, Merged) else True
+
+
+def vm_text(cell: Any) -> Any:
+    """Return what a ``{%vm %}`` cell prints: the text on the opening row, else nothing."""
+    if isinstance(cell, Merged):
+        return cell.text if cell.start else ""
+    return cell
+
+
+def sandbox(*, autoescape: bool, finalize: Callable[..., Any]) -> SandboxedEnvironment:
+    """Return a sandboxed environment for one template: strict :class:`Undefined`, Jinja's
+    built-in filters and tests, ``break``/``continue``, and the renderers' own
+    ``sheetgen_vm_text`` filter and ``sheetgen_vm_start`` test (``{%vm %}`` cells)."""
+    env = SandboxedEnvironment(
+        autoescape=autoescape,
+        undefined=Undefined,
+        finalize=finalize,
+        keep_trailing_newline=True,
+        auto_reload=False,
+        extensions=["jinja2.ext.loopcontrols"],
+    )
+    env.filters["sheetgen_vm_text"] = vm_text  # filters and tests are called directly (no sandbox check)
+    env.tests["sheetgen_vm_start"] = vm_start
+    return env
