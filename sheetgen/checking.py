@@ -65,4 +65,7 @@ def check(paths: Iterable[Path], *, strict: bool = False) -> CheckReport:
             if key not in seen:
                 seen.add(key)
                 diagnostics.append(diagnostic)
+    from sheetgen.render.template_check import problems_of  # each template of the formats used, once
+
+    diagnostics += problems_of(s.jurisdiction for s in specs if s.jurisdiction is not None)
     return CheckReport(specs, diagnostics)

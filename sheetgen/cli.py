@@ -149,6 +149,15 @@ def _add_authoring_parsers(commands: argparse._SubParsersAction) -> None:  # typ
     copy.add_argument("name", metavar="格式", help="要复制的格式，如 tianjin")
     copy.add_argument("dest", type=Path, metavar="新文件夹", help="新格式的文件夹，如 specs/templates/hebei")
     copy.add_argument("--specs", type=Path, default=Path("specs"), metavar="文件夹", help=specs_help)
+    checking = actions.add_parser("check", help="检查模板：列出每个模板用到的名称，指出格式里没有的",
+                                  description="检查格式的 Word、Excel 模板：列出每个模板用到的名称（project.name、"
+                                  "row.value……）和它印在每页上的页眉页脚，指出格式的数据里没有的名称（多半是拼错了）。"
+                                  "有这样的名称时退出码为 1；sheetgen check 和 build 也会报告它们。"
+                                  "例如：sheetgen templates check specs/templates/hebei")
+    checking.add_argument("folder", nargs="?", type=Path, metavar="文件夹",
+                          help="格式文件夹（如 specs/templates/hebei），或放着几个格式文件夹的文件夹；"
+                          "默认检查能用的全部格式")
+    checking.add_argument("--specs", type=Path, default=Path("specs"), metavar="文件夹", help=specs_help)
 
     new = commands.add_parser("new", help="新建一个项目说明（带注释的空白表，预填常用指标）",
                               description="在单位文件夹里新建一个项目说明：每一项都注明表上的标签，"
@@ -290,6 +299,8 @@ def cmd_templates(args: argparse.Namespace) -> int:
     from sheetgen.authoring.templates_cmd import copy_jurisdiction, list_jurisdictions, override_dirs
 
     dirs = override_dirs(args.specs)
+    if args.action == "check":
+        return _check_templates(args.folder, dirs)
     if args.action == "copy":
         result = copy_jurisdiction(args.name, args.dest, dirs)
         print(f"已把格式“{args.name}”（{result.source}）复制到 {result.dest}，共 {len(result.files)} 个文件：")
@@ -311,6 +322,34 @@ def cmd_templates(args: argparse.Namespace) -> int:
         based = f"\t基于 {entry.extends}" if entry.extends else ""
         print(f"{entry.name}\t{entry.title}\t{year}\t来源：{where}{based}")
     return EXIT_OK
+
+
+def _check_templates(folder: Path | None, dirs: tuple[Path, ...]) -> int:
+    """``sheetgen templates check``: print what each template uses and carries, then its problems."""
+    from sheetgen.errors import JurisdictionError
+    from sheetgen.render.template_check import KIND_NAMES, diagnostics, load_folders, reports
+
+    problems, broken, count = [], 0, 0
+    for found in load_folders(folder, dirs):
+        if isinstance(found, JurisdictionError):
+            print(f"sheetgen: {found}", file=sys.stderr)
+            broken += 1
+            continue
+        print(f"格式 {found.name}：{found.folder}")
+        for item in reports(found):
+            count += 1
+            kind = KIND_NAMES[item.kind]
+            if item.error:
+                print(f"  {kind} 模板 {item.path}：无法使用（见下）")
+            else:
+                print(f"  {kind} 模板 {item.path} 用到 {len(item.used)} 个名称：{'、'.join(item.used) or '（无）'}")
+            for where, text in item.furniture:
+                print(f"    {where}：{text}（每份文件都会印上；不需要时在 {kind} 里删去）")
+            problems += diagnostics([item])
+    _print_diagnostics(problems)
+    unusable = f"，{broken} 个格式的文件有错误" if broken else ""
+    print(f"检查了 {count} 个模板：{len(problems)} 个错误{unusable}", file=sys.stderr)
+    return EXIT_ERRORS if problems or broken else EXIT_OK
 
 
 def cmd_new(args: argparse.Namespace) -> int:

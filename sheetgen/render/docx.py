@@ -20,7 +20,7 @@ import math
 import re
 import traceback
 from collections.abc import Callable, Mapping, Sequence
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -42,6 +42,7 @@ from sheetgen.render.docx_contents import Entry, contents_xml
 from sheetgen.render.docx_pages import Pager, namespaces_of
 from sheetgen.render.environment import sandbox
 from sheetgen.render.package import Package
+from sheetgen.render.variables import Source
 
 _T = TypeVar("_T")
 DOCUMENT = "word/document.xml"
@@ -136,6 +137,42 @@ class _Part:
             raise TemplateError(self.describe(lineno, f"{message}（项目 {key}）", "渲染失败")) from exc
 
 
+_FIELD_NAMES = {"PAGE": "{页码}", "NUMPAGES": "{总页数}", "SECTIONPAGES": "{本节页数}", "DATE": "{日期}"}
+
+
+def furniture_text(xml: bytes) -> str:
+    """Return the text a header or footer part prints, fields shown by name (``- {页码} -``)."""
+    try:
+        root = etree.fromstring(xml, etree.XMLParser(resolve_entities=False, no_network=True))
+    except etree.XMLSyntaxError:
+        return ""
+    w = docx_tags.w
+    lines = []
+    for paragraph in root.iter(w("p")):
+        out, depth, instr = [], 0, ""
+        for node in paragraph.iter(w("t"), w("fldChar"), w("instrText"), w("fldSimple"), w("tab")):
+            if node.tag == w("fldChar"):
+                kind = node.get(w("fldCharType"))
+                if kind == "begin":
+                    depth, instr = depth + 1, ""
+                elif kind == "separate" and depth:
+                    words = instr.split()
+                    out.append(_FIELD_NAMES.get(words[0].upper(), "{域}") if words else "{域}")
+                elif kind == "end" and depth:
+                    depth -= 1
+            elif node.tag == w("instrText"):
+                instr += node.text or ""
+            elif node.tag == w("fldSimple"):
+                words = (node.get(w("instr")) or "").split()
+                out.append(_FIELD_NAMES.get(words[0].upper(), "{域}") if words else "{域}")
+            elif node.tag == w("tab"):
+                out.append(" ")
+            elif not depth and not any(a.tag == w("fldSimple") for a in node.iterancestors()):
+                out.append(node.text or "")
+        lines.append("".join(out))
+    return " / ".join(line for line in lines if line.strip())
+
+
 def _plain_xml(text: str) -> str:
     """Return ``text`` escaped for an XML text node, on one line, without invalid characters."""
     return str(escape(" ".join(_XML_INVALID.sub("", text).split())))
@@ -203,6 +240,23 @@ class DocxTemplate:
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (_compile_blob, (self.path, self._blob))
+
+    def sources(self) -> list[Source]:
+        """Return the Jinja sources of the template: the body, then each header and footer
+        holding tags (for :func:`sheetgen.render.variables.check`)."""
+        parts = [self._body, *self._parts.values()]
+        return [Source(part.name, part.source, near=partial(_hint, part.source)) for part in parts]
+
+    def headers_footers(self) -> list[tuple[str, str]]:
+        """Return each header and footer part that prints something, with the text it prints
+        (a page number field as ``{页码}``): what every document made with it carries."""
+        out = []
+        for name in self._package.names:
+            if _HEADER_FOOTER.fullmatch(name):
+                text = furniture_text(self._package.part(name))
+                if text.strip():
+                    out.append((f"{'页眉' if 'header' in name else '页脚'}（{name}）", text))
+        return out
 
     def render(self, projects: Sequence[Project], jurisdiction: Jurisdiction, *, combined: bool | None = None,
                paged: bool = True) -> bytes:

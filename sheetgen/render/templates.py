@@ -1,38 +1,74 @@
-"""Compiled templates by kind, compiled once per process and jurisdiction."""
+"""Compiled templates by kind, compiled and checked once per process and jurisdiction."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Protocol
 
+from sheetgen.errors import TemplateError
 from sheetgen.jurisdiction import Jurisdiction
 from sheetgen.model import Project
+from sheetgen.render import variables
 
 KINDS = ("docx", "xlsx")
 
 
 class CompiledTemplate(Protocol):
     """What every compiled template offers: render projects to file bytes (``paged``:
-    with the page breaks sheetgen places; without, for a reader that pages itself)."""
+    with the page breaks sheetgen places; without, for a reader that pages itself), its
+    Jinja sources and the page headers and footers it prints."""
+
+    @property
+    def path(self) -> str: ...
 
     def render(self, projects: Sequence[Project], jurisdiction: Jurisdiction, *, paged: bool = True) -> bytes: ...
 
+    def sources(self) -> list[variables.Source]: ...
 
-_cache: dict[tuple[str, str, str], CompiledTemplate] = {}
+    def headers_footers(self) -> list[tuple[str, str]]: ...
+
+
+_cache: dict[tuple[str, str, str], tuple[CompiledTemplate, variables.Names] | TemplateError] = {}
+
+
+def checked(kind: str, jurisdiction: Jurisdiction) -> tuple[CompiledTemplate, variables.Names]:
+    """Return the compiled ``kind`` template of ``jurisdiction`` and the names it uses
+    (compiled and checked on first use; a template that cannot be compiled raises
+    :class:`TemplateError`, every time)."""
+    key = (kind, str(jurisdiction.folders), jurisdiction.fingerprint)
+    if key not in _cache:
+        try:
+            template = _compile(kind, jurisdiction)
+        except TemplateError as exc:
+            _cache[key] = exc
+        else:
+            _cache[key] = (template, variables.check(template.sources(), jurisdiction))
+    found = _cache[key]
+    if isinstance(found, TemplateError):
+        raise TemplateError(str(found))
+    return found
 
 
 def compiled(kind: str, jurisdiction: Jurisdiction) -> CompiledTemplate:
-    """Return the compiled ``kind`` template of ``jurisdiction`` (compiled on first use)."""
-    key = (kind, str(jurisdiction.folders), jurisdiction.fingerprint)
-    if key not in _cache:
-        if kind == "docx":
-            from sheetgen.render.docx import compile_docx
+    """Return the compiled ``kind`` template of ``jurisdiction``; a template using a name its
+    data does not have (``project.fundng_source``) raises :class:`TemplateError` naming each,
+    whether or not a spec would reach it."""
+    template, names = checked(kind, jurisdiction)
+    if names.problems:
+        shown = "；".join(str(p) for p in names.problems[:5])
+        more = f"（共 {len(names.problems)} 处）" if len(names.problems) > 5 else ""
+        raise TemplateError(f"{template.path}: 模板用到了数据里没有的名称：{shown}{more}"
+                            "（sheetgen templates check 列出模板用到的全部名称）")
+    return template
 
-            _cache[key] = compile_docx(jurisdiction)
-        elif kind == "xlsx":
-            from sheetgen.render.xlsx import compile_xlsx
 
-            _cache[key] = compile_xlsx(jurisdiction)
-        else:
-            raise ValueError(kind)
-    return _cache[key]
+def _compile(kind: str, jurisdiction: Jurisdiction) -> CompiledTemplate:
+    if kind == "docx":
+        from sheetgen.render.docx import compile_docx
+
+        return compile_docx(jurisdiction)
+    if kind == "xlsx":
+        from sheetgen.render.xlsx import compile_xlsx
+
+        return compile_xlsx(jurisdiction)
+    raise ValueError(kind)

@@ -23,6 +23,7 @@ from sheetgen.jurisdiction import Jurisdiction
 from sheetgen.model import Project
 from sheetgen.render.context import build_context, contents_labels
 from sheetgen.render.package import Package, read_parts
+from sheetgen.render.variables import Source
 from sheetgen.render.xlsx_book import Book, compile_book, fixed_core
 from sheetgen.render.xlsx_cells import environment, text_cell_suffix
 from sheetgen.render.xlsx_frame import (
@@ -32,6 +33,7 @@ from sheetgen.render.xlsx_frame import (
     SheetFrame,
     column_points,
     compile_frame,
+    furniture,
 )
 from sheetgen.render.xlsx_sheet import PageRoom, render_sheet
 from sheetgen.render.xlsx_styles import NS, StyleBook, TocStyles, excel_date_format
@@ -102,6 +104,16 @@ class XlsxTemplate:
         all_names = [TOC_NAME, *names] if combined else names
         changed.update(self.book.parts(all_names, "".join(defined)))
         return self.package.write(changed)
+
+    def sources(self) -> list[Source]:
+        """Return the Jinja sources of the template, one per cell (and loop marker), for
+        :func:`sheetgen.render.variables.check`."""
+        return [Source(f"单元格 {c.ref}", c.text, c.loops, c.vm) for c in self.sheet.sources]
+
+    def headers_footers(self) -> list[tuple[str, str]]:
+        """Return the page header and footer the sheet prints, with their text (``&P`` as
+        ``{页码}``): what every workbook made with it carries."""
+        return furniture(self.frame.tail)
 
     def _titles(self, row_map: Mapping[int, int], name: str) -> str:
         """Return the print-titles reference of a rendered sheet, or ``""``."""

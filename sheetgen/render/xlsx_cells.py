@@ -33,7 +33,7 @@ from sheetgen.render.xlsx_text import FORMULA_STARTS, clean_text, text_height, x
 EMPTY, TEXT, RAW, EXPR, MIXED, VM = range(6)
 
 _JINJA = re.compile(r"\{\{|\{%|\{#")
-_VM = re.compile(r"^\{%-?\s*vm\s+(.*?)\s*-?%\}$", re.DOTALL)
+VM_TAG = re.compile(r"^\{%-?\s*vm\s+(.*?)\s*-?%\}$", re.DOTALL)
 _OUTPUT = re.compile(r"^\{\{-?\s*(.*?)\s*-?\}\}$", re.DOTALL)
 _DOTTED = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$")
 _LITERALS = {"true", "false", "none", "True", "False", "None"}
@@ -91,7 +91,7 @@ class CellCompiler:
         if not _JINJA.search(text):
             text = clean_text(text)
             return (TEXT if text else EMPTY), text, None
-        vm = _VM.match(text.strip())
+        vm = VM_TAG.match(text.strip())
         if vm:
             return VM, "", self.expression(ref, vm.group(1))
         if _CUSTOM_TAG.search(text):

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -186,6 +187,36 @@ def page_setup(element: etree._Element | None, scale: int = 100) -> str:
     setup.set("orientation", setup.get("orientation", "portrait"))
     setup.set("scale", str(scale))
     return _xml(setup)
+
+
+_HEADER_FOOTER_KINDS = {"oddHeader": "页眉", "oddFooter": "页脚", "evenHeader": "偶数页页眉",
+                        "evenFooter": "偶数页页脚", "firstHeader": "首页页眉", "firstFooter": "首页页脚"}
+_CODES = {"&P": "{页码}", "&N": "{总页数}", "&D": "{日期}", "&T": "{时间}", "&F": "{文件名}", "&A": "{工作表名}",
+          "&&": "&"}
+
+
+def furniture(tail: str) -> list[tuple[str, str]]:
+    """Return the page headers and footers in the ``tail`` of a sheet's XML, each as
+    (页眉/页脚, the text it prints with Excel's codes named: ``第 {页码} 页``)."""
+    found = re.search(r"<headerFooter\b[^>]*/>|<headerFooter\b.*?</headerFooter>", tail, re.S)
+    if found is None:
+        return []
+    xml = found.group(0)
+    if "xmlns=" not in xml.split(">", 1)[0]:
+        xml = xml.replace("<headerFooter", f'<headerFooter xmlns="{NS}"', 1)
+    try:
+        element = etree.fromstring(xml)
+    except etree.XMLSyntaxError:
+        return []
+    out = []
+    for child in element:
+        name = etree.QName(child).localname
+        text = re.sub(r'&"[^"]*"|&\d+|&[BIUSEXYKGHO]', "", child.text or "")
+        text = re.sub(r"&[LCR]", " ", text)
+        text = re.sub(r"&[PNDTFA&]", lambda m: _CODES[m.group(0)], text).strip()
+        if text and name in _HEADER_FOOTER_KINDS:
+            out.append((_HEADER_FOOTER_KINDS[name], text))
+    return out
 
 
 def compile_frame(sheet: bytes, table_width: float) -> tuple[SheetFrame, PageSetup]:

@@ -20,7 +20,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 
 from sheetgen.errors import TemplateError
-from sheetgen.render.xlsx_cells import EMPTY, RAW, VM, Cell, CellCompiler, finish_static
+from sheetgen.render.xlsx_cells import EMPTY, EXPR, MIXED, RAW, VM, VM_TAG, Cell, CellCompiler, finish_static
 from sheetgen.render.xlsx_styles import NS, StyleBook, Variants
 from sheetgen.render.xlsx_text import COLUMNS, ooxml_unescape, parse_ref, xml_text
 
@@ -52,14 +52,26 @@ class Loop:
 
 
 @dataclass(frozen=True)
+class CellSource:
+    """The Jinja text of one template cell (``vm``: the expression of a ``{%vm %}`` cell)
+    and the ``{%tr for … %}`` statements around its row, outer first."""
+
+    ref: str
+    text: str
+    loops: tuple[str, ...] = ()
+    vm: bool = False
+
+
+@dataclass(frozen=True)
 class CompiledSheet:
     """A compiled sheet body: rows and loops, column widths, last column and
-    the default row height."""
+    the default row height; the Jinja sources of its cells and loop markers."""
 
     body: tuple[Row | Loop, ...]
     widths: tuple[float, ...]
     last_col: int
     default_height: float
+    sources: tuple[CellSource, ...] = ()
 
 
 # ------------------------------------------------------------------ reading
@@ -125,6 +137,7 @@ class SheetCompiler:
         self.money_format = money_format
         self.date_format = date_format
         self._variants: dict[int, Variants] = {}
+        self._sources: list[tuple[int, str, str, bool]] = []  # (row, ref, text, vm) of cells with Jinja
         try:
             self.root = etree.fromstring(sheet)
         except etree.XMLSyntaxError as exc:
@@ -242,7 +255,29 @@ class SheetCompiler:
             for cell in item.cells if isinstance(item, Row) else ():
                 if cell.kind == VM:
                     raise self.error(cell.ref, "{%vm %} 只能用在 {%tr for %} 循环的行中")
-        return CompiledSheet(body=body, widths=widths, last_col=last_col, default_height=default_height)
+        return CompiledSheet(body=body, widths=widths, last_col=last_col, default_height=default_height,
+                             sources=self._cell_sources(markers))
+
+    def _cell_sources(self, markers: Mapping[int, tuple[str, str]]) -> tuple[CellSource, ...]:
+        """Return the Jinja sources of the sheet: each loop marker and each cell with Jinja,
+        with the loop statements around it."""
+        loops: list[tuple[int, int, str]] = []  # (for row, endfor row, statement)
+        open_: list[tuple[int, str]] = []
+        for number in sorted(markers):
+            statement = markers[number][1]
+            if statement == "endfor":
+                first, text = open_.pop()
+                loops.append((first, number, text))
+            else:
+                open_.append((number, statement))
+
+        def around(row: int) -> tuple[str, ...]:
+            return tuple(text for first, last, text in sorted(loops) if first < row < last)
+
+        out = [(first, CellSource(markers[first][0], f"{{% {text} %}}{{% endfor %}}", around(first)))
+               for first, _, text in loops]
+        out += [(row, CellSource(ref, text, around(row), vm)) for row, ref, text, vm in self._sources]
+        return tuple(source for _, source in sorted(out, key=lambda item: item[0]))
 
     def _markers(
         self, cells: dict[int, dict[int, etree._Element]], texts: dict[tuple[int, int], str | None]
@@ -298,6 +333,9 @@ class SheetCompiler:
                 out.append(finish_static(cell, raw))
                 continue
             kind, static, fn = self.cells.compile(ref, text)
+            if kind in (EXPR, MIXED, VM):
+                vm = VM_TAG.match(text.strip()) if kind == VM else None
+                self._sources.append((number, ref, vm.group(1) if vm else text, vm is not None))
             rows_down, last_col = extent.get((number, col), (0, col))
             variants = self.variants(style)
             cell = Cell(
