@@ -272,8 +272,9 @@ class _Table:
     breaks: list[int] = field(default_factory=list)
 
     def groups(self) -> list[tuple[int, int]]:
-        """Return the row ranges to keep on one page: the merges of the innermost merged column."""
-        spans = [m for m in self.merges if m[2] > m[1]]
+        """Return the row ranges to keep on one page: the merges of the innermost merged column
+        (not those starting in the header rows, such as a label column over the whole table)."""
+        spans = [m for m in self.merges if m[2] > m[1] and m[1] >= self.header]
         if not spans:
             return []
         inner = max(m[0] for m in spans)
@@ -648,7 +649,9 @@ class Pager:
         for position, (column, merge) in enumerate(table.cells[index]):
             if merge != "continue":
                 continue
-            source = self._merge_start(table, index, column)
+            start, source = self._merge_start(table, index, column)
+            if start is not None and start < table.header <= index:
+                continue  # it starts in a header row, which the new page repeats: it continues from there
             cell = cells[position]
             opening = cell.index(">") + 1
             match = self._props["tcPr"].match(cell, opening)
@@ -665,16 +668,17 @@ class Pager:
         return _Row(row.opening, cells, row.closing).xml()
 
     @staticmethod
-    def _merge_start(table: _Table, index: int, column: int) -> str | None:
-        """Return the cell that starts the merge row ``index``'s cell in ``column`` continues."""
+    def _merge_start(table: _Table, index: int, column: int) -> tuple[int | None, str | None]:
+        """Return the row and the cell that start the merge row ``index``'s cell in ``column``
+        continues (None, None when there is none)."""
         for above in range(index - 1, -1, -1):
             for position, (col, merge) in enumerate(table.cells[above]):
                 if col == column:
                     if merge == "restart":
-                        return table.rows[above].cells[position]
+                        return above, table.rows[above].cells[position]
                     if merge != "continue":
-                        return None
-        return None
+                        return None, None
+        return None, None
 
 
 def namespaces_of(head: str) -> dict[str, str]:

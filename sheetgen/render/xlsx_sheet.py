@@ -95,7 +95,8 @@ class RenderedSheet:
 
 @dataclass
 class _Group:
-    """A ``{%vm %}`` cell merged down over its group (rows 1-based, inclusive)."""
+    """A ``{%vm %}`` cell merged down over its group, or a template merge stretched over
+    the rendered rows (``stretched``: never kept on one page); rows 1-based, inclusive."""
 
     col: int
     last_col: int
@@ -103,11 +104,12 @@ class _Group:
     last: int
     text: str
     cell: Cell
+    stretched: bool = False
 
 
 class _State:
-    __slots__ = ("groups", "headings", "heights", "jurisdiction", "last_col", "merges", "row_map", "rows",
-                 "slots", "together", "vneeds", "what")
+    __slots__ = ("anchors", "groups", "headings", "heights", "jurisdiction", "last_col", "last_map", "merges",
+                 "row_map", "rows", "slots", "together", "vneeds", "what")
 
     def __init__(self, jurisdiction: Jurisdiction, what: str, last_col: int):
         self.rows: list[tuple[str, list[str]]] = []
@@ -119,6 +121,8 @@ class _State:
         self.headings: list[int] = []  # rows (0-based) kept with the next one
         self.vneeds: list[tuple[int, int, float]] = []
         self.row_map: dict[int, int] = {}
+        self.last_map: dict[int, int] = {}  # template row -> the last row rendered from it
+        self.anchors: dict[tuple[int, int], tuple[str, Cell]] = {}  # (row, col) of a stretched merge's start
         self.jurisdiction = jurisdiction
         self.what = what
         self.last_col = last_col
@@ -137,6 +141,8 @@ def render_sheet(
     page breaks placed for ``page`` (none without one)."""
     state = _State(jurisdiction, what, sheet.last_col)
     _emit(sheet.body, context, state)
+    if sheet.stretches:
+        _stretch(sheet, state)
     heights = state.heights
     for first, last, need in state.vneeds:
         have = sum(heights[first - 1 : last])
@@ -165,6 +171,24 @@ def render_sheet(
                          breaks=tuple(breaks))
 
 
+def _stretch(sheet: CompiledSheet, state: _State) -> None:
+    """Return nothing; merge each stretched template merge from its first rendered row to the
+    last row rendered from the template rows it covers (a single cell when none was)."""
+    for stretch in sheet.stretches:
+        first = state.row_map.get(stretch.first_row)
+        if first is None:
+            continue
+        covered = [state.last_map[t] for t in range(stretch.first_row, stretch.last_row + 1) if t in state.last_map]
+        last = max(covered, default=first)
+        text, cell = state.anchors[first, stretch.col]
+        if last > first:
+            state.groups.append(_Group(stretch.col, stretch.last_col, first, last, text, cell, stretched=True))
+            if text:
+                state.vneeds.append((first, last, text_height(text, cell.width, cell.font_size)))
+        elif stretch.last_col > stretch.col:
+            state.merges.append(_merge(stretch.col, first, stretch.last_col, first))
+
+
 @dataclass(frozen=True)
 class PageRoom:
     """The printable height of a page in sheet points (paper less margins, at the print scale)."""
@@ -188,8 +212,9 @@ def _paginate(
             keep.update(range(first - 1, last))
     repeats = ((repeat_after, len(heights), repeat),) if repeat_after >= 0 else ()
     room = pages.Page(first=page.height, later=page.height, repeats=repeats)
-    inner = max((g.col for g in state.groups), default=-1)
-    together = [(g.first - 1, g.last - 1) for g in state.groups if g.col == inner] + state.together
+    inner = max((g.col for g in state.groups if not g.stretched), default=-1)
+    together = [(g.first - 1, g.last - 1) for g in state.groups if g.col == inner and not g.stretched]
+    together += state.together
     for _ in range(4):
         breaks = pages.breaks(heights, room, together, keep)
         cuts: dict[int, list[int]] = {}
@@ -260,12 +285,18 @@ def _call(fn: Any, context: Mapping[str, Any], ref: str, state: _State) -> Any:
 def _row(row: Row, context: Mapping[str, Any], state: _State) -> None:
     number = len(state.rows) + 1
     state.row_map.setdefault(row.tref, number)
+    state.last_map[row.tref] = number
     digits = str(number)
     need = row.height
     parts: list[str] = []
+    stretched, anchors = row.stretched, row.anchors
     for cell in row.cells:
         kind = cell.kind
+        if stretched and cell.col in stretched:
+            state.slots[number, cell.col] = len(parts)
         if kind in (TEXT, EMPTY, RAW):
+            if anchors and cell.col in anchors:
+                state.anchors[number, cell.col] = (cell.text, cell)
             parts.append('<c r="' + COLUMNS[cell.col] + digits + cell.suffix)
             if cell.need:
                 if cell.rows_down:
@@ -289,6 +320,8 @@ def _row(row: Row, context: Mapping[str, Any], state: _State) -> None:
         elif kind == VM and cell.last_col > cell.col:
             state.merges.append(_merge(cell.col, number, cell.last_col, number))
         xml, text = _typed(value, cell, COLUMNS[cell.col] + digits, state.jurisdiction, kind == MIXED)
+        if anchors and cell.col in anchors:
+            state.anchors[number, cell.col] = (text, cell)
         parts.append(xml)
         if text:
             height = text_height(text, cell.width, cell.font_size)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from jinja2.sandbox import SandboxedEnvironment
@@ -32,13 +32,28 @@ _TR_FOR = re.compile(r"^for\s+([A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)\s+in\s+(.+)
 @dataclass(frozen=True)
 class Row:
     """One compiled template row: its cells and the merges anchored on it
-    (first column, rows down, last column)."""
+    (first column, rows down, last column); the columns where a merge that stretches
+    with the rows starts (``anchors``) or continues (``stretched``) on this row."""
 
     tref: int
     attrs: str
     height: float
     cells: tuple[Cell, ...]
     merges: tuple[tuple[int, int, int], ...]
+    anchors: tuple[int, ...] = ()
+    stretched: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class Stretch:
+    """A template merge across ``{%tr %}`` marker rows: it starts at its first template row
+    and ends with the last row rendered from the last template row it covers, so a label
+    column merged over the indicator rows covers them however many there are."""
+
+    first_row: int
+    col: int
+    last_row: int
+    last_col: int
 
 
 @dataclass(frozen=True)
@@ -72,6 +87,7 @@ class CompiledSheet:
     last_col: int
     default_height: float
     sources: tuple[CellSource, ...] = ()
+    stretches: tuple[Stretch, ...] = ()
 
 
 # ------------------------------------------------------------------ reading
@@ -219,14 +235,23 @@ class SheetCompiler:
             for col, cell in row_cells.items():
                 texts[number, col] = _read_text(cell, self.strings)
         markers = self._markers(cells, texts)
-        self._check_merges(merges, markers)
+        stretches = self._stretches(merges, markers)
 
         anchored: dict[int, list[tuple[int, int, int]]] = {}
         covered: dict[tuple[int, int], int] = {}
         extent: dict[tuple[int, int], tuple[int, int]] = {}
+        anchors: dict[int, list[int]] = {}
+        stretched: dict[int, list[int]] = {}
+        for stretch in stretches:
+            anchors.setdefault(stretch.first_row, []).append(stretch.col)
+            for r in range(stretch.first_row + 1, stretch.last_row + 1):
+                stretched.setdefault(r, []).append(stretch.col)
         for r1, c1, r2, c2 in merges:
-            anchored.setdefault(r1, []).append((c1, r2 - r1, c2))
-            extent[r1, c1] = (r2 - r1, c2)
+            if any((s.first_row, s.col) == (r1, c1) for s in stretches):
+                extent[r1, c1] = (0, c2)  # its rows are known once rendered
+            else:
+                anchored.setdefault(r1, []).append((c1, r2 - r1, c2))
+                extent[r1, c1] = (r2 - r1, c2)
             anchor_cell = cells.get(r1, {}).get(c1)
             anchor_style = int(anchor_cell.get("s", "0")) if anchor_cell is not None else 0
             for r in range(r1, r2 + 1):
@@ -239,7 +264,7 @@ class SheetCompiler:
         for number in range(1, last_row + 1):
             if number in markers:
                 continue
-            compiled[number] = self._row(
+            row = self._row(
                 number,
                 rows.get(number),
                 cells.get(number, {}),
@@ -250,13 +275,16 @@ class SheetCompiler:
                 widths,
                 default_height,
             )
+            if number in anchors or number in stretched:
+                row = replace(row, anchors=tuple(anchors.get(number, ())), stretched=tuple(stretched.get(number, ())))
+            compiled[number] = row
         body = self._nest(compiled, markers, last_row)
         for item in body:
             for cell in item.cells if isinstance(item, Row) else ():
                 if cell.kind == VM:
                     raise self.error(cell.ref, "{%vm %} 只能用在 {%tr for %} 循环的行中")
         return CompiledSheet(body=body, widths=widths, last_col=last_col, default_height=default_height,
-                             sources=self._cell_sources(markers))
+                             sources=self._cell_sources(markers), stretches=tuple(stretches))
 
     def _cell_sources(self, markers: Mapping[int, tuple[str, str]]) -> tuple[CellSource, ...]:
         """Return the Jinja sources of the sheet: each loop marker and each cell with Jinja,
@@ -295,12 +323,43 @@ class SheetCompiler:
                 break
         return markers
 
-    def _check_merges(self, merges: list[tuple[int, int, int, int]], markers: Mapping[int, Any]) -> None:
+    @staticmethod
+    def _loops(markers: Mapping[int, tuple[str, str]], last_row: int) -> list[tuple[int, int]]:
+        """Return the (for row, endfor row) of each loop (an unclosed one ends after the sheet;
+        :meth:`_nest` reports it)."""
+        loops, opened = [], []
+        for number in sorted(markers):
+            if markers[number][1] == "endfor":
+                if opened:
+                    loops.append((opened.pop(), number))
+            else:
+                opened.append(number)
+        loops += [(first, last_row + 1) for first in opened]
+        return loops
+
+    def _stretches(self, merges: list[tuple[int, int, int, int]],
+                   markers: Mapping[int, tuple[str, str]]) -> list[Stretch]:
+        """Return the merges that cross loop marker rows (they stretch with the rows); refuse
+        one that hides a marker, or starts inside a loop and ends past it."""
+        last_row = max([*markers, *(m[2] for m in merges), 0])
+        loops = self._loops(markers, last_row)
+        out = []
         for r1, c1, r2, c2 in merges:
-            for marker in markers:
-                if r1 <= marker <= r2:
-                    ref = f"{COLUMNS[c1]}{r1}:{COLUMNS[c2]}{r2}"
-                    raise self.error(ref, f"合并单元格跨越了循环标记行 {marker}")
+            crossed = [m for m in markers if r1 <= m <= r2]
+            if not crossed:
+                continue
+            ref = f"{COLUMNS[c1]}{r1}:{COLUMNS[c2]}{r2}"
+            for marker in crossed:
+                marker_col = parse_ref(markers[marker][0])[1]
+                if c1 <= marker_col <= c2:
+                    raise self.error(ref, f"合并单元格盖住了第 {marker} 行的循环标记；"
+                                     "请把 {%tr … %} 写在合并区域以外的第一个格子里")
+            for first, last in loops:
+                if first < r1 < last:
+                    raise self.error(ref, f"合并单元格从第 {first} 行起的循环里面开始，跨过了循环标记行；"
+                                     "跟着指标行伸长的合并单元格（如左边的标签列）要从循环上面的行开始")
+            out.append(Stretch(r1, c1, r2, c2))
+        return out
 
     def _row(
         self,
@@ -361,6 +420,14 @@ class SheetCompiler:
         kept = tuple(m for m in merges if m[0] not in vm_cols)
         return Row(tref=number, attrs=attrs, height=height, cells=tuple(out), merges=kept)
 
+    @property
+    def _merged_away(self) -> str:
+        """Return the hint for a missing loop marker when the sheet has merges ('' when none)."""
+        if not self._merges():
+            return ""
+        return ("；是不是合并单元格时盖掉了它？Excel 合并单元格只留左上角的文字：请先合并，"
+                "再把 {%tr … %} 写在合并区域以外、这一行第一个有字的格子里")
+
     def _nest(self, compiled: dict[int, Row], markers: dict[int, tuple[str, str]], last_row: int):
         stack: list[tuple[str, str, list[Row | Loop]]] = [("", "", [])]
         for number in range(1, last_row + 1):
@@ -370,7 +437,7 @@ class SheetCompiler:
             ref, statement = markers[number]
             if statement == "endfor":
                 if len(stack) == 1:
-                    raise self.error(ref, "{%tr endfor %} 没有对应的 {%tr for … %}")
+                    raise self.error(ref, "{%tr endfor %} 没有对应的 {%tr for … %}" + self._merged_away)
                 open_ref, open_statement, body = stack.pop()
                 stack[-1][2].append(self._loop(open_ref, open_statement, tuple(body)))
             elif _TR_FOR.match(statement):
@@ -378,7 +445,7 @@ class SheetCompiler:
             else:
                 raise self.error(ref, f"无法识别的行标记“{{%tr {statement} %}}”（应为 for … in … 或 endfor）")
         if len(stack) > 1:
-            raise self.error(stack[-1][0], "{%tr for … %} 没有对应的 {%tr endfor %}（循环未闭合）")
+            raise self.error(stack[-1][0], "{%tr for … %} 没有对应的 {%tr endfor %}（循环未闭合）" + self._merged_away)
         return tuple(stack[0][2])
 
     def _loop(self, ref: str, statement: str, body: tuple[Row | Loop, ...]) -> Loop:

@@ -151,9 +151,11 @@ def test_tag_inside_text_is_refused(custom) -> None:
         compile_xlsx(custom({"A1": "x {%vm row.level1 %}"}))
 
 
-def test_merge_across_a_loop_marker(custom) -> None:
-    with pytest.raises(TemplateError, match=r"合并"):
-        compile_xlsx(custom(LOOP, ("D2:D4",)))
+def test_merge_hiding_a_loop_marker_or_leaving_a_loop_from_inside(custom) -> None:
+    with pytest.raises(TemplateError, match=r"A5.*没有对应的.*合并单元格时盖掉了它"):  # merging dropped A3's text
+        compile_xlsx(custom(LOOP, ("A2:A4",)))
+    with pytest.raises(TemplateError, match=r"C4:C6.*循环里面开始"):
+        compile_xlsx(custom(LOOP, ("C4:C6",)))
 
 
 def test_render_error_names_the_cell(custom) -> None:
