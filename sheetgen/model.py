@@ -73,6 +73,7 @@ class Project:
     number: int
     header: Mapping[str, Any]
     indicators: tuple[Category, ...]
+    columns: tuple[str, ...] = ()  # the jurisdiction's extra indicator columns (empty on an empty group's row)
 
     @property
     def name(self) -> str:
@@ -80,11 +81,18 @@ class Project:
         return str(self.header.get("name", ""))
 
     def iter_rows(self) -> Iterator[Row]:
-        """Return the indicator table as flat rows with their merge positions."""
+        """Return the indicator table as flat rows with their merge positions; an empty 二级
+        group is one row with its name and an empty indicator (``Row.empty``)."""
+        blank = Indicator(name="", extras=_frozen(dict.fromkeys(self.columns)))
         for category in self.indicators:
-            span1 = sum(len(g.indicators) for g in category.groups)
+            span1 = sum(len(g.indicators) or 1 for g in category.groups)
             first1 = True
             for group in category.groups:
+                if not group.indicators:
+                    yield Row(Merged(category.name, first1, span1 if first1 else 0), Merged(group.name, True, 1),
+                              blank, empty=True)
+                    first1 = False
+                    continue
                 first2 = True
                 for indicator in group.indicators:
                     yield Row(
@@ -110,11 +118,13 @@ class Merged:
 
 @dataclass(frozen=True)
 class Row:
-    """One printed indicator row: the merged 一级/二级 cells and the indicator."""
+    """One printed indicator row: the merged 一级/二级 cells and the indicator; ``empty`` on
+    the one row of a 二级 group without indicators (its name, blank cells)."""
 
     level1: Merged
     level2: Merged
     indicator: Indicator
+    empty: bool = False
 
     @property
     def name(self) -> str:

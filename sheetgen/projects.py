@@ -62,4 +62,4 @@ def to_project(spec: ValidatedSpec) -> Project:
     header = _freeze(header)
     number = data.get("number") or spec.file.number
     return Project(key=str(spec.file.path), jurisdiction=spec.jurisdiction.name, number=int(number),
-                   header=header, indicators=categories)
+                   header=header, indicators=categories, columns=columns)

@@ -206,9 +206,9 @@ class _Exporter:
         j = self.jurisdiction
         label1, label2, label3 = (level_label(j, n) for n in (1, 2, 3))
         self.definitions[f"{self.prefix}.row"] = self.row(rules)
-        self.definitions[f"{self.prefix}.level2"] = self._level(
-            f"{label2}（下面逐行写{label3}: 指标值）", (), self.ref("row"), minimum=1
-        )
+        level2 = self._level(f"{label2}（下面逐行写{label3}: 指标值；空着表示这一组没有指标）", (), self.ref("row"),
+                             minimum=0)
+        self.definitions[f"{self.prefix}.level2"] = {**level2, "type": ["object", "null"]}
         self.definitions[f"{self.prefix}.level1"] = self._level(
             f"{label1}（下面列出{label2}）", j.level2_names, self.ref("level2"), minimum=1
         )

@@ -29,8 +29,9 @@ from sheetgen.jurisdiction import Jurisdiction
 from sheetgen.model import Project
 from sheetgen.money import format_money
 
-#: What every indicator row has (besides the jurisdiction's extra columns).
-ROW_FIELDS = ("level1", "level2", "name", "value", "description")
+#: What every indicator row has (besides the jurisdiction's extra columns); ``empty`` is true
+#: on the one row of an empty 二级 group.
+ROW_FIELDS = ("level1", "level2", "name", "value", "description", "empty")
 #: What a merged 一级/二级 cell (``row.level1``) has: its text, whether this row opens the
 #: merge, and (on that row) how many rows it spans.
 MERGED_FIELDS = ("text", "start", "span")

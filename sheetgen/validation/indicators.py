@@ -68,7 +68,10 @@ def check_tree(tree: Any, check: SchemaCheck, loaded: LoadedSpec) -> tuple[Any, 
         twins([str(k) for k in groups], path1, "duplicate-key")
         for level2, rows in groups.items():
             path2 = (*path1, str(level2))
-            if not isinstance(rows, Mapping) or not rows:
+            if rows is None or (isinstance(rows, Mapping) and not rows):
+                out1[str(level2)] = {}  # an empty 二级 group: printed as one blank row with its name
+                continue
+            if not isinstance(rows, Mapping):
                 problem(path2, "indicator-shape", _not_a_level(jurisdiction, 2, str(level2), rows))
                 continue
             out1[str(level2)] = out2 = {}
