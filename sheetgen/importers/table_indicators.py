@@ -6,9 +6,11 @@ under ``indicator:``), None for a row that is no indicator header.
 :class:`IndicatorReader` adds the rows below it to an
 :class:`~sheetgen.importers.tree.IndicatorTree`: a blank or merged 一级/二级
 cell continues the group above, a row with several values in columns under
-one merged header joins them, and text it cannot place (a column the
-jurisdiction does not define, a row without 三级 name, a repeated 三级) goes to
-``review`` through the callback it is given.
+one merged header joins them, a row with only a 二级 name is an empty group, a
+header cell merged down over the rows is a label over the block (本年度绩效指标),
+and text it cannot place (a column the jurisdiction does not define, a row
+without 三级 name, a repeated 三级) goes to ``review`` through the callback it is
+given.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from sheetgen.importers.tree import IndicatorTree
 
 IGNORE = "-"
 UNKNOWN = "?"
+LABEL = "|"  # + the label: a header cell merged down over the indicator rows
 Review = Callable[..., None]
 
 
@@ -57,30 +60,48 @@ class IndicatorReader:
         self.rows = 0
         self.columns: dict[int, str] = {}
         self.block = ""
+        self.pending: list[tuple[Line, Cell]] = []  # header cells of no known column, settled at the next row
 
     def start(self, line: Line, columns: dict[int, str]) -> None:
         """Start reading indicator rows with the column roles of the header ``line``."""
         self.mark(line, line.cells[0])
+        self._unplaced()
         self.columns = columns
         self.block = line.block
-        for cell in line.cells:
-            role = columns.get(cell.col, "")
-            if role.startswith(UNKNOWN) and not cell.is_copy:
-                self.sink.warn_at(
-                    line,
-                    cell,
-                    "import-column",
-                    f"格式“{self.labels.jurisdiction.name}”没有“{cell.stripped}”这一指标列，此列的文字放入 review",
-                )
+        self.pending = [(line, cell) for cell in line.cells
+                        if columns.get(cell.col, "").startswith(UNKNOWN) and not cell.is_copy]
+
+    def _unplaced(self, first: Line | None = None) -> None:
+        """Settle the header cells no role was found for, seeing the first row below (``first``):
+        one merged down over it is a label over the block (本年度绩效指标), any other a column of
+        the source the format does not define (its texts go to review)."""
+        for header, cell in self.pending:
+            below = next((c for c in first.cells if c.col == cell.col), None) if first is not None else None
+            if below is not None and below.is_copy and below.origin == (cell.row, cell.col):
+                self.columns[cell.col] = LABEL + cell.stripped
+                continue
+            self.sink.warn_at(
+                header,
+                cell,
+                "import-column",
+                f"格式“{self.labels.jurisdiction.name}”没有“{cell.stripped}”这一指标列，此列的文字放入 review",
+            )
+        self.pending = []
 
     def add_line(self, line: Line) -> None:
         """Add one indicator row to the tree (or its texts to review when it cannot be placed)."""
+        if self.pending:
+            self._unplaced(line)
         texts: dict[str, list[Cell]] = {}
         outside: list[tuple[Cell, str]] = []
         for cell in line.cells:
             role = self.columns.get(cell.col)
             if cell.is_copy and cell.own.strip():
                 self.to_review(line, cell, cell.own, "被合并单元格遮住")
+            if role is not None and role.startswith(LABEL):
+                if not cell.is_copy and cell.stripped not in ("", role[len(LABEL):]):
+                    outside.append((cell, f"“{role[len(LABEL):]}”标签列"))  # the label again where a page breaks
+                continue
             if role is None or role.startswith(UNKNOWN):
                 if not cell.is_copy and cell.stripped:
                     outside.append((cell, f"“{role[1:]}”列" if role else "指标表各列之外"))
@@ -119,6 +140,14 @@ class IndicatorReader:
         group1 = level1 or tree.level1
         group2 = level2 or (None if new1 else tree.level2)
         anchor = next((cell for cells in texts.values() for cell in cells if cell.stripped), line.cells[0])
+        rest = any(cell.stripped for role, cells in texts.items() if role not in (LEVEL1, LEVEL2)
+                   for cell in cells if not cell.is_copy)
+        if not name and not rest and level2 and group1 is not None:  # an empty 二级 group: just its name
+            self.sink.at = (line, anchor)
+            if new1:
+                tree.enter_level1(level1, anchor.row)
+            tree.enter_level2(level2, anchor.row)
+            return
         problem = None
         if not name:
             problem = "指标行没有三级指标名称"

@@ -295,9 +295,10 @@ def _row(row: Row, context: Mapping[str, Any], state: _State) -> None:
         if stretched and cell.col in stretched:
             state.slots[number, cell.col] = len(parts)
         if kind in (TEXT, EMPTY, RAW):
-            if anchors and cell.col in anchors:
-                state.anchors[number, cell.col] = (cell.text, cell)
             parts.append('<c r="' + COLUMNS[cell.col] + digits + cell.suffix)
+            if anchors and cell.col in anchors:  # its height is spread over the rows it stretches to
+                state.anchors[number, cell.col] = (cell.text, cell)
+                continue
             if cell.need:
                 if cell.rows_down:
                     state.vneeds.append((number, number + cell.rows_down, cell.need))
@@ -320,9 +321,10 @@ def _row(row: Row, context: Mapping[str, Any], state: _State) -> None:
         elif kind == VM and cell.last_col > cell.col:
             state.merges.append(_merge(cell.col, number, cell.last_col, number))
         xml, text = _typed(value, cell, COLUMNS[cell.col] + digits, state.jurisdiction, kind == MIXED)
+        parts.append(xml)
         if anchors and cell.col in anchors:
             state.anchors[number, cell.col] = (text, cell)
-        parts.append(xml)
+            continue
         if text:
             height = text_height(text, cell.width, cell.font_size)
             if last_row > number:
