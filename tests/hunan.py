@@ -3,7 +3,8 @@ templates copy tianjin``, then edits to its files -- a Hunan-style 项目支出�
 extra header field (主管部门), an extra indicator column (备注), a label column 本年度绩效指标
 merged down the left of the whole indicator block, 一级 printed on every row (unmerged), and
 empty 二级 groups in its specs.  python-docx and openpyxl stand in for Word and Excel; each
-step is one a person does there (insert a row or column, merge cells, type a tag).
+step is one a person does there (insert a row or column, merge cells, type a tag).  (The Tianjin
+Word template carries no page footer to remove.)
 
 Holds no tests itself: tests/authoring/test_copied_format.py and the import tests use it.
 """
@@ -16,7 +17,6 @@ from pathlib import Path
 import openpyxl
 import yaml
 from docx import Document
-from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm
 from docx.table import Table
@@ -216,11 +216,6 @@ def _word(path: Path) -> None:
     for paragraph in data.cells[1].paragraphs:
         for run in paragraph.runs:
             run.text = run.text.replace("{%vm row.level1 %}", "{{ row.level1 }}")
-    # the page number footer no Hunan table has: removed (templates check lists it)
-    footer = document.sections[0].footer
-    for paragraph in footer.paragraphs:
-        paragraph._p.getparent().remove(paragraph._p)
-    footer._element.append(OxmlElement("w:p"))
     document.save(str(path))
 
 

@@ -152,13 +152,17 @@ def setup_styles(doc: DocumentObject, *, heading_align: WD_ALIGN_PARAGRAPH) -> N
     _exact_spacing(heading.element.get_or_add_pPr(), T.heading_size)
 
 
-def setup_page(doc: DocumentObject) -> None:
-    """Set the paper and margins of the jurisdiction and the “- N -” page number footer."""
+def setup_page(doc: DocumentObject, *, page_numbers: bool) -> None:
+    """Set the paper and margins of the jurisdiction and, when its source prints them
+    (``page_numbers``), the “- N -” page number footer: a template carries nothing its source
+    does not, since every format copied from it inherits it."""
     section = doc.sections[0]
     section.page_width, section.page_height = T.paper
     section.top_margin, section.bottom_margin = T.margins["top"], T.margins["bottom"]
     section.left_margin, section.right_margin = T.margins["left"], T.margins["right"]
     section.header_distance = section.footer_distance = Mm(12)
+    if not page_numbers:
+        return
     footer = section.footer.paragraphs[0]
     footer.alignment = CENTER
     _set_fonts(footer.add_run("- ")._r.get_or_add_rPr())
@@ -386,7 +390,7 @@ def shanghai() -> DocumentObject:
     """Return the Shanghai 财政项目支出绩效目标表 template (seed 000/001 layout)."""
     doc = Document()
     setup_styles(doc, heading_align=LEFT)
-    setup_page(doc)
+    setup_page(doc, page_numbers=True)  # seed 001 prints “- 1 -” under each page
     para(doc, "{%p if combined %}")
     para(doc, "{{ number }}.{{ project.name }}", style="Heading 1")
     para(doc, "{%p endif %}")
@@ -451,7 +455,7 @@ def tianjin() -> DocumentObject:
     """Return the Tianjin 项目绩效目标表 template (seed 002 layout)."""
     doc = Document()
     setup_styles(doc, heading_align=CENTER)
-    setup_page(doc)
+    setup_page(doc, page_numbers=False)  # no Tianjin source prints a page number
     para(doc, "{{ number }}.{{ project.name }}绩效目标表", style="Heading 1")
     para(doc, "{{ project.unit.code }}{{ project.unit.name }}")
     para(doc, "单位：万元", align=RIGHT, after=3)

@@ -53,7 +53,7 @@ def test_the_format_checks_clean_and_its_templates_use_the_new_names(
     out = capsys.readouterr().out
     for line in (x for x in out.splitlines() if "模板" in x and "用到" in x):
         assert "project.department" in line and "row.note" in line and "row.level1" in line
-    assert "页脚（word/footer" not in out  # the copied '- {页码} -' footer was removed, and is gone
+    assert "页脚（word/footer" not in out  # no page footer came with the copy
 
 
 def test_word_prints_the_new_field_label_column_unmerged_level1_and_empty_groups(built: tuple[Path, Path]) -> None:

@@ -47,4 +47,5 @@ def test_libreoffice_converts_what_we_write(
     assert value and value.replace(" ", "") in text
     assert ("2,468,000" if which == "shanghai" else "26.50") in text
     assert "{{" not in text and "{%" not in text
-    assert "-2-" in text  # the second project starts page 2: footer "- 2 -"
+    if which == "shanghai":
+        assert "-2-" in text  # the second project starts page 2: footer "- 2 -"

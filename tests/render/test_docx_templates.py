@@ -85,9 +85,17 @@ def test_indicator_header_row_repeats(name: str) -> None:
     assert texts[2:] == [c["label"] for c in jurisdictions.load(name).indicator_columns]
 
 
-@pytest.mark.parametrize("name", NAMES)
-def test_footer_has_page_number_between_dashes(name: str) -> None:
-    footer = Document(str(template(name))).sections[0].footer
+def test_only_shanghai_has_a_footer_as_only_its_source_does() -> None:
+    """Seed 001 prints '- 1 -' under each Shanghai page; no Tianjin source prints a page number, so
+    the Tianjin template (which every copied format starts from) carries no footer."""
+    shanghai = compile_docx(jurisdictions.load("shanghai")).headers_footers()
+    assert shanghai == [("页脚（word/footer1.xml）", "- {页码} -")]
+    assert compile_docx(jurisdictions.load("tianjin")).headers_footers() == []
+    assert not Document(str(template("tianjin"))).sections[0].footer.paragraphs[0].text
+
+
+def test_shanghai_footer_has_page_number_between_dashes() -> None:
+    footer = Document(str(template("shanghai"))).sections[0].footer
     paragraph = footer.paragraphs[0]._p
     instr = "".join(t.text or "" for t in paragraph.iter(qn("w:instrText")))
     assert instr.strip() == "PAGE"

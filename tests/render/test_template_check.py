@@ -86,8 +86,10 @@ def test_templates_check_lists_names_and_headers_footers(copied: Path, capsys: p
     for name in ("project.name", "project.budget.fiscal", "project.purpose", "row.level1", "row.description",
                  "number", "rows"):
         assert name in word and name in excel
-    assert "页脚（word/footer1.xml）：- {页码} -" in out  # the footer a copy carries into every document
-    assert "页脚：第 {页码} 页，共 {总页数} 页" in out
+    assert "页脚：第 {页码} 页，共 {总页数} 页" in out  # the Excel footer a copy carries into every workbook
+    assert "页脚（word/" not in out  # the Tianjin Word template has none
+    assert main(["templates", "check", str(jurisdictions.builtin_dir() / "shanghai")]) == 0
+    assert "页脚（word/footer1.xml）：- {页码} -" in capsys.readouterr().out
 
 
 def test_templates_check_flags_the_misspelt_field_at_its_cell(copied: Path, capsys: pytest.CaptureFixture[str]) -> None:
