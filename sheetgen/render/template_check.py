@@ -17,11 +17,12 @@ from pathlib import Path
 from sheetgen import jurisdiction as jurisdictions
 from sheetgen.errors import Diagnostic, JurisdictionError, Severity, SheetgenError, TemplateError
 from sheetgen.jurisdiction import Jurisdiction
-from sheetgen.render.templates import KINDS, checked
+from sheetgen.render.templates import checked
 from sheetgen.render.variables import Problem
 
-#: How messages name each kind of template.
+#: The kinds of template a jurisdiction has, and how messages name each.
 KIND_NAMES = {"docx": "Word", "xlsx": "Excel"}
+KINDS = tuple(KIND_NAMES)
 CODE = "template"
 
 

@@ -10,8 +10,6 @@ from sheetgen.jurisdiction import Jurisdiction
 from sheetgen.model import Project
 from sheetgen.render import variables
 
-KINDS = ("docx", "xlsx")
-
 
 class CompiledTemplate(Protocol):
     """What every compiled template offers: render projects to file bytes (``paged``:
