@@ -81,26 +81,31 @@ class Project:
         return str(self.header.get("name", ""))
 
     def iter_rows(self) -> Iterator[Row]:
-        """Return the indicator table as flat rows with their merge positions; an empty 二级
-        group is one row with its name and an empty indicator (``Row.empty``)."""
-        blank = Indicator(name="", extras=_frozen(dict.fromkeys(self.columns)))
-        for category in self.indicators:
-            span1 = sum(len(g.indicators) or 1 for g in category.groups)
-            first1 = True
-            for group in category.groups:
-                if not group.indicators:
-                    yield Row(Merged(category.name, first1, span1 if first1 else 0), Merged(group.name, True, 1),
-                              blank, empty=True)
-                    first1 = False
-                    continue
-                first2 = True
-                for indicator in group.indicators:
-                    yield Row(
-                        level1=Merged(category.name, first1, span1 if first1 else 0),
-                        level2=Merged(group.name, first2, len(group.indicators) if first2 else 0),
-                        indicator=indicator,
-                    )
-                    first1 = first2 = False
+        """Return the indicator table as flat rows with their merge positions (see :func:`rows_of`)."""
+        return rows_of(self.indicators, self.columns)
+
+
+def rows_of(categories: tuple[Category, ...], columns: tuple[str, ...] = ()) -> Iterator[Row]:
+    """Return the indicator table of ``categories`` as flat rows with their merge positions; an
+    empty 二级 group is one row with its name and an empty indicator (``Row.empty``)."""
+    blank = Indicator(name="", extras=_frozen(dict.fromkeys(columns)))
+    for category in categories:
+        span1 = sum(len(g.indicators) or 1 for g in category.groups)
+        first1 = True
+        for group in category.groups:
+            if not group.indicators:
+                yield Row(Merged(category.name, first1, span1 if first1 else 0), Merged(group.name, True, 1),
+                          blank, empty=True)
+                first1 = False
+                continue
+            first2 = True
+            for item in group.indicators:
+                yield Row(
+                    level1=Merged(category.name, first1, span1 if first1 else 0),
+                    level2=Merged(group.name, first2, len(group.indicators) if first2 else 0),
+                    indicator=item,
+                )
+                first1 = first2 = False
 
 
 @dataclass(frozen=True)
@@ -147,3 +152,26 @@ class Row:
 
 
 Frozen = _frozen
+
+
+def indicator(name: str, row: Any, columns: tuple[str, ...] = ()) -> Indicator:
+    """Return the indicator of one row (a value, or the full form's mapping); every extra
+    column the jurisdiction declares (``columns``) is present, None where the row does not set it."""
+    extras = dict.fromkeys(columns)
+    if isinstance(row, Mapping):
+        extras.update((k, v) for k, v in row.items() if k not in ("value", "description"))
+        return Indicator(name=name, value=row.get("value"), description=row.get("description"),
+                         extras=_frozen(extras))
+    return Indicator(name=name, value=None if row is None else str(row), extras=_frozen(extras))
+
+
+def tree_categories(tree: Mapping[str, Any], columns: tuple[str, ...] = ()) -> tuple[Category, ...]:
+    """Return the 一级 categories of a validated indicator tree (一级 → 二级 → 三级: row; an
+    empty 二级 may be None)."""
+    return tuple(
+        Category(str(level1), tuple(
+            Group(str(level2), tuple(indicator(str(name), row, columns) for name, row in (rows or {}).items()))
+            for level2, rows in (groups or {}).items()
+        ))
+        for level1, groups in tree.items()
+    )

@@ -6,24 +6,13 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from sheetgen.model import Category, Frozen, Group, Indicator, Project
+from sheetgen.model import Frozen, Project, tree_categories
 from sheetgen.money import UNITS, convert
 from sheetgen.validation import ValidatedSpec
 
 #: Spec keys that are not header fields of the table: the indicator tree has its own
 #: model, and ``vocabulary`` (words the unit allows) only informs the check.
 NOT_PRINTED = ("indicators", "vocabulary")
-
-
-def _indicator(name: str, row: Any, columns: tuple[str, ...] = ()) -> Indicator:
-    """Return the indicator of one row; every extra column the jurisdiction
-    declares (``columns``) is present, None where the row does not set it."""
-    extras = dict.fromkeys(columns)
-    if isinstance(row, Mapping):
-        extras.update((k, v) for k, v in row.items() if k not in ("value", "description"))
-        return Indicator(name=name, value=row.get("value"), description=row.get("description"),
-                         extras=Frozen(extras))
-    return Indicator(name=name, value=None if row is None else str(row), extras=Frozen(extras))
 
 
 def _freeze(value: Any) -> Any:
@@ -49,13 +38,7 @@ def to_project(spec: ValidatedSpec) -> Project:
         raise ValueError(f"{spec.file.display}: 有错误的说明不能生成表格")
     data = spec.data
     columns = tuple(k for k in spec.jurisdiction.schema.get("indicator") or {} if k not in ("value", "description"))
-    categories = tuple(
-        Category(str(level1), tuple(
-            Group(str(level2), tuple(_indicator(str(name), row, columns) for name, row in (rows or {}).items()))
-            for level2, rows in (groups or {}).items()
-        ))
-        for level1, groups in data["indicators"].items()
-    )
+    categories = tree_categories(data["indicators"], columns)
     header = {k: v for k, v in data.items() if k not in NOT_PRINTED}
     if isinstance(header.get("budget"), Mapping):
         header["budget"] = _budget_in_table_unit(header["budget"], spec.jurisdiction.money_unit)

@@ -9,15 +9,24 @@ values through :func:`sheetgen.render.context.format_value`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from jinja2 import StrictUndefined
+from jinja2 import StrictUndefined, pass_context
+from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
 from jinja2.utils import missing
 
-from sheetgen.model import Merged, Row
-from sheetgen.render.context import LOOP_FIELDS, MERGED_FIELDS, NAMES, ROW_FIELDS, Fields
+from sheetgen.model import Merged, Row, rows_of, tree_categories
+from sheetgen.render.context import (
+    JURISDICTION_KEY,
+    LOOP_FIELDS,
+    MERGED_FIELDS,
+    NAMES,
+    ROW_FIELDS,
+    Fields,
+    column_keys,
+)
 
 
 def row_fields(row: Row) -> tuple[str, ...]:
@@ -59,10 +68,23 @@ def vm_text(cell: Any) -> Any:
     return cell
 
 
+@pass_context
+def indicator_rows(context: Context, tree: Any) -> list[Row]:
+    """Return the rows of a three-level indicator mapping held by a header field (a second
+    indicator table, e.g. 实施期绩效指标 printed apart from the year's): merged 一级/二级
+    cells and the format's columns exactly as ``rows`` gives the spec's own indicators."""
+    if tree is None:
+        return []
+    if not isinstance(tree, Mapping):
+        raise TypeError("indicator_rows 只能用于 一级 → 二级 → 三级 的指标字段")
+    columns = column_keys(context[JURISDICTION_KEY])
+    return list(rows_of(tree_categories(tree, columns), columns))
+
+
 def sandbox(*, autoescape: bool, finalize: Callable[..., Any]) -> SandboxedEnvironment:
     """Return a sandboxed environment for one template: strict :class:`Undefined`, Jinja's
-    built-in filters and tests, ``break``/``continue``, and the renderers' own
-    ``sheetgen_vm_text`` filter and ``sheetgen_vm_start`` test (``{%vm %}`` cells)."""
+    built-in filters and tests, ``break``/``continue``, the ``indicator_rows`` filter, and the
+    renderers' own ``sheetgen_vm_text`` filter and ``sheetgen_vm_start`` test (``{%vm %}`` cells)."""
     env = SandboxedEnvironment(
         autoescape=autoescape,
         undefined=Undefined,
@@ -71,6 +93,7 @@ def sandbox(*, autoescape: bool, finalize: Callable[..., Any]) -> SandboxedEnvir
         auto_reload=False,
         extensions=["jinja2.ext.loopcontrols"],
     )
+    env.filters["indicator_rows"] = indicator_rows
     env.filters["sheetgen_vm_text"] = vm_text  # filters and tests are called directly (no sandbox check)
     env.tests["sheetgen_vm_start"] = vm_start
     return env

@@ -139,6 +139,7 @@ class _Walker:
         self.found = found
         self.current = Source("", "")
         self.seen: set[str] = set()
+        self.row = ANY  # the shape of an indicator row (set by check)
 
     # -- noting -------------------------------------------------------------
     def use(self, name: str) -> None:
@@ -195,6 +196,8 @@ class _Walker:
                 return None
             self.use(base[1])
             shape = base[0]
+            if node.name == "indicator_rows":
+                return Shape(item=self.row), ""
             if node.name in _SAME_LIST:
                 return Shape(item=shape.item), ""
             if node.name in _ONE_ITEM:
@@ -311,6 +314,7 @@ def check(sources: Iterable[Source], jurisdiction: Jurisdiction) -> Names:
     found = Names()
     walker = _Walker(sandbox(autoescape=False, finalize=str), found)
     scope = context_shape(jurisdiction)
+    walker.row = row_shape(jurisdiction)
     for source in sources:
         walker.source(source, scope)
     return found
