@@ -253,20 +253,27 @@ def _emit(body: tuple[Row | Loop, ...], context: Mapping[str, Any], state: _Stat
             items = list(items)
         except TypeError:
             raise TemplateError(f"{state.what} 单元格 {item.ref}：循环的对象不能逐项列出") from None
-        count = len(item.targets)
-        for index, value in enumerate(items):
-            child = dict(context)
-            if count == 1:
-                child[item.targets[0]] = value
-            else:
-                try:
-                    child.update(zip(item.targets, value, strict=True))
-                except (TypeError, ValueError):
-                    raise TemplateError(
-                        f"{state.what} 单元格 {item.ref}：循环的第 {index + 1} 项不能拆成 {count} 个变量"
-                    ) from None
-            child["loop"] = LoopInfo(index, len(items))
+        children = [_bound(item, index, value, context, state) for index, value in enumerate(items)]
+        if item.test is not None:  # as Jinja: loop counts the items the condition keeps
+            children = [child for child in children if _call(item.test, child, item.ref, state)]
+        for index, child in enumerate(children):
+            child["loop"] = LoopInfo(index, len(children))
             _emit(item.body, child, state)
+
+
+def _bound(loop: Loop, index: int, value: Any, context: Mapping[str, Any], state: _State) -> dict[str, Any]:
+    """Return ``context`` with the loop variables of ``loop`` bound to its ``index``-th item."""
+    child = dict(context)
+    if len(loop.targets) == 1:
+        child[loop.targets[0]] = value
+        return child
+    try:
+        child.update(zip(loop.targets, value, strict=True))
+    except (TypeError, ValueError):
+        raise TemplateError(
+            f"{state.what} 单元格 {loop.ref}：循环的第 {index + 1} 项不能拆成 {len(loop.targets)} 个变量"
+        ) from None
+    return child
 
 
 def _call(fn: Any, context: Mapping[str, Any], ref: str, state: _State) -> Any:

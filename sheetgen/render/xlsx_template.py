@@ -64,6 +64,7 @@ class Loop:
     targets: tuple[str, ...]
     items: Callable[[Mapping[str, Any]], Any]
     body: tuple[Row | Loop, ...]
+    test: Callable[[Mapping[str, Any]], Any] | None = None  # ``for x in y if test``: items it keeps
 
 
 @dataclass(frozen=True)
@@ -456,7 +457,28 @@ class SheetCompiler:
             vm = isinstance(item, Row) and any(c.kind == VM for c in item.cells)
             if vm and len(body) != 1:
                 raise self.error(ref, "含 {%vm %} 的循环只能有一行")
-        return Loop(ref=ref, targets=targets, items=self.cells.expression(ref, match.group(2)), body=body)
+        items, test = _split_test(match.group(2))
+        return Loop(ref=ref, targets=targets, items=self.cells.expression(ref, items), body=body,
+                    test=self.cells.expression(ref, test) if test is not None else None)
+
+
+def _split_test(source: str) -> tuple[str, str | None]:
+    """Return the iterable and the condition of ``y if cond`` in ``for x in y if cond`` (the
+    first ``if`` outside brackets and quotes; None when there is none)."""
+    depth, quote = 0, ""
+    for index, char in enumerate(source):
+        if quote:
+            quote = "" if char == quote and source[index - 1] != "\\" else quote
+        elif char in "'\"":
+            quote = char
+        elif char in "([{":
+            depth += 1
+        elif char in ")]}":
+            depth -= 1
+        elif (not depth and source.startswith("if", index) and index and source[index - 1].isspace()
+              and index + 2 < len(source) and source[index + 2].isspace()):
+            return source[:index].strip(), source[index + 2 :].strip()
+    return source, None
 
 
 _ROW_KEEP = ("s", "customFormat", "hidden", "outlineLevel", "collapsed", "thickTop", "thickBot")

@@ -143,3 +143,24 @@ def test_internals_stay_out_of_reach_in_both(both: Make) -> None:
     jurisdiction = both(["{{ project.__class__.__mro__ }}"])
     for kind in ("docx", "xlsx"):
         assert "project.__class__" in failure(kind, jurisdiction, tianjin_project())
+
+
+def test_a_loop_with_a_condition_filters_alike(both: Make) -> None:
+    """``{% for x in y if cond %}`` (loop.length counts what passes) in Word and Excel."""
+    texts = ["{%tr for row in rows if row.level1.text == '产出指标' %}",
+             "{{ loop.index }}/{{ loop.length }} {{ row.name }}", "{%tr endfor %}"]
+    jurisdiction = both([])
+    document = Document()
+    table = document.add_table(rows=3, cols=1)
+    for row, text in zip(table.rows, texts, strict=True):
+        row.cells[0].text = text
+    document.save(str(jurisdiction.template_path("docx")))
+    book = openpyxl.Workbook()
+    for index, text in enumerate(texts, 1):
+        book.active[f"A{index}"] = text
+    book.save(jurisdiction.template_path("xlsx"))
+    jurisdiction = jurisdictions.load("custom", jurisdictions.search_path([jurisdiction.folder.parent]))
+    docx, xlsx = render_both(jurisdiction, [tianjin_project()])
+    expected = ["1/3 软件维护次数", "2/3 故障响应时间", "3/3 项目总成本"]
+    assert [row.cells[0].text for row in Document(io.BytesIO(docx)).tables[0].rows] == expected
+    assert excel_texts(xlsx) == expected
