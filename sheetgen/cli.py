@@ -260,23 +260,19 @@ COMMANDS = {"check": cmd_check, "build": cmd_build, "import": cmd_import}
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from sheetgen import jurisdiction as jurisdictions
     from sheetgen.authoring.schema_export import any_schema, spec_schema, to_json
-    from sheetgen.authoring.templates_cmd import override_dirs
     from sheetgen.build.atomic import write_atomic
     from sheetgen.errors import JurisdictionError
+    from sheetgen.workspace import Workspace
 
-    dirs = jurisdictions.search_path(override_dirs(args.specs))
+    formats = Workspace().formats(args.specs, tree=True)
     if args.jurisdiction:
-        schema = spec_schema(jurisdictions.load(args.jurisdiction, dirs))
+        schema = spec_schema(formats.get(args.jurisdiction))
     else:
-        found = []
-        for name in jurisdictions.available(dirs):
-            try:
-                found.append(jurisdictions.load(name, dirs))
-            except JurisdictionError as exc:
-                print(f"sheetgen: 跳过有错误的格式“{name}”：{exc}", file=sys.stderr)
-        schema = any_schema(found)
+        for name, loaded in formats.found:
+            if isinstance(loaded, JurisdictionError):
+                print(f"sheetgen: 跳过有错误的格式“{name}”：{loaded}", file=sys.stderr)
+        schema = any_schema(formats.usable())
     text = to_json(schema)
     if args.output is None:
         sys.stdout.write(text)

@@ -65,14 +65,6 @@ class SheetgenError(Exception):
     """Base of all errors sheetgen raises on purpose."""
 
 
-class SpecError(SheetgenError):
-    """A spec cannot be loaded at all; carries the diagnostics that say why."""
-
-    def __init__(self, diagnostics: list[Diagnostic]):
-        super().__init__("; ".join(d.format() for d in diagnostics))
-        self.diagnostics = diagnostics
-
-
 class JurisdictionError(SheetgenError):
     """A jurisdiction folder is missing or malformed; ``diagnostics`` say where in its
     files, when the problems are in them."""
@@ -80,6 +72,9 @@ class JurisdictionError(SheetgenError):
     def __init__(self, message: str, diagnostics: list[Diagnostic] | None = None):
         super().__init__(message)
         self.diagnostics = list(diagnostics or [])
+
+    def __reduce__(self) -> tuple[Any, ...]:  # keeps the diagnostics when sent to a worker
+        return (JurisdictionError, (str(self), self.diagnostics))
 
 
 class TemplateError(SheetgenError):

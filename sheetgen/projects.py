@@ -48,7 +48,7 @@ def to_project(spec: ValidatedSpec) -> Project:
     if not spec.ok or spec.data is None or spec.jurisdiction is None:
         raise ValueError(f"{spec.file.display}: 有错误的说明不能生成表格")
     data = spec.data
-    columns = tuple(k for k in spec.jurisdiction.schema.get("indicator") or {} if k not in ("value", "description"))
+    columns = tuple(f.key for f in spec.jurisdiction.indicator_fields if f.key not in ("value", "description"))
     categories = tuple(
         Category(str(level1), tuple(
             Group(str(level2), tuple(_indicator(str(name), row, columns) for name, row in (rows or {}).items()))

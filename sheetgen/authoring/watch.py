@@ -29,6 +29,7 @@ from sheetgen import jurisdiction as jurisdictions
 from sheetgen.build.runner import BuildOptions, Summary
 from sheetgen.spec.blocks import BLOCK_SUFFIXES, include_area
 from sheetgen.spec.files import DEFAULTS_NAME, block_files, discover, holds_specs
+from sheetgen.workspace import candidate_dirs
 
 TEMPLATES = "templates"
 TICK_MS = 250  # how often the watcher looks up from waiting (new folders, stop requests)
@@ -72,9 +73,10 @@ class Scope:
             root = path if path.is_dir() else path.parent
             if path.is_file() or holds_specs(root):  # a unit (or one of its specs): blocks may sit beside it
                 areas.append(include_area(root, root))
+                templates.extend(candidate_dirs(root))
             elif path.is_dir():  # a tree of units
                 areas.append(root)
-            templates.append(root.parent / TEMPLATES)
+                templates.extend(candidate_dirs(root, tree=True))
         self.areas = tuple(dict.fromkeys(areas))
         self.templates = tuple(dict.fromkeys(templates))
 
@@ -189,14 +191,13 @@ class Round:
 
 
 def forget_loaded_jurisdictions() -> None:
-    """Drop the in-process caches of jurisdictions and parsed defaults, so edits are read again.
+    """Drop the in-process cache of parsed defaults and blocks, so edits are read again.
 
-    A build running in this process (``--jobs 1``, ``serve``) keeps its
-    checker between calls; worker processes start fresh each build anyway.
+    Jurisdictions need no forgetting: each build makes its own workspace, which
+    loads them afresh; worker processes start fresh each build anyway.
     """
     from sheetgen.build import tasks
 
-    tasks._checker.clear()
     tasks._defaults_cache.clear()
 
 

@@ -110,10 +110,10 @@ def _header_fields(header: Mapping[str, Any], jurisdiction: Jurisdiction) -> Fie
     """Return the header as :class:`Fields`, with every field the jurisdiction
     knows present (``None`` when the spec left it out)."""
     data = dict(header)
-    for key in ("name", "year", "jurisdiction", "number", *jurisdiction.schema.get("fields", {})):
+    for key in ("name", "year", "jurisdiction", "number", *(f.key for f in jurisdiction.fields)):
         data.setdefault(key, None)
     unit = {"name": None, "code": None, **(data.get("unit") or {})}
-    budget = {key: None for key in jurisdiction.schema.get("budget", {})}
+    budget: dict[str, Any] = {f.key: None for f in jurisdiction.budget_fields}
     budget["unit"] = jurisdiction.money_unit
     budget.update(data.get("budget") or {})
     data["unit"] = Fields(unit, "project.unit.")

@@ -148,19 +148,36 @@ def _number(path: Path) -> int:
 
 
 def _defaults_for(path: Path, root: Path) -> tuple[Path, ...]:
+    return defaults_chain(path.parent, root)
+
+
+def defaults_chain(folder: Path, root: Path | None) -> tuple[Path, ...]:
+    """Return the ``_defaults.yaml`` files that apply to specs in ``folder``, outermost first:
+    those of ``folder`` and of each folder above it up to ``root`` (the folder named on the
+    command line; only ``folder``'s own when ``root`` is not above it).  Without a root -- a
+    unit folder named alone, as ``new`` and ``rollover`` name it -- the chain goes up through
+    the unbroken run of folders above that hold one."""
+    folder = folder.resolve()
+    if root is None:
+        chain = []
+        current = folder
+        while (current / DEFAULTS_NAME).is_file():
+            chain.append(current / DEFAULTS_NAME)
+            if current.parent == current:
+                break
+            current = current.parent
+        return tuple(reversed(chain))
     folders = []
-    folder = path.parent.resolve()
     stop = root.resolve()
+    current = folder
     while True:
-        folders.append(folder)
-        if folder == stop or folder.parent == folder:
+        folders.append(current)
+        if current == stop or current.parent == current:
             break
-        folder = folder.parent
+        current = current.parent
     if stop not in folders:  # a single file: only its own folder
         folders = folders[:1]
     return tuple(f / DEFAULTS_NAME for f in reversed(folders) if (f / DEFAULTS_NAME).is_file())
-
-
 
 
 def _read(path: Path) -> tuple[bytes | None, Diagnostic | None]:
