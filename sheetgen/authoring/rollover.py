@@ -44,7 +44,7 @@ from sheetgen.importers.yamlwriter import scalar
 from sheetgen.jurisdiction import Jurisdiction
 from sheetgen.spec.files import DEFAULTS_NAME, SPEC_SUFFIXES
 from sheetgen.spec.yamlload import SpecLoader, decode
-from sheetgen.validation.schema import build_schema, label_for
+from sheetgen.validation.schema import build_schema, core_label, label_for
 from sheetgen.workspace import Workspace
 
 #: A year mention: four digits, not part of a longer number or an amount (2000万, 2020台).
@@ -440,7 +440,7 @@ def _roll_file(path: Path, raw: bytes, shown: str, plan: RolloverPlan, year: int
     own_year = data.get("year") if isinstance(data.get("year"), int) else None
     base = _unit_year(path.parent) or own_year
     if base is None:
-        plan.notes.append(Note(shown, "year", "年度", "没有年度，无法推算，原样复制"))
+        plan.notes.append(Note(shown, "year", core_label("year"), "没有年度，无法推算，原样复制"))
         return raw
     found = _jurisdiction(path.parent, data, cache)
     schema = build_schema(found) if found is not None else {}

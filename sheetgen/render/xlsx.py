@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from sheetgen.errors import TemplateError
 from sheetgen.jurisdiction import Jurisdiction
+from sheetgen.jurisdiction.common import common_words
 from sheetgen.model import Project
 from sheetgen.render.context import build_context, contents_labels
 from sheetgen.render.package import Package, read_parts
@@ -38,7 +39,8 @@ from sheetgen.render.xlsx_styles import NS, StyleBook, TocStyles, excel_date_for
 from sheetgen.render.xlsx_template import CompiledSheet, Loop, Row, SheetCompiler, shared_strings
 from sheetgen.render.xlsx_text import COLUMNS, quote_sheet, text_height, unique_sheet_names, xml_attr
 
-TOC_NAME = "目录"
+#: The name of a combined workbook's contents sheet: the first of the sheet names import skips.
+TOC_NAME = common_words().contents_sheets[0]
 _TOC_WIDTHS = (8.0, 72.0)
 
 

@@ -82,8 +82,9 @@ def dates_in_order(data: Mapping[str, Any], jurisdiction: Jurisdiction) -> Itera
     """Return a finding when 计划开始日期 is after 计划完成日期."""
     start, end = _day(data.get("start_date")), _day(data.get("end_date"))
     if start is not None and end is not None and start > end:
+        end_label, start_label = jurisdiction.label("end_date"), jurisdiction.label("start_date")
         yield Finding(("end_date",), "date-order", Severity.ERROR,
-                      f"计划完成日期 {end.isoformat()} 早于计划开始日期 {start.isoformat()}")
+                      f"{end_label} {end.isoformat()} 早于{start_label} {start.isoformat()}")
 
 
 def amounts_not_negative(data: Mapping[str, Any], jurisdiction: Jurisdiction) -> Iterator[Finding]:
