@@ -18,7 +18,11 @@ from tests.conftest import REPO
 
 PACKAGE = REPO / "sheetgen"
 #: The provincial-level divisions, in Chinese and pinyin.
-PROVINCES = ["北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江", "上海", "江苏", "浙江", "安徽", "福建", "江西", "山东", "河南", "湖北", "湖南", "广东", "广西", "海南", "重庆", "四川", "贵州", "云南", "西藏", "陕西", "甘肃", "青海", "宁夏", "新疆", "台湾", "香港", "澳门"]
+PROVINCES = (
+    "北京", "天津", "河北", "山西", "内蒙古", "辽宁", "吉林", "黑龙江", "上海", "江苏", "浙江", "安徽", "福建",
+    "江西", "山东", "河南", "湖北", "湖南", "广东", "广西", "海南", "重庆", "四川", "贵州", "云南", "西藏", "陕西",
+    "甘肃", "青海", "宁夏", "新疆", "台湾", "香港", "澳门",
+)
 PINYIN = re.compile(
     r"\b(beijing|tianjin|hebei|shanxi|neimenggu|liaoning|jilin|heilongjiang|shanghai|jiangsu|zhejiang|anhui|"
     r"fujian|jiangxi|shandong|henan|hubei|hunan|guangdong|guangxi|hainan|chongqing|sichuan|guizhou|yunnan|"
