@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sheetgen.errors import Diagnostic
+from sheetgen.errors import Diagnostic, unique
 from sheetgen.spec.files import read_spec
 from sheetgen.validation import Checker, ValidatedSpec
 from sheetgen.workspace import Workspace
@@ -52,16 +52,12 @@ def iter_validated(paths: Iterable[Path], *, strict: bool = False,
 def check(paths: Iterable[Path], *, strict: bool = False, workspace: Workspace | None = None) -> CheckReport:
     """Return the validation report of every spec under ``paths``."""
     specs: list[ValidatedSpec] = []
-    diagnostics: list[Diagnostic] = []
-    seen: set[tuple[str, int, int, str, str]] = set()
+    found: list[Diagnostic] = []
     for item in iter_validated(paths, strict=strict, checker=Checker(workspace)):
-        found = [item] if isinstance(item, Diagnostic) else item.diagnostics
-        if not isinstance(item, Diagnostic):
+        if isinstance(item, Diagnostic):
+            found.append(item)
+        else:
             specs.append(item)
-        for diagnostic in found:
-            # a problem in a shared defaults file is reported once, not once per spec
-            key = (diagnostic.path, diagnostic.line, diagnostic.col, diagnostic.code, diagnostic.message)
-            if key not in seen:
-                seen.add(key)
-                diagnostics.append(diagnostic)
+            found.extend(item.diagnostics)
+    diagnostics = unique(found)  # a problem in a shared defaults file is reported once, not once per spec
     return CheckReport(specs, diagnostics)

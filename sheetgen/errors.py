@@ -7,6 +7,7 @@ Every problem sheetgen finds in user input becomes a :class:`Diagnostic`
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from enum import Enum
 from typing import Any
@@ -59,6 +60,20 @@ class Diagnostic:
         if self.is_error:
             return self
         return Diagnostic(**{**asdict(self), "severity": Severity.ERROR})
+
+
+def unique(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """Return ``diagnostics`` without repeats of one problem (same file, place, code and
+    YAML path), first kept: within a spec (two layers finding one thing) and across the
+    specs that share a defaults file."""
+    seen: set[tuple[str, int, int, str, str]] = set()
+    out = []
+    for d in diagnostics:
+        key = (d.path, d.line, d.col, d.code, d.yaml_path)
+        if key not in seen:
+            seen.add(key)
+            out.append(d)
+    return out
 
 
 class SheetgenError(Exception):

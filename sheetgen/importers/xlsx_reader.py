@@ -18,13 +18,14 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from sheetgen import office
 from sheetgen.errors import ImportFormatError
 from sheetgen.importers import xlsx_numbers as numbers
 from sheetgen.importers.grid_model import MAX_CELLS, MAX_COLS, MAX_ROWS, Cell, Document, Line, Typed
 from sheetgen.importers.safety import SafePackage, iter_xml, main_part, relationships
 
-S = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+S = office.qn(office.S, "")
+R_ID = office.qn(office.R, "id")
 _REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d{1,7})$")
 MAX_MERGES = 100_000
 

@@ -27,9 +27,10 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from sheetgen import office
 from sheetgen.errors import TemplateError
 
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+W = office.W
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 PI_TARGET = "sgj"
 SPLIT_TARGET = "sgj-split"

@@ -8,8 +8,6 @@ from typing import Protocol
 from sheetgen.jurisdiction import Jurisdiction
 from sheetgen.model import Project
 
-KINDS = ("docx", "xlsx")
-
 
 class CompiledTemplate(Protocol):
     """What every compiled template offers: render projects to file bytes (``paged``:
@@ -19,12 +17,17 @@ class CompiledTemplate(Protocol):
 
 
 _cache: dict[tuple[str, str, str], CompiledTemplate] = {}
+#: Compiled templates kept per process (the one cache of compiled templates).
+CACHE_SIZE = 32
 
 
 def compiled(kind: str, jurisdiction: Jurisdiction) -> CompiledTemplate:
-    """Return the compiled ``kind`` template of ``jurisdiction`` (compiled on first use)."""
+    """Return the compiled ``kind`` template of ``jurisdiction`` (compiled on first use, then
+    kept while the jurisdiction's fingerprint is the same)."""
     key = (kind, str(jurisdiction.folders), jurisdiction.fingerprint)
     if key not in _cache:
+        if len(_cache) >= CACHE_SIZE:
+            _cache.pop(next(iter(_cache)))
         if kind == "docx":
             from sheetgen.render.docx import compile_docx
 

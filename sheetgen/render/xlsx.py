@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from sheetgen import office
 from sheetgen.errors import TemplateError
 from sheetgen.jurisdiction import Jurisdiction
 from sheetgen.jurisdiction.common import common_words
@@ -146,8 +147,7 @@ class XlsxTemplate:
             f'<col min="{i}" max="{i}" width="{w:g}" customWidth="1"/>' for i, w in enumerate(_TOC_WIDTHS, 1)
         )
         return (
-            f'{XML_DECLARATION}<worksheet xmlns="{NS}" '
-            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+            f'{XML_DECLARATION}<worksheet xmlns="{NS}" xmlns:r="{office.R}">'
             '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
             f'<dimension ref="A1:B{len(projects) + 2}"/>'
             '<sheetViews><sheetView tabSelected="1" workbookViewId="0"/></sheetViews>'

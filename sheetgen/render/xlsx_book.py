@@ -17,23 +17,22 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from sheetgen import office
 from sheetgen.errors import TemplateError
 from sheetgen.render.xlsx_frame import XML_DECLARATION
 from sheetgen.render.xlsx_styles import NS
 from sheetgen.render.xlsx_text import xml_attr, xml_text
 
 _Q = f"{{{NS}}}"
-REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
-TYPES_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
-DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+DOC_REL = office.R
 _R_ID = f"{{{DOC_REL}}}id"
 WORKSHEET_TYPE = f"{DOC_REL}/worksheet"
-WORKSHEET_CONTENT = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+WORKSHEET_CONTENT = office.WORKSHEET_TYPE
 _SHEET_RELS = {
     WORKSHEET_TYPE,
     f"{DOC_REL}/chartsheet",
     f"{DOC_REL}/dialogsheet",
-    "http://schemas.microsoft.com/office/2006/relationships/xlMacrosheet",
+    office.MACROSHEET,
     f"{DOC_REL}/sharedStrings",
     f"{DOC_REL}/calcChain",
 }
@@ -249,8 +248,7 @@ def app_xml(names: Sequence[str]) -> str:
     titles = "".join(f"<vt:lpstr>{xml_text(n)}</vt:lpstr>" for n in names)
     return (
         XML_DECLARATION
-        + '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
-        'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+        + f'<Properties xmlns="{office.EXTENDED}" xmlns:vt="{office.VT}">'
         "<Application>sheetgen</Application><DocSecurity>0</DocSecurity><ScaleCrop>false</ScaleCrop>"
         '<HeadingPairs><vt:vector size="2" baseType="variant">'
         "<vt:variant><vt:lpstr>工作表</vt:lpstr></vt:variant>"

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from sheetgen.errors import Diagnostic, JurisdictionError, Severity
+from sheetgen.errors import Diagnostic, JurisdictionError, Severity, unique
 from sheetgen.jurisdiction import Jurisdiction
 from sheetgen.spec.files import LoadedSpec, SpecFile
 from sheetgen.spec.yamlload import iter_strings
@@ -48,18 +48,6 @@ class ValidatedSpec:
         diagnostics = [d.escalated() for d in self.diagnostics]
         data = None if any(d.is_error for d in diagnostics) else self.data
         return ValidatedSpec(self.loaded, data, self.jurisdiction, diagnostics)
-
-
-def _unique(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
-    """Return ``diagnostics`` without repeats of one problem (same place and code)."""
-    seen: set[tuple[str, int, int, str, str]] = set()
-    out = []
-    for d in diagnostics:
-        key = (d.path, d.line, d.col, d.code, d.yaml_path)
-        if key not in seen:
-            seen.add(key)
-            out.append(d)
-    return out
 
 
 def _null_hint(finding: Finding, loaded: LoadedSpec) -> str:
@@ -145,7 +133,7 @@ def validate(loaded: LoadedSpec, jurisdiction: Jurisdiction) -> ValidatedSpec:
                                           finding.message + _null_hint(finding, loaded),
                                           label_for(finding.path, schema, jurisdiction),
                                           ".".join(finding.path)))
-    diagnostics = _unique(diagnostics)
+    diagnostics = unique(diagnostics)
     result = None if any(d.is_error for d in diagnostics) else normalized
     return ValidatedSpec(loaded, result, jurisdiction, diagnostics)
 
