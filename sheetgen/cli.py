@@ -12,12 +12,13 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from sheetgen import __version__, cli_text
 
 if TYPE_CHECKING:  # imported lazily at run time, so that --help stays fast
     from sheetgen.build.runner import BuildOptions, Summary
+    from sheetgen.errors import Diagnostic
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -175,10 +176,10 @@ def _add_authoring_parsers(commands: argparse._SubParsersAction) -> None:  # typ
     roll.add_argument("-n", "--dry-run", action="store_true", help="只列出会改什么，不写文件")
 
 
-def _print_diagnostics(diagnostics: Sequence[object], stream: object = None) -> None:
+def _print_diagnostics(diagnostics: Sequence[Diagnostic], stream: TextIO | None = None) -> None:
     out = stream or sys.stdout
     for diagnostic in diagnostics:
-        print(diagnostic.format(), file=out)  # type: ignore[attr-defined]
+        print(diagnostic.format(), file=out)
 
 
 def cmd_check(args: argparse.Namespace) -> int:

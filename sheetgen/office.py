@@ -5,6 +5,8 @@ here, as python-docx keeps them in its ``oxml`` layer."""
 
 from __future__ import annotations
 
+from typing import Any
+
 #: WordprocessingML (``word/document.xml``).
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 #: SpreadsheetML (``xl/workbook.xml``, the sheets, styles and shared strings).
@@ -32,6 +34,21 @@ MACROSHEET = "http://schemas.microsoft.com/office/2006/relationships/xlMacroshee
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 WORKSHEET_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+
+
+def detach(node: Any) -> None:
+    """Remove ``node`` (an lxml element) from its parent, if it has one."""
+    parent = node.getparent()
+    if parent is not None:
+        parent.remove(node)
+
+
+def text_of(value: str | bytes | None) -> str:
+    """Return an lxml attribute or text value as ``str`` ("" for None; lxml gives bytes only
+    for documents parsed from bytes without an encoding, never for ours)."""
+    if value is None:
+        return ""
+    return value.decode("utf-8") if isinstance(value, bytes) else value
 
 
 def qn(namespace: str, tag: str) -> str:

@@ -155,12 +155,14 @@ def _entries(text: str) -> dict[Path_, _Entry]:
         if isinstance(node, yaml.MappingNode):
             for key, value in node.value:
                 if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
-                    out[(*path, str(key.value))] = _Entry(key, value)
-                    walk(value, (*path, str(key.value)))
+                    here = (*path, str(key.value))
+                    out[here] = _Entry(key, value)
+                    walk(value, here)
         elif isinstance(node, yaml.SequenceNode):
             for index, item in enumerate(node.value):
-                out[(*path, str(index))] = _Entry(None, item)
-                walk(item, (*path, str(index)))
+                here = (*path, str(index))
+                out[here] = _Entry(None, item)
+                walk(item, here)
 
     if root is not None:
         walk(root, ())
@@ -272,7 +274,8 @@ def _roll_text(text: str, data: Mapping[str, Any], ctx: _Context, is_defaults: b
     if isinstance(name, str) and ("name",) in entries:
         moved_name = shift_mentions(name, ctx.base, ctx.delta)
         if moved_name != name:
-            if "\n" in name or entries[("name",)].value.style in ("|", ">"):
+            node = entries[("name",)].value
+            if "\n" in name or (isinstance(node, yaml.ScalarNode) and node.style in ("|", ">")):
                 ctx.note(("name",), "项目名称是多行文字，其中的年份没有改，请手改")
             else:
                 editor.set(entries[("name",)], scalar(moved_name))

@@ -180,7 +180,7 @@ def run_unit(task: UnitTask) -> UnitResult:
         outcomes.append(outcome)
         if project is not None and jurisdiction is not None:
             projects.append(project)
-            used.setdefault(outcome.jurisdiction[0], jurisdiction)
+            used.setdefault(jurisdiction.name, jurisdiction)
     combined = CombinedOutcome(blocked=_blocked(outcomes, task.excluded))
     if not combined.blocked and len(used) > 1:
         combined.blocked = (f"汇总文件没有生成：同一文件夹里的项目用了不同的格式（{'、'.join(sorted(used))}），"

@@ -209,9 +209,9 @@ def _result(readers: list[ProjectReader], labels: Labels, sink: CellSink, kind: 
                 sink.warn_at(*reader.first, "import-unit", f"单位“{project_unit}”与其他项目不同，写入本项目")
         number = reader.title_number if use_titles and reader.title_number else position
         if reader.title_number not in (None, number) and reader.title_name is not None:
-            _, line, cell = reader.title_name
+            _, title_line, title_cell = reader.title_name
             message = f"标题编号是 {reader.title_number}，按顺序应为 {number}；编号按项目在文件中的顺序重新生成"
-            sink.warn_at(line, cell, "import-number", message)
+            sink.warn_at(title_line, title_cell, "import-number", message)
         title = str(data.get("name") or f"项目{number}")
         line = reader.first[1].row if reader.first else 0
         projects.append(ImportedProject(safe_filename(number, title), ordered({**extra, **data}, found), line))

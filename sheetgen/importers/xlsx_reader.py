@@ -80,7 +80,13 @@ def _shared_strings(package: SafePackage, rels: dict[str, tuple[str, str]]) -> l
 
 def _rich_text(element: etree._Element) -> str:
     """Return the text of a string item (plain ``t`` or rich-text runs), phonetic guides left out."""
-    return "".join(t.text or "" for t in element.iter(f"{S}t") if t.getparent().tag != f"{S}rPh")
+    return "".join(t.text or "" for t in element.iter(f"{S}t") if not _in_phonetic(t))
+
+
+def _in_phonetic(text: etree._Element) -> bool:
+    """Return whether a ``t`` element belongs to a phonetic guide (``rPh``)."""
+    parent = text.getparent()
+    return parent is not None and parent.tag == f"{S}rPh"
 
 
 def _styles(package: SafePackage, rels: dict[str, tuple[str, str]], date1904: bool) -> Styles:

@@ -177,6 +177,8 @@ def compile_book(parts: Mapping[str, bytes], *, what: str) -> Book:
         element = book_root.find(f"{_Q}{tag}")
         if element is not None:
             book_root.remove(element)
+    if sheets is None:
+        raise TemplateError(f"{what}: 工作簿里没有 sheets 元素")
     placeholder = etree.Element(_PLACEHOLDER)
     sheets.addprevious(placeholder)
     book_root.remove(sheets)
@@ -238,7 +240,7 @@ def _template_names(book_root: etree._Element, sheet_name: str) -> TemplateNames
                 title_cols = cols.group(1) if cols else ""
             continue
         if not any(q in text for q in quoted):
-            attrs = "".join(f' {k}="{xml_attr(v)}"' for k, v in name.attrib.items())
+            attrs = "".join(f' {office.text_of(k)}="{xml_attr(office.text_of(v))}"' for k, v in name.attrib.items())
             kept.append(f"<definedName{attrs}>{xml_text(text)}</definedName>")
     return TemplateNames(title_rows=title_rows, title_cols=title_cols, global_names="".join(kept))
 

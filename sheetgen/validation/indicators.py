@@ -64,7 +64,8 @@ def check_tree(tree: Any, check: SchemaCheck, loaded: LoadedSpec) -> tuple[Any, 
         if not isinstance(groups, Mapping) or not groups:
             problem(path1, "indicator-shape", _not_a_level(jurisdiction, 1, str(level1), groups))
             continue
-        normalized[str(level1)] = out1 = {}
+        out1: dict[str, Any] = {}
+        normalized[str(level1)] = out1
         twins([str(k) for k in groups], path1, "duplicate-key")
         for level2, rows in groups.items():
             path2 = (*path1, str(level2))
