@@ -134,6 +134,9 @@ def _add_authoring_parsers(commands: argparse._SubParsersAction) -> None:  # typ
     schema.add_argument("--jurisdiction", metavar="格式", help="只针对这个格式（如 shanghai、tianjin），提示更准确")
     schema.add_argument("-o", "--output", type=Path, metavar="文件",
                         help="写入这个文件（如 specs/sheetgen.schema.json），不写则输出到屏幕")
+    schema.add_argument("--format-file", choices=("jurisdiction.yaml", "schema.yaml"), metavar="文件名",
+                        help="改为输出格式文件夹里 jurisdiction.yaml 或 schema.yaml 的 JSON Schema"
+                        "（每个键的类型和含义），给做新格式的人用")
     schema.add_argument("--specs", type=Path, default=Path("specs"), metavar="文件夹", help=specs_help)
 
     templates = commands.add_parser("templates", help="查看或复制表格格式（新省份的格式不用写代码）",
@@ -267,7 +270,11 @@ def cmd_schema(args: argparse.Namespace) -> int:
     from sheetgen.workspace import Workspace
 
     formats = Workspace().formats(args.specs, tree=True)
-    if args.jurisdiction:
+    if args.format_file:
+        from sheetgen.authoring.format_schema import format_file_schema
+
+        schema = format_file_schema(args.format_file)
+    elif args.jurisdiction:
         schema = spec_schema(formats.get(args.jurisdiction))
     else:
         for name, loaded in formats.found:

@@ -28,8 +28,8 @@ from typing import Any
 from sheetgen import jurisdiction as jurisdictions
 from sheetgen.build.runner import BuildOptions, Summary
 from sheetgen.spec.blocks import BLOCK_SUFFIXES, include_area
-from sheetgen.spec.files import DEFAULTS_NAME, block_files, discover, holds_specs
-from sheetgen.workspace import candidate_dirs
+from sheetgen.spec.files import DEFAULTS_NAME, block_files, holds_specs
+from sheetgen.workspace import Workspace, candidate_dirs
 
 TEMPLATES = "templates"
 TICK_MS = 250  # how often the watcher looks up from waiting (new folders, stop requests)
@@ -82,7 +82,7 @@ class Scope:
 
     def find_blocks(self) -> None:
         """Read again which shared blocks the specs include (an edit may have changed it)."""
-        specs, _problems = discover(self.paths)
+        specs, _problems = Workspace.discover(self.paths)
         self.blocks = frozenset(block.resolve() for spec in specs for block in block_files(spec))
 
     def roots(self) -> tuple[Path, ...]:

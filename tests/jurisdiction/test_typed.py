@@ -115,3 +115,23 @@ def test_validate_reads_no_file(unit_dir: Callable[..., Path], monkeypatch: pyte
     monkeypatch.setattr(Path, "read_bytes", refuse)
     monkeypatch.setattr(Path, "read_text", refuse)
     assert validate(loaded, found).ok
+
+
+@pytest.mark.parametrize("filename", ["jurisdiction.yaml", "schema.yaml"])
+def test_the_json_schema_of_the_format_files_is_a_view_of_their_shape(filename: str, tmp_path: Path) -> None:
+    import json
+
+    import jsonschema
+
+    from sheetgen.cli import main
+
+    out = tmp_path / "format.schema.json"
+    assert main(["schema", "--format-file", filename, "-o", str(out)]) == 0
+    schema = json.loads(out.read_text(encoding="utf-8"))
+    validator = jsonschema.Draft7Validator(schema)
+    for name in ("shanghai", "tianjin"):
+        data = yaml.safe_load((REPO / "templates" / name / filename).read_text(encoding="utf-8"))
+        assert not list(validator.iter_errors(data)), name
+    assert list(validator.iter_errors({"date_fromat": "%Y"} if filename == "jurisdiction.yaml" else {"feilds": {}}))
+    first = next(iter(schema["properties"].values()))
+    assert first["title"] and first["description"]
