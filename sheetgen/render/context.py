@@ -53,9 +53,9 @@ def contents_labels(jurisdiction: Jurisdiction, first: Project) -> dict[str, str
     """Return the labels of a unit's contents (``print.contents`` of the jurisdiction), the
     title with the unit's name and the year put in (``{unit}``, ``{year}``; plain replacement,
     spec text is never a format string)."""
-    data = (jurisdiction.description.get("print") or {}).get("contents") or {}
+    contents = jurisdiction.print.contents
     unit = str((first.header.get("unit") or {}).get("name") or "")
     year = first.header.get("year")
-    labels = {key: str(data.get(key, "")) for key in ("title", "heading", "number", "name", "page")}
+    labels = {key: getattr(contents, key) or "" for key in ("title", "heading", "number", "name", "page")}
     labels["title"] = labels["title"].replace("{unit}", unit).replace("{year}", "" if year is None else str(year))
     return labels
