@@ -28,12 +28,11 @@ from typing import Any
 from sheetgen import jurisdiction as jurisdictions
 from sheetgen.errors import Diagnostic, JurisdictionError, SheetgenError
 from sheetgen.jurisdiction import Jurisdiction
-from sheetgen.jurisdiction.loading import check_name, not_found
+from sheetgen.jurisdiction.loading import TEMPLATES, check_name, not_found
 from sheetgen.mappings import deep_merge
 from sheetgen.spec.files import DEFAULTS_NAME, SpecFile, defaults_chain, discover
 from sheetgen.spec.yamlload import load_yaml
 
-TEMPLATES = "templates"
 #: How many folders, from a spec's own folder up, may hold a ``templates/`` folder of overrides.
 OVERRIDE_LEVELS = 3
 

@@ -42,6 +42,7 @@ from sheetgen.authoring.skeleton import unit_defaults
 from sheetgen.errors import JurisdictionError, SheetgenError
 from sheetgen.importers.yamlwriter import scalar
 from sheetgen.jurisdiction import Jurisdiction
+from sheetgen.jurisdiction.loading import TEMPLATES
 from sheetgen.spec.files import DEFAULTS_NAME, SPEC_SUFFIXES
 from sheetgen.spec.yamlload import SpecLoader, decode
 from sheetgen.validation.schema import build_schema, core_label, label_for
@@ -414,7 +415,7 @@ def plan_rollover(src: Path, year: int, dest: Path | None = None, workspace: Wor
 def _rolls(path: Path, src: Path) -> bool:
     """Return whether ``path`` is a spec or a defaults file (the files rollover edits)."""
     parts = path.relative_to(src).parts
-    if not _is_yaml(path) or any(p.startswith("_") or p == "templates" for p in parts[:-1]):
+    if not _is_yaml(path) or any(p.startswith("_") or p == TEMPLATES for p in parts[:-1]):
         return False
     return path.name == DEFAULTS_NAME or not path.name.startswith(("_", "."))
 
@@ -422,7 +423,7 @@ def _rolls(path: Path, src: Path) -> bool:
 def _renamed(path: Path, part: str, year: int, *, is_file: bool) -> str:
     """Return the new name of one path component: year mentions moved in spec
     file names and unit folder names, other names kept."""
-    if (is_file and not _is_yaml(path)) or (part.startswith("_") and part != DEFAULTS_NAME) or part == "templates":
+    if (is_file and not _is_yaml(path)) or (part.startswith("_") and part != DEFAULTS_NAME) or part == TEMPLATES:
         return part
     base = _unit_year(path.parent if is_file else path)
     return part if base is None else shift_mentions(part, base, year - base)

@@ -27,11 +27,11 @@ from typing import Any
 
 from sheetgen import jurisdiction as jurisdictions
 from sheetgen.build.runner import BuildOptions, Summary
+from sheetgen.jurisdiction.loading import TEMPLATES
 from sheetgen.spec.blocks import BLOCK_SUFFIXES, include_area
 from sheetgen.spec.files import DEFAULTS_NAME, block_files, holds_specs
 from sheetgen.workspace import Workspace, candidate_dirs
 
-TEMPLATES = "templates"
 TICK_MS = 250  # how often the watcher looks up from waiting (new folders, stop requests)
 STEP_MS = 50  # saves closer together than this make one batch
 _LOCK_PREFIXES = ("~$", ".~lock", ".#")  # Word, LibreOffice and Emacs lock files

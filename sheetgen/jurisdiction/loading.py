@@ -47,6 +47,8 @@ from sheetgen.spec.yamlload import Positions, load_yaml
 
 DESCRIPTION = "jurisdiction.yaml"
 SCHEMA = "schema.yaml"
+#: The name of a folder of jurisdictions (the built-in one, and each one that overrides it).
+TEMPLATES = "templates"
 
 
 def builtin_dir() -> Path:
@@ -59,7 +61,7 @@ def builtin_dir() -> Path:
     packaged = package / "_templates"
     if packaged.is_dir():
         return packaged
-    return package.parent / "templates"
+    return package.parent / TEMPLATES
 
 
 

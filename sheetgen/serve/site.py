@@ -22,6 +22,7 @@ from sheetgen.build.names import safe_name
 from sheetgen.build.plan import COMBINED_PREFIX, combined_outputs, spec_outputs
 from sheetgen.errors import Diagnostic, Severity
 from sheetgen.jurisdiction import Jurisdiction
+from sheetgen.jurisdiction.loading import TEMPLATES
 from sheetgen.model import Project
 from sheetgen.serve.document import Document, read_document
 from sheetgen.serve.marks import Place, find_marks
@@ -267,4 +268,4 @@ class Preview:
 
 def _is_template(path: Path) -> bool:
     """Return whether ``path`` belongs to a jurisdiction folder rather than to the specs."""
-    return "templates" in path.parts or path.suffix.lower() not in BLOCK_SUFFIXES
+    return TEMPLATES in path.parts or path.suffix.lower() not in BLOCK_SUFFIXES

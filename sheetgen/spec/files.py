@@ -16,6 +16,7 @@ from typing import Any
 
 from sheetgen import os_errors
 from sheetgen.errors import Diagnostic, Severity
+from sheetgen.jurisdiction.loading import TEMPLATES
 from sheetgen.mappings import deep_merge
 from sheetgen.spec.blocks import Expanded, expand, include_area
 from sheetgen.spec.yamlload import Loaded, Path_, Positions, load_yaml
@@ -101,7 +102,7 @@ def holds_specs(folder: Path) -> bool:
 
 def _skipped_dir(path: Path, root: Path) -> bool:
     parts = path.relative_to(root).parts
-    return any(p.startswith((".", "_")) or p in ("templates", "output") for p in parts)
+    return any(p.startswith((".", "_")) or p in (TEMPLATES, "output") for p in parts)
 
 
 def discover(paths: Iterable[Path]) -> tuple[list[SpecFile], list[Diagnostic]]:
