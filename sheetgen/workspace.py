@@ -30,7 +30,7 @@ from sheetgen.errors import Diagnostic, JurisdictionError, SheetgenError
 from sheetgen.jurisdiction import Jurisdiction
 from sheetgen.jurisdiction.loading import TEMPLATES, check_name, not_found
 from sheetgen.mappings import deep_merge
-from sheetgen.spec.files import DEFAULTS_NAME, SpecFile, defaults_chain, discover
+from sheetgen.spec.files import DEFAULTS_NAME, SpecFile, defaults_chain, discover, display
 from sheetgen.spec.yamlload import load_yaml
 
 #: How many folders, from a spec's own folder up, may hold a ``templates/`` folder of overrides.
@@ -122,7 +122,7 @@ class Workspace:
                 from sheetgen import os_errors
 
                 raise SheetgenError(f"{path}: 无法读取：{os_errors.explain(exc)}") from None
-            loaded = load_yaml(raw, str(path))
+            loaded = load_yaml(raw, display(path))
             error = next((d for d in loaded.diagnostics if d.is_error), None)
             if error is not None:
                 raise SheetgenError(f"{error.path}:{error.line}:{error.col}: {error.message}")

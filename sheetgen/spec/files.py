@@ -81,6 +81,11 @@ class LoadedSpec:
         return self.file.display, 1, 1
 
 
+def display(path: Path) -> str:
+    """Return ``path`` as messages name it: relative to the working folder when inside it."""
+    return _display(path)
+
+
 def _display(path: Path) -> str:
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))

@@ -135,3 +135,43 @@ def test_the_json_schema_of_the_format_files_is_a_view_of_their_shape(filename: 
     assert list(validator.iter_errors({"date_fromat": "%Y"} if filename == "jurisdiction.yaml" else {"feilds": {}}))
     first = next(iter(schema["properties"].values()))
     assert first["title"] and first["description"]
+
+
+def test_new_reads_the_unit_defaults_through_sheetgens_loader(tmp_path: Path) -> None:
+    """A key written twice in _defaults.yaml is an error at its line for new and rollover too
+    (bare yaml.safe_load kept the second one silently)."""
+    from sheetgen.authoring.skeleton import new_spec
+    from sheetgen.errors import SheetgenError
+
+    unit = tmp_path / "specs" / "u"
+    unit.mkdir(parents=True)
+    (unit / "_defaults.yaml").write_text(TIANJIN_DEFAULTS + "jurisdiction: shanghai\n", encoding="utf-8")
+    with pytest.raises(SheetgenError) as raised:
+        new_spec("新项目", unit)
+    line = len(TIANJIN_DEFAULTS.splitlines()) + 1
+    assert f"_defaults.yaml:{line}:1:" in str(raised.value) and "jurisdiction" in str(raised.value)
+
+
+def test_a_build_worker_looks_no_jurisdiction_up(unit_dir: Callable[..., Path], tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """The task carries the unit's jurisdictions, loaded: a worker validates and renders with
+    them even where nothing can be loaded any more."""
+    from sheetgen.build import tasks
+    from sheetgen.build.plan import spec_outputs
+
+    folder = unit_dir(specs={"01-a.yaml": SHANGHAI_SPEC, "02-b.yaml": SHANGHAI_SPEC})
+    specs, _ = discover([folder])
+    out = tmp_path / "out"
+    jobs = tuple(tasks.SpecJob(s, tuple(spec_outputs(s, out, ("docx", "xlsx")).items()), None) for s in specs)
+    task = tasks.UnitTask(folder, jobs, Workspace().formats(folder), out, ("docx", "xlsx"), False, False, None)
+    task = pickle.loads(pickle.dumps(task))  # as it travels to a worker process
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("the worker looked a jurisdiction up")
+
+    monkeypatch.setattr(jurisdictions, "load", refuse)
+    monkeypatch.setattr("sheetgen.jurisdiction.loading.load", refuse)
+    monkeypatch.setattr(Workspace, "formats", refuse)
+    result = tasks.run_unit(task)
+    assert all(o.good for o in result.specs) and not result.combined.blocked
+    assert len([p for _, p in result.combined.written if p.is_file()]) == 2
