@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sheetgen.errors import Diagnostic
-from sheetgen.spec.files import discover, read_spec
+from sheetgen.errors import Diagnostic, unique
+from sheetgen.spec.files import read_spec
 from sheetgen.validation import Checker, ValidatedSpec
+from sheetgen.workspace import Workspace
 
 
 @dataclass
@@ -37,34 +38,28 @@ def iter_validated(paths: Iterable[Path], *, strict: bool = False,
     """Return, one at a time, each spec under ``paths`` validated (or a
     path-level diagnostic such as a missing folder)."""
     checker = checker or Checker()
-    specs, problems = discover(paths)
+    specs, problems = checker.workspace.discover(paths)
     yield from problems
     cache: dict[Path, Any] = {}
     for spec in specs:
         validated = checker.validate(read_spec(spec, cache))
-        if strict and validated.diagnostics:
-            validated.diagnostics = [d.escalated() for d in validated.diagnostics]
-            if any(d.is_error for d in validated.diagnostics):
-                validated.data = None
+        if strict:
+            validated = validated.strictly()
         validated.diagnostics = _sorted(validated.diagnostics)
         yield validated
 
 
-def check(paths: Iterable[Path], *, strict: bool = False) -> CheckReport:
+def check(paths: Iterable[Path], *, strict: bool = False, workspace: Workspace | None = None) -> CheckReport:
     """Return the validation report of every spec under ``paths``."""
     specs: list[ValidatedSpec] = []
-    diagnostics: list[Diagnostic] = []
-    seen: set[tuple[str, int, int, str, str]] = set()
-    for item in iter_validated(paths, strict=strict):
-        found = [item] if isinstance(item, Diagnostic) else item.diagnostics
-        if not isinstance(item, Diagnostic):
+    found: list[Diagnostic] = []
+    for item in iter_validated(paths, strict=strict, checker=Checker(workspace)):
+        if isinstance(item, Diagnostic):
+            found.append(item)
+        else:
             specs.append(item)
-        for diagnostic in found:
-            # a problem in a shared defaults file is reported once, not once per spec
-            key = (diagnostic.path, diagnostic.line, diagnostic.col, diagnostic.code, diagnostic.message)
-            if key not in seen:
-                seen.add(key)
-                diagnostics.append(diagnostic)
+            found.extend(item.diagnostics)
+    diagnostics = unique(found)  # a problem in a shared defaults file is reported once, not once per spec
     from sheetgen.render.template_check import problems_of  # each template of the formats used, once
 
     diagnostics += problems_of(s.jurisdiction for s in specs if s.jurisdiction is not None)

@@ -12,12 +12,13 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from sheetgen import __version__, cli_text
 
 if TYPE_CHECKING:  # imported lazily at run time, so that --help stays fast
     from sheetgen.build.runner import BuildOptions, Summary
+    from sheetgen.errors import Diagnostic
 
 EXIT_OK, EXIT_ERRORS, EXIT_USAGE = 0, 1, 2
 
@@ -133,6 +134,9 @@ def _add_authoring_parsers(commands: argparse._SubParsersAction) -> None:  # typ
     schema.add_argument("--jurisdiction", metavar="格式", help="只针对这个格式（如 shanghai、tianjin），提示更准确")
     schema.add_argument("-o", "--output", type=Path, metavar="文件",
                         help="写入这个文件（如 specs/sheetgen.schema.json），不写则输出到屏幕")
+    schema.add_argument("--format-file", choices=("jurisdiction.yaml", "schema.yaml"), metavar="文件名",
+                        help="改为输出格式文件夹里 jurisdiction.yaml 或 schema.yaml 的 JSON Schema"
+                        "（每个键的类型和含义），给做新格式的人用")
     schema.add_argument("--specs", type=Path, default=Path("specs"), metavar="文件夹", help=specs_help)
 
     templates = commands.add_parser("templates", help="查看或复制表格格式（新省份的格式不用写代码）",
@@ -184,10 +188,10 @@ def _add_authoring_parsers(commands: argparse._SubParsersAction) -> None:  # typ
     roll.add_argument("-n", "--dry-run", action="store_true", help="只列出会改什么，不写文件")
 
 
-def _print_diagnostics(diagnostics: Sequence[object], stream: object = None) -> None:
+def _print_diagnostics(diagnostics: Sequence[Diagnostic], stream: TextIO | None = None) -> None:
     out = stream or sys.stdout
     for diagnostic in diagnostics:
-        print(diagnostic.format(), file=out)  # type: ignore[attr-defined]
+        print(diagnostic.format(), file=out)
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -269,23 +273,23 @@ COMMANDS = {"check": cmd_check, "build": cmd_build, "import": cmd_import}
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
-    from sheetgen import jurisdiction as jurisdictions
     from sheetgen.authoring.schema_export import any_schema, spec_schema, to_json
-    from sheetgen.authoring.templates_cmd import override_dirs
     from sheetgen.build.atomic import write_atomic
     from sheetgen.errors import JurisdictionError
+    from sheetgen.workspace import Workspace
 
-    dirs = jurisdictions.search_path(override_dirs(args.specs))
-    if args.jurisdiction:
-        schema = spec_schema(jurisdictions.load(args.jurisdiction, dirs))
+    formats = Workspace().formats(args.specs, tree=True)
+    if args.format_file:
+        from sheetgen.authoring.format_schema import format_file_schema
+
+        schema = format_file_schema(args.format_file)
+    elif args.jurisdiction:
+        schema = spec_schema(formats.get(args.jurisdiction))
     else:
-        found = []
-        for name in jurisdictions.available(dirs):
-            try:
-                found.append(jurisdictions.load(name, dirs))
-            except JurisdictionError as exc:
-                print(f"sheetgen: 跳过有错误的格式“{name}”：{exc}", file=sys.stderr)
-        schema = any_schema(found)
+        for name, loaded in formats.found:
+            if isinstance(loaded, JurisdictionError):
+                print(f"sheetgen: 跳过有错误的格式“{name}”：{loaded}", file=sys.stderr)
+        schema = any_schema(formats.usable())
     text = to_json(schema)
     if args.output is None:
         sys.stdout.write(text)

@@ -7,6 +7,7 @@ Every problem sheetgen finds in user input becomes a :class:`Diagnostic`
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from enum import Enum
 from typing import Any
@@ -61,16 +62,22 @@ class Diagnostic:
         return Diagnostic(**{**asdict(self), "severity": Severity.ERROR})
 
 
+def unique(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
+    """Return ``diagnostics`` without repeats of one problem (same file, place, code and
+    YAML path), first kept: within a spec (two layers finding one thing) and across the
+    specs that share a defaults file."""
+    seen: set[tuple[str, int, int, str, str]] = set()
+    out = []
+    for d in diagnostics:
+        key = (d.path, d.line, d.col, d.code, d.yaml_path)
+        if key not in seen:
+            seen.add(key)
+            out.append(d)
+    return out
+
+
 class SheetgenError(Exception):
     """Base of all errors sheetgen raises on purpose."""
-
-
-class SpecError(SheetgenError):
-    """A spec cannot be loaded at all; carries the diagnostics that say why."""
-
-    def __init__(self, diagnostics: list[Diagnostic]):
-        super().__init__("; ".join(d.format() for d in diagnostics))
-        self.diagnostics = diagnostics
 
 
 class JurisdictionError(SheetgenError):
@@ -80,6 +87,9 @@ class JurisdictionError(SheetgenError):
     def __init__(self, message: str, diagnostics: list[Diagnostic] | None = None):
         super().__init__(message)
         self.diagnostics = list(diagnostics or [])
+
+    def __reduce__(self) -> tuple[Any, ...]:  # keeps the diagnostics when sent to a worker
+        return (JurisdictionError, (str(self), self.diagnostics))
 
 
 class TemplateError(SheetgenError):

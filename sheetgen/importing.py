@@ -8,10 +8,8 @@ from pathlib import Path
 
 from sheetgen.build.atomic import write_atomic
 from sheetgen.build.names import safe_name
-from sheetgen.errors import Diagnostic, ImportFormatError, Severity
-
-#: How many folders up from the output folder a ``templates/`` folder is looked for.
-TEMPLATE_LEVELS = 3
+from sheetgen.errors import Diagnostic, ImportFormatError, JurisdictionError, Severity
+from sheetgen.workspace import Workspace
 
 
 @dataclass
@@ -24,20 +22,6 @@ class ImportReport:
     failed: bool = False
 
 
-def template_dirs(out_dir: Path) -> tuple[Path, ...]:
-    """Return the ``templates`` folders in ``out_dir`` and the folders above it (nearest first),
-    where a unit's own jurisdictions live."""
-    found = []
-    folder = Path(out_dir).resolve()
-    for _ in range(TEMPLATE_LEVELS):
-        if (folder / "templates").is_dir():
-            found.append(folder / "templates")
-        if folder.parent == folder:
-            break
-        folder = folder.parent
-    return tuple(found)
-
-
 def import_to_folder(
     files: Iterable[Path],
     out_dir: Path,
@@ -45,30 +29,35 @@ def import_to_folder(
     layout: str | None = None,
     force: bool = False,
     jurisdiction: str | None = None,
+    workspace: Workspace | None = None,
 ) -> ImportReport:
     """Return the report of importing ``files`` into spec files under ``out_dir``.
 
     Existing files are left alone unless ``force``; each file is written
     atomically.  A file that cannot be imported becomes an error diagnostic
     (``failed`` is set) and the other files are still imported.
-    ``jurisdiction`` names the format of Word/Excel tables (default: recognised).
+    ``jurisdiction`` names the format of Word/Excel tables (default: recognised among the
+    formats specs in ``out_dir`` can use).
     """
     from sheetgen.importers import import_file
     from sheetgen.importers.common import spec_labels
     from sheetgen.importers.yamlwriter import dump_spec
 
     report = ImportReport()
-    dirs = template_dirs(out_dir)
+    formats = (workspace or Workspace()).formats(out_dir)
     for source in files:
         try:
-            result = import_file(Path(source), layout, jurisdiction, dirs)
+            result = import_file(Path(source), layout, jurisdiction, formats)
         except ImportFormatError as exc:
             message = str(exc).removeprefix(f"{source}: ").removeprefix(f"{source}:")
             report.diagnostics.append(Diagnostic(str(source), 1, 1, "import-failed", Severity.ERROR, message))
             report.failed = True
             continue
         report.diagnostics.extend(result.diagnostics)
-        labels = spec_labels(str(result.defaults.get("jurisdiction", "")), dirs)
+        try:
+            labels = spec_labels(formats.get(str(result.defaults.get("jurisdiction", ""))))
+        except JurisdictionError as exc:
+            raise ImportFormatError(str(exc)) from None
         outputs = {"_defaults.yaml": dump_spec(result.defaults, labels)}
         for project in result.projects:
             outputs[safe_name(project.filename)] = dump_spec(project.data, labels)

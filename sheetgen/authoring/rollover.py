@@ -37,15 +37,16 @@ from typing import Any
 
 import yaml
 
-from sheetgen import jurisdiction as jurisdictions
 from sheetgen import os_errors
-from sheetgen.authoring.skeleton import template_dirs_near, unit_defaults
+from sheetgen.authoring.skeleton import unit_defaults
 from sheetgen.errors import JurisdictionError, SheetgenError
 from sheetgen.importers.yamlwriter import scalar
 from sheetgen.jurisdiction import Jurisdiction
+from sheetgen.jurisdiction.loading import TEMPLATES
 from sheetgen.spec.files import DEFAULTS_NAME, SPEC_SUFFIXES
 from sheetgen.spec.yamlload import SpecLoader, decode
-from sheetgen.validation.schema import build_schema, label_for
+from sheetgen.validation.schema import build_schema, core_label, label_for
+from sheetgen.workspace import Workspace
 
 #: A year mention: four digits, not part of a longer number or an amount (2000万, 2020台).
 _YEAR = re.compile(r"(?<![0-9.])((?:19|20)[0-9]{2})(?![0-9]|\.[0-9]|[万元亿千百台个人次件套辆户家名份%])")
@@ -155,12 +156,14 @@ def _entries(text: str) -> dict[Path_, _Entry]:
         if isinstance(node, yaml.MappingNode):
             for key, value in node.value:
                 if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
-                    out[(*path, str(key.value))] = _Entry(key, value)
-                    walk(value, (*path, str(key.value)))
+                    here = (*path, str(key.value))
+                    out[here] = _Entry(key, value)
+                    walk(value, here)
         elif isinstance(node, yaml.SequenceNode):
             for index, item in enumerate(node.value):
-                out[(*path, str(index))] = _Entry(None, item)
-                walk(item, (*path, str(index)))
+                here = (*path, str(index))
+                out[here] = _Entry(None, item)
+                walk(item, here)
 
     if root is not None:
         walk(root, ())
@@ -272,7 +275,8 @@ def _roll_text(text: str, data: Mapping[str, Any], ctx: _Context, is_defaults: b
     if isinstance(name, str) and ("name",) in entries:
         moved_name = shift_mentions(name, ctx.base, ctx.delta)
         if moved_name != name:
-            if "\n" in name or entries[("name",)].value.style in ("|", ">"):
+            node = entries[("name",)].value
+            if "\n" in name or (isinstance(node, yaml.ScalarNode) and node.style in ("|", ">")):
                 ctx.note(("name",), "项目名称是多行文字，其中的年份没有改，请手改")
             else:
                 editor.set(entries[("name",)], scalar(moved_name))
@@ -302,12 +306,12 @@ def _carry_budget(data: Mapping[str, Any], entries: dict[Path_, _Entry], editor:
     """Apply the jurisdiction's ``rollover`` rules (carry this year's budget into last year's fields)."""
     if "budget" not in data:
         return
-    rules = (ctx.jurisdiction.schema.get("rollover") if ctx.jurisdiction else None) or {}
-    if not rules:
+    rules = ctx.jurisdiction.rollover if ctx.jurisdiction else None
+    if rules is None or not (rules.carry or rules.clear):
         title = ctx.jurisdiction.title if ctx.jurisdiction else "这个格式"
         ctx.note(("budget",), f"{title}没有“上年预算”一类的字段，预算没有结转；请按新一年的预算填写各项金额")
         return
-    for target, source in (rules.get("carry") or {}).items():
+    for target, source in rules.carry:
         target_path, source_path = tuple(str(target).split(".")), tuple(str(source).split("."))
         if source_path not in entries:
             continue
@@ -321,7 +325,7 @@ def _carry_budget(data: Mapping[str, Any], entries: dict[Path_, _Entry], editor:
             label = ctx.label(target_path)
             editor.insert_after(entries[source_path], line + (f"  # {label}" if label else ""))
         ctx.change(target_path, _shown(old), _shown(text or None))
-    for target in rules.get("clear") or ():
+    for target in rules.clear:
         target_path = tuple(str(target).split("."))
         if target_path in entries and _lookup(data, target_path) is not None:
             ctx.change(target_path, _shown(_lookup(data, target_path)), _shown(None))
@@ -345,17 +349,14 @@ def _unit_year(folder: Path) -> int | None:
     return year if isinstance(year, int) and not isinstance(year, bool) else None
 
 
-def _jurisdiction(folder: Path, data: Mapping[str, Any], cache: dict[Any, Any]) -> Jurisdiction | None:
+def _jurisdiction(folder: Path, data: Mapping[str, Any], workspace: Workspace) -> Jurisdiction | None:
     name = data.get("jurisdiction") or unit_defaults(folder)[0].get("jurisdiction")
     if not isinstance(name, str):
         return None
-    dirs = template_dirs_near(folder)
-    if (name, dirs) not in cache:
-        try:
-            cache[(name, dirs)] = jurisdictions.load(name, jurisdictions.search_path(dirs))
-        except JurisdictionError:
-            cache[(name, dirs)] = None
-    return cache[(name, dirs)]
+    try:
+        return workspace.jurisdiction(name, folder)
+    except JurisdictionError:
+        return None
 
 
 def default_dest(src: Path, year: int) -> Path:
@@ -369,7 +370,7 @@ def default_dest(src: Path, year: int) -> Path:
     return parent / shift_mentions(src.resolve().name, base, year - base)
 
 
-def plan_rollover(src: Path, year: int, dest: Path | None = None) -> RolloverPlan:
+def plan_rollover(src: Path, year: int, dest: Path | None = None, workspace: Workspace | None = None) -> RolloverPlan:
     """Return the plan of copying ``src`` (a unit folder or a folder of units) to
     ``dest`` for ``year``: the new folder's files, renames, changes and notes."""
     src = Path(src)
@@ -383,7 +384,7 @@ def plan_rollover(src: Path, year: int, dest: Path | None = None) -> RolloverPla
     if dest.exists():
         raise SheetgenError(f"{dest} 已存在；不会覆盖。请换一个文件夹名，或先把它移走")
     plan = RolloverPlan(src, dest, year)
-    cache: dict[Any, Any] = {}
+    cache = workspace or Workspace()
     folder_names: dict[Path, str] = {}
     sources: dict[Path, Path] = {}
     for path in sorted(src.rglob("*")):
@@ -414,7 +415,7 @@ def plan_rollover(src: Path, year: int, dest: Path | None = None) -> RolloverPla
 def _rolls(path: Path, src: Path) -> bool:
     """Return whether ``path`` is a spec or a defaults file (the files rollover edits)."""
     parts = path.relative_to(src).parts
-    if not _is_yaml(path) or any(p.startswith("_") or p == "templates" for p in parts[:-1]):
+    if not _is_yaml(path) or any(p.startswith("_") or p == TEMPLATES for p in parts[:-1]):
         return False
     return path.name == DEFAULTS_NAME or not path.name.startswith(("_", "."))
 
@@ -422,13 +423,13 @@ def _rolls(path: Path, src: Path) -> bool:
 def _renamed(path: Path, part: str, year: int, *, is_file: bool) -> str:
     """Return the new name of one path component: year mentions moved in spec
     file names and unit folder names, other names kept."""
-    if (is_file and not _is_yaml(path)) or (part.startswith("_") and part != DEFAULTS_NAME) or part == "templates":
+    if (is_file and not _is_yaml(path)) or (part.startswith("_") and part != DEFAULTS_NAME) or part == TEMPLATES:
         return part
     base = _unit_year(path.parent if is_file else path)
     return part if base is None else shift_mentions(part, base, year - base)
 
 
-def _roll_file(path: Path, raw: bytes, shown: str, plan: RolloverPlan, year: int, cache: dict[Any, Any]) -> bytes:
+def _roll_file(path: Path, raw: bytes, shown: str, plan: RolloverPlan, year: int, cache: Workspace) -> bytes:
     text, _problems = decode(raw, shown)
     if text is None:
         plan.notes.append(Note(shown, "", "", "无法读取（编码不对），原样复制，没有改动"))
@@ -443,7 +444,7 @@ def _roll_file(path: Path, raw: bytes, shown: str, plan: RolloverPlan, year: int
     own_year = data.get("year") if isinstance(data.get("year"), int) else None
     base = _unit_year(path.parent) or own_year
     if base is None:
-        plan.notes.append(Note(shown, "year", "年度", "没有年度，无法推算，原样复制"))
+        plan.notes.append(Note(shown, "year", core_label("year"), "没有年度，无法推算，原样复制"))
         return raw
     found = _jurisdiction(path.parent, data, cache)
     schema = build_schema(found) if found is not None else {}

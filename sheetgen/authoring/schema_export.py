@@ -193,7 +193,7 @@ class _Exporter:
         from sheetgen.validation.schema import core_schema
 
         meta = (core_schema()["indicators"].get("meta") or {}).get("include") or {}
-        label = str(meta.get("label") or "引用共用指标块")
+        label = str(meta["label"])
         path = {"type": "string", "minLength": 1}
         return {
             "title": label,
@@ -212,7 +212,7 @@ class _Exporter:
         self.definitions[f"{self.prefix}.level1"] = self._level(
             f"{label1}（下面列出{label2}）", j.level2_names, self.ref("level2"), minimum=1
         )
-        label = str((rules.get("meta") or {}).get("label") or "绩效指标")
+        label = str(rules["meta"]["label"])
         out = self._level(label, j.level1_names, self.ref("level1"), minimum=1 if rules.get("empty") is False else 0)
         names = "、".join(j.level1_names)
         out["description"] = f"{label}：{label1} → {label2} → {label3}，按表上的顺序" + (
@@ -241,13 +241,13 @@ class _Exporter:
     def row(self, tree: Mapping[str, Any]) -> dict[str, Any]:
         """Return the schema of one indicator row: compact value or full form."""
         rules = indicator_row_schema({"indicators": tree})
-        columns = {str(c.get("key")): str(c.get("label")) for c in self.jurisdiction.indicator_columns}
+        columns = {c.key: c.label for c in self.jurisdiction.indicator_columns}
         labelled = {
             key: {**rule, "meta": {**(rule.get("meta") or {}), "label": columns[key]}} if key in columns else rule
             for key, rule in (rules.get("schema") or {}).items()
         }
         full = self.properties(labelled)
-        value = columns.get("value", "指标值")
+        value = columns.get("value") or str(rules["schema"]["value"]["meta"]["label"])
         compact = {
             "type": [*_SCALARS, "null"],
             "title": value,
@@ -279,7 +279,7 @@ def _union(options: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _format_year(jurisdiction: Jurisdiction) -> str:
-    year = jurisdiction.description.get("format_year")
+    year = jurisdiction.format_year
     return f"{year} 年度格式，" if year else ""
 
 

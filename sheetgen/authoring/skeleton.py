@@ -23,17 +23,17 @@ from typing import Any
 
 import yaml
 
-from sheetgen import jurisdiction as jurisdictions
 from sheetgen import os_errors
 from sheetgen.build.atomic import write_atomic
 from sheetgen.build.names import safe_name
 from sheetgen.errors import SheetgenError
+from sheetgen.importers.common import ordered
 from sheetgen.importers.yamlwriter import dump_spec
 from sheetgen.jurisdiction import Jurisdiction
-from sheetgen.mappings import deep_merge
 from sheetgen.spec import yaml_errors
 from sheetgen.spec.files import DEFAULTS_NAME, SPEC_SUFFIXES
 from sheetgen.validation.schema import build_schema
+from sheetgen.workspace import Workspace
 
 SKELETONS = "skeletons.yaml"
 SCHEMA_FILE = "sheetgen.schema.json"
@@ -71,27 +71,10 @@ def _read(path: Path) -> dict[str, Any]:
 
 
 def unit_defaults(folder: Path) -> tuple[dict[str, Any], list[Path]]:
-    """Return the merged ``_defaults.yaml`` files of ``folder`` and the
-    ancestors right above it that have one (outermost first), and those files."""
-    chain = []
-    current = folder.resolve()
-    while (current / DEFAULTS_NAME).is_file():
-        chain.append(current / DEFAULTS_NAME)
-        if current.parent == current:
-            break
-        current = current.parent
-    merged: dict[str, Any] = {}
-    for path in reversed(chain):
-        merged = deep_merge(merged, _read(path))
-    return merged, chain
-
-
-def template_dirs_near(folder: Path) -> tuple[Path, ...]:
-    """Return the ``templates/`` folders in ``folder``, its parent and grandparent
-    (e.g. ``specs/单位/templates``, ``specs/templates``, ``./templates``)."""
-    folder = folder.resolve()
-    found = [f / "templates" for f in (folder, folder.parent, folder.parent.parent)]
-    return tuple(dict.fromkeys(p for p in found if p.is_dir()))
+    """Return the merged ``_defaults.yaml`` files a spec written into ``folder`` gets (the
+    workspace's rule) and those files."""
+    found = Workspace.unit_defaults(folder)
+    return found.data, found.files
 
 
 def skeleton_data(jurisdiction: Jurisdiction) -> dict[str, Any]:
@@ -140,7 +123,8 @@ def _schema_modeline(folder: Path) -> str:
 
 
 def new_spec(
-    name: str, folder: Path, *, jurisdiction: str | None = None, performance_type: str | None = None
+    name: str, folder: Path, *, jurisdiction: str | None = None, performance_type: str | None = None,
+    workspace: Workspace | None = None,
 ) -> NewSpec:
     """Return the skeleton spec (and, for a new unit, its ``_defaults.yaml``) for project ``name`` in ``folder``."""
     name = name.strip()
@@ -148,10 +132,13 @@ def new_spec(
         raise SheetgenError("项目名称不能为空")
     folder = Path(folder)
     defaults, chain = unit_defaults(folder)
+    workspace = workspace or Workspace()
     chosen = jurisdiction or defaults.get("jurisdiction")
     if not chosen:
-        raise SheetgenError(f"{folder} 里没有 _defaults.yaml，不知道用哪个格式；请用 --jurisdiction 指定，如 shanghai")
-    found = jurisdictions.load(str(chosen), jurisdictions.search_path(template_dirs_near(folder)))
+        known = "、".join(workspace.formats(folder).names)
+        raise SheetgenError(f"{folder} 里没有 _defaults.yaml，不知道用哪个格式；"
+                            f"请用 --jurisdiction 指定（可用：{known}）")
+    found = workspace.jurisdiction(str(chosen), folder)
     schema = build_schema(found)
     skeletons = skeleton_data(found)
     result = NewSpec()
@@ -170,17 +157,17 @@ def new_spec(
             f"格式“{found.name}”没有按绩效类型分的常用指标（skeletons.yaml 里没有 type_field），不用写 --type"
         )
     dates = skeletons.get("dates") or {}
-    for key, rules in (found.schema.get("fields") or {}).items():
+    for declared in found.fields:
         value: Any = None
-        if key == type_field and performance_type:
+        if declared.key == type_field and performance_type:
             value = performance_type
-        elif key in dates and isinstance(year, int):
-            month, day = (int(part) for part in str(dates[key]).split("-"))
+        elif declared.key in dates and isinstance(year, int):
+            month, day = (int(part) for part in str(dates[declared.key]).split("-"))
             value = dt.date(year, month, day)
-        elif rules.get("type") == "list" and not rules.get("nullable"):
+        elif declared.kind == "list" and not declared.rules.get("nullable"):
             value = []
-        data[key] = value
-    data["budget"] = {key: None for key in found.schema.get("budget") or {}}
+        data[declared.key] = value
+    data["budget"] = {f.key: None for f in found.budget_fields}
 
     types = skeletons.get("types") or {}
     chosen_rows = types.get(performance_type) if performance_type else None
@@ -191,9 +178,10 @@ def new_spec(
     if not indicators:
         result.notes.append("这个格式没有常用指标（skeletons.yaml），请在 indicators 下自己写")
     data["indicators"] = indicators
+    data = ordered(data, found)
 
     labels = labels_of(schema)
-    labels["budget"] = f"{labels.get('budget', '预算')}（金额单位：{found.money_unit}）"
+    labels["budget"] = f"{labels['budget']}（金额单位：{found.money_unit}）"
     head = _schema_modeline(folder)
     kind = f"，绩效类型：{performance_type}" if performance_type else ""
     head += (

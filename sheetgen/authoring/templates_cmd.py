@@ -18,8 +18,8 @@ from pathlib import Path
 from sheetgen import jurisdiction as jurisdictions
 from sheetgen import os_errors
 from sheetgen.errors import JurisdictionError, SheetgenError
-
-TEMPLATES = "templates"
+from sheetgen.jurisdiction.loading import TEMPLATES
+from sheetgen.workspace import override_dirs as workspace_override_dirs
 
 
 @dataclass(frozen=True)
@@ -49,12 +49,10 @@ class CopyResult:
 
 
 def override_dirs(specs: Path) -> tuple[Path, ...]:
-    """Return the ``templates/`` folders searched before the built-in ones for
-    specs under ``specs``: ``specs/templates``, then the one next to ``specs``."""
-    specs = Path(specs)
-    parent = specs.resolve().parent if specs.name in ("", ".", "..") else specs.parent
-    found = [specs / TEMPLATES, parent / TEMPLATES]
-    return tuple(dict.fromkeys(p for p in found if p.is_dir()))
+    """Return the ``templates/`` folders searched before the built-in ones for specs under
+    the folder of units ``specs`` (the workspace's rule: ``specs/templates``, then the one
+    next to ``specs``)."""
+    return workspace_override_dirs(Path(specs), tree=True)
 
 
 def list_jurisdictions(dirs: tuple[Path, ...]) -> list[Entry]:
@@ -71,13 +69,13 @@ def list_jurisdictions(dirs: tuple[Path, ...]) -> list[Entry]:
         except JurisdictionError as exc:
             entries.append(Entry(name, "", "", folder, is_builtin, problem=str(exc)))
             continue
-        extends = found.description.get("extends") if len(found.folders) > 1 else ""
+        extends = found.extends
         overrides = not is_builtin and name in builtin_names
         entries.append(
             Entry(
                 name,
                 found.title,
-                str(found.description.get("format_year", "")),
+                str(found.format_year or ""),
                 folder,
                 is_builtin,
                 str(extends or ""),

@@ -27,10 +27,11 @@ from typing import Any
 
 from sheetgen import jurisdiction as jurisdictions
 from sheetgen.build.runner import BuildOptions, Summary
+from sheetgen.jurisdiction.loading import TEMPLATES
 from sheetgen.spec.blocks import BLOCK_SUFFIXES, include_area
-from sheetgen.spec.files import DEFAULTS_NAME, block_files, discover, holds_specs
+from sheetgen.spec.files import DEFAULTS_NAME, block_files, holds_specs
+from sheetgen.workspace import Workspace, candidate_dirs
 
-TEMPLATES = "templates"
 TICK_MS = 250  # how often the watcher looks up from waiting (new folders, stop requests)
 STEP_MS = 50  # saves closer together than this make one batch
 _LOCK_PREFIXES = ("~$", ".~lock", ".#")  # Word, LibreOffice and Emacs lock files
@@ -72,15 +73,16 @@ class Scope:
             root = path if path.is_dir() else path.parent
             if path.is_file() or holds_specs(root):  # a unit (or one of its specs): blocks may sit beside it
                 areas.append(include_area(root, root))
+                templates.extend(candidate_dirs(root))
             elif path.is_dir():  # a tree of units
                 areas.append(root)
-            templates.append(root.parent / TEMPLATES)
+                templates.extend(candidate_dirs(root, tree=True))
         self.areas = tuple(dict.fromkeys(areas))
         self.templates = tuple(dict.fromkeys(templates))
 
     def find_blocks(self) -> None:
         """Read again which shared blocks the specs include (an edit may have changed it)."""
-        specs, _problems = discover(self.paths)
+        specs, _problems = Workspace.discover(self.paths)
         self.blocks = frozenset(block.resolve() for spec in specs for block in block_files(spec))
 
     def roots(self) -> tuple[Path, ...]:
@@ -189,14 +191,13 @@ class Round:
 
 
 def forget_loaded_jurisdictions() -> None:
-    """Drop the in-process caches of jurisdictions and parsed defaults, so edits are read again.
+    """Drop the in-process cache of parsed defaults and blocks, so edits are read again.
 
-    A build running in this process (``--jobs 1``, ``serve``) keeps its
-    checker between calls; worker processes start fresh each build anyway.
+    Jurisdictions need no forgetting: each build makes its own workspace, which
+    loads them afresh; worker processes start fresh each build anyway.
     """
     from sheetgen.build import tasks
 
-    tasks._checker.clear()
     tasks._defaults_cache.clear()
 
 

@@ -30,7 +30,7 @@ from xml.sax.saxutils import escape
 
 from lxml import etree
 
-from sheetgen import os_errors
+from sheetgen import office, os_errors
 from sheetgen.build.atomic import WriteError, write_atomic
 
 INSTALL_HINT = "请先安装 LibreOffice：sudo apt-get install libreoffice-writer-nogui libreoffice-calc-nogui"
@@ -128,7 +128,7 @@ def soffice_environment(folder: Path) -> dict[str, str]:
     return env
 
 
-_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_W = office.qn(office.W, "")
 _FONT_KEYS = tuple(f"{_W}{key}" for key in ("ascii", "hAnsi", "eastAsia", "cs"))
 _XLSX_NAME = re.compile(rb'<(?:\w+:)?(?:name|rFont) val="([^"]+)"')
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)

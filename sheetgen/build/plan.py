@@ -7,11 +7,10 @@ from functools import lru_cache
 from pathlib import Path
 
 from sheetgen import __version__
-from sheetgen import jurisdiction as jurisdictions
 from sheetgen.build.manifest import digest
 from sheetgen.build.names import safe_name
-from sheetgen.errors import JurisdictionError
 from sheetgen.spec.files import LoadedSpec, SpecFile, file_digest, read_spec
+from sheetgen.workspace import Workspace
 
 COMBINED_PREFIX = "汇总-"
 STALE_MARK = "（已过期）"
@@ -106,30 +105,10 @@ class Fingerprints:
     worker computes the one it records from the bytes it read, with
     :func:`loaded_fingerprint`)."""
 
-    def __init__(self, strict: bool):
+    def __init__(self, strict: bool, workspace: Workspace | None = None):
         self._strict = strict
-        self._jurisdictions: dict[tuple[str, tuple[Path, ...]], str] = {}
-        self._dirs: dict[tuple[Path, Path], tuple[Path, ...]] = {}
+        self.workspace = workspace or Workspace()
         self._defaults: dict[Path, tuple[str, bool]] = {}
-
-    def template_dirs(self, spec: SpecFile) -> tuple[Path, ...]:
-        """Return the override folders searched for ``spec``'s jurisdiction (cached per folder)."""
-        from sheetgen.validation import template_dirs
-
-        cache_key = (spec.unit_dir, spec.root)
-        if cache_key not in self._dirs:
-            self._dirs[cache_key] = template_dirs(spec)
-        return self._dirs[cache_key]
-
-    def jurisdiction(self, name: str, dirs: tuple[Path, ...]) -> str:
-        """Return the fingerprint of jurisdiction ``name`` as it would be found now."""
-        cache_key = (name, dirs)
-        if cache_key not in self._jurisdictions:
-            try:
-                self._jurisdictions[cache_key] = jurisdictions.load(name, jurisdictions.search_path(dirs)).fingerprint
-            except JurisdictionError:
-                self._jurisdictions[cache_key] = "missing"
-        return self._jurisdictions[cache_key]
 
     def _defaults_file(self, path: Path) -> tuple[str, bool]:
         if path not in self._defaults:
@@ -146,4 +125,4 @@ class Fingerprints:
             blocks = [(block, file_digest(_read_bytes(block))) for block in read_spec(spec).blocks]
         files = [file_digest(raw), *[d for d, _ in defaults]]
         return spec_fingerprint(self._strict, spec.number, files, blocks,
-                                self.jurisdiction(jurisdiction, self.template_dirs(spec)))
+                                self.workspace.fingerprint(jurisdiction, spec.unit_dir))

@@ -41,7 +41,8 @@ from sheetgen.build.tasks import (
 )
 from sheetgen.build.workers import WorkerDied, Workers
 from sheetgen.errors import Diagnostic, Severity
-from sheetgen.spec.files import SpecFile, discover, unit_specs
+from sheetgen.spec.files import SpecFile, unit_specs
+from sheetgen.workspace import Workspace
 
 
 @dataclass(frozen=True)
@@ -160,7 +161,8 @@ class _Build:
         self.reporter = reporter
         self.summary = summary
         self.ledger = Ledger(Manifest())
-        self.fingerprints = Fingerprints(options.strict)
+        self.workspace = Workspace()
+        self.fingerprints = Fingerprints(options.strict, self.workspace)
         self.excluded: dict[Path, list[SpecFile]] = {}  # specs left out of their unit (name clashes)
 
     # ------------------------------------------------------------------ reporting
@@ -182,7 +184,7 @@ class _Build:
         """Return the specs to build: those under the paths given (folders first, so a
         folder's root wins over a file's), with every sibling of a spec named as a file."""
         paths = sorted(self.options.paths, key=lambda p: not Path(p).is_dir())
-        specs, problems = discover(paths)
+        specs, problems = self.workspace.discover(paths)
         self._show(problems)
         self.summary.errors += len(problems)
         named = {key(Path(p).parent) for p in paths if Path(p).is_file()}
@@ -248,7 +250,8 @@ class _Build:
                 and {Path(p).suffix[1:] for p in present_combined} >= set(options.kinds)):
             self._replay(unit)
             return None
-        return UnitTask(unit.folder, tuple(jobs), options.output, options.kinds, options.strict, options.force,
+        return UnitTask(unit.folder, tuple(jobs), self.workspace.formats(unit.folder), options.output, options.kinds,
+                        options.strict, options.force,
                         old_unit.fingerprint or None if old_unit else None, present_combined,
                         tuple(s.path.name for s in unit.excluded))
 

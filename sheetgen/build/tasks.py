@@ -7,8 +7,9 @@ is good: a 汇总 always holds every current project, or it is not written.
 The task returns what happened (diagnostics, files written, the fingerprints
 of the very bytes it read); the models stay in the worker.
 
-Each worker keeps one :class:`~sheetgen.validation.Checker` and compiles each
-template once (see :mod:`sheetgen.render.templates`).
+A task is handed the jurisdictions its unit can use, loaded (a
+:class:`~sheetgen.workspace.Formats`): the worker looks nothing up again.  Each
+worker compiles each schema and template once (see :mod:`sheetgen.render.templates`).
 """
 
 from __future__ import annotations
@@ -17,12 +18,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sheetgen import jurisdiction as jurisdictions
 from sheetgen.build.atomic import WriteError, write_atomic
 from sheetgen.build.plan import combined_outputs, key, loaded_fingerprint, unit_fingerprint
 from sheetgen.errors import Diagnostic, SheetgenError
+from sheetgen.jurisdiction import Jurisdiction
 from sheetgen.model import Project
 from sheetgen.spec.files import SpecFile
+from sheetgen.workspace import Formats
 
 
 @dataclass(frozen=True)
@@ -41,6 +43,7 @@ class UnitTask:
 
     folder: Path
     specs: tuple[SpecJob, ...]
+    formats: Formats  # the jurisdictions the unit's specs can use, loaded by the planner
     output: Path
     kinds: tuple[str, ...]
     strict: bool
@@ -106,21 +109,11 @@ class UnitResult:
     combined: CombinedOutcome
 
 
-_checker: list[object] = []
 _defaults_cache: dict[object, object] = {}  # parsed _defaults.yaml and block files of this process
 
 
-def _worker_checker():  # type: ignore[no-untyped-def]
-    """Return this process's Checker (its jurisdiction and schema caches live on)."""
-    if not _checker:
-        from sheetgen.validation import Checker
-
-        _checker.append(Checker())
-    return _checker[0]
-
-
 def _render_and_write(kind: str, path: Path, projects: Sequence[Project],
-                      jurisdiction: jurisdictions.Jurisdiction) -> Failure | None:
+                      jurisdiction: Jurisdiction) -> Failure | None:
     """Return None when ``path`` was written, else why it was not."""
     from sheetgen.render.templates import compiled
 
@@ -137,24 +130,23 @@ def _render_and_write(kind: str, path: Path, projects: Sequence[Project],
     return None
 
 
-def _build_spec(job: SpecJob, task: UnitTask) -> tuple[SpecOutcome, Project | None, object]:
+def _build_spec(job: SpecJob, task: UnitTask) -> tuple[SpecOutcome, Project | None, Jurisdiction | None]:
     """Return what became of one spec, its model (None when it has errors) and its jurisdiction."""
     from sheetgen.projects import to_project
     from sheetgen.spec.files import read_spec
-    from sheetgen.validation import template_dirs
+    from sheetgen.validation import check_spec
 
     loaded = read_spec(job.spec, _defaults_cache)
-    validated = _worker_checker().validate(loaded)
-    diagnostics = validated.diagnostics
+    validated = check_spec(loaded, task.formats)
     if task.strict:
-        diagnostics = [d.escalated() for d in diagnostics]
-    outcome = SpecOutcome(job.spec, diagnostics)
+        validated = validated.strictly()
+    outcome = SpecOutcome(job.spec, validated.diagnostics)
     jurisdiction = validated.jurisdiction
-    if not validated.ok or any(d.is_error for d in diagnostics) or jurisdiction is None:
+    if not validated.ok or jurisdiction is None:
         return outcome, None, None
     project = to_project(validated)
     outcome.fingerprint = loaded_fingerprint(loaded, task.strict, jurisdiction.fingerprint)
-    outcome.jurisdiction = (jurisdiction.name, template_dirs(job.spec))
+    outcome.jurisdiction = (jurisdiction.name, task.formats.search[:-1])
     changed = task.force or outcome.fingerprint != job.expected
     for kind, path in job.outputs:
         if changed or kind not in job.present:
@@ -182,13 +174,13 @@ def run_unit(task: UnitTask) -> UnitResult:
     """Return the result of building one unit: its specs' own files, then its 汇总."""
     outcomes: list[SpecOutcome] = []
     projects: list[Project] = []
-    used: dict[str, object] = {}
+    used: dict[str, Jurisdiction] = {}
     for job in task.specs:
         outcome, project, jurisdiction = _build_spec(job, task)
         outcomes.append(outcome)
-        if project is not None and outcome.jurisdiction is not None:
+        if project is not None and jurisdiction is not None:
             projects.append(project)
-            used.setdefault(outcome.jurisdiction[0], jurisdiction)
+            used.setdefault(jurisdiction.name, jurisdiction)
     combined = CombinedOutcome(blocked=_blocked(outcomes, task.excluded))
     if not combined.blocked and len(used) > 1:
         combined.blocked = (f"汇总文件没有生成：同一文件夹里的项目用了不同的格式（{'、'.join(sorted(used))}），"
@@ -196,7 +188,6 @@ def run_unit(task: UnitTask) -> UnitResult:
     if combined.blocked:
         return UnitResult(task.folder, outcomes, combined)
     jurisdiction = next(iter(used.values()))
-    assert isinstance(jurisdiction, jurisdictions.Jurisdiction)
     ordered = tuple(sorted(projects, key=lambda p: (p.number, p.key)))
     unit_name = str((ordered[0].header.get("unit") or {}).get("name") or task.folder.name)
     combined.outputs = combined_outputs(task.specs[0].spec, unit_name, task.output, task.kinds)

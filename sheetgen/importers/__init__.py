@@ -5,9 +5,11 @@
 name and spec data in the key order of docs/spec.md) and the warnings about
 every guess made on the way.  Three layouts are known:
 
-* ``grid`` -- the Shanghai 4-column table as tab-separated text;
-* ``pdftext`` -- the Shanghai table as text extracted from a PDF;
-* ``docxtext`` -- the Tianjin table as the text of a .docx, one cell a line.
+* ``grid`` -- a table of labelled fields as tab-separated text;
+* ``pdftext`` -- such a table as text extracted from a PDF;
+* ``docxtext`` -- a table as the text of a .docx, one cell a line;
+
+each read as the jurisdiction that names the layout in its ``import.layouts``.
 
 Word (.docx) and Excel (.xlsx) files are recognised by their content and read
 as tables (:mod:`.docx_reader`, :mod:`.xlsx_reader`, :mod:`.table_parse`):
@@ -20,7 +22,7 @@ turns the data into YAML text.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 
 from sheetgen import os_errors
@@ -31,6 +33,8 @@ from sheetgen.importers.result import ImportedProject, ImportResult, Sink
 from sheetgen.importers.safety import MAX_FILE, ZIP_MAGIC, main_part, open_package
 from sheetgen.importers.table_parse import parse_document
 from sheetgen.importers.xlsx_reader import read_xlsx
+from sheetgen.jurisdiction import Jurisdiction
+from sheetgen.workspace import Formats, Workspace
 
 __all__ = [
     "LAYOUTS", "ImportResult", "ImportedProject", "detect_layout", "import_file", "import_office", "import_text",
@@ -38,46 +42,58 @@ __all__ = [
 OFFICE_SUFFIXES = (".docx", ".docm", ".xlsx", ".xlsm")
 
 #: Layout name → parser, in detection order.
-LAYOUTS: dict[str, Callable[[str, Sink], ImportResult]] = {
+LAYOUTS: dict[str, Callable[[str, Sink, Jurisdiction], ImportResult]] = {
     docxtext.LAYOUT: docxtext.parse,
     grid.LAYOUT: grid.parse,
     pdftext.LAYOUT: pdftext.parse,
 }
-_DETECTORS: dict[str, Callable[[str], bool]] = {
+_DETECTORS: dict[str, Callable[[str, Jurisdiction], bool]] = {
     docxtext.LAYOUT: docxtext.looks_like,
     grid.LAYOUT: grid.looks_like,
     pdftext.LAYOUT: pdftext.looks_like,
 }
 
 
-def detect_layout(text: str) -> str | None:
+def _readers(layout: str, formats: Formats) -> list[Jurisdiction]:
+    """Return the jurisdictions that read text in ``layout`` (``import.layouts``)."""
+    return [j for j in formats.usable() if layout in j.imports.layouts]
+
+
+def detect_layout(text: str, formats: Formats | None = None) -> str | None:
     """Return the name of the layout ``text`` is written in, None if no layout fits."""
+    formats = formats or Workspace.builtin_formats()
     for name, looks_like in _DETECTORS.items():
-        if looks_like(text):
+        if any(looks_like(text, found) for found in _readers(name, formats)):
             return name
     return None
 
 
-def import_text(text: str, path: str, layout: str | None = None) -> ImportResult:
-    """Return the import of the document ``text`` (``path`` names it in diagnostics)."""
+def import_text(text: str, path: str, layout: str | None = None, formats: Formats | None = None) -> ImportResult:
+    """Return the import of the document ``text`` (``path`` names it in diagnostics), read as
+    the jurisdiction among ``formats`` (default: the built-in ones) that names its layout."""
+    formats = formats or Workspace.builtin_formats()
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    name = layout or detect_layout(text)
+    name = layout or detect_layout(text, formats)
     if name is None:
         known = "、".join(LAYOUTS)
         raise ImportFormatError(f"{path}: 认不出文件的版式，请用 layout 指定（可选：{known}）")
     if name not in LAYOUTS:
         raise ImportFormatError(f"未知的版式“{name}”（可选：{'、'.join(LAYOUTS)}）")
-    return LAYOUTS[name](text, Sink(path))
+    readers = _readers(name, formats)
+    found = next((j for j in readers if _DETECTORS[name](text, j)), readers[0] if readers else None)
+    if found is None:
+        raise ImportFormatError(f"{path}: 没有哪个格式按版式“{name}”读（jurisdiction.yaml 的 import.layouts）")
+    return LAYOUTS[name](text, Sink(path), found)
 
 
 def import_file(
-    path: Path, layout: str | None = None, jurisdiction: str | None = None, template_dirs: Sequence[Path] = ()
+    path: Path, layout: str | None = None, jurisdiction: str | None = None, formats: Formats | None = None
 ) -> ImportResult:
     """Return the import of ``path``: a .docx/.xlsx (by content) or a UTF-8 text export.
 
     ``layout`` names the layout of a text file (skipping detection);
     ``jurisdiction`` names the format of a Word/Excel table (skipping
-    detection), looked up in ``template_dirs`` before the built-in ones.
+    detection); ``formats`` are the jurisdictions to choose from (default: the built-in ones).
     """
     path = Path(path)
     try:
@@ -86,18 +102,18 @@ def import_file(
     except OSError as exc:
         raise ImportFormatError(f"{path}: 无法读取：{os_errors.explain(exc)}") from None
     if blob.startswith(ole.MAGIC) or blob.startswith(ZIP_MAGIC) or path.suffix.lower() in OFFICE_SUFFIXES:
-        return import_office(blob, str(path), jurisdiction, template_dirs)
+        return import_office(blob, str(path), jurisdiction, formats)
     if len(blob) > MAX_FILE:
         raise ImportFormatError(f"{path}: 文件超过 {MAX_FILE // 1024 // 1024} MB，不像绩效目标表，拒绝读取")
     try:
         text = blob.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ImportFormatError(f"{path}: 无法读取：不是 UTF-8 文本，也不是 Word/Excel 文件（{exc.reason}）") from None
-    return import_text(text, str(path), layout)
+    return import_text(text, str(path), layout, formats)
 
 
 def import_office(
-    blob: bytes, path: str, jurisdiction: str | None = None, template_dirs: Sequence[Path] = ()
+    blob: bytes, path: str, jurisdiction: str | None = None, formats: Formats | None = None
 ) -> ImportResult:
     """Return the import of the bytes of a .docx or .xlsx file (``path`` names it in messages)."""
     name = Path(path).name
@@ -111,4 +127,4 @@ def import_office(
         document = read_xlsx(package, name)
     else:
         raise ImportFormatError(f"{path}: 既不是 Word 文档也不是 Excel 工作簿（正文部件是 {main}）")
-    return parse_document(document, path, jurisdiction, template_dirs)
+    return parse_document(document, path, jurisdiction, formats or Workspace.builtin_formats())

@@ -11,44 +11,12 @@ import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 from typing import Any
 
-from sheetgen import jurisdiction
 from sheetgen.importers.result import Sink
+from sheetgen.jurisdiction import Jurisdiction
 
-#: Key order of a spec (docs/spec.md); keys not listed keep their order at the end.
-KEY_ORDER: dict[str, tuple[str, ...]] = {
-    "shanghai": (
-        "jurisdiction", "year", "unit", "number", "name", "category", "start_date", "end_date",
-        "government_purchase", "performance_type", "overview", "basis", "necessity", "safeguards",
-        "plan", "goals", "budget", "indicators",
-    ),
-    "tianjin": ("jurisdiction", "year", "unit", "number", "name", "budget", "purpose", "targets", "indicators"),
-}  # fmt: skip
-BUDGET_ORDER: dict[str, tuple[str, ...]] = {
-    "shanghai": ("unit", "total", "current_year", "last_year", "last_year_spent"),
-    "tianjin": ("unit", "total", "fiscal", "other"),
-}
 UNIT_ORDER = ("code", "name")
-
-#: Labels of the common keys, for the comments of the written specs.
-COMMON_LABELS = {
-    "jurisdiction": "格式",
-    "year": "年度",
-    "unit": "申报单位",
-    "unit.code": "单位编码",
-    "unit.name": "单位名称",
-    "number": "序号",
-    "name": "项目名称",
-    "budget.unit": "金额单位",
-    "indicators": "绩效指标",
-    "review": "待核对：导入时无法归位的文字，处理后删除",
-}
-BUDGET_LABELS = {
-    "shanghai": "本项目上年度市级财政资金使用情况",
-    "tianjin": "预算规模及资金用途",
-}
 
 _UNSAFE_FILENAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|]+')
 
@@ -109,11 +77,12 @@ def set_path(data: dict[str, Any], dotted: str, value: Any) -> None:
     data[last] = value
 
 
-def ordered(data: Mapping[str, Any], jurisdiction_name: str) -> dict[str, Any]:
-    """Return ``data`` with its keys (and those of ``budget``/``unit``) in spec order."""
-    out = _reorder(data, KEY_ORDER.get(jurisdiction_name, ()))
+def ordered(data: Mapping[str, Any], jurisdiction: Jurisdiction) -> dict[str, Any]:
+    """Return ``data`` with its keys (and those of ``budget``/``unit``) in the jurisdiction's
+    spec order (:attr:`~sheetgen.jurisdiction.Jurisdiction.spec_order`)."""
+    out = _reorder(data, jurisdiction.spec_order)
     if isinstance(out.get("budget"), Mapping):
-        out["budget"] = _reorder(out["budget"], BUDGET_ORDER.get(jurisdiction_name, ()))
+        out["budget"] = _reorder(out["budget"], jurisdiction.budget_order)
     if isinstance(out.get("unit"), Mapping):
         out["unit"] = _reorder(out["unit"], UNIT_ORDER)
     return out
@@ -140,27 +109,24 @@ def common_year(years: Sequence[int | None], sink: Sink) -> int | None:
     return max(counts, key=lambda y: (counts[y], y))
 
 
-def build_defaults(name: str, year: int | None, unit: Mapping[str, Any]) -> dict[str, Any]:
+def build_defaults(jurisdiction: Jurisdiction, year: int | None, unit: Mapping[str, Any]) -> dict[str, Any]:
     """Return the ``_defaults.yaml`` content of a unit in spec order."""
-    data: dict[str, Any] = {"jurisdiction": name}
+    data: dict[str, Any] = {"jurisdiction": jurisdiction.name}
     if year is not None:
         data["year"] = year
     data["unit"] = _reorder(unit, UNIT_ORDER)
     return data
 
 
-def spec_labels(jurisdiction_name: str, dirs: Sequence[Path] = ()) -> dict[str, str]:
-    """Return the label of every header key of a spec (dotted paths), for YAML comments.
+def spec_labels(found: Jurisdiction) -> dict[str, str]:
+    """Return the label of every header key of a spec (dotted paths), for YAML comments: the
+    core keys' labels and help, the jurisdiction's fields, and its budget section's title."""
+    from sheetgen.authoring.skeleton import labels_of
+    from sheetgen.validation.schema import build_schema
 
-    The jurisdiction's own keys take ``meta.label`` from its ``schema.yaml``
-    (looked up in ``dirs`` before the built-in jurisdictions).
-    """
-    found = jurisdiction.load(jurisdiction_name, jurisdiction.search_path(dirs))
-    labels = dict(COMMON_LABELS)
-    for key, rule in found.schema.get("fields", {}).items():
-        labels[key] = rule.get("meta", {}).get("label", key)
-    for key, rule in found.schema.get("budget", {}).items():
-        labels[f"budget.{key}"] = rule.get("meta", {}).get("label", key)
-    budget = BUDGET_LABELS.get(jurisdiction_name, "预算")
-    labels["budget"] = f"{budget}（{found.money_unit}）"
+    labels = labels_of(build_schema(found))
+    for declared in found.header_fields:
+        labels[declared.dotted] = declared.label
+    title = found.budget_title or labels.get("budget", "")
+    labels["budget"] = f"{title}（{found.money_unit}）"
     return labels

@@ -17,11 +17,11 @@ import itertools
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
+from sheetgen.importers.labelled import RawProject
 from sheetgen.importers.result import Sink
-from sheetgen.importers.shanghai import LONG_TEXTS, RawProject
 
 #: Characters that end a sentence (or a citation) at the end of a paragraph.
 TERMINATORS = "。；;！!？?）)”》】"
@@ -50,13 +50,15 @@ def wrap_width(fields: Sequence[tuple[str, Sequence[Part]]]) -> int:
     return max(widths, key=lambda w: (widths[w], w)) if widths else 0
 
 
-def repair_displaced_labels(fields: list[tuple[str, list[Part]]], raw: RawProject, sink: Sink) -> None:
-    """Move the lines of a sentence cut by a label into the labelled field (``fields`` in source order)."""
+def repair_displaced_labels(fields: list[tuple[str, list[Part]]], raw: RawProject, sink: Sink,
+                            long_texts: Collection[str]) -> None:
+    """Move the lines of a sentence cut by a label into the labelled field (``fields`` in source
+    order; only between two of the ``long_texts`` fields)."""
     width = wrap_width(fields)
     if not width:
         return
     for (prev_key, prev), (key, parts) in itertools.pairwise(fields):
-        if prev_key not in LONG_TEXTS or key not in LONG_TEXTS or not prev or not parts:
+        if prev_key not in long_texts or key not in long_texts or not prev or not parts:
             continue
         if parts[0].inline or NUMBERED.match(parts[0].text) or not _runs_on(prev[-1], width):
             continue

@@ -20,12 +20,13 @@ from collections.abc import Iterator
 
 from lxml import etree
 
+from sheetgen import office
 from sheetgen.errors import ImportFormatError
 from sheetgen.importers.grid_model import MAX_CELLS, MAX_COLS, MAX_ROWS, Cell, Document, Line
 from sheetgen.importers.safety import SafePackage, main_part
 
-W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+W = office.qn(office.W, "")
+MC_FALLBACK = office.qn(office.MC, "Fallback")
 P, TBL, TR, TC, TXBX = f"{W}p", f"{W}tbl", f"{W}tr", f"{W}tc", f"{W}txbxContent"
 T, TAB, BR, CR = f"{W}t", f"{W}tab", f"{W}br", f"{W}cr"
 #: Wrappers whose children are looked through (content controls, custom XML, tracked insertions).

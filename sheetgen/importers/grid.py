@@ -1,4 +1,5 @@
-"""Layout ``grid``: the 4-column Shanghai table exported as tab-separated text.
+"""Layout ``grid``: a table of labelled fields exported as tab-separated text (the 4-column
+tables of a format whose ``import.layouts`` names ``grid``).
 
 Returns an :class:`~sheetgen.importers.result.ImportResult` from :func:`parse`.
 Header rows are ``标签：<TAB>值<TAB>标签：<TAB>值``; indicator rows should be
@@ -10,32 +11,23 @@ and each such realignment is reported as ``import-realign``.
 
 from __future__ import annotations
 
+from sheetgen.importers.labelled import GOALS_RE, YEAR_RE, RawProject, Words, finish
 from sheetgen.importers.result import ImportResult, Sink
-from sheetgen.importers.shanghai import (
-    BUDGET_TITLE,
-    GOALS_RE,
-    INDICATOR_HEADER,
-    JURISDICTION,
-    TITLE,
-    UNIT_LABEL,
-    YEAR_RE,
-    RawProject,
-    field_key,
-    finish,
-)
 from sheetgen.importers.tree import IndicatorTree, Vocabulary, classify
+from sheetgen.jurisdiction import Jurisdiction
 
 LAYOUT = "grid"
 
 
-def looks_like(text: str) -> bool:
-    """Return whether ``text`` is a tab-separated Shanghai grid."""
-    return "\t".join(INDICATOR_HEADER) in text
+def looks_like(text: str, jurisdiction: Jurisdiction) -> bool:
+    """Return whether ``text`` is a tab-separated grid of ``jurisdiction``'s table."""
+    return "\t".join(Words.of(jurisdiction).indicator_header) in text
 
 
-def parse(text: str, sink: Sink) -> ImportResult:
+def parse(text: str, sink: Sink, jurisdiction: Jurisdiction) -> ImportResult:
     """Return the projects of a grid document ``text``."""
-    vocab = Vocabulary.of(JURISDICTION)
+    words = Words.of(jurisdiction)
+    vocab = words.vocabulary
     raws: list[RawProject] = []
     in_indicators = False
     for number, line in enumerate(text.split("\n"), 1):
@@ -43,40 +35,40 @@ def parse(text: str, sink: Sink) -> ImportResult:
         texts = [cell for cell in cells if cell]
         if not texts:
             continue
-        if texts == [TITLE]:
+        if texts == [words.heading]:
             raws.append(RawProject(line=number, tree=IndicatorTree(sink)))
             in_indicators = False
             continue
         if not raws:
-            raise sink.fail(number, f"“{TITLE}”之前有无法识别的内容：{texts[0]}")
+            raise sink.fail(number, f"“{words.heading}”之前有无法识别的内容：{texts[0]}")
         raw = raws[-1]
         if in_indicators:
-            _indicator_row(cells, number, raw, vocab, sink)
-        elif not _structure_row(texts, number, raw):
-            _header_row(cells, number, raw, sink)
-        in_indicators = in_indicators or tuple(texts) == INDICATOR_HEADER
-    return finish(raws, sink, LAYOUT)
+            _indicator_row(cells, number, raw, vocab, sink, words)
+        elif not _structure_row(texts, number, raw, words):
+            _header_row(cells, number, raw, sink, words)
+        in_indicators = in_indicators or tuple(texts) == words.indicator_header
+    return finish(raws, sink, LAYOUT, words)
 
 
-def _structure_row(texts: list[str], number: int, raw: RawProject) -> bool:
+def _structure_row(texts: list[str], number: int, raw: RawProject, words: Words) -> bool:
     """Read a title-like row (year, unit, section titles); return False if it is none."""
     first = texts[0]
     if match := YEAR_RE.match(first):
         raw.year = int(match.group(1))
         return True
-    if first.startswith(UNIT_LABEL):
-        rest = first[len(UNIT_LABEL) :].lstrip("：:").strip()
+    if first.startswith(words.unit_label):
+        rest = first[len(words.unit_label) :].lstrip("：:").strip()
         raw.unit_name = rest or (texts[1] if len(texts) > 1 else None)
         return True
-    return first == BUDGET_TITLE or bool(GOALS_RE.match(first)) or tuple(texts) == INDICATOR_HEADER
+    return first == words.budget_title or bool(GOALS_RE.match(first)) or tuple(texts) == words.indicator_header
 
 
-def _header_row(cells: list[str], number: int, raw: RawProject, sink: Sink) -> None:
+def _header_row(cells: list[str], number: int, raw: RawProject, sink: Sink, words: Words) -> None:
     """Read the ``标签：`` / value pairs of one header row into ``raw``."""
     index = 0
     while index < len(cells):
         cell = cells[index]
-        found = field_key(cell)
+        found = words.field_key(cell)
         if found is None:
             if cell:
                 sink.warn(number, "import-unknown", f"无法识别的单元格“{cell}”，已忽略")
@@ -90,7 +82,8 @@ def _header_row(cells: list[str], number: int, raw: RawProject, sink: Sink) -> N
         index += 2
 
 
-def _indicator_row(cells: list[str], number: int, raw: RawProject, vocab: Vocabulary, sink: Sink) -> None:
+def _indicator_row(cells: list[str], number: int, raw: RawProject, vocab: Vocabulary, sink: Sink,
+                   words: Words) -> None:
     """Add one indicator row, realigning its cells with the vocabulary if they are shifted."""
     assert raw.tree is not None
     placed = [(col, cell) for col, cell in enumerate(cells) if cell]
@@ -112,7 +105,7 @@ def _indicator_row(cells: list[str], number: int, raw: RawProject, vocab: Vocabu
     value = rest[1][1] if len(rest) == 2 else None
     raw.tree.add(name, value, number)
     if any(col != expected for col, expected, _ in roles):
-        where = "、".join(f"“{text}”在{_column(col)}列" for col, _, text in roles)
+        where = "、".join(f"“{text}”在{_column(col, words)}列" for col, _, text in roles)
         shown = value if value is not None else "（空）"
         sink.warn(
             number,
@@ -122,6 +115,7 @@ def _indicator_row(cells: list[str], number: int, raw: RawProject, vocab: Vocabu
         )
 
 
-def _column(col: int) -> str:
+def _column(col: int, words: Words) -> str:
     """Return the printed name of indicator column ``col``."""
-    return INDICATOR_HEADER[col] if col < len(INDICATOR_HEADER) else f"第{col + 1}"
+    header = words.indicator_header
+    return header[col] if col < len(header) else f"第{col + 1}"

@@ -48,11 +48,6 @@ class Cell:
         return self.origin is not None
 
     @property
-    def from_above(self) -> bool:
-        """Return whether the cell continues a vertical merge from a row above."""
-        return self.origin is not None and self.origin[0] != self.row
-
-    @property
     def stripped(self) -> str:
         """Return the text without surrounding white space."""
         return self.text.strip()

@@ -1,4 +1,5 @@
-"""Layout ``pdftext``: the Shanghai table as text extracted from a PDF.
+"""Layout ``pdftext``: a table of labelled fields as text extracted from a PDF (a format whose
+``import.layouts`` names ``pdftext``).
 
 Returns an :class:`~sheetgen.importers.result.ImportResult` from :func:`parse`.
 Long texts are wrapped at a fixed width and joined here with no separator
@@ -14,40 +15,36 @@ from __future__ import annotations
 import re
 
 from sheetgen.importers.displaced import Part, repair_displaced_labels
+from sheetgen.importers.labelled import GOALS_RE, YEAR_RE, RawProject, Words, finish
 from sheetgen.importers.result import ImportResult, Sink
-from sheetgen.importers.shanghai import (
-    BUDGET_TITLE,
-    FIELDS,
-    GOALS_RE,
-    INDICATOR_HEADER,
-    JURISDICTION,
-    TITLE,
-    UNIT_LABEL,
-    YEAR_RE,
-    RawProject,
-    field_key,
-    finish,
-)
-from sheetgen.importers.tree import IndicatorTree, Vocabulary, classify
+from sheetgen.importers.tree import IndicatorTree, classify
+from sheetgen.jurisdiction import Jurisdiction
 
 LAYOUT = "pdftext"
 PAGE_RE = re.compile(r"^-\s*\d+\s*-$")
-_LABEL_NAMES = "|".join(re.escape(name) for name in sorted(FIELDS, key=len, reverse=True))
-#: A field label, at the start of a line or after a space: ``项目总预算（元）：``.
-LABEL_RE = re.compile(rf"(?:^|(?<=\s))(?:{_LABEL_NAMES})(?:[（(](?:元|万元)[)）])?\s*[：:]")
 
 
-def looks_like(text: str) -> bool:
-    """Return whether ``text`` is Shanghai text extracted from a PDF."""
-    return " ".join(INDICATOR_HEADER) in text and TITLE in text
+def label_pattern(words: Words) -> re.Pattern[str]:
+    """Return the pattern of a field label, at the start of a line or after a space:
+    ``项目总预算（元）：``."""
+    names = "|".join(re.escape(label) for label in sorted((f[0] for f in words.fields), key=len, reverse=True))
+    return re.compile(rf"(?:^|(?<=\s))(?:{names})(?:[（(](?:元|万元)[)）])?\s*[：:]")
+
+
+def looks_like(text: str, jurisdiction: Jurisdiction) -> bool:
+    """Return whether ``text`` is ``jurisdiction``'s table as text extracted from a PDF."""
+    words = Words.of(jurisdiction)
+    return " ".join(words.indicator_header) in text and words.heading in text
 
 
 class _Reader:
     """Reads the lines of one document into raw projects."""
 
-    def __init__(self, sink: Sink) -> None:
+    def __init__(self, sink: Sink, words: Words) -> None:
         self.sink = sink
-        self.vocab = Vocabulary.of(JURISDICTION)
+        self.words = words
+        self.labels = label_pattern(words)
+        self.vocab = words.vocabulary
         self.raws: list[RawProject] = []
         self.parts: dict[int, list[Part]] = {}  # id(RawField) → its lines
         self.current: list[Part] | None = None
@@ -58,13 +55,14 @@ class _Reader:
         stripped = text.strip()
         if not stripped or PAGE_RE.match(stripped):
             return
-        if stripped == TITLE:
+        words = self.words
+        if stripped == words.heading:
             self.finish_project()
             self.raws.append(RawProject(line=number, tree=IndicatorTree(self.sink)))
             self.current, self.in_indicators = None, False
             return
         if not self.raws:
-            raise self.sink.fail(number, f"“{TITLE}”之前有无法识别的内容：{stripped}")
+            raise self.sink.fail(number, f"“{words.heading}”之前有无法识别的内容：{stripped}")
         raw = self.raws[-1]
         if self._structure(stripped, number, raw):
             return
@@ -77,11 +75,11 @@ class _Reader:
         """Read a title-like line (year, unit, section titles); return False if it is none."""
         if match := YEAR_RE.match(stripped):
             raw.year = int(match.group(1))
-        elif stripped.startswith(UNIT_LABEL):
-            raw.unit_name = stripped[len(UNIT_LABEL) :].lstrip("：:").strip() or None
-        elif stripped == BUDGET_TITLE:
+        elif stripped.startswith(self.words.unit_label):
+            raw.unit_name = stripped[len(self.words.unit_label) :].lstrip("：:").strip() or None
+        elif stripped == self.words.budget_title:
             self.current = None
-        elif GOALS_RE.match(stripped) or stripped == " ".join(INDICATOR_HEADER):
+        elif GOALS_RE.match(stripped) or stripped == " ".join(self.words.indicator_header):
             self.current, self.in_indicators = None, True
         else:
             return False
@@ -89,7 +87,7 @@ class _Reader:
 
     def _header(self, stripped: str, number: int, raw: RawProject, text: str) -> None:
         """Read a header line: ``标签： 值`` pairs, or text continuing the current field."""
-        matches = list(LABEL_RE.finditer(stripped))
+        matches = list(self.labels.finditer(stripped))
         head = stripped[: matches[0].start()] if matches else stripped
         if head.strip():
             if self.current is None:
@@ -98,7 +96,7 @@ class _Reader:
         for index, match in enumerate(matches):
             end = matches[index + 1].start() if index + 1 < len(matches) else len(stripped)
             value = stripped[match.end() : end].strip()
-            found = field_key(match.group(0))
+            found = self.words.field_key(match.group(0))
             assert found is not None
             key, money_unit = found
             field = raw.set_field(key, match.group(0), number, "", self.sink)
@@ -135,7 +133,7 @@ class _Reader:
         raw = self.raws[-1]
         fields = sorted(raw.fields.items(), key=lambda item: item[1].line)
         ordered_parts = [(key, self.parts.get(id(field), [])) for key, field in fields]
-        repair_displaced_labels(ordered_parts, raw, self.sink)
+        repair_displaced_labels(ordered_parts, raw, self.sink, self.words.long_texts)
         for key, parts in ordered_parts:
             raw.fields[key].text = "".join(part.text for part in parts)
             if key == "name" and len(parts) > 1:
@@ -143,16 +141,16 @@ class _Reader:
                 self.sink.warn(
                     raw.fields[key].line,
                     "import-join",
-                    f"项目名称分在第{lines}行，已拼接为“{raw.fields[key].text}”",
-                    label="项目名称",
+                    f"{self.words.name_label}分在第{lines}行，已拼接为“{raw.fields[key].text}”",
+                    label=self.words.name_label,
                     yaml_path="name",
                 )
 
 
-def parse(text: str, sink: Sink) -> ImportResult:
+def parse(text: str, sink: Sink, jurisdiction: Jurisdiction) -> ImportResult:
     """Return the projects of a PDF-text document ``text``."""
-    reader = _Reader(sink)
+    reader = _Reader(sink, Words.of(jurisdiction))
     for number, line in enumerate(text.split("\n"), 1):
         reader.line(number, line)
     reader.finish_project()
-    return finish(reader.raws, sink, LAYOUT)
+    return finish(reader.raws, sink, LAYOUT, reader.words)

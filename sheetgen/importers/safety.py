@@ -19,6 +19,7 @@ from collections.abc import Iterator
 
 from lxml import etree
 
+from sheetgen import office
 from sheetgen.errors import ImportFormatError
 from sheetgen.render.package import MAX_ENTRIES, MAX_UNCOMPRESSED
 
@@ -152,7 +153,7 @@ def _utf16_dtd(data: bytes) -> bool:
         return True
 
 
-_RELS_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_RELS_NS = office.qn(office.PACKAGE_RELS, "")
 _OFFICE_DOCUMENT = "/officeDocument"
 
 

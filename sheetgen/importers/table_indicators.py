@@ -41,7 +41,7 @@ def indicator_columns(line: Line, labels: Labels) -> dict[int, str] | None:
         if not text:
             continue
         role = labels.column(text)
-        roles[cell.col] = role or (IGNORE if label_key(text) in ("序号", "编号") else f"{UNKNOWN}{text}")
+        roles[cell.col] = role or (IGNORE if label_key(text) in labels.row_numbers else f"{UNKNOWN}{text}")
     known = {role for role in roles.values() if role[0] not in (IGNORE, UNKNOWN)}
     if len(known) >= 3 and NAME in known and (VALUE in known or LEVEL1 in known):
         return roles
@@ -175,7 +175,7 @@ class IndicatorReader:
         extras = {key: self._text(texts.get(key, [])) or None for key in self.labels.extra_keys}
         if not any(extras.values()):
             return value
-        order = [str(c.get("key")) for c in self.labels.jurisdiction.indicator_columns if c.get("key") != NAME]
+        order = [c.key for c in self.labels.jurisdiction.indicator_columns if c.key != NAME]
         order += [key for key in (*self.labels.extra_keys, VALUE) if key not in order]
         full = {key: extras.get(key) for key in order if key == VALUE or extras.get(key) is not None}
         full[VALUE] = value

@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from sheetgen.errors import ImportFormatError
@@ -28,22 +27,23 @@ from sheetgen.importers.result import ImportedProject, ImportResult
 from sheetgen.importers.table_indicators import indicator_columns
 from sheetgen.importers.table_labels import Labels, label_key, load_labels, pick_jurisdiction
 from sheetgen.importers.table_project import ProjectReader
+from sheetgen.jurisdiction.common import common_words
+from sheetgen.validation.schema import core_label
+from sheetgen.workspace import Formats
 
-_TITLE = re.compile(r"^(?:(\d{1,3})\s*[.．、]\s*)?(.*?)\s*绩效目标表$", re.S)
 _NUMBERED = re.compile(r"^(\d{1,3})\s*[.．、]\s*(\S.{0,199})$")
-GENERIC_TITLES = frozenset(
-    {"", "财政项目支出", "项目支出", "项目", "部门项目支出", "财政支出项目", "财政支出", "专项资金"}
-)
-INDEX_SHEETS = frozenset({"目录", "索引"})
 
 
-def parse_document(
-    doc: Document, path: str, jurisdiction: str | None = None, dirs: Sequence[Path] = ()
-) -> ImportResult:
-    """Return the projects of ``doc``; ``jurisdiction`` skips detection, ``dirs`` hold extra template folders."""
+def _title_pattern(table: str) -> re.Pattern[str]:
+    """Return the pattern of a project's title: ``[N.]<name><table>`` (e.g. …绩效目标表)."""
+    return re.compile(rf"^(?:(\d{{1,3}})\s*[.．、]\s*)?(.*?)\s*{re.escape(table)}$", re.S)
+
+
+def parse_document(doc: Document, path: str, jurisdiction: str | None, formats: Formats) -> ImportResult:
+    """Return the projects of ``doc`` read as one of ``formats``; ``jurisdiction`` skips detection."""
     sink = CellSink(path)
     lines = _without_index_sheets(doc, sink)
-    labels = load_labels(jurisdiction, dirs) if jurisdiction else pick_jurisdiction(_texts(lines), dirs, path)
+    labels = load_labels(jurisdiction, formats) if jurisdiction else pick_jurisdiction(_texts(lines), formats, path)
     for skipped in doc.skipped:
         sink.warn(1, "import-skip", f"跳过{skipped}")
     readers = _split(lines, labels, sink)
@@ -73,8 +73,9 @@ def _without_index_sheets(doc: Document, sink: CellSink) -> list[Line]:
         if not block:
             continue
         first = [label_key(cell.text) for cell in lines[0].cells if not cell.is_copy and cell.stripped]
-        named = block.removeprefix("工作表“").removesuffix("”") in INDEX_SHEETS
-        if named or first == ["序号", "项目名称"]:
+        words = common_words()
+        named = block.removeprefix("工作表“").removesuffix("”") in words.contents_sheets
+        if named or first == [label_key(t) for t in words.contents_header]:
             skip.add(block)
             sink.warn(1, "import-skip", f"跳过目录{block}")
     return [line for line in doc.lines if not (line.sheet and line.block in skip)]
@@ -97,10 +98,11 @@ def _title(line: Line, labels: Labels, numbered_ok: bool, next_line: Line | None
     if single is None:
         return None
     text = single[0]
-    if match := _TITLE.match(text):
+    table = labels.jurisdiction.table().label
+    if match := _title_pattern(table).match(text):
         name = match.group(2).strip()
-        generic = labels.jurisdiction.title.removesuffix("绩效目标表")
-        if name in GENERIC_TITLES or generic.endswith(name):
+        generic = labels.jurisdiction.title.removesuffix(table)
+        if not name or name in common_words().generic_titles or generic.endswith(name):
             name = ""
         return (int(match.group(1)) if match.group(1) else None), name
     match = _NUMBERED.match(text)
@@ -191,11 +193,12 @@ def _result(readers: list[ProjectReader], labels: Labels, sink: CellSink, kind: 
     units = Counter(tuple(sorted(unit.items())) for _, _, unit in read if unit)
     unit = dict(units.most_common(1)[0][0]) if units else {}
     if not unit:
-        sink.warn(1, "import-missing", "找不到申报单位名称", "申报单位名称", "unit.name")
+        unit_label = core_label("unit", "name")
+        sink.warn(1, "import-missing", f"找不到{unit_label}", unit_label, "unit.name")
     numbers = [reader.title_number for reader in readers]
     use_titles = all(numbers) and len(set(numbers)) == len(numbers) and numbers == sorted(numbers)  # type: ignore[type-var]
     projects = []
-    name = labels.jurisdiction.name
+    found = labels.jurisdiction
     for position, ((data, project_year, project_unit), reader) in enumerate(zip(read, readers, strict=True), 1):
         extra: dict[str, Any] = {}
         if project_year is not None and project_year != year:
@@ -206,10 +209,10 @@ def _result(readers: list[ProjectReader], labels: Labels, sink: CellSink, kind: 
                 sink.warn_at(*reader.first, "import-unit", f"单位“{project_unit}”与其他项目不同，写入本项目")
         number = reader.title_number if use_titles and reader.title_number else position
         if reader.title_number not in (None, number) and reader.title_name is not None:
-            _, line, cell = reader.title_name
+            _, title_line, title_cell = reader.title_name
             message = f"标题编号是 {reader.title_number}，按顺序应为 {number}；编号按项目在文件中的顺序重新生成"
-            sink.warn_at(line, cell, "import-number", message)
+            sink.warn_at(title_line, title_cell, "import-number", message)
         title = str(data.get("name") or f"项目{number}")
         line = reader.first[1].row if reader.first else 0
-        projects.append(ImportedProject(safe_filename(number, title), ordered({**extra, **data}, name), line))
-    return ImportResult(build_defaults(name, year, unit), projects, sink.diagnostics, kind)
+        projects.append(ImportedProject(safe_filename(number, title), ordered({**extra, **data}, found), line))
+    return ImportResult(build_defaults(found, year, unit), projects, sink.diagnostics, kind)

@@ -23,6 +23,7 @@ from sheetgen.importers.common import set_path
 from sheetgen.importers.grid_model import Cell, Line
 from sheetgen.importers.table_indicators import IndicatorReader
 from sheetgen.importers.table_labels import FieldDef, Labels, label_key
+from sheetgen.validation.schema import core_label
 
 _YEAR_LINE = re.compile(r"^[（(]?(\d{4})\s*年度?[）)]?$")
 _GOALS_LINE = re.compile(r"^(\d{4})年(?:度)?绩效目标$")
@@ -275,7 +276,8 @@ class ProjectReader:
             data.setdefault("budget", {})["unit"] = money
         if not self.indicators.tree.data and self.first is not None:
             self.sink.warn_at(
-                *self.first, "import-missing", "项目没有绩效指标表（一级/二级/三级/指标值）", "绩效指标", "indicators"
+                *self.first, "import-missing", "项目没有绩效指标表（一级/二级/三级/指标值）",
+                core_label("indicators"), "indicators"
             )
         data["indicators"] = self.indicators.tree.data
         if self.review:
@@ -308,17 +310,17 @@ class ProjectReader:
             data["name"] = hit.text
             if title and label_key(title[0]) != label_key(hit.text):
                 self.sink.warn_at(
-                    title[1], title[2], "import-name", f"标题中的名称“{title[0]}”与项目名称“{hit.text}”不同"
+                    title[1], title[2], "import-name", f"标题中的名称“{title[0]}”与{core_label('name')}“{hit.text}”不同"
                 )
-                self.to_review(title[1], title[2], why="标题与项目名称不同")
+                self.to_review(title[1], title[2], why=f"标题与{core_label('name')}不同")
         elif title:
-            self.sink.warn_at(
-                title[1], title[2], "import-missing", f"缺少项目名称，取标题中的“{title[0]}”", "项目名称", "name"
-            )
+            name = core_label("name")
+            self.sink.warn_at(title[1], title[2], "import-missing", f"缺少{name}，取标题中的“{title[0]}”", name, "name")
             data["name"] = title[0]
         else:
             if self.first is not None:
-                self.sink.warn_at(*self.first, "import-missing", "项目缺少“项目名称”，已留空", "项目名称", "name")
+                self.sink.warn_at(*self.first, "import-missing", f"项目缺少“{core_label('name')}”，已留空",
+                                  core_label("name"), "name")
             data["name"] = None
 
     def _typed(self, hit: Found, money: str) -> Any:

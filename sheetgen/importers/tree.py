@@ -12,7 +12,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sheetgen import jurisdiction
 from sheetgen.importers.result import Sink
 
 
@@ -22,12 +21,6 @@ class Vocabulary:
 
     level1: tuple[str, ...]
     level2: tuple[str, ...]
-
-    @classmethod
-    def of(cls, name: str) -> Vocabulary:
-        """Return the vocabulary of the built-in jurisdiction ``name``."""
-        found = jurisdiction.load(name)
-        return cls(found.level1_names, found.level2_names)
 
 
 @dataclass(frozen=True)

@@ -18,13 +18,14 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from sheetgen import office
 from sheetgen.errors import ImportFormatError
 from sheetgen.importers import xlsx_numbers as numbers
 from sheetgen.importers.grid_model import MAX_CELLS, MAX_COLS, MAX_ROWS, Cell, Document, Line, Typed
 from sheetgen.importers.safety import SafePackage, iter_xml, main_part, relationships
 
-S = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+S = office.qn(office.S, "")
+R_ID = office.qn(office.R, "id")
 _REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d{1,7})$")
 MAX_MERGES = 100_000
 
@@ -79,7 +80,13 @@ def _shared_strings(package: SafePackage, rels: dict[str, tuple[str, str]]) -> l
 
 def _rich_text(element: etree._Element) -> str:
     """Return the text of a string item (plain ``t`` or rich-text runs), phonetic guides left out."""
-    return "".join(t.text or "" for t in element.iter(f"{S}t") if t.getparent().tag != f"{S}rPh")
+    return "".join(t.text or "" for t in element.iter(f"{S}t") if not _in_phonetic(t))
+
+
+def _in_phonetic(text: etree._Element) -> bool:
+    """Return whether a ``t`` element belongs to a phonetic guide (``rPh``)."""
+    parent = text.getparent()
+    return parent is not None and parent.tag == f"{S}rPh"
 
 
 def _styles(package: SafePackage, rels: dict[str, tuple[str, str]], date1904: bool) -> Styles:

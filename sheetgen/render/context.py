@@ -98,24 +98,22 @@ class Fields:
 
 def header_keys(jurisdiction: Jurisdiction) -> tuple[str, ...]:
     """Return the keys of the header fields the jurisdiction declares (``schema.yaml`` ``fields``)."""
-    return tuple(str(k) for k in jurisdiction.schema.get("fields") or {})
+    return tuple(f.key for f in jurisdiction.fields)
 
 
 def list_keys(jurisdiction: Jurisdiction) -> frozenset[str]:
     """Return the keys of the header fields that hold lists (``type: list``)."""
-    fields = jurisdiction.schema.get("fields") or {}
-    return frozenset(str(k) for k, rules in fields.items()
-                     if isinstance(rules, Mapping) and rules.get("type") == "list")
+    return frozenset(f.key for f in jurisdiction.fields if f.kind == "list")
 
 
 def budget_keys(jurisdiction: Jurisdiction) -> tuple[str, ...]:
     """Return the keys of the budget amounts the jurisdiction declares (``schema.yaml`` ``budget``)."""
-    return tuple(str(k) for k in jurisdiction.schema.get("budget") or {})
+    return tuple(f.key for f in jurisdiction.budget_fields)
 
 
 def column_keys(jurisdiction: Jurisdiction) -> tuple[str, ...]:
     """Return the keys of the jurisdiction's extra indicator columns (``schema.yaml`` ``indicator``)."""
-    return tuple(str(k) for k in jurisdiction.schema.get("indicator") or {} if k not in ("value", "description"))
+    return tuple(f.key for f in jurisdiction.indicator_fields if f.key not in ("value", "description"))
 
 
 def header_fields(header: Mapping[str, Any], jurisdiction: Jurisdiction) -> Fields:
@@ -177,9 +175,9 @@ def contents_labels(jurisdiction: Jurisdiction, first: Project) -> dict[str, str
     """Return the labels of a unit's contents (``print.contents`` of the jurisdiction), the
     title with the unit's name and the year put in (``{unit}``, ``{year}``; plain replacement,
     spec text is never a format string)."""
-    data = (jurisdiction.description.get("print") or {}).get("contents") or {}
+    contents = jurisdiction.print.contents
     unit = str((first.header.get("unit") or {}).get("name") or "")
     year = first.header.get("year")
-    labels = {key: str(data.get(key, "")) for key in ("title", "heading", "number", "name", "page")}
+    labels = {key: getattr(contents, key) or "" for key in ("title", "heading", "number", "name", "page")}
     labels["title"] = labels["title"].replace("{unit}", unit).replace("{year}", "" if year is None else str(year))
     return labels

@@ -20,7 +20,7 @@ import math
 import re
 import traceback
 from collections.abc import Callable, Mapping, Sequence
-from functools import lru_cache, partial
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -32,7 +32,7 @@ from jinja2.utils import Namespace
 from lxml import etree
 from markupsafe import Markup, escape
 
-from sheetgen import os_errors
+from sheetgen import office, os_errors
 from sheetgen.errors import SheetgenError, TemplateError
 from sheetgen.jurisdiction import Jurisdiction
 from sheetgen.model import Project
@@ -52,10 +52,10 @@ _HEADER_FOOTER = re.compile(r"word/(header|footer)\d*\.xml")
 # Characters XML 1.0 cannot hold (validation rejects them; never emit them).
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _CORE_NS = {
-    "cp": "http://schemas.openxmlformats.org/package/2006/metadata/core-properties",
-    "dc": "http://purl.org/dc/elements/1.1/",
-    "dcterms": "http://purl.org/dc/terms/",
-    "xsi": "http://www.w3.org/2001/XMLSchema-instance",
+    "cp": office.CORE,
+    "dc": office.DC,
+    "dcterms": office.DCTERMS,
+    "xsi": office.XSI,
 }
 _TITLE_MARK = "SHEETGEN-CORE-TITLE"
 _DATE_MARK = "SHEETGEN-CORE-DATE"
@@ -239,7 +239,7 @@ class DocxTemplate:
         return self._package.names
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (_compile_blob, (self.path, self._blob))
+        return (DocxTemplate, (self.path, self._blob))
 
     def sources(self) -> list[Source]:
         """Return the Jinja sources of the template: the body, then each header and footer
@@ -336,23 +336,12 @@ def _prepare(step: Callable[[bytes], _T], xml: bytes, path: str) -> _T:
         raise TemplateError(f"{path}: {exc}") from None
 
 
-@lru_cache(maxsize=16)
-def _compile_blob(path: str, blob: bytes) -> DocxTemplate:
-    """Return the template compiled from ``blob`` (cached: once per process and content)."""
-    return DocxTemplate(path, blob)
-
-
 def compile_docx(jurisdiction: Jurisdiction) -> DocxTemplate:
-    """Return the compiled Word template of ``jurisdiction`` (compiled once
-    per process and template content)."""
+    """Return the compiled Word template of ``jurisdiction`` (compiled anew: the one cache of
+    compiled templates is :func:`sheetgen.render.templates.compiled`)."""
     path: Path = jurisdiction.template_path("docx")
     try:
         blob = path.read_bytes()
     except OSError as exc:
         raise TemplateError(f"{path}: 无法读取 Word 模板：{os_errors.explain(exc)}") from None
-    return _compile_blob(str(path), blob)
-
-
-def render_docx(projects: Sequence[Project], jurisdiction: Jurisdiction) -> bytes:
-    """Return the .docx bytes of ``projects`` with the jurisdiction's template."""
-    return compile_docx(jurisdiction).render(projects, jurisdiction)
+    return DocxTemplate(str(path), blob)

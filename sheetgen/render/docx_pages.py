@@ -32,6 +32,7 @@ from dataclasses import dataclass, field, replace
 
 from lxml import etree
 
+from sheetgen import office
 from sheetgen.render import metrics, pages
 from sheetgen.render.docx_tags import CELL_MARK, ROW_MARK, TABLE_END_MARK, TABLE_MARK, W, w
 
@@ -208,7 +209,7 @@ def read_section(tail: str, prefix: str) -> Section:
     match = re.search(rf"<{prefix}:sectPr\b.*?</{prefix}:sectPr>", tail, re.S)
     if match is None:
         return Section()
-    wrapper = f'<r xmlns:{prefix}="{W}" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+    wrapper = f'<r xmlns:{prefix}="{W}" xmlns:r="{office.R}">'
     try:
         sect = etree.fromstring(wrapper + match.group(0) + "</r>")[0]
     except etree.XMLSyntaxError:

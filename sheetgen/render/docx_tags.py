@@ -27,9 +27,10 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from sheetgen import office
 from sheetgen.errors import TemplateError
 
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+W = office.W
 XML_SPACE = "{http://www.w3.org/XML/1998/namespace}space"
 PI_TARGET = "sgj"
 SPLIT_TARGET = "sgj-split"
@@ -100,7 +101,7 @@ def _strip_noise(root: etree._Element) -> None:
     """Return nothing; drop proofing marks, bookmarks (they would repeat in a
     combined document) and rendered page breaks, and unwrap smart tags."""
     for node in list(root.iter(*_NOISE)):
-        node.getparent().remove(node)
+        office.detach(node)
     for wrapper in list(root.iter(*_WRAPPERS)):
         parent = wrapper.getparent()
         if parent is None or parent.tag != W_P:
@@ -158,7 +159,7 @@ def _join_runs(runs: list[etree._Element]) -> None:
         tagged.add(first)
         _set_text(runs[first], "".join(texts[first : last + 1]))
         for index in range(first + 1, last + 1):
-            runs[index].getparent().remove(runs[index])
+            office.detach(runs[index])
     for index, run in enumerate(runs):
         tagged_run = index in tagged or "{" in texts[index]
         if tagged_run and run.getparent() is not None and len(run.findall(W_T)) > 1:

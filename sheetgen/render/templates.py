@@ -27,6 +27,8 @@ class CompiledTemplate(Protocol):
 
 
 _cache: dict[tuple[str, str, str], tuple[CompiledTemplate, variables.Names] | TemplateError] = {}
+#: Compiled templates kept per process (the one cache of compiled templates).
+CACHE_SIZE = 32
 
 
 def checked(kind: str, jurisdiction: Jurisdiction) -> tuple[CompiledTemplate, variables.Names]:
@@ -35,6 +37,8 @@ def checked(kind: str, jurisdiction: Jurisdiction) -> tuple[CompiledTemplate, va
     :class:`TemplateError`, every time)."""
     key = (kind, str(jurisdiction.folders), jurisdiction.fingerprint)
     if key not in _cache:
+        if len(_cache) >= CACHE_SIZE:
+            _cache.pop(next(iter(_cache)))
         try:
             template = _compile(kind, jurisdiction)
         except TemplateError as exc:

@@ -18,8 +18,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from sheetgen import office
 from sheetgen.errors import TemplateError
 from sheetgen.jurisdiction import Jurisdiction
+from sheetgen.jurisdiction.common import common_words
 from sheetgen.model import Project
 from sheetgen.render.context import build_context, contents_labels
 from sheetgen.render.package import Package, read_parts
@@ -40,7 +42,8 @@ from sheetgen.render.xlsx_styles import NS, StyleBook, TocStyles, excel_date_for
 from sheetgen.render.xlsx_template import CompiledSheet, Loop, Row, SheetCompiler, shared_strings
 from sheetgen.render.xlsx_text import COLUMNS, quote_sheet, text_height, unique_sheet_names, xml_attr
 
-TOC_NAME = "目录"
+#: The name of a combined workbook's contents sheet: the first of the sheet names import skips.
+TOC_NAME = common_words().contents_sheets[0]
 _TOC_WIDTHS = (8.0, 72.0)
 
 
@@ -155,8 +158,7 @@ class XlsxTemplate:
             f'<col min="{i}" max="{i}" width="{w:g}" customWidth="1"/>' for i, w in enumerate(_TOC_WIDTHS, 1)
         )
         return (
-            f'{XML_DECLARATION}<worksheet xmlns="{NS}" '
-            'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+            f'{XML_DECLARATION}<worksheet xmlns="{NS}" xmlns:r="{office.R}">'
             '<sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>'
             f'<dimension ref="A1:B{len(projects) + 2}"/>'
             '<sheetViews><sheetView tabSelected="1" workbookViewId="0"/></sheetViews>'

@@ -17,23 +17,22 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from sheetgen import office
 from sheetgen.errors import TemplateError
 from sheetgen.render.xlsx_frame import XML_DECLARATION
 from sheetgen.render.xlsx_styles import NS
 from sheetgen.render.xlsx_text import xml_attr, xml_text
 
 _Q = f"{{{NS}}}"
-REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
-TYPES_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
-DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+DOC_REL = office.R
 _R_ID = f"{{{DOC_REL}}}id"
 WORKSHEET_TYPE = f"{DOC_REL}/worksheet"
-WORKSHEET_CONTENT = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+WORKSHEET_CONTENT = office.WORKSHEET_TYPE
 _SHEET_RELS = {
     WORKSHEET_TYPE,
     f"{DOC_REL}/chartsheet",
     f"{DOC_REL}/dialogsheet",
-    "http://schemas.microsoft.com/office/2006/relationships/xlMacrosheet",
+    office.MACROSHEET,
     f"{DOC_REL}/sharedStrings",
     f"{DOC_REL}/calcChain",
 }
@@ -178,6 +177,8 @@ def compile_book(parts: Mapping[str, bytes], *, what: str) -> Book:
         element = book_root.find(f"{_Q}{tag}")
         if element is not None:
             book_root.remove(element)
+    if sheets is None:
+        raise TemplateError(f"{what}: 工作簿里没有 sheets 元素")
     placeholder = etree.Element(_PLACEHOLDER)
     sheets.addprevious(placeholder)
     book_root.remove(sheets)
@@ -239,7 +240,7 @@ def _template_names(book_root: etree._Element, sheet_name: str) -> TemplateNames
                 title_cols = cols.group(1) if cols else ""
             continue
         if not any(q in text for q in quoted):
-            attrs = "".join(f' {k}="{xml_attr(v)}"' for k, v in name.attrib.items())
+            attrs = "".join(f' {office.text_of(k)}="{xml_attr(office.text_of(v))}"' for k, v in name.attrib.items())
             kept.append(f"<definedName{attrs}>{xml_text(text)}</definedName>")
     return TemplateNames(title_rows=title_rows, title_cols=title_cols, global_names="".join(kept))
 
@@ -249,8 +250,7 @@ def app_xml(names: Sequence[str]) -> str:
     titles = "".join(f"<vt:lpstr>{xml_text(n)}</vt:lpstr>" for n in names)
     return (
         XML_DECLARATION
-        + '<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
-        'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+        + f'<Properties xmlns="{office.EXTENDED}" xmlns:vt="{office.VT}">'
         "<Application>sheetgen</Application><DocSecurity>0</DocSecurity><ScaleCrop>false</ScaleCrop>"
         '<HeadingPairs><vt:vector size="2" baseType="variant">'
         "<vt:variant><vt:lpstr>工作表</vt:lpstr></vt:variant>"

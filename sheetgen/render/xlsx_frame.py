@@ -23,13 +23,15 @@ import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from lxml import etree
 
+from sheetgen import office
 from sheetgen.render.xlsx_styles import NS
 
 _Q = f"{{{NS}}}"
-_REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+_REL_ID = office.qn(office.R, "id")
 XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 DEFAULT_MARGINS = '<pageMargins left="0.5" right="0.5" top="0.6" bottom="0.6" header="0.3" footer="0.3"/>'
 
@@ -82,7 +84,10 @@ class SheetFrame:
 
 
 def _open_tag(root: etree._Element) -> str:
-    bare = etree.Element(root.tag, attrib=dict(root.attrib), nsmap=root.nsmap)
+    # the stubs type nsmap with str keys; the default namespace's key is None, which lxml accepts
+    nsmap: Any = root.nsmap
+    attrib: dict[Any, Any] = dict(root.attrib)
+    bare = etree.Element(root.tag, attrib=attrib, nsmap=nsmap)
     text = etree.tostring(bare, encoding="unicode")
     return XML_DECLARATION + text[: -len("/>")].rstrip() + ">"
 
@@ -105,7 +110,8 @@ def _views(root: etree._Element) -> tuple[str, str]:
     for view in selected.findall(f"{_Q}sheetView")[:1]:
         view.set("tabSelected", "1")
     for view in plain.findall(f"{_Q}sheetView"):
-        view.attrib.pop("tabSelected", None)
+        if "tabSelected" in view.attrib:
+            del view.attrib["tabSelected"]
     return _xml(selected), _xml(plain)
 
 
@@ -179,7 +185,8 @@ def page_setup(element: etree._Element | None, scale: int = 100) -> str:
     """Return the ``<pageSetup>`` of a template at ``scale`` percent (A4 and portrait
     unless set, no fit-to-page), without its printer-settings part."""
     setup = copy.deepcopy(element) if element is not None else etree.Element(f"{_Q}pageSetup")
-    setup.attrib.pop(_REL_ID, None)
+    if _REL_ID in setup.attrib:
+        del setup.attrib[_REL_ID]
     for name in ("fitToWidth", "fitToHeight"):
         if name in setup.attrib:
             del setup.attrib[name]

@@ -15,9 +15,10 @@ from dataclasses import dataclass
 
 from lxml import etree
 
+from sheetgen import office
 from sheetgen.errors import TemplateError
 
-NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+NS = office.S
 _Q = f"{{{NS}}}"
 _BUILTIN_FORMATS = {"General": 0, "0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4, "0%": 9, "0.00%": 10}
 _FIRST_CUSTOM_FORMAT = 164

@@ -19,6 +19,7 @@ from typing import Any
 from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 
+from sheetgen import office
 from sheetgen.errors import TemplateError
 from sheetgen.render.xlsx_cells import EMPTY, EXPR, MIXED, RAW, VM, VM_TAG, Cell, CellCompiler, finish_static
 from sheetgen.render.xlsx_styles import NS, StyleBook, Variants
@@ -104,7 +105,7 @@ def _read_text(cell: etree._Element, strings: list[str]) -> str | None:
             return ""
     if kind == "inlineStr":
         inline = cell.find(f"{_Q}is")
-        return ooxml_unescape("".join(inline.itertext())) if inline is not None else ""
+        return ooxml_unescape("".join(map(office.text_of, inline.itertext()))) if inline is not None else ""
     return None
 
 
@@ -113,7 +114,7 @@ def shared_strings(blob: bytes | None) -> list[str]:
     if not blob:
         return []
     root = etree.fromstring(blob)
-    return [ooxml_unescape("".join(si.itertext())) for si in root.findall(f"{_Q}si")]
+    return [ooxml_unescape("".join(map(office.text_of, si.itertext()))) for si in root.findall(f"{_Q}si")]
 
 
 def _raw_suffix(cell: etree._Element) -> str:
@@ -206,9 +207,9 @@ class SheetCompiler:
         default = 9.14
         if fmt is not None:
             if fmt.get("defaultColWidth"):
-                default = float(fmt.get("defaultColWidth"))
+                default = float(office.text_of(fmt.get("defaultColWidth")))
             elif fmt.get("baseColWidth"):
-                default = float(fmt.get("baseColWidth")) + 0.71
+                default = float(office.text_of(fmt.get("baseColWidth"))) + 0.71
         widths = [default] * count
         for col in self.root.iterfind(f"{_Q}cols/{_Q}col"):
             low, high = int(col.get("min", "1")), int(col.get("max", "1"))
@@ -281,9 +282,9 @@ class SheetCompiler:
             compiled[number] = row
         body = self._nest(compiled, markers, last_row)
         for item in body:
-            for cell in item.cells if isinstance(item, Row) else ():
-                if cell.kind == VM:
-                    raise self.error(cell.ref, "{%vm %} 只能用在 {%tr for %} 循环的行中")
+            for made in item.cells if isinstance(item, Row) else ():
+                if made.kind == VM:
+                    raise self.error(made.ref, "{%vm %} 只能用在 {%tr for %} 循环的行中")
         return CompiledSheet(body=body, widths=widths, last_col=last_col, default_height=default_height,
                              sources=self._cell_sources(markers), stretches=tuple(stretches))
 
@@ -328,7 +329,8 @@ class SheetCompiler:
     def _loops(markers: Mapping[int, tuple[str, str]], last_row: int) -> list[tuple[int, int]]:
         """Return the (for row, endfor row) of each loop (an unclosed one ends after the sheet;
         :meth:`_nest` reports it)."""
-        loops, opened = [], []
+        loops: list[tuple[int, int]] = []
+        opened: list[int] = []
         for number in sorted(markers):
             if markers[number][1] == "endfor":
                 if opened:
@@ -489,5 +491,5 @@ def _row_attrs(row: etree._Element | None, default_height: float) -> tuple[str, 
     if row is None:
         return "", default_height
     attrs = "".join(f' {name}="{row.get(name)}"' for name in _ROW_KEEP if row.get(name) is not None)
-    height = float(row.get("ht")) if row.get("ht") else default_height
+    height = float(office.text_of(row.get("ht"))) if row.get("ht") else default_height
     return attrs, height

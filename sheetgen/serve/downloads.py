@@ -11,13 +11,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
 
+from sheetgen import office
 from sheetgen.build.pdf import pdf_path
 from sheetgen.serve.site import ProjectPage, Snapshot, UnitPage
 
 LABELS = {"docx": "Word", "xlsx": "Excel", "pdf": "PDF"}
 MEDIA = {
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "docx": office.DOCX_TYPE,
+    "xlsx": office.XLSX_TYPE,
     "pdf": "application/pdf",
 }
 

@@ -22,11 +22,13 @@ from sheetgen.build.names import safe_name
 from sheetgen.build.plan import COMBINED_PREFIX, combined_outputs, spec_outputs
 from sheetgen.errors import Diagnostic, Severity
 from sheetgen.jurisdiction import Jurisdiction
+from sheetgen.jurisdiction.loading import TEMPLATES
 from sheetgen.model import Project
 from sheetgen.serve.document import Document, read_document
 from sheetgen.serve.marks import Place, find_marks
 from sheetgen.spec.blocks import BLOCK_SUFFIXES, include_area
-from sheetgen.spec.files import SpecFile, discover, holds_specs, read_spec
+from sheetgen.spec.files import SpecFile, holds_specs, read_spec
+from sheetgen.validation import Checker
 
 KINDS = ("docx", "xlsx")
 CONTEXT_LINES = 2  # source lines shown around a diagnostic's line
@@ -177,20 +179,21 @@ class Preview:
         self.area = include_area(root, root) if holds_specs(root) else root.resolve()
         self._base = (root.parent if holds_specs(root) else root).absolute()  # page keys are relative to it
         self.snapshot = Snapshot(0, root)
-        self._checker: object | None = None
+        self._checker: Checker | None = None
         self._pages: dict[Path, ProjectPage] = {}
         self._documents: dict[tuple[Project, str, str], Document] = {}
 
     def refresh(self, changed: Iterable[Path] | None = None) -> Snapshot:
-        """Return (and keep) a new snapshot after ``changed`` files (None: read everything again)."""
-        from sheetgen.validation import Checker
+        """Return (and keep) a new snapshot after ``changed`` files (None: read everything again;
+        a changed format file starts a new workspace, so the jurisdictions are loaded anew)."""
 
         changed_set = None if changed is None else {Path(p).resolve() for p in changed}
         known = {p for page in self._pages.values() for p in page.inputs}
         everything = changed_set is None or any(p not in known for p in changed_set)
         if self._checker is None or (changed_set is None or any(_is_template(p) for p in changed_set)):
             self._checker = Checker()
-        specs, problems = discover([self.root])
+        checker = self._checker
+        specs, problems = checker.workspace.discover([self.root])
         pages: dict[Path, ProjectPage] = {}
         for spec in specs:
             old = self._pages.get(spec.path)
@@ -218,9 +221,7 @@ class Preview:
 
     def _page(self, spec: SpecFile, old: ProjectPage | None) -> ProjectPage:
         from sheetgen.projects import to_project
-        from sheetgen.validation import Checker
-
-        assert isinstance(self._checker, Checker)
+        assert self._checker is not None
         loaded = read_spec(spec)
         validated = self._checker.validate(loaded)
         diagnostics = sorted(validated.diagnostics, key=lambda d: (not d.is_error, d.path, d.line, d.col))
@@ -267,4 +268,4 @@ class Preview:
 
 def _is_template(path: Path) -> bool:
     """Return whether ``path`` belongs to a jurisdiction folder rather than to the specs."""
-    return "templates" in path.parts or path.suffix.lower() not in BLOCK_SUFFIXES
+    return TEMPLATES in path.parts or path.suffix.lower() not in BLOCK_SUFFIXES

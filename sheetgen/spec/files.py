@@ -16,6 +16,7 @@ from typing import Any
 
 from sheetgen import os_errors
 from sheetgen.errors import Diagnostic, Severity
+from sheetgen.jurisdiction.loading import TEMPLATES
 from sheetgen.mappings import deep_merge
 from sheetgen.spec.blocks import Expanded, expand, include_area
 from sheetgen.spec.yamlload import Loaded, Path_, Positions, load_yaml
@@ -80,6 +81,11 @@ class LoadedSpec:
         return self.file.display, 1, 1
 
 
+def display(path: Path) -> str:
+    """Return ``path`` as messages name it: relative to the working folder when inside it."""
+    return _display(path)
+
+
 def _display(path: Path) -> str:
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
@@ -101,7 +107,7 @@ def holds_specs(folder: Path) -> bool:
 
 def _skipped_dir(path: Path, root: Path) -> bool:
     parts = path.relative_to(root).parts
-    return any(p.startswith((".", "_")) or p in ("templates", "output") for p in parts)
+    return any(p.startswith((".", "_")) or p in (TEMPLATES, "output") for p in parts)
 
 
 def discover(paths: Iterable[Path]) -> tuple[list[SpecFile], list[Diagnostic]]:
@@ -148,19 +154,36 @@ def _number(path: Path) -> int:
 
 
 def _defaults_for(path: Path, root: Path) -> tuple[Path, ...]:
+    return defaults_chain(path.parent, root)
+
+
+def defaults_chain(folder: Path, root: Path | None) -> tuple[Path, ...]:
+    """Return the ``_defaults.yaml`` files that apply to specs in ``folder``, outermost first:
+    those of ``folder`` and of each folder above it up to ``root`` (the folder named on the
+    command line; only ``folder``'s own when ``root`` is not above it).  Without a root -- a
+    unit folder named alone, as ``new`` and ``rollover`` name it -- the chain goes up through
+    the unbroken run of folders above that hold one."""
+    folder = folder.resolve()
+    if root is None:
+        chain = []
+        current = folder
+        while (current / DEFAULTS_NAME).is_file():
+            chain.append(current / DEFAULTS_NAME)
+            if current.parent == current:
+                break
+            current = current.parent
+        return tuple(reversed(chain))
     folders = []
-    folder = path.parent.resolve()
     stop = root.resolve()
+    current = folder
     while True:
-        folders.append(folder)
-        if folder == stop or folder.parent == folder:
+        folders.append(current)
+        if current == stop or current.parent == current:
             break
-        folder = folder.parent
+        current = current.parent
     if stop not in folders:  # a single file: only its own folder
         folders = folders[:1]
     return tuple(f / DEFAULTS_NAME for f in reversed(folders) if (f / DEFAULTS_NAME).is_file())
-
-
 
 
 def _read(path: Path) -> tuple[bytes | None, Diagnostic | None]:

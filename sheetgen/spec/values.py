@@ -4,7 +4,7 @@ Amounts are exact decimals, dates are days (not moments), 是/否 are booleans;
 the coercions turn what people write ("2,468,000", 是, a number where text
 belongs) into those.  Used to validate specs (:mod:`sheetgen.validation`) and to
 check the Cerberus rules a jurisdiction's ``schema.yaml`` declares
-(:mod:`sheetgen.jurisdiction_shape`).
+(:mod:`sheetgen.jurisdiction.shape`).
 """
 
 from __future__ import annotations

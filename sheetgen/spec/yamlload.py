@@ -260,7 +260,8 @@ def _check_shape(text: str, file: str) -> Diagnostic | None:
             if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    return _too_deep(file, event.start_mark.line + 1, event.start_mark.column + 1)
+                    mark = event.start_mark
+                    return _too_deep(file, mark.line + 1 if mark else 1, mark.column + 1 if mark else 1)
             elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
                 depth -= 1
     except yaml.MarkedYAMLError as exc:

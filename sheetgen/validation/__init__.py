@@ -9,11 +9,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from sheetgen import jurisdiction as jurisdictions
-from sheetgen.errors import Diagnostic, JurisdictionError, Severity
+from sheetgen.errors import Diagnostic, JurisdictionError, Severity, unique
 from sheetgen.jurisdiction import Jurisdiction
 from sheetgen.spec.files import LoadedSpec, SpecFile
 from sheetgen.spec.yamlload import iter_strings
@@ -22,6 +20,7 @@ from sheetgen.validation.findings import BLANK_CODES, Finding
 from sheetgen.validation.rules import apply_rules
 from sheetgen.validation.schema import build_schema, label_for
 from sheetgen.validation.written import NULL_WORDS, as_written, written
+from sheetgen.workspace import Formats, Workspace
 
 _BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -44,36 +43,11 @@ class ValidatedSpec:
     def ok(self) -> bool:
         return self.data is not None and not any(d.is_error for d in self.diagnostics)
 
-
-def _unique(diagnostics: list[Diagnostic]) -> list[Diagnostic]:
-    """Return ``diagnostics`` without repeats of one problem (same place and code)."""
-    seen: set[tuple[str, int, int, str, str]] = set()
-    out = []
-    for d in diagnostics:
-        key = (d.path, d.line, d.col, d.code, d.yaml_path)
-        if key not in seen:
-            seen.add(key)
-            out.append(d)
-    return out
-
-
-def template_dirs(spec: SpecFile) -> tuple[Path, ...]:
-    """Return the ``templates`` folders that may override built-in
-    jurisdictions for ``spec``: in its folder and each ancestor up to the
-    parent of the root it was found under."""
-    stop = spec.root.resolve().parent
-    folder = spec.path.parent.resolve()
-    builtin = jurisdictions.builtin_dir().resolve()
-    found = []
-    while True:
-        candidate = folder / "templates"
-        # the built-in folder itself (a source checkout's templates/) is searched last anyway
-        if candidate.is_dir() and candidate.resolve() != builtin:
-            found.append(candidate)
-        if folder == stop or folder.parent == folder:
-            break
-        folder = folder.parent
-    return tuple(found)
+    def strictly(self) -> ValidatedSpec:
+        """Return this spec as ``--strict`` sees it: every warning an error (then no data)."""
+        diagnostics = [d.escalated() for d in self.diagnostics]
+        data = None if any(d.is_error for d in diagnostics) else self.data
+        return ValidatedSpec(self.loaded, data, self.jurisdiction, diagnostics)
 
 
 def _null_hint(finding: Finding, loaded: LoadedSpec) -> str:
@@ -85,80 +59,92 @@ def _null_hint(finding: Finding, loaded: LoadedSpec) -> str:
     return ""
 
 
+def _schema_check(jurisdiction: Jurisdiction) -> SchemaCheck:
+    """Return the compiled schema of ``jurisdiction`` (compiled once per fingerprint and process)."""
+    key = (jurisdiction.name, jurisdiction.fingerprint)
+    if key not in _SCHEMAS:
+        if len(_SCHEMAS) >= 64:
+            _SCHEMAS.pop(next(iter(_SCHEMAS)))
+        _SCHEMAS[key] = SchemaCheck(build_schema(jurisdiction), jurisdiction)
+    return _SCHEMAS[key]
+
+
+_SCHEMAS: dict[tuple[str, str], SchemaCheck] = {}
+
+
+def named_jurisdiction(loaded: LoadedSpec, formats: Formats) -> Jurisdiction | list[Diagnostic]:
+    """Return the jurisdiction the spec names (``jurisdiction:``) among ``formats``, or the
+    diagnostics saying why there is none to check it against."""
+    data = loaded.data or {}
+    name = data.get("jurisdiction")
+    if not isinstance(name, str) or not name.strip():
+        file, line, col = loaded.locate(("jurisdiction",), key=True)
+        known = "、".join(formats.names)
+        return [Diagnostic(file, line, col, "missing-field", Severity.ERROR,
+                           f"缺少“格式”（键 jurisdiction），可用的格式：{known}；"
+                           "通常写在本文件夹的 _defaults.yaml 里", "格式", "jurisdiction")]
+    try:
+        return formats.get(name.strip())
+    except JurisdictionError as exc:
+        file, line, col = loaded.locate(("jurisdiction",))
+        if exc.diagnostics:  # the format's own files are wrong: say where, and that this spec waits
+            files = "、".join(dict.fromkeys(d.path for d in exc.diagnostics))
+            return [*exc.diagnostics, Diagnostic(
+                file, line, col, "jurisdiction-invalid", Severity.ERROR,
+                f"格式“{name.strip()}”的文件有错误（见 {files} 的报错），改正之前本项目无法检查和生成",
+                "格式", "jurisdiction")]
+        return [Diagnostic(file, line, col, "unknown-jurisdiction", Severity.ERROR, str(exc), "格式", "jurisdiction")]
+
+
+def check_spec(loaded: LoadedSpec, formats: Formats) -> ValidatedSpec:
+    """Return ``loaded`` validated against the jurisdiction it names among ``formats``
+    (touches no disk: ``formats`` holds the jurisdictions loaded)."""
+    if loaded.data is None:
+        return ValidatedSpec(loaded, None, None, list(loaded.diagnostics))
+    found = named_jurisdiction(loaded, formats)
+    if isinstance(found, list):
+        return ValidatedSpec(loaded, None, None, [*loaded.diagnostics, *found])
+    return validate(loaded, found)
+
+
+def validate(loaded: LoadedSpec, jurisdiction: Jurisdiction) -> ValidatedSpec:
+    """Return ``loaded`` validated against ``jurisdiction``'s schema and rules (pure: the
+    spec and the jurisdiction are all it reads)."""
+    diagnostics = list(loaded.diagnostics)
+    if loaded.data is None:
+        return ValidatedSpec(loaded, None, None, diagnostics)
+    check = _schema_check(jurisdiction)
+    schema = check.schema
+    data = as_written(loaded.data, schema, loaded)
+    for path, text in iter_strings(data):
+        match = _BAD_XML.search(text)
+        if match:
+            file, line, col = loaded.locate(path)
+            diagnostics.append(Diagnostic(
+                file, line, col, "bad-char", Severity.ERROR,
+                f"文字里有不可见字符 U+{ord(match.group()):04X}，Word 和 Excel 都无法保存；请删去",
+                label_for(path, schema, jurisdiction), ".".join(path)))
+    normalized, problems = check.check(loaded, data)
+    diagnostics.extend(problems)
+    if isinstance(normalized, dict):
+        for finding in apply_rules(normalized, jurisdiction):
+            file, line, col = loaded.locate(finding.path, key=finding.at_key)
+            diagnostics.append(Diagnostic(file, line, col, finding.code, finding.severity,
+                                          finding.message + _null_hint(finding, loaded),
+                                          label_for(finding.path, schema, jurisdiction),
+                                          ".".join(finding.path)))
+    diagnostics = unique(diagnostics)
+    result = None if any(d.is_error for d in diagnostics) else normalized
+    return ValidatedSpec(loaded, result, jurisdiction, diagnostics)
+
+
 class Checker:
-    """Validates specs; compiles each jurisdiction's schema once."""
+    """Validates specs as the workspace finds their jurisdictions (one workspace, one load
+    of each jurisdiction)."""
 
-    def __init__(self) -> None:
-        self._jurisdictions: dict[tuple[str, tuple[Path, ...]], Jurisdiction | JurisdictionError] = {}
-        self._schemas: dict[int, SchemaCheck] = {}
-
-    def jurisdiction(self, name: str, dirs: tuple[Path, ...]) -> Jurisdiction:
-        """Return the jurisdiction ``name`` searched in ``dirs`` then the built-ins."""
-        key = (name, dirs)
-        if key not in self._jurisdictions:
-            try:
-                self._jurisdictions[key] = jurisdictions.load(name, jurisdictions.search_path(dirs))
-            except JurisdictionError as exc:
-                self._jurisdictions[key] = exc
-        found = self._jurisdictions[key]
-        if isinstance(found, JurisdictionError):
-            raise JurisdictionError(str(found), found.diagnostics)
-        return found
-
-    def schema_check(self, jurisdiction: Jurisdiction) -> SchemaCheck:
-        """Return the compiled schema of ``jurisdiction`` (compiled once)."""
-        key = id(jurisdiction)
-        if key not in self._schemas:
-            self._schemas[key] = SchemaCheck(build_schema(jurisdiction), jurisdiction)
-        return self._schemas[key]
+    def __init__(self, workspace: Workspace | None = None) -> None:
+        self.workspace = workspace or Workspace()
 
     def validate(self, loaded: LoadedSpec) -> ValidatedSpec:
-        """Return ``loaded`` validated against its jurisdiction's schema and rules."""
-        diagnostics = list(loaded.diagnostics)
-        if loaded.data is None:
-            return ValidatedSpec(loaded, None, None, diagnostics)
-        data = loaded.data
-        name = data.get("jurisdiction")
-        if not isinstance(name, str) or not name.strip():
-            file, line, col = loaded.locate(("jurisdiction",), key=True)
-            diagnostics.append(Diagnostic(file, line, col, "missing-field", Severity.ERROR,
-                                          "缺少“格式”（键 jurisdiction），例如 jurisdiction: shanghai；"
-                                          "通常写在本文件夹的 _defaults.yaml 里", "格式", "jurisdiction"))
-            return ValidatedSpec(loaded, None, None, diagnostics)
-        try:
-            jurisdiction = self.jurisdiction(name.strip(), template_dirs(loaded.file))
-        except JurisdictionError as exc:
-            file, line, col = loaded.locate(("jurisdiction",))
-            if exc.diagnostics:  # the format's own files are wrong: say where, and that this spec waits
-                files = "、".join(dict.fromkeys(d.path for d in exc.diagnostics))
-                diagnostics += [*exc.diagnostics, Diagnostic(
-                    file, line, col, "jurisdiction-invalid", Severity.ERROR,
-                    f"格式“{name.strip()}”的文件有错误（见 {files} 的报错），改正之前本项目无法检查和生成",
-                    "格式", "jurisdiction")]
-            else:
-                diagnostics.append(Diagnostic(file, line, col, "unknown-jurisdiction", Severity.ERROR,
-                                              str(exc), "格式", "jurisdiction"))
-            return ValidatedSpec(loaded, None, None, diagnostics)
-        check = self.schema_check(jurisdiction)
-        schema = check.schema
-        data = as_written(data, schema, loaded)
-        for path, text in iter_strings(data):
-            match = _BAD_XML.search(text)
-            if match:
-                file, line, col = loaded.locate(path)
-                diagnostics.append(Diagnostic(
-                    file, line, col, "bad-char", Severity.ERROR,
-                    f"文字里有不可见字符 U+{ord(match.group()):04X}，Word 和 Excel 都无法保存；请删去",
-                    label_for(path, schema, jurisdiction), ".".join(path)))
-        normalized, problems = check.check(loaded, data)
-        diagnostics.extend(problems)
-        if isinstance(normalized, dict):
-            for finding in apply_rules(normalized, jurisdiction):
-                file, line, col = loaded.locate(finding.path, key=finding.at_key)
-                diagnostics.append(Diagnostic(file, line, col, finding.code, finding.severity,
-                                              finding.message + _null_hint(finding, loaded),
-                                              label_for(finding.path, schema, jurisdiction),
-                                              ".".join(finding.path)))
-        diagnostics = _unique(diagnostics)
-        result = None if any(d.is_error for d in diagnostics) else normalized
-        return ValidatedSpec(loaded, result, jurisdiction, diagnostics)
+        """Return ``loaded`` validated against the jurisdiction it names."""
+        return check_spec(loaded, self.workspace.formats(loaded.file.unit_dir))

@@ -24,7 +24,7 @@ _DATE_AND_TIME = re.compile(r"^\s*(\d{4}-\d{1,2}-\d{1,2})(?:[Tt]|\s+)\d{1,2}:\d{
 
 def _type_message(error: ValidationError, label: str) -> str:
     wanted = error.constraint if isinstance(error.constraint, list) else [error.constraint]
-    names = "或".join(TYPE_NAMES.get(t, t) for t in wanted)
+    names = "或".join(TYPE_NAMES.get(str(t), str(t)) for t in wanted)
     message = f"“{label or '此项'}”应为{names}，这里是{describe(error.value)}"
     timed = _DATE_AND_TIME.match(str(error.value)) if "date" in wanted else None
     if timed:

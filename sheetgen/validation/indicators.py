@@ -9,7 +9,7 @@ from sheetgen.errors import Diagnostic, Severity
 from sheetgen.spec.files import LoadedSpec
 from sheetgen.spec.values import as_text, describe
 from sheetgen.spec.yamlload import invisible_difference, printed_form
-from sheetgen.validation.schema import level_label
+from sheetgen.validation.schema import core_label, level_label
 
 if TYPE_CHECKING:
     from sheetgen.validation.cerberus_check import SchemaCheck
@@ -31,7 +31,7 @@ def check_tree(tree: Any, check: SchemaCheck, loaded: LoadedSpec) -> tuple[Any, 
     def problem(path: tuple[str, ...], code: str, message: str, *, key: bool = False) -> None:
         file, line, col = loaded.locate(path, key=key)
         depth = len(path) - 1
-        label = level_label(jurisdiction, depth) if 1 <= depth <= 3 else "绩效指标"
+        label = level_label(jurisdiction, depth) if 1 <= depth <= 3 else core_label("indicators")
         problems.append(Diagnostic(file, line, col, code, Severity.ERROR, message, label, ".".join(path)))
 
     def twins(names: list[str], parent: tuple[str, ...], code: str) -> None:
@@ -55,7 +55,7 @@ def check_tree(tree: Any, check: SchemaCheck, loaded: LoadedSpec) -> tuple[Any, 
     root = ("indicators",)
     if not isinstance(tree, Mapping) or not tree:
         what = "是空的" if isinstance(tree, Mapping) or tree is None else f"是{describe(tree)}"
-        problem(root, "indicator-shape", f"绩效指标{what}；应按 一级 → 二级 → 三级: 值 逐层列出")
+        problem(root, "indicator-shape", f"{core_label('indicators')}{what}；应按 一级 → 二级 → 三级: 值 逐层列出")
         return tree, problems
     normalized: dict[str, Any] = {}
     twins([str(k) for k in tree], root, "duplicate-key")
@@ -64,7 +64,8 @@ def check_tree(tree: Any, check: SchemaCheck, loaded: LoadedSpec) -> tuple[Any, 
         if not isinstance(groups, Mapping) or not groups:
             problem(path1, "indicator-shape", _not_a_level(jurisdiction, 1, str(level1), groups))
             continue
-        normalized[str(level1)] = out1 = {}
+        out1: dict[str, Any] = {}
+        normalized[str(level1)] = out1
         twins([str(k) for k in groups], path1, "duplicate-key")
         for level2, rows in groups.items():
             path2 = (*path1, str(level2))

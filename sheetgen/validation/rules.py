@@ -16,7 +16,7 @@ from typing import Any
 
 from sheetgen.errors import Severity
 from sheetgen.jurisdiction import Jurisdiction
-from sheetgen.jurisdiction_shape import field_section
+from sheetgen.jurisdiction.shape import field_section
 from sheetgen.money import EXCEL_DIGITS, UNITS, convert, excel_shows, fits_excel, format_money, shows_exactly
 from sheetgen.validation.findings import TO_FILL, Finding, Rule
 from sheetgen.validation.vocabulary import vocabulary
@@ -25,7 +25,6 @@ from sheetgen.validation.vocabulary import vocabulary
 _COMPARATORS = ("≥", "≤", ">=", "<=", "＞＝", "＜＝", "=", "＝", ">", "<", "＞", "＜", "≠", "!=")
 _WRONG_ORDER = {"=>": "≥", "=<": "≤", "＝＞": "≥", "＝＜": "≤"}
 _NUMBER = re.compile(r"^\s*([-+]?\d+(?:[.,，]\d+)*(?:\.\d+)?)\s*(.*)$")
-_COST_GROUPS = ("成本", "成本指标", "经济成本指标")
 
 
 @dataclass(frozen=True)
@@ -83,8 +82,9 @@ def dates_in_order(data: Mapping[str, Any], jurisdiction: Jurisdiction) -> Itera
     """Return a finding when 计划开始日期 is after 计划完成日期."""
     start, end = _day(data.get("start_date")), _day(data.get("end_date"))
     if start is not None and end is not None and start > end:
+        end_label, start_label = jurisdiction.label("end_date"), jurisdiction.label("start_date")
         yield Finding(("end_date",), "date-order", Severity.ERROR,
-                      f"计划完成日期 {end.isoformat()} 早于计划开始日期 {start.isoformat()}")
+                      f"{end_label} {end.isoformat()} 早于{start_label} {start.isoformat()}")
 
 
 def amounts_not_negative(data: Mapping[str, Any], jurisdiction: Jurisdiction) -> Iterator[Finding]:
@@ -97,33 +97,32 @@ def amounts_not_negative(data: Mapping[str, Any], jurisdiction: Jurisdiction) ->
 
 def budget_adds_up(data: Mapping[str, Any], jurisdiction: Jurisdiction) -> Iterator[Finding]:
     """Return a finding when the total is not the sum of its parts (e.g. 预算数 = 财政资金 + 其他资金)."""
-    rule = (jurisdiction.schema.get("rules") or {}).get("budget_sum")
-    if not rule:
+    rule = jurisdiction.rules.budget_sum
+    if rule is None:
         return
     budget = data.get("budget")
     if not isinstance(budget, Mapping):
         return
-    total = budget.get(rule["total"])
-    parts = [budget.get(p) for p in rule["parts"]]
+    total = budget.get(rule.total)
+    parts = [budget.get(p) for p in rule.parts]
     if not isinstance(total, Decimal):
         return
     summed = sum((p for p in parts if isinstance(p, Decimal)), Decimal(0))
     if summed != total:
-        labels = jurisdiction.schema.get("budget", {})
 
         def label(key: str) -> str:
-            return str(labels.get(key, {}).get("meta", {}).get("label", key))
+            found = jurisdiction.declared(f"budget.{key}")
+            return found.label if found else key
 
-        shown = " + ".join(f"{label(p)} {budget.get(p) or 0}" for p in rule["parts"])
-        yield Finding(("budget", rule["total"]), "budget-sum", Severity.ERROR,
-                      f"{label(rule['total'])} {total} 不等于 {shown} = {summed}")
+        shown = " + ".join(f"{label(p)} {budget.get(p) or 0}" for p in rule.parts)
+        yield Finding(("budget", rule.total), "budget-sum", Severity.ERROR,
+                      f"{label(rule.total)} {total} 不等于 {shown} = {summed}")
 
 
 def _field_label(jurisdiction: Jurisdiction, dotted: str) -> str:
     """Return the printed label of a field a rule names (``budget.total`` -> 项目总预算)."""
     section, key = field_section(dotted)
-    rules = (jurisdiction.schema.get(section) or {}).get(key)
-    return str((rules.get("meta") or {}).get("label", dotted)) if isinstance(rules, Mapping) else dotted
+    return jurisdiction.label(f"budget.{key}" if section == "budget" else key)
 
 
 def _field_value(data: Mapping[str, Any], dotted: str) -> Any:
@@ -139,8 +138,8 @@ def within_limits(data: Mapping[str, Any], jurisdiction: Jurisdiction) -> Iterat
     breaks; a pair with a blank side is not checked."""
     budget = data.get("budget")
     unit = str((budget.get("unit") if isinstance(budget, Mapping) else None) or jurisdiction.money_unit)
-    for pair in (jurisdiction.schema.get("rules") or {}).get("at_most") or ():
-        field, limit = str(pair["field"]), str(pair["limit"])
+    for pair in jurisdiction.rules.at_most:
+        field, limit = pair.field, pair.limit
         value, bound = _field_value(data, field), _field_value(data, limit)
         if isinstance(value, Decimal) and isinstance(bound, Decimal):
             shown, shown_bound = f"{value:,f} {unit}", f"{bound:,f} {unit}"
@@ -193,7 +192,8 @@ def amounts_plausible(data: Mapping[str, Any], jurisdiction: Jurisdiction) -> It
 
 
 def cost_within_budget(data: Mapping[str, Any], jurisdiction: Jurisdiction) -> Iterator[Finding]:
-    """Return a finding when a money-valued 成本 indicator exceeds the project budget."""
+    """Return a finding when a money-valued indicator of a cost group (``levels.cost_groups``
+    of the jurisdiction, e.g. 成本) exceeds the project budget."""
     budget = data.get("budget")
     if not isinstance(budget, Mapping):
         return
@@ -202,7 +202,7 @@ def cost_within_budget(data: Mapping[str, Any], jurisdiction: Jurisdiction) -> I
         return
     budget_unit = UNITS.get(str(budget.get("unit") or jurisdiction.money_unit), Decimal(1))
     for path, _level1, level2, row in iter_indicators(data):
-        if level2 not in _COST_GROUPS:
+        if level2 not in jurisdiction.levels.cost_groups:
             continue
         value = row_value(row)
         parsed = parse_value(value) if value else None
@@ -373,16 +373,15 @@ def nothing_left_to_fill(data: Mapping[str, Any], jurisdiction: Jurisdiction) ->
     """
     from sheetgen.validation.schema import core_schema, level_label
 
-    part = jurisdiction.schema
-    fields = [*_fill_in_fields(core_schema()), *_fill_in_fields(part.get("fields") or {}),
-              *_fill_in_fields(part.get("budget") or {}, ("budget",))]
+    fields = [*_fill_in_fields(core_schema()), *_fill_in_fields({f.key: f.rules for f in jurisdiction.fields}),
+              *_fill_in_fields({f.key: f.rules for f in jurisdiction.budget_fields}, ("budget",))]
     for path, label in fields:
         parent: Any = data
         for key in path[:-1]:
             parent = parent.get(key) if isinstance(parent, Mapping) else None
         if isinstance(parent, Mapping) and path[-1] in parent and parent[path[-1]] is None:
             yield Finding(path, "to-fill", Severity.ERROR, f"尚未填写：{label}", at_key=True)
-    columns = {str(c.get("key")): str(c.get("label")) for c in jurisdiction.indicator_columns}
+    columns = {c.key: c.label for c in jurisdiction.indicator_columns}
     for path, level1, level2, row in iter_indicators(data):
         if path[-1] == TO_FILL:
             row_label = level_label(jurisdiction, 3)

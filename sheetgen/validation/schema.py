@@ -26,30 +26,46 @@ def core_schema() -> dict[str, Any]:
     return yaml.safe_load(_CORE_FILE.read_text(encoding="utf-8"))
 
 
+def core_label(*path: str) -> str:
+    """Return the printed label of a key every spec has (``core_label("unit", "name")``)."""
+    rules: Any = core_schema()
+    for index, part in enumerate(path):
+        rules = rules[part] if index == 0 else rules["schema"][part]
+    return str(rules["meta"]["label"])
+
+
 def indicator_row_schema(schema: Mapping[str, Any]) -> dict[str, Any]:
     """Return the rules of one indicator row (the 三级 level) inside ``schema``."""
     return schema["indicators"]["valuesrules"]["valuesrules"]["valuesrules"]
 
 
+def _rules(value: Any) -> Any:
+    """Return a plain, changeable copy of a rule set kept frozen in the jurisdiction."""
+    if isinstance(value, Mapping):
+        return {k: _rules(v) for k, v in value.items()}
+    if isinstance(value, tuple):
+        return [_rules(v) for v in value]
+    return value
+
+
 def build_schema(jurisdiction: Jurisdiction) -> dict[str, Any]:
     """Return the full Cerberus schema for specs of ``jurisdiction``."""
     schema = copy.deepcopy(core_schema())
-    part = jurisdiction.schema
-    for key, rules in (part.get("fields") or {}).items():
-        schema[key] = copy.deepcopy(rules)
+    for found in jurisdiction.fields:
+        schema[found.key] = _rules(found.rules)
     budget = schema["budget"]["schema"]
     budget["unit"]["default"] = jurisdiction.money_unit
-    for key, rules in (part.get("budget") or {}).items():
-        rules = copy.deepcopy(rules)
+    for found in jurisdiction.budget_fields:
+        rules = _rules(found.rules)
         if rules.get("type") == "decimal":
             rules.setdefault("coerce", "money")
-        budget[key] = rules
+        budget[found.key] = rules
     row = indicator_row_schema(schema)
-    for key, rules in (part.get("indicator") or {}).items():
-        rules = copy.deepcopy(rules)
+    for found in jurisdiction.indicator_fields:
+        rules = _rules(found.rules)
         if rules.get("type") == "string":
             rules.setdefault("coerce", "text")
-        row["schema"][key] = rules
+        row["schema"][found.key] = rules
     for rules in schema.values():
         if isinstance(rules, dict) and rules.get("type") == "decimal":
             rules.setdefault("coerce", "money")
@@ -60,15 +76,7 @@ def build_schema(jurisdiction: Jurisdiction) -> dict[str, Any]:
 
 def level_label(jurisdiction: Jurisdiction, level: int) -> str:
     """Return the printed header of indicator level 1, 2 or 3 (e.g. 一级目标)."""
-    labels = jurisdiction.description.get("level_labels", {})
-    if level == 1:
-        return str(labels.get("level1", "一级指标"))
-    if level == 2:
-        return str(labels.get("level2", "二级指标"))
-    for column in jurisdiction.indicator_columns:
-        if column.get("key") == "name":
-            return str(column.get("label", "三级指标"))
-    return "三级指标"
+    return jurisdiction.levels.label(level)
 
 
 def label_for(path: tuple[str, ...], schema: Mapping[str, Any], jurisdiction: Jurisdiction) -> str:
@@ -83,10 +91,10 @@ def label_for(path: tuple[str, ...], schema: Mapping[str, Any], jurisdiction: Ju
             return level_label(jurisdiction, depth)
         column = path[4]
         for col in jurisdiction.indicator_columns:
-            if col.get("key") == column:
-                return str(col.get("label", column))
-        rules = indicator_row_schema(schema)["schema"].get(column, {})
-        return str(rules.get("meta", {}).get("label", ""))
+            if col.key == column:
+                return col.label
+        row_rules = indicator_row_schema(schema)["schema"].get(column, {})
+        return str(row_rules.get("meta", {}).get("label", ""))
     rules: Any = schema
     label = ""
     for part in path:

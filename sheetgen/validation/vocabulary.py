@@ -83,7 +83,8 @@ def vocabulary(data: Mapping[str, Any], jurisdiction: Jurisdiction) -> Iterator[
         if vocabulary is None or word in vocabulary.words or word in allowed.get(key, ()):
             return
         if other and other in known and word in known[other].words:
-            level, other_level = ("一级", "二级") if key == "level1" else ("二级", "一级")
+            first, second = jurisdiction.levels.label(1), jurisdiction.levels.label(2)
+            level, other_level = (first, second) if key == "level1" else (second, first)
             yield Finding(path, f"unknown-{key}", Severity.WARNING,
                           f"“{word}”是{other_level}名称，却写在{level}的位置；请检查缩进", at_key)
             return

@@ -13,6 +13,7 @@ import yaml
 from sheetgen.cli import main
 from sheetgen.importers import import_file
 from sheetgen.importers.yamlwriter import dump_spec
+from sheetgen.workspace import Workspace
 from tests.importers.office_helpers import (
     REPO,
     SH_TREE,
@@ -103,7 +104,8 @@ def test_extra_column_defined_by_the_jurisdiction_found_through_the_spec_tree(tm
 def test_extra_column_of_a_jurisdiction_named_on_the_command_line(tmp_path: Path) -> None:
     templates = _jurisdiction_with_standard(tmp_path, "tianjin-std")
     source = tianjin_docx(tmp_path / "t.docx", columns=[*TJ_COLUMNS, "绩效标准"], rows=STANDARD_ROWS)
-    result = import_file(source, jurisdiction="tianjin-std", template_dirs=[templates])
+    formats = Workspace().formats(templates.parent, tree=True)  # the unit folders of tmp_path share templates/
+    result = import_file(source, jurisdiction="tianjin-std", formats=formats)
     assert result.defaults["jurisdiction"] == "tianjin-std"
     rows = _only(result)["indicators"]["满意度指标"]["服务对象满意度指标"]
     assert rows["干警满意度"]["standard"] == "标准3"

@@ -8,9 +8,9 @@ from decimal import Decimal
 
 import pytest
 
+from sheetgen import jurisdiction as jurisdictions
 from sheetgen.errors import ImportFormatError, Severity
 from sheetgen.importers import ImportResult, detect_layout, import_text
-from sheetgen.importers.common import KEY_ORDER
 
 Seeds = dict[str, ImportResult]
 GRID, PDF, DOCX = "000_843e70b5e72a22f4.txt", "001_7b6856de8c6b40d9.txt", "002_86ef9e7dadc5629d.txt"
@@ -96,7 +96,7 @@ def test_grid_first_project_matches_the_spec_example(seeds: Seeds) -> None:
 @pytest.mark.parametrize("seed", [GRID, PDF, DOCX])
 def test_keys_are_in_spec_order(seeds: Seeds, seed: str) -> None:
     result = seeds[seed]
-    order = KEY_ORDER[result.defaults["jurisdiction"]]
+    order = jurisdictions.load(result.defaults["jurisdiction"]).spec_order
     for project in result.projects:
         keys = list(project.data)
         assert keys == sorted(keys, key=order.index)

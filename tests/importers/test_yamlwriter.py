@@ -12,6 +12,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sheetgen import jurisdiction as jurisdictions
 from sheetgen.importers import ImportResult
 from sheetgen.importers.common import spec_labels
 from sheetgen.importers.yamlwriter import dump_spec, plain_ok
@@ -86,7 +87,7 @@ def test_every_seed_project_round_trips(
     seeds: Seeds, exact: Callable[[str], Any], canonical: Callable[[Any], Any], seed: str
 ) -> None:
     result = seeds[seed]
-    labels = spec_labels(result.defaults["jurisdiction"])
+    labels = spec_labels(jurisdictions.load(result.defaults["jurisdiction"]))
     for data in [result.defaults, *(p.data for p in result.projects)]:
         text = dump_spec(data, labels)
         assert "\\u" not in text

@@ -18,7 +18,7 @@ from sheetgen import jurisdiction as jurisdictions
 from sheetgen.errors import TemplateError
 from sheetgen.jurisdiction import Jurisdiction
 from sheetgen.render import jinja_errors
-from sheetgen.render.docx import compile_docx, render_docx
+from sheetgen.render.docx import compile_docx
 from sheetgen.render.xlsx import compile_xlsx
 
 ALLOWED = {"Word", "Excel", "docx", "xlsx", "table", "project", "templates",
@@ -117,7 +117,8 @@ def test_a_broken_word_template_is_reported_in_chinese(tmp_path: Path, tag: str)
 def test_a_word_template_failing_to_render_is_reported_in_chinese(
         tmp_path: Path, tag: str, docx_make_project: Callable[..., Any], docx_shanghai_data: dict[str, Any]) -> None:
     with pytest.raises(TemplateError) as caught:
-        render_docx([docx_make_project(docx_shanghai_data)], _docx_with(tmp_path, tag))
+        found = _docx_with(tmp_path, tag)
+        compile_docx(found).render([docx_make_project(docx_shanghai_data)], found)
     shown = str(caught.value)
     assert "渲染失败" in shown and not english(shown, tag, "test"), shown  # the project's key is "test"
 

@@ -1,8 +1,9 @@
 """The problems of a jurisdiction's description files, each at its file and line.
 
-``jurisdiction_shape.yaml`` declares every key of ``jurisdiction.yaml`` and
-``schema.yaml`` -- its type and label -- as Cerberus rules; each file is checked
-against it when the jurisdiction is loaded.  The rule sets a ``schema.yaml``
+``shape.yaml`` declares every key of ``jurisdiction.yaml`` and ``schema.yaml`` --
+its type, label and meaning -- as Cerberus rules; each file is checked against it
+when the jurisdiction is loaded (:func:`documented` lists the declarations, for
+docs and the JSON Schema of the format files).  The rule sets a ``schema.yaml``
 declares for its fields are compiled by Cerberus itself with the spec's value
 types (:class:`~sheetgen.spec.values.SpecValidator`), so ``type: strin`` or
 ``coerce: mony`` is found before any spec is checked.  Every complaint becomes a
@@ -26,7 +27,7 @@ from sheetgen.errors import Diagnostic, Severity
 from sheetgen.spec.values import TYPE_NAMES, SpecValidator, describe, leaf_errors
 from sheetgen.spec.yamlload import Path_, Positions
 
-SHAPE_FILE = Path(__file__).with_name("jurisdiction_shape.yaml")
+SHAPE_FILE = Path(__file__).with_name("shape.yaml")
 SCHEMA_NAME = "schema.yaml"
 #: The code of a problem in a jurisdiction's own files.
 CODE = "jurisdiction-file"
@@ -39,7 +40,43 @@ _MORE_NAMES = {"container": "列表", "number": "数字", "float": "数字", "ca
 
 @lru_cache(maxsize=1)
 def _shapes() -> dict[str, dict[str, Any]]:
-    return yaml.safe_load(SHAPE_FILE.read_text(encoding="utf-8"))
+    # our own file, read with libyaml's safe loader when PyYAML has it (a third of the first load)
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    shapes: dict[str, dict[str, Any]] = yaml.load(SHAPE_FILE.read_text(encoding="utf-8"), Loader=loader)
+    return shapes
+
+
+def shapes() -> Mapping[str, Mapping[str, Any]]:
+    """Return the declared shape of each description file (file name -> Cerberus rules)."""
+    return _shapes()
+
+
+def documented(rules: Mapping[str, Any] | None = None, path: Path_ = ()) -> Iterator[tuple[Path_, Mapping[str, Any]]]:
+    """Return (key path, declared rules) of every declared key, depth first: a file name
+    first (``("jurisdiction.yaml", "money", "unit")``), ``*`` for a key of one's own
+    choosing (a table kind, a field)."""
+    if rules is None:
+        for filename, declared in _shapes().items():
+            yield from documented(declared, (filename,))
+        return
+    for key, rule in rules.items():
+        if not isinstance(rule, Mapping):
+            continue
+        here = (*path, str(key))
+        yield here, rule
+        for inner in _inner(rule):
+            yield from documented(inner[1], (*here, *inner[0]))
+
+
+def _inner(rule: Mapping[str, Any]) -> Iterator[tuple[Path_, Mapping[str, Any]]]:
+    """Return (extra path, keyed rules) of the mappings declared inside ``rule``."""
+    schema, values = rule.get("schema"), rule.get("valuesrules")
+    if rule.get("type") == "list" and isinstance(schema, Mapping) and isinstance(schema.get("schema"), Mapping):
+        yield (), schema["schema"]
+    elif isinstance(schema, Mapping) and rule.get("type") != "list":
+        yield (), schema
+    if isinstance(values, Mapping) and isinstance(values.get("schema"), Mapping):
+        yield ("*",), values["schema"]
 
 
 @lru_cache(maxsize=4)
@@ -152,7 +189,7 @@ def _shape_problem(error: ValidationError, positions: Positions, filename: str) 
     if code == errors.REQUIRED_FIELD.code:
         return _problem(positions, path, f"缺少“{label or path[-1]}”（键 {path[-1]}）", key=True, label=label)
     subject = f"“{label}”（{name}）" if label else f"“{name}”"
-    hint = str((_declared(filename, path).get("meta") or {}).get("description", ""))
+    hint = str((_declared(filename, path).get("meta") or {}).get("example", ""))
     if code == errors.BAD_TYPE.code:
         message = (f"{subject}应为{_type_names(error.constraint)}，这里是{describe(error.value)}"
                    + (f"；应写成{hint}" if hint else ""))

@@ -1,0 +1,194 @@
+"""The workspace: where specs, their folder defaults and the jurisdictions are found -- one
+rule for each, and one loader and cache of jurisdictions.  Every command starts from one
+:class:`Workspace`.
+
+* **Specs** are found by :func:`sheetgen.spec.files.discover` (:meth:`Workspace.discover`).
+* **Defaults**: the ``_defaults.yaml`` files of a spec's folder and of the folders above it up
+  to the folder named on the command line (:func:`sheetgen.spec.files.defaults_chain`),
+  always read through sheetgen's own YAML loader (:meth:`Workspace.unit_defaults`).
+* **Jurisdictions**: a spec in folder ``F`` may use the jurisdictions in the ``templates/``
+  folders of ``F``, of its parent and of its grandparent (``specs/单位/templates``,
+  ``specs/templates``, ``./templates``), nearest first, before the built-in ones; a folder
+  there with the name of a built-in jurisdiction overrides it (:func:`override_dirs`).  The
+  rule depends only on where the spec is, never on which path a command was given.
+
+A workspace loads each jurisdiction once (:meth:`Workspace.jurisdiction`); a long-running
+command (``serve``, ``build --watch``) makes a new workspace for each round, so an edited
+format is read again.  :class:`Formats` is what a unit folder can use, loaded: build workers
+are handed it instead of looking anything up again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sheetgen import jurisdiction as jurisdictions
+from sheetgen.errors import Diagnostic, JurisdictionError, SheetgenError
+from sheetgen.jurisdiction import Jurisdiction
+from sheetgen.jurisdiction.loading import TEMPLATES, check_name, not_found
+from sheetgen.mappings import deep_merge
+from sheetgen.spec.files import DEFAULTS_NAME, SpecFile, defaults_chain, discover, display
+from sheetgen.spec.yamlload import load_yaml
+
+#: How many folders, from a spec's own folder up, may hold a ``templates/`` folder of overrides.
+OVERRIDE_LEVELS = 3
+
+
+def candidate_dirs(folder: Path, *, tree: bool = False) -> tuple[Path, ...]:
+    """Return every ``templates/`` folder (existing or not) whose jurisdictions override the
+    built-in ones for specs in the unit folder ``folder``, nearest first.  With ``tree``,
+    ``folder`` holds unit folders: the ones that every unit inside it shares."""
+    current = Path(folder).resolve()
+    levels = []
+    for _ in range(OVERRIDE_LEVELS - 1 if tree else OVERRIDE_LEVELS):
+        levels.append(current / TEMPLATES)
+        if current.parent == current:
+            break
+        current = current.parent
+    builtin = jurisdictions.builtin_dir().resolve()
+    return tuple(p for p in dict.fromkeys(levels) if p != builtin)
+
+
+def override_dirs(folder: Path, *, tree: bool = False) -> tuple[Path, ...]:
+    """Return the existing ``templates/`` folders of :func:`candidate_dirs`."""
+    return tuple(p for p in candidate_dirs(folder, tree=tree) if p.is_dir())
+
+
+@dataclass(frozen=True)
+class Formats:
+    """The jurisdictions a unit folder can use, loaded: each name found along ``search`` with
+    its jurisdiction, or the error that says why it cannot be used.  Pure data: it pickles,
+    and looking a name up touches no disk."""
+
+    search: tuple[Path, ...]
+    found: tuple[tuple[str, Jurisdiction | JurisdictionError], ...] = ()
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(name for name, _ in self.found)
+
+    def get(self, name: str) -> Jurisdiction:
+        """Return the jurisdiction ``name``; raise :class:`JurisdictionError` when there is
+        none or its files are wrong."""
+        for known, loaded in self.found:
+            if known == name:
+                if isinstance(loaded, JurisdictionError):
+                    raise JurisdictionError(str(loaded), loaded.diagnostics)
+                return loaded
+        check_name(name)
+        raise not_found(name, self.names)
+
+    def usable(self) -> list[Jurisdiction]:
+        """Return the jurisdictions whose files are right, by name."""
+        return [j for _, j in self.found if isinstance(j, Jurisdiction)]
+
+
+@dataclass
+class UnitDefaults:
+    """The merged ``_defaults.yaml`` files of a unit folder (outermost first) and those files."""
+
+    data: dict[str, Any] = field(default_factory=dict)
+    files: list[Path] = field(default_factory=list)
+
+
+class Workspace:
+    """Finds specs, defaults and jurisdictions by the rules above; loads each jurisdiction once."""
+
+    def __init__(self) -> None:
+        self._loaded: dict[tuple[str, tuple[Path, ...]], Jurisdiction | JurisdictionError] = {}
+        self._formats: dict[tuple[Path, ...], Formats] = {}
+
+    # ------------------------------------------------------------------ specs and defaults
+
+    @staticmethod
+    def discover(paths: Iterable[Path]) -> tuple[list[SpecFile], list[Diagnostic]]:
+        """Return the spec files under ``paths`` in build order, and the paths not found."""
+        return discover(paths)
+
+    @staticmethod
+    def unit_defaults(folder: Path) -> UnitDefaults:
+        """Return the merged defaults a spec written into the unit ``folder`` gets (its folder's
+        and the unbroken run of folders above holding one), read through sheetgen's loader;
+        raise :class:`SheetgenError` naming file, line and column when one cannot be read."""
+        chain = defaults_chain(Path(folder), None)
+        merged: dict[str, Any] = {}
+        for path in chain:
+            try:
+                raw = path.read_bytes()
+            except OSError as exc:
+                from sheetgen import os_errors
+
+                raise SheetgenError(f"{path}: 无法读取：{os_errors.explain(exc)}") from None
+            loaded = load_yaml(raw, display(path))
+            error = next((d for d in loaded.diagnostics if d.is_error), None)
+            if error is not None:
+                raise SheetgenError(f"{error.path}:{error.line}:{error.col}: {error.message}")
+            if isinstance(loaded.data, Mapping):
+                merged = deep_merge(merged, loaded.data)
+        return UnitDefaults(merged, list(chain))
+
+    # ------------------------------------------------------------------ jurisdictions
+
+    @staticmethod
+    def search_path(folder: Path, *, tree: bool = False) -> tuple[Path, ...]:
+        """Return the folders searched for the jurisdictions of specs in ``folder``: its
+        overrides (:func:`override_dirs`), then the built-in folder."""
+        return jurisdictions.search_path(override_dirs(folder, tree=tree))
+
+    def load(self, name: str, search: tuple[Path, ...]) -> Jurisdiction:
+        """Return jurisdiction ``name`` along ``search`` (loaded once; an error is kept too)."""
+        key = (name, search)
+        if key not in self._loaded:
+            try:
+                self._loaded[key] = jurisdictions.load(name, search)
+            except JurisdictionError as exc:
+                self._loaded[key] = exc
+        found = self._loaded[key]
+        if isinstance(found, JurisdictionError):
+            raise JurisdictionError(str(found), found.diagnostics)
+        return found
+
+    def jurisdiction(self, name: str, folder: Path, *, tree: bool = False) -> Jurisdiction:
+        """Return the jurisdiction ``name`` as specs in ``folder`` find it."""
+        return self.load(name, self.search_path(folder, tree=tree))
+
+    def formats(self, folder: Path, *, tree: bool = False) -> Formats:
+        """Return every jurisdiction specs in ``folder`` can use, loaded (see :class:`Formats`)."""
+        return self._formats_along(self.search_path(folder, tree=tree))
+
+    def _formats_along(self, search: tuple[Path, ...]) -> Formats:
+        if search not in self._formats:
+            found: list[tuple[str, Jurisdiction | JurisdictionError]] = []
+            for name in jurisdictions.available(search):
+                try:
+                    found.append((name, self.load(name, search)))
+                except JurisdictionError as exc:
+                    found.append((name, exc))
+            self._formats[search] = Formats(search, tuple(found))
+        return self._formats[search]
+
+    @staticmethod
+    def builtin_formats() -> Formats:
+        """Return the built-in jurisdictions alone (what a library caller gets by default)."""
+        return Workspace()._formats_along(jurisdictions.search_path(()))
+
+    def fingerprint(self, name: str, folder: Path) -> str:
+        """Return the fingerprint of jurisdiction ``name`` as ``folder`` finds it ("missing" if none)."""
+        try:
+            return self.jurisdiction(name, folder).fingerprint
+        except JurisdictionError:
+            return "missing"
+
+
+def spec_folders(specs: Sequence[SpecFile]) -> list[Path]:
+    """Return the unit folders of ``specs``, each once, in order."""
+    return list(dict.fromkeys(spec.unit_dir for spec in specs))
+
+
+__all__ = [
+    "DEFAULTS_NAME", "OVERRIDE_LEVELS", "TEMPLATES", "Formats", "UnitDefaults", "Workspace", "candidate_dirs",
+    "override_dirs", "spec_folders",
+]  # fmt: skip
