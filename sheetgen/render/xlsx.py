@@ -39,7 +39,7 @@ from sheetgen.render.xlsx_frame import (
 )
 from sheetgen.render.xlsx_sheet import PageRoom, render_sheet
 from sheetgen.render.xlsx_styles import NS, StyleBook, TocStyles, excel_date_format
-from sheetgen.render.xlsx_template import CompiledSheet, Loop, Row, SheetCompiler, shared_strings
+from sheetgen.render.xlsx_template import Choice, CompiledSheet, Loop, Row, SheetCompiler, shared_strings
 from sheetgen.render.xlsx_text import COLUMNS, quote_sheet, text_height, unique_sheet_names, xml_attr
 
 #: The name of a combined workbook's contents sheet: the first of the sheet names import skips.
@@ -172,13 +172,13 @@ class XlsxTemplate:
         )
 
 
-def _default_title_rows(body: tuple[Row | Loop, ...]) -> tuple[int, int] | None:
+def _default_title_rows(body: tuple[Row | Loop | Choice, ...]) -> tuple[int, int] | None:
     """Return the template row just above the first loop (the table header)."""
     previous = None
     for item in body:
         if isinstance(item, Loop):
             return (previous.tref, previous.tref) if previous is not None else None
-        previous = item
+        previous = item if isinstance(item, Row) else previous
     return None
 
 

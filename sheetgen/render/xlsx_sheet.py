@@ -28,7 +28,7 @@ from sheetgen.render import jinja_errors, pages
 from sheetgen.render.context import format_value
 from sheetgen.render.xlsx_cells import EMPTY, MIXED, RAW, TEXT, VM, Cell
 from sheetgen.render.xlsx_cells import text_cell_suffix as _text_suffix
-from sheetgen.render.xlsx_template import CompiledSheet, Loop, Row
+from sheetgen.render.xlsx_template import Choice, CompiledSheet, Loop, Row
 from sheetgen.render.xlsx_text import COLUMNS, FORMULA_STARTS, clean_text, text_height
 
 MAX_ROW_HEIGHT = 409.0  # points; Excel's limit
@@ -241,10 +241,16 @@ def _points(height: float) -> str:
     return f"{math.ceil(min(height, MAX_ROW_HEIGHT) * 4) / 4:g}"
 
 
-def _emit(body: tuple[Row | Loop, ...], context: Mapping[str, Any], state: _State) -> None:
+def _emit(body: tuple[Row | Loop | Choice, ...], context: Mapping[str, Any], state: _State) -> None:
     for item in body:
         if isinstance(item, Row):
             _row(item, context, state)
+            continue
+        if isinstance(item, Choice):
+            for test, rows in item.branches:
+                if test is None or _call(test, context, item.ref, state):
+                    _emit(rows, context, state)
+                    break
             continue
         items = _call(item.items, context, item.ref, state)
         if items is None:

@@ -64,8 +64,17 @@ class Loop:
     ref: str
     targets: tuple[str, ...]
     items: Callable[[Mapping[str, Any]], Any]
-    body: tuple[Row | Loop, ...]
+    body: tuple[Row | Loop | Choice, ...]
     test: Callable[[Mapping[str, Any]], Any] | None = None  # ``for x in y if test``: items it keeps
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A ``{%tr if %}`` … ``{%tr elif %}`` … ``{%tr else %}`` … ``{%tr endif %}`` block: each
+    branch's condition (None for ``else``) and rows; the first branch whose condition holds is printed."""
+
+    ref: str
+    branches: tuple[tuple[Callable[[Mapping[str, Any]], Any] | None, tuple[Row | Loop | Choice, ...]], ...]
 
 
 @dataclass(frozen=True)
@@ -84,7 +93,7 @@ class CompiledSheet:
     """A compiled sheet body: rows and loops, column widths, last column and
     the default row height; the Jinja sources of its cells and loop markers."""
 
-    body: tuple[Row | Loop, ...]
+    body: tuple[Row | Loop | Choice, ...]
     widths: tuple[float, ...]
     last_col: int
     default_height: float
@@ -289,23 +298,20 @@ class SheetCompiler:
                              sources=self._cell_sources(markers), stretches=tuple(stretches))
 
     def _cell_sources(self, markers: Mapping[int, tuple[str, str]]) -> tuple[CellSource, ...]:
-        """Return the Jinja sources of the sheet: each loop marker and each cell with Jinja,
-        with the loop statements around it."""
-        loops: list[tuple[int, int, str]] = []  # (for row, endfor row, statement)
-        open_: list[tuple[int, str]] = []
-        for number in sorted(markers):
-            statement = markers[number][1]
-            if statement == "endfor":
-                first, text = open_.pop()
-                loops.append((first, number, text))
-            else:
-                open_.append((number, statement))
+        """Return the Jinja sources of the sheet: each loop marker, each condition of a
+        conditional block and each cell with Jinja, with the loop statements around it."""
+        last_row = max([*markers, 0])
+        loops = [(first, last, markers[first][1]) for first, last in self._loops(markers, last_row)]
 
         def around(row: int) -> tuple[str, ...]:
             return tuple(text for first, last, text in sorted(loops) if first < row < last)
 
         out = [(first, CellSource(markers[first][0], f"{{% {text} %}}{{% endfor %}}", around(first)))
                for first, _, text in loops]
+        for row, (ref, statement) in markers.items():
+            word, _, test = statement.partition(" ")
+            if word in ("if", "elif"):
+                out.append((row, CellSource(ref, f"{{% if {test} %}}{{% endif %}}", around(row))))
         out += [(row, CellSource(ref, text, around(row), vm)) for row, ref, text, vm in self._sources]
         return tuple(source for _, source in sorted(out, key=lambda item: item[0]))
 
@@ -332,10 +338,11 @@ class SheetCompiler:
         loops: list[tuple[int, int]] = []
         opened: list[int] = []
         for number in sorted(markers):
-            if markers[number][1] == "endfor":
+            statement = markers[number][1]
+            if statement == "endfor":
                 if opened:
                     loops.append((opened.pop(), number))
-            else:
+            elif _TR_FOR.match(statement):
                 opened.append(number)
         loops += [(first, last_row + 1) for first in opened]
         return loops
@@ -431,27 +438,55 @@ class SheetCompiler:
         return ("；是不是合并单元格时盖掉了它？Excel 合并单元格只留左上角的文字：请先合并，"
                 "再把 {%tr … %} 写在合并区域以外、这一行第一个有字的格子里")
 
-    def _nest(self, compiled: dict[int, Row], markers: dict[int, tuple[str, str]], last_row: int):
-        stack: list[tuple[str, str, list[Row | Loop]]] = [("", "", [])]
+    def _nest(self, compiled: dict[int, Row], markers: dict[int, tuple[str, str]],
+              last_row: int) -> tuple[Row | Loop | Choice, ...]:
+        """Return the rows of the sheet nested into its loops and conditional blocks."""
+        # each open block: (kind, ref, statement, finished branches, rows of the current branch)
+        stack: list[tuple[str, str, str, list[tuple[str, list[Any]]], list[Any]]] = [("", "", "", [], [])]
         for number in range(1, last_row + 1):
             if number in compiled:
-                stack[-1][2].append(compiled[number])
+                stack[-1][4].append(compiled[number])
                 continue
             ref, statement = markers[number]
-            if statement == "endfor":
-                if len(stack) == 1:
-                    raise self.error(ref, "{%tr endfor %} 没有对应的 {%tr for … %}" + self._merged_away)
-                open_ref, open_statement, body = stack.pop()
-                stack[-1][2].append(self._loop(open_ref, open_statement, tuple(body)))
+            word = statement.split(None, 1)[0] if statement else ""
+            kind = stack[-1][0]
+            if word in ("endfor", "endif") and kind != word[3:]:
+                opened = "{%tr for … %}" if word == "endfor" else "{%tr if … %}"
+                raise self.error(ref, f"{{%tr {word} %}} 没有对应的 {opened}" + self._merged_away)
+            if word in ("elif", "else") and kind != "if":
+                raise self.error(ref, f"{{%tr {word} … %}} 不在 {{%tr if … %}} 和 {{%tr endif %}} 之间")
+            if word == "endfor":
+                _, open_ref, open_statement, _, body = stack.pop()
+                stack[-1][4].append(self._loop(open_ref, open_statement, tuple(body)))
+            elif word == "endif":
+                _, open_ref, open_statement, branches, body = stack.pop()
+                stack[-1][4].append(self._choice(open_ref, [*branches, (open_statement, body)]))
+            elif word in ("elif", "else"):
+                top = stack[-1]
+                top[3].append((top[2], top[4]))
+                stack[-1] = (top[0], top[1], statement, top[3], [])
+            elif word == "if":
+                stack.append(("if", ref, statement, [], []))
             elif _TR_FOR.match(statement):
-                stack.append((ref, statement, []))
+                stack.append(("for", ref, statement, [], []))
             else:
-                raise self.error(ref, f"无法识别的行标记“{{%tr {statement} %}}”（应为 for … in … 或 endfor）")
+                raise self.error(ref, f"无法识别的行标记“{{%tr {statement} %}}”（应为 for … in …、endfor、"
+                                 "if …、elif …、else 或 endif）")
         if len(stack) > 1:
-            raise self.error(stack[-1][0], "{%tr for … %} 没有对应的 {%tr endfor %}（循环未闭合）" + self._merged_away)
-        return tuple(stack[0][2])
+            kind, ref = stack[-1][0], stack[-1][1]
+            closing = "{%tr endfor %}（循环未闭合）" if kind == "for" else "{%tr endif %}"
+            raise self.error(ref, f"{{%tr {kind} … %}} 没有对应的 {closing}" + self._merged_away)
+        return tuple(stack[0][4])
 
-    def _loop(self, ref: str, statement: str, body: tuple[Row | Loop, ...]) -> Loop:
+    def _choice(self, ref: str, branches: list[tuple[str, list[Any]]]) -> Choice:
+        """Return the compiled conditional block of ``branches`` (statement, rows)."""
+        out = []
+        for statement, body in branches:
+            word, _, test = statement.partition(" ")
+            out.append((self.cells.expression(ref, test) if word != "else" else None, tuple(body)))
+        return Choice(ref=ref, branches=tuple(out))
+
+    def _loop(self, ref: str, statement: str, body: tuple[Row | Loop | Choice, ...]) -> Loop:
         match = _TR_FOR.match(statement)
         assert match is not None
         targets = tuple(t.strip() for t in match.group(1).split(","))

@@ -145,13 +145,11 @@ def test_internals_stay_out_of_reach_in_both(both: Make) -> None:
         assert "project.__class__" in failure(kind, jurisdiction, tianjin_project())
 
 
-def test_a_loop_with_a_condition_filters_alike(both: Make) -> None:
-    """``{% for x in y if cond %}`` (loop.length counts what passes) in Word and Excel."""
-    texts = ["{%tr for row in rows if row.level1.text == '产出指标' %}",
-             "{{ loop.index }}/{{ loop.length }} {{ row.name }}", "{%tr endfor %}"]
+def word_and_excel_rows(both: Make, texts: list[str]) -> Jurisdiction:
+    """Return ``both``'s format with ``texts`` one per table row in Word and one per row in Excel."""
     jurisdiction = both([])
     document = Document()
-    table = document.add_table(rows=3, cols=1)
+    table = document.add_table(rows=len(texts), cols=1)
     for row, text in zip(table.rows, texts, strict=True):
         row.cells[0].text = text
     document.save(str(jurisdiction.template_path("docx")))
@@ -159,8 +157,29 @@ def test_a_loop_with_a_condition_filters_alike(both: Make) -> None:
     for index, text in enumerate(texts, 1):
         book.active[f"A{index}"] = text
     book.save(jurisdiction.template_path("xlsx"))
-    jurisdiction = jurisdictions.load("custom", jurisdictions.search_path([jurisdiction.folder.parent]))
-    docx, xlsx = render_both(jurisdiction, [tianjin_project()])
+    return jurisdictions.load("custom", jurisdictions.search_path([jurisdiction.folder.parent]))
+
+
+def test_a_loop_with_a_condition_filters_alike(both: Make) -> None:
+    """``{% for x in y if cond %}`` (loop.length counts what passes) in Word and Excel."""
+    texts = ["{%tr for row in rows if row.level1.text == '产出指标' %}",
+             "{{ loop.index }}/{{ loop.length }} {{ row.name }}", "{%tr endfor %}"]
+    docx, xlsx = render_both(word_and_excel_rows(both, texts), [tianjin_project()])
     expected = ["1/3 软件维护次数", "2/3 故障响应时间", "3/3 项目总成本"]
     assert [row.cells[0].text for row in Document(io.BytesIO(docx)).tables[0].rows] == expected
     assert excel_texts(xlsx) == expected
+
+
+def test_rows_shown_on_a_condition_alike(both: Make) -> None:
+    """``{%tr if %}`` / ``{%tr elif %}`` / ``{%tr else %}`` / ``{%tr endif %}`` rows in Word and Excel."""
+    texts = ["预算数 {{ project.budget.total }}", "{%tr if project.budget.other %}",
+             "其他资金 {{ project.budget.other }}", "{%tr elif project.budget.fiscal %}", "全部是财政资金",
+             "{%tr else %}", "没有资金", "{%tr endif %}"]
+    jurisdiction = word_and_excel_rows(both, texts)
+    for other, expected in (("5.00", ["预算数 26.50", "其他资金 5.00"]), (None, ["预算数 26.50", "全部是财政资金"])):
+        budget = {"total": "26.50", "fiscal": "26.50", "other": other}
+        docx, xlsx = render_both(jurisdiction, [tianjin_project(budget=budget)])
+        assert [row.cells[0].text for row in Document(io.BytesIO(docx)).tables[0].rows] == expected
+        assert excel_texts(xlsx) == expected
+    assert "project.budget.othr" in failure("xlsx", word_and_excel_rows(both, [
+        "{%tr if project.budget.othr %}", "x", "{%tr endif %}"]), tianjin_project(budget={"other": "1.00"}))

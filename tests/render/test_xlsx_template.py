@@ -141,6 +141,15 @@ def test_endfor_without_for(custom) -> None:
         compile_xlsx(custom({"A1": "x", "A2": "{%tr endfor %}"}))
 
 
+def test_conditional_rows_must_be_closed_in_order(custom) -> None:
+    with pytest.raises(TemplateError, match=r"A3.*endif %} 没有对应的 \{%tr if"):
+        compile_xlsx(custom({"A1": "{%tr for row in rows %}", "A2": "{{ row.name }}", "A3": "{%tr endif %}"}))
+    with pytest.raises(TemplateError, match=r"A1.*else … %} 不在"):
+        compile_xlsx(custom({"A1": "{%tr else %}", "A2": "x"}))
+    with pytest.raises(TemplateError, match=r"A1.*if … %} 没有对应的 \{%tr endif"):
+        compile_xlsx(custom({"A1": "{%tr if combined %}", "A2": "x"}))
+
+
 def test_vm_outside_a_loop(custom) -> None:
     with pytest.raises(TemplateError, match=r"B1"):
         compile_xlsx(custom({"B1": "{%vm row.level1 %}"}))
