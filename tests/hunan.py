@@ -143,6 +143,7 @@ def _description(folder: Path) -> None:
     data["title"] = "湖南省项目支出绩效目标表"
     data["format_year"] = 2026
     data["indicator_columns"].append({"key": "note", "label": "备注"})
+    data["field_order"] = ["department", *data["field_order"]]
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 

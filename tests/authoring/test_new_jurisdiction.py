@@ -1,7 +1,8 @@
 """A new province's format without code: ``sheetgen templates copy`` a
 built-in folder, edit its files (an extra header field, an extra indicator
-column), and the values flow from the spec to the Word and Excel output.
-The same steps as docs/guide.md (新增一个省份的格式)."""
+column), and the values flow from the spec to the Word and Excel output: the
+simplest case of docs/guide.md §9, whose whole worked example (a Hunan-style
+format) is tests/authoring/test_copied_format.py."""
 
 from __future__ import annotations
 
