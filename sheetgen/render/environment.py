@@ -81,11 +81,37 @@ def indicator_rows(context: Context, tree: Any) -> list[Row]:
     return list(rows_of(tree_categories(tree, columns), columns))
 
 
+_ROW_NAMES = frozenset(ROW_FIELDS)
+_MERGED_NAMES = frozenset(MERGED_FIELDS)
+
+
+class Sandbox(SandboxedEnvironment):
+    """The sandbox, reading the renderers' own data directly: a field of a :class:`Fields`
+    view (only keys, no methods), a row's or a merged cell's fields; anything else -- and any
+    other name of these -- goes through the sandbox's checks."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        kind = type(obj)
+        if kind is Fields:
+            data = obj._data
+            if attribute in data:
+                return data[attribute]
+        elif kind is Row:
+            if attribute in _ROW_NAMES:
+                return getattr(obj, attribute)
+            extras = obj.indicator.extras
+            if attribute in extras:
+                return extras[attribute]
+        elif kind is Merged and attribute in _MERGED_NAMES:
+            return getattr(obj, attribute)
+        return super().getattr(obj, attribute)
+
+
 def sandbox(*, autoescape: bool, finalize: Callable[..., Any]) -> SandboxedEnvironment:
     """Return a sandboxed environment for one template: strict :class:`Undefined`, Jinja's
     built-in filters and tests, ``break``/``continue``, the ``indicator_rows`` filter, and the
     renderers' own ``sheetgen_vm_text`` filter and ``sheetgen_vm_start`` test (``{%vm %}`` cells)."""
-    env = SandboxedEnvironment(
+    env = Sandbox(
         autoescape=autoescape,
         undefined=Undefined,
         finalize=finalize,
