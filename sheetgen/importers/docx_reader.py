@@ -44,7 +44,7 @@ def read_docx(package: SafePackage, name: str) -> Document:
         raise ImportFormatError(f"{package.what}没有正文（w:body），不是 Word 文档")
     doc = Document(name, "docx")
     paragraphs = tables = cells = 0
-    for element in _blocks(body):
+    for element in blocks(body):
         if element.tag == P:
             paragraphs += 1
             if _boxed_table(element) is not None:
@@ -87,37 +87,37 @@ def _boxed_table(block: etree._Element) -> etree._Element | None:
 
 def _nested_table(table: etree._Element) -> tuple[int, int, int] | None:
     """Return (row, cell, rows) of a cell of ``table`` holding a whole table of its own, if any."""
-    for row_number, tr in enumerate(_children(table, TR), 1):
-        for cell_number, tc in enumerate(_children(tr, TC), 1):
-            for inner in _blocks(tc):
+    for row_number, tr in enumerate(children(table, TR), 1):
+        for cell_number, tc in enumerate(children(tr, TC), 1):
+            for inner in blocks(tc):
                 if inner.tag != TBL:
                     continue
-                rows = [list(_children(inner_tr, TC)) for inner_tr in _children(inner, TR)]
+                rows = [list(children(inner_tr, TC)) for inner_tr in children(inner, TR)]
                 if len(rows) >= NESTED_ROWS and max(len(cells) for cells in rows) >= 2:
                     return row_number, cell_number, len(rows)
     return None
 
 
-def _blocks(parent: etree._Element) -> Iterator[etree._Element]:
-    """Return the paragraphs and tables under ``parent``, looking through wrappers
-    (a table of contents is no content of the table)."""
+def blocks(parent: etree._Element, *, contents: bool = False) -> Iterator[etree._Element]:
+    """Return the paragraphs and tables under ``parent``, looking through wrappers; a table of
+    contents (Word's content control) only with ``contents`` -- it is no content of a table."""
     for child in parent:
         if child.tag in (P, TBL):
             yield child
-        elif child.tag == f"{W}sdt" and child.find(f"{W}sdtPr/{W}docPartObj/{W}docPartGallery[@{W}val="
-                                                  "'Table of Contents']") is not None:
+        elif not contents and child.tag == f"{W}sdt" and child.find(
+                f"{W}sdtPr/{W}docPartObj/{W}docPartGallery[@{W}val='Table of Contents']") is not None:
             continue
         elif child.tag in WRAPPERS:
-            yield from _blocks(child)
+            yield from blocks(child, contents=contents)
 
 
-def _children(parent: etree._Element, tag: str) -> Iterator[etree._Element]:
+def children(parent: etree._Element, tag: str) -> Iterator[etree._Element]:
     """Return the ``tag`` children of ``parent``, looking through wrappers."""
     for child in parent:
         if child.tag == tag:
             yield child
         elif child.tag in WRAPPERS:
-            yield from _children(child, tag)
+            yield from children(child, tag)
 
 
 def paragraph_text(paragraph: etree._Element) -> str:
@@ -155,12 +155,12 @@ def _collect(element: etree._Element, out: list[str]) -> None:
 def cell_text(cell: etree._Element) -> str:
     """Return the text of a table cell: its paragraphs (and nested tables' rows) one a line."""
     lines: list[str] = []
-    for block in _blocks(cell):
+    for block in blocks(cell):
         if block.tag == P:
             lines.append(paragraph_text(block))
         else:
-            for row in _children(block, TR):
-                lines.append("\t".join(cell_text(tc).replace("\n", " ") for tc in _children(row, TC)))
+            for row in children(block, TR):
+                lines.append("\t".join(cell_text(tc).replace("\n", " ") for tc in children(row, TC)))
     return "\n".join(lines).strip()
 
 
@@ -187,12 +187,12 @@ def _table(table: etree._Element, where: str, block: str, what: str) -> list[Lin
     """Return the rows of a table as lines of cells placed on the table grid."""
     lines: list[Line] = []
     above: dict[int, Cell] = {}
-    for number, tr in enumerate(_children(table, TR), 1):
+    for number, tr in enumerate(children(table, TR), 1):
         if number > MAX_ROWS:
             raise ImportFormatError(f"{what}的{block}超过 {MAX_ROWS} 行，拒绝读取")
         col = _int_prop(tr, f"{W}trPr/{W}gridBefore", 0) + 1
         cells: list[Cell] = []
-        for tc in _children(tr, TC):
+        for tc in children(tr, TC):
             span = max(1, _int_prop(tc, f"{W}tcPr/{W}gridSpan", 1))
             if col + span - 1 > MAX_COLS:
                 raise ImportFormatError(f"{what}的{block}第{number}行超过 {MAX_COLS} 列，拒绝读取")

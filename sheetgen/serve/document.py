@@ -13,16 +13,15 @@ preview needs them to look like the print.)
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from lxml import etree  # type: ignore[import-untyped]
 
+from sheetgen.importers import docx_reader
 from sheetgen.importers.docx_reader import W, paragraph_text
 from sheetgen.importers.safety import main_part, open_package
 
 P, TBL, TR, TC = f"{W}p", f"{W}tbl", f"{W}tr", f"{W}tc"
-_WRAPPERS = {f"{W}sdt", f"{W}sdtContent", f"{W}customXml", f"{W}smartTag", f"{W}ins"}
 _ALIGN = {"left": "left", "start": "left", "center": "center", "right": "right", "end": "right",
           "both": "justify", "distribute": "justify"}
 TWIPS_PER_MM = 1440 / 25.4
@@ -101,7 +100,7 @@ def read_document(docx: bytes) -> Document:
     if body is None:
         return Document(())
     blocks: list[Block] = []
-    for element in _blocks(body):
+    for element in docx_reader.blocks(body, contents=True):
         if element.tag == TBL:
             blocks.append(_table(element))
             continue
@@ -133,22 +132,6 @@ def _with_page(blocks: tuple[Block, ...], section: etree._Element | None) -> Doc
 
     return Document(blocks, mm(size, "w", 210.0), mm(size, "h", 297.0), mm(margins, "left", 25.0),
                     mm(margins, "right", 25.0))
-
-
-def _blocks(parent: etree._Element) -> Iterator[etree._Element]:
-    for child in parent:
-        if child.tag in (P, TBL):
-            yield child
-        elif child.tag in _WRAPPERS:
-            yield from _blocks(child)
-
-
-def _children(parent: etree._Element, tag: str) -> Iterator[etree._Element]:
-    for child in parent:
-        if child.tag == tag:
-            yield child
-        elif child.tag in _WRAPPERS:
-            yield from _children(child, tag)
 
 
 def _val(element: etree._Element, path: str) -> str | None:
@@ -185,10 +168,10 @@ def _table(table: etree._Element) -> Table:
     grid = [int(c.get(f"{W}w", "0") or 0) for c in table.findall(f"{W}tblGrid/{W}gridCol")]
     total = sum(grid) or 1
     raw: list[tuple[list[tuple[etree._Element, int, int]], bool]] = []
-    for tr in _children(table, TR):
+    for tr in docx_reader.children(table, TR):
         col = _int(tr, f"{W}trPr/{W}gridBefore", 0) if tr.find(f"{W}trPr/{W}gridBefore") is not None else 0
         cells = []
-        for tc in _children(tr, TC):
+        for tc in docx_reader.children(tr, TC):
             span = _int(tc, f"{W}tcPr/{W}gridSpan", 1)
             cells.append((tc, col, span))
             col += span
@@ -203,7 +186,7 @@ def _table(table: etree._Element) -> Table:
             rowspan = _rowspan(raw, index, col) if merge == "restart" else 1
             fill = _fill(tc)
             valign = {"center": "middle", "bottom": "bottom"}.get(_val(tc, f"{W}tcPr/{W}vAlign") or "", "top")
-            paragraphs = tuple(_paragraph(p) for p in _children(tc, P))
+            paragraphs = tuple(_paragraph(p) for p in docx_reader.children(tc, P))
             out.append(Cell(paragraphs, col, span, rowspan, fill, valign))
         rows.append(Row(tuple(out), header))
     widths = tuple(round(100 * w / total, 3) for w in grid)
