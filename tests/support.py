@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from sheetgen.model import Project
@@ -24,3 +26,13 @@ def load_projects(path: Path) -> list[Project]:
         assert validated.ok, [d.format() for d in validated.diagnostics]
         projects.append(to_project(validated))
     return projects
+
+
+def wait_for(predicate: Callable[[], bool], timeout: float) -> bool:
+    """Return whether ``predicate()`` became true within ``timeout`` seconds (polled every 20 ms)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.02)
+    return False

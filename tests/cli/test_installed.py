@@ -10,12 +10,12 @@ import subprocess
 import sys
 import time
 import zipfile
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import REPO
+from tests.support import wait_for
 
 SCRIPT = Path(sys.executable).parent / "sheetgen"
 installed = pytest.mark.skipif(not SCRIPT.is_file(),
@@ -45,15 +45,6 @@ def fresh(cwd: Path) -> dict[str, bytes]:
     done = sheetgen(cwd, "build", "specs", "-o", "fresh", "-q")
     assert done.returncode == 0, done.stderr
     return tables(cwd / "fresh")
-
-
-def wait_for(predicate: Callable[[], bool], timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return False
 
 
 def slow_unit(specs: Path) -> Path:

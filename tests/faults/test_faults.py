@@ -28,6 +28,7 @@ from sheetgen.build import atomic
 from sheetgen.build.runner import BuildOptions, Summary, run_build
 from sheetgen.cli import main
 from tests.conftest import REPO, SHANGHAI_DEFAULTS, SHANGHAI_SPEC
+from tests.support import wait_for
 
 KINDS = (".docx", ".xlsx")
 
@@ -221,15 +222,6 @@ def _session_processes(sid: int) -> list[str]:
     return alive
 
 
-def _wait_for(predicate: Callable[[], bool], timeout: float) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.02)
-    return False
-
-
 def _combined_files(out: Path) -> int:
     return len([p for p in out.rglob("汇总-*") if p.suffix in KINDS]) if out.is_dir() else 0
 
@@ -245,7 +237,7 @@ def test_interrupted_build_exits_130_with_whole_files_and_recovers(tmp_path: Pat
     )
     finite = 3 * COPIES  # every unit but the endless one finishes
     try:
-        done = _wait_for(lambda: _combined_files(out) == finite * 2, 120)
+        done = wait_for(lambda: _combined_files(out) == finite * 2, 120)
         assert done, f"the finite units were not built within 120 s ({_combined_files(out)} 汇总 files)"
         assert process.poll() is None, "the build finished although one unit cannot"
         signalled = time.monotonic()
@@ -264,7 +256,7 @@ def test_interrupted_build_exits_130_with_whole_files_and_recovers(tmp_path: Pat
     assert took < 10, f"Ctrl-C took {took:.1f} s to stop the build"
     assert "已中断" in err and "Traceback" not in err and "KeyboardInterrupt" not in err, err[-3000:]
     if shutil.which("ps"):  # no worker outlives the build
-        assert _wait_for(lambda: not _session_processes(process.pid), 10), _session_processes(process.pid)
+        assert wait_for(lambda: not _session_processes(process.pid), 10), _session_processes(process.pid)
     assert not list((out / ENDLESS_UNIT).glob("*.docx")) if (out / ENDLESS_UNIT).is_dir() else True
     for path in (p for p in out.rglob("*") if p.suffix in KINDS):
         with zipfile.ZipFile(path) as archive:
