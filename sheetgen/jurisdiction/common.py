@@ -34,6 +34,7 @@ class CommonWords:
     generic_titles: tuple[str, ...]
     contents_sheets: tuple[str, ...]
     contents_header: tuple[str, ...]
+    unit_spellings: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
     def aliases(self, role: str) -> tuple[str, ...]:
         """Return the column headers people write for the indicator column ``role``."""
@@ -62,4 +63,5 @@ def common_words() -> CommonWords:
         generic_titles=_words(found["generic_titles"]),
         contents_sheets=_words(found["contents_sheets"]),
         contents_header=_words(found["contents_header"]),
+        unit_spellings=tuple((str(unit), _words(names)) for unit, names in (data.get("unit_spellings") or {}).items()),
     )

@@ -8,52 +8,17 @@ Each rule takes the normalized spec data and the jurisdiction and returns
 from __future__ import annotations
 
 import datetime as dt
-import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from sheetgen.errors import Severity
 from sheetgen.jurisdiction import Jurisdiction
 from sheetgen.jurisdiction.shape import field_section
+from sheetgen.measures import AT_LEAST, ParsedValue, parse_value  # the one parser of targets and actuals
 from sheetgen.money import EXCEL_DIGITS, UNITS, convert, excel_shows, fits_excel, format_money, shows_exactly
 from sheetgen.validation.findings import TO_FILL, Finding, Rule
 from sheetgen.validation.vocabulary import vocabulary
-
-# ≥ ≤ = > < and their ASCII and full-width forms; longest first.
-_COMPARATORS = ("≥", "≤", ">=", "<=", "＞＝", "＜＝", "=", "＝", ">", "<", "＞", "＜", "≠", "!=")
-_WRONG_ORDER = {"=>": "≥", "=<": "≤", "＝＞": "≥", "＝＜": "≤"}
-_NUMBER = re.compile(r"^\s*([-+]?\d+(?:[.,，]\d+)*(?:\.\d+)?)\s*(.*)$")
-
-
-@dataclass(frozen=True)
-class ParsedValue:
-    """A quantitative target value: comparator, number and unit."""
-
-    comparator: str
-    number: Decimal
-    unit: str
-
-
-def parse_value(text: str) -> ParsedValue | str | None:
-    """Return the parsed comparison, ``None`` for qualitative text, or an error message."""
-    stripped = text.strip()
-    for wrong, right in _WRONG_ORDER.items():
-        if stripped.startswith(wrong):
-            return f"比较符“{wrong}”写反了，应写“{right}”（或 {'>=' if right == '≥' else '<='}）"
-    for comparator in _COMPARATORS:
-        if stripped.startswith(comparator):
-            rest = stripped[len(comparator):]
-            match = _NUMBER.match(rest)
-            if not match:
-                return f"比较符“{comparator}”后面应是数字（可带单位），如 {comparator}90%；这里是“{rest.strip()}”"
-            try:
-                number = Decimal(match.group(1).replace(",", "").replace("，", ""))
-            except InvalidOperation:
-                return f"“{match.group(1)}”不是有效的数字"
-            return ParsedValue(comparator, number, match.group(2).strip())
-    return None
 
 
 def iter_indicators(data: Mapping[str, Any]) -> Iterator[tuple[tuple[str, ...], str, str, Any]]:
@@ -208,7 +173,7 @@ def cost_within_budget(data: Mapping[str, Any], jurisdiction: Jurisdiction) -> I
         parsed = parse_value(value) if value else None
         if not isinstance(parsed, ParsedValue) or parsed.unit not in UNITS:
             continue
-        if parsed.comparator in (">", "＞", "≥", ">=", "＞＝"):
+        if parsed.kind == AT_LEAST:
             continue
         amount = parsed.number * UNITS[parsed.unit] / budget_unit
         if amount > total:
