@@ -18,6 +18,7 @@ from typing import Any
 from sheetgen.errors import Diagnostic, JurisdictionError, Severity
 from sheetgen.jurisdiction import shape
 from sheetgen.jurisdiction.common import common_words
+from sheetgen.jurisdiction.scoring import scoring_of, scoring_problems
 from sheetgen.jurisdiction.typed import (
     TARGET_TABLE,
     TEMPLATE_FILES,
@@ -140,7 +141,7 @@ def _load(name: str, dirs: tuple[Path, ...], start: int, seen: tuple[str, ...]) 
             break
     else:
         raise not_found(name, available(dirs))
-    description, _where, problems = _read_yaml(folder / DESCRIPTION)
+    description, where, problems = _read_yaml(folder / DESCRIPTION)
     schema, schema_positions, schema_problems = _read_yaml(folder / SCHEMA)
     problems += schema_problems
     tables = [schema_positions]
@@ -161,7 +162,7 @@ def _load(name: str, dirs: tuple[Path, ...], start: int, seen: tuple[str, ...]) 
         schema = deep_merge(parent.schema, schema)
         folders = (folder, *parent.folders)
     if not problems:
-        problems = shape.reference_problems(schema, tables)
+        problems = [*shape.reference_problems(schema, tables), *scoring_problems(description, schema, [where])]
     if problems:
         raise _broken(name, problems)
     description = {**description, "name": name}
@@ -234,7 +235,7 @@ def _tables(description: Mapping[str, Any]) -> tuple[Table, ...]:
         own = {str(k): str(v) for k, v in _section(spec, "templates").items()}
         templates = {**files, **own} if kind == TARGET_TABLE else {**TEMPLATE_FILES, **own}
         label = str(spec.get("label") or (common_words().target_table if kind == TARGET_TABLE else kind))
-        out.append(Table(str(kind), label, tuple(templates.items())))
+        out.append(Table(str(kind), label, tuple(templates.items()), str(spec.get("suffix") or "")))
     return tuple(out)
 
 
@@ -326,6 +327,7 @@ def typed(name: str, folders: tuple[Path, ...], description: Mapping[str, Any],
         tables=_tables(description),
         imports=ImportHints(_texts(hints.get("layouts")), str(hints.get("heading") or "")),
         print=_print(_section(description, "print")),
+        self_evaluation=scoring_of(description),
         fingerprint=_fingerprint(folders),
         description=_freeze(description),
         schema=_freeze(schema),

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sheetgen.errors import JurisdictionError
+from sheetgen.jurisdiction.scoring import Scoring
 from sheetgen.model import FrozenDict
 
 #: The key of the one kind of table every jurisdiction has: the 绩效目标表.
@@ -130,12 +131,14 @@ class Rollover:
 
 @dataclass(frozen=True)
 class Table:
-    """One kind of table a jurisdiction makes (``target`` = 绩效目标表): its name and the
-    file name of each of its templates (``docx``, ``xlsx``)."""
+    """One kind of table a jurisdiction makes (``target`` = 绩效目标表, ``selfeval`` = 绩效自评表):
+    its name, the file name of each of its templates (``docx``, ``xlsx``) and the suffix its
+    files' names get (``""`` for the 目标表)."""
 
     kind: str
     label: str
     templates: tuple[tuple[str, str], ...]
+    suffix: str = ""
 
     def template(self, kind: str) -> str:
         """Return the file name of the ``kind`` template."""
@@ -233,6 +236,7 @@ class Jurisdiction:
     tables: tuple[Table, ...]
     imports: ImportHints
     print: PrintSettings
+    self_evaluation: Scoring | None
     fingerprint: str
     description: Mapping[str, Any] = field(default_factory=FrozenDict, repr=False)
     schema: Mapping[str, Any] = field(default_factory=FrozenDict, repr=False)
@@ -315,6 +319,19 @@ class Jurisdiction:
                 return table
         known = "、".join(t.kind for t in self.tables)
         raise JurisdictionError(f"格式“{self.name}”没有“{kind}”这种表（有：{known}）")
+
+    def has_table(self, kind: str) -> bool:
+        """Return whether the jurisdiction makes the table ``kind``."""
+        return any(t.kind == kind for t in self.tables)
+
+    def find_table(self, name: str) -> Table | None:
+        """Return the table a user names (its key, its name, or a part of its name that no other
+        table's has: ``自评表`` for 绩效自评表), None when no one table fits."""
+        exact = [t for t in self.tables if name in (t.kind, t.label)]
+        if exact:
+            return exact[0]
+        partial = [t for t in self.tables if name and name in t.label]
+        return partial[0] if len(partial) == 1 else None
 
     def template_path(self, kind: str, table: str = TARGET_TABLE) -> Path:
         """Return the template file of ``kind`` (``docx`` or ``xlsx``) of a table, taken from
