@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, NoReturn
 
 
@@ -58,6 +59,93 @@ class Category:
 
 
 @dataclass(frozen=True)
+class Funds:
+    """One column of the 项目资金 block of a 自评表 (年初预算数, 全年预算数 or 全年执行数), in
+    the table's money unit: 年度资金总额 and its parts; None where the spec leaves it blank."""
+
+    total: Decimal | None = None
+    fiscal: Decimal | None = None
+    carryover: Decimal | None = None
+    other: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class Scored:
+    """One indicator of a 自评表: where it sits, its target and what was achieved, its full
+    marks (分值) and score (得分) -- both None when it is not applicable -- and the reason
+    given for a shortfall."""
+
+    level1: str
+    level1_label: str  # the 一级 as the 自评表 prints it, with its points (产出指标（50分）)
+    level2: str
+    name: str
+    target: str | None
+    actual: str | None
+    points: Decimal | None
+    score: Decimal | None
+    reason: str | None = None
+
+    @property
+    def applicable(self) -> bool:
+        return self.points is not None
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """A project's 绩效自评: the header (主管部门, 实施单位, the 项目资金 block, 实际完成情况),
+    预算执行率 and its score, every indicator scored, the total and the grade.
+
+    ``rate`` is 全年执行数 ÷ 全年预算数 (a fraction, not capped); ``points`` the full marks
+    of everything scored (the jurisdiction's total unless something is not applicable);
+    ``total`` the sum of the scores, rescaled to the full marks when ``points`` is not them."""
+
+    department: str
+    implementer: str
+    achieved: str | None
+    initial: Funds
+    adjusted: Funds
+    spent: Funds
+    rate: Decimal
+    execution_points: Decimal
+    execution_score: Decimal
+    indicators: tuple[Scored, ...]
+    points: Decimal
+    score_sum: Decimal
+    total: Decimal
+    full_marks: Decimal
+    grade: str
+
+    @property
+    def rescaled(self) -> bool:
+        """Return whether the total was rescaled to the full marks (something not applicable)."""
+        return self.points != self.full_marks
+
+    def iter_rows(self) -> Iterator[ScoredRow]:
+        """Return the indicator table of the 自评表 as flat rows with their merge positions."""
+        items = self.indicators
+        for index, item in enumerate(items):
+            first1 = index == 0 or items[index - 1].level1 != item.level1
+            first2 = first1 or items[index - 1].level2 != item.level2
+            span1 = span2 = 0
+            if first1:
+                span1 = next((n for n, other in enumerate(items[index:]) if other.level1 != item.level1),
+                             len(items) - index)
+            if first2:
+                span2 = next((n for n, other in enumerate(items[index:])
+                              if other.level1 != item.level1 or other.level2 != item.level2), len(items) - index)
+            yield ScoredRow(Merged(item.level1_label, first1, span1), Merged(item.level2, first2, span2), item)
+
+
+@dataclass(frozen=True)
+class ScoredRow:
+    """One printed row of a 自评表's indicator table: the merged 一级/二级 cells and the indicator."""
+
+    level1: Merged
+    level2: Merged
+    indicator: Scored
+
+
+@dataclass(frozen=True)
 class Project:
     """One project of one unit, ready to render.
 
@@ -66,6 +154,7 @@ class Project:
     money, ``datetime.date`` for dates, ``bool`` for 是/否, ``str`` for text and
     ``list[str]`` for lists.  ``number`` is the 1-based position of the project
     in its unit (spec folder) and is used for the Tianjin-style numbered title.
+    ``evaluation`` is its scored 绩效自评 when the spec carries year-end data.
     """
 
     key: str
@@ -74,6 +163,7 @@ class Project:
     header: Mapping[str, Any]
     indicators: tuple[Category, ...]
     columns: tuple[str, ...] = ()  # the jurisdiction's extra indicator columns (empty on an empty group's row)
+    evaluation: Evaluation | None = None  # the 绩效自评, when the spec carries year-end data
 
     @property
     def name(self) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 from sheetgen.model import Frozen, Project, tree_categories
 from sheetgen.money import UNITS, convert
 from sheetgen.validation import ValidatedSpec
+from sheetgen.validation.evaluation import evaluate
 
 #: Spec keys that are not header fields of the table: the indicator tree has its own
 #: model, and ``vocabulary`` (words the unit allows) only informs the check.
@@ -33,7 +34,8 @@ def _budget_in_table_unit(budget: Mapping[str, Any], table_unit: str) -> dict[st
 
 
 def to_project(spec: ValidatedSpec) -> Project:
-    """Return the model of a validated spec (which must be ``ok``)."""
+    """Return the model of a validated spec (which must be ``ok``), with its 绩效自评 when the
+    spec carries year-end data without errors."""
     if not spec.ok or spec.data is None or spec.jurisdiction is None:
         raise ValueError(f"{spec.file.display}: 有错误的说明不能生成表格")
     data = spec.data
@@ -44,5 +46,8 @@ def to_project(spec: ValidatedSpec) -> Project:
         header["budget"] = _budget_in_table_unit(header["budget"], spec.jurisdiction.money_unit)
     header = _freeze(header)
     number = data.get("number") or spec.file.number
+    evaluation = None
+    if spec.year_end_ok and spec.year_end is not None:
+        evaluation, _problems = evaluate(data, spec.year_end, spec.jurisdiction)  # checked: no problem left
     return Project(key=str(spec.file.path), jurisdiction=spec.jurisdiction.name, number=int(number),
-                   header=header, indicators=categories, columns=columns)
+                   header=header, indicators=categories, columns=columns, evaluation=evaluation)

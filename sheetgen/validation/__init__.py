@@ -16,10 +16,13 @@ from sheetgen.jurisdiction import Jurisdiction
 from sheetgen.spec.files import LoadedSpec, SpecFile
 from sheetgen.spec.yamlload import iter_strings
 from sheetgen.validation.cerberus_check import SchemaCheck
+from sheetgen.validation.evaluation import BLOCK, YearEnd
 from sheetgen.validation.findings import BLANK_CODES, Finding
 from sheetgen.validation.rules import apply_rules
 from sheetgen.validation.schema import build_schema, label_for
 from sheetgen.validation.written import NULL_WORDS, as_written, written
+from sheetgen.validation.year_end import check as check_year_end
+from sheetgen.validation.year_end import split as split_year_end
 from sheetgen.workspace import Formats, Workspace
 
 _BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -27,13 +30,22 @@ _BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 @dataclass
 class ValidatedSpec:
-    """A spec after validation: normalized data (None if it has errors),
-    its jurisdiction, and every diagnostic found on the way."""
+    """A spec after validation: normalized data (None if it has errors), its jurisdiction,
+    and every diagnostic found on the way.
+
+    The year-end data (绩效自评表) is checked apart (:mod:`.year_end`): ``year_end`` is it,
+    normalized (None when the spec carries none or it has errors), ``carries_year_end``
+    whether the spec carries any, and ``year_end_diagnostics`` the problems found in it,
+    which are among ``diagnostics`` too but hold back the 自评表 only: ``ok`` says whether
+    the 目标表 can be made, :attr:`year_end_ok` whether the 自评表 can."""
 
     loaded: LoadedSpec
     data: dict[str, Any] | None
     jurisdiction: Jurisdiction | None
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    year_end: YearEnd | None = None
+    carries_year_end: bool = False
+    year_end_diagnostics: list[Diagnostic] = field(default_factory=list)
 
     @property
     def file(self) -> SpecFile:
@@ -41,13 +53,25 @@ class ValidatedSpec:
 
     @property
     def ok(self) -> bool:
-        return self.data is not None and not any(d.is_error for d in self.diagnostics)
+        own = [d for d in self.diagnostics if d not in self.year_end_diagnostics]
+        return self.data is not None and not any(d.is_error for d in own)
+
+    @property
+    def year_end_ok(self) -> bool:
+        """Return whether the spec's 自评表 can be made: it is ``ok``, carries year-end data
+        and that data has no error."""
+        return (self.ok and self.carries_year_end and self.year_end is not None
+                and not any(d.is_error for d in self.year_end_diagnostics))
 
     def strictly(self) -> ValidatedSpec:
         """Return this spec as ``--strict`` sees it: every warning an error (then no data)."""
+        year_end = [d.escalated() for d in self.year_end_diagnostics]
         diagnostics = [d.escalated() for d in self.diagnostics]
-        data = None if any(d.is_error for d in diagnostics) else self.data
-        return ValidatedSpec(self.loaded, data, self.jurisdiction, diagnostics)
+        own = [d for d in diagnostics if d not in year_end]
+        data = None if any(d.is_error for d in own) else self.data
+        evaluated = None if any(d.is_error for d in year_end) else self.year_end
+        return ValidatedSpec(self.loaded, data, self.jurisdiction, diagnostics, evaluated, self.carries_year_end,
+                             year_end)
 
 
 def _null_hint(finding: Finding, loaded: LoadedSpec) -> str:
@@ -115,15 +139,8 @@ def validate(loaded: LoadedSpec, jurisdiction: Jurisdiction) -> ValidatedSpec:
         return ValidatedSpec(loaded, None, None, diagnostics)
     check = _schema_check(jurisdiction)
     schema = check.schema
-    data = as_written(loaded.data, schema, loaded)
-    for path, text in iter_strings(data):
-        match = _BAD_XML.search(text)
-        if match:
-            file, line, col = loaded.locate(path)
-            diagnostics.append(Diagnostic(
-                file, line, col, "bad-char", Severity.ERROR,
-                f"文字里有不可见字符 U+{ord(match.group()):04X}，Word 和 Excel 都无法保存；请删去",
-                label_for(path, schema, jurisdiction), ".".join(path)))
+    data, year_end = split_year_end(as_written(loaded.data, schema, loaded))
+    diagnostics.extend(_bad_characters(data, loaded, schema, jurisdiction))
     normalized, problems = check.check(loaded, data)
     diagnostics.extend(problems)
     if isinstance(normalized, dict):
@@ -135,7 +152,31 @@ def validate(loaded: LoadedSpec, jurisdiction: Jurisdiction) -> ValidatedSpec:
                                           ".".join(finding.path)))
     diagnostics = unique(diagnostics)
     result = None if any(d.is_error for d in diagnostics) else normalized
-    return ValidatedSpec(loaded, result, jurisdiction, diagnostics)
+    ended = check_year_end(year_end, result, loaded, schema, jurisdiction)
+    found = unique([*_bad_characters(year_end, loaded, schema, jurisdiction), *ended.diagnostics])
+    evaluated = None if any(d.is_error for d in found) else ended.data
+    return ValidatedSpec(loaded, result, jurisdiction, [*diagnostics, *found], evaluated, ended.carried, found)
+
+
+def _bad_characters(data: Any, loaded: LoadedSpec, schema: dict[str, Any],
+                    jurisdiction: Jurisdiction) -> list[Diagnostic]:
+    """Return an error for each text of ``data`` (a spec's mapping, or its year-end data)
+    holding a character Word and Excel cannot store."""
+    if isinstance(data, YearEnd):
+        rows: dict[str, Any] = {"indicators": {}} if data.rows else {}
+        for (level1, level2, name), values in data.rows.items():
+            rows["indicators"].setdefault(level1, {}).setdefault(level2, {})[name] = values
+        data = {**rows, **({BLOCK: data.block} if data.block is not None else {})}
+    found = []
+    for path, text in iter_strings(data):
+        match = _BAD_XML.search(text)
+        if match:
+            file, line, col = loaded.locate(path)
+            found.append(Diagnostic(
+                file, line, col, "bad-char", Severity.ERROR,
+                f"文字里有不可见字符 U+{ord(match.group()):04X}，Word 和 Excel 都无法保存；请删去",
+                label_for(path, schema, jurisdiction), ".".join(path)))
+    return found
 
 
 class Checker:

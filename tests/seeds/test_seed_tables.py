@@ -86,7 +86,7 @@ def expected_header(item: Built) -> dict[str, str]:
     for key, rules in schema.items():
         label = rules.get("meta", {}).get("label") if isinstance(rules, dict) else None
         if key in ("jurisdiction", "year", "number", "unit", "name", "budget", "indicators", "review", "spec_version",
-                   "vocabulary"):
+                   "vocabulary", "year_end"):
             continue
         if label:
             value = header.get(key)
