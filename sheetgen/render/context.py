@@ -12,7 +12,8 @@ A template sees these names (:func:`build_context`):
   (:data:`ROW_FIELDS`, the jurisdiction's extra columns, and the merged 一级/二级 cells with
   :data:`MERGED_FIELDS`);
 * ``combined`` -- true inside a unit's combined document;
-* ``jurisdiction`` -- the jurisdiction's description (``jurisdiction.title``).
+* ``jurisdiction`` -- the jurisdiction's description (``jurisdiction.title``);
+* in a 绩效自评表 also ``evaluation``, and ``rows`` are its rows (:mod:`sheetgen.render.evaluation`).
 
 Inside a loop ``loop`` has :data:`LOOP_FIELDS`.  Names starting with ``sheetgen_`` are the
 renderers' own.
@@ -25,7 +26,7 @@ from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
-from sheetgen.jurisdiction import Jurisdiction
+from sheetgen.jurisdiction import SELF_EVALUATION_TABLE, TARGET_TABLE, Jurisdiction
 from sheetgen.model import Project
 from sheetgen.money import format_money
 
@@ -155,11 +156,13 @@ def description_view(jurisdiction: Jurisdiction) -> Fields:
     return view
 
 
-def build_context(project: Project, jurisdiction: Jurisdiction, *, combined: bool = False) -> dict[str, Any]:
+def build_context(project: Project, jurisdiction: Jurisdiction, *, combined: bool = False,
+                  table: str = TARGET_TABLE) -> dict[str, Any]:
     """Return the template context of one project (see the module docstring), the same for
-    Word and Excel."""
+    Word and Excel; in the 自评表 (``table`` ``selfeval``) ``rows`` are its rows and
+    ``evaluation`` is there too (:mod:`sheetgen.render.evaluation`)."""
     fields = header_fields(project.header, jurisdiction)
-    return {
+    context = {
         "project": fields,
         "unit": fields.unit,
         "year": fields.year,
@@ -169,15 +172,29 @@ def build_context(project: Project, jurisdiction: Jurisdiction, *, combined: boo
         "jurisdiction": description_view(jurisdiction),
         JURISDICTION_KEY: jurisdiction,
     }
+    if table == SELF_EVALUATION_TABLE:
+        from sheetgen.render.evaluation import evaluation_context
+
+        context.update(evaluation_context(project, jurisdiction))
+    return context
 
 
-def contents_labels(jurisdiction: Jurisdiction, first: Project) -> dict[str, str]:
-    """Return the labels of a unit's contents (``print.contents`` of the jurisdiction), the
-    title with the unit's name and the year put in (``{unit}``, ``{year}``; plain replacement,
-    spec text is never a format string)."""
-    contents = jurisdiction.print.contents
+def unit_title(template: str, first: Project) -> str:
+    """Return a unit's title with its name and year put in (``{unit}``, ``{year}``; plain
+    replacement, spec text is never a format string)."""
     unit = str((first.header.get("unit") or {}).get("name") or "")
     year = first.header.get("year")
+    return template.replace("{unit}", unit).replace("{year}", "" if year is None else str(year))
+
+
+def contents_labels(jurisdiction: Jurisdiction, first: Project, table: str = TARGET_TABLE) -> dict[str, str]:
+    """Return the labels of a unit's contents (``print.contents`` of the jurisdiction; the
+    自评表's title from ``self_evaluation.contents_title`` when it has one), the title with
+    the unit's name and the year put in."""
+    contents = jurisdiction.print.contents
     labels = {key: getattr(contents, key) or "" for key in ("title", "heading", "number", "name", "page")}
-    labels["title"] = labels["title"].replace("{unit}", unit).replace("{year}", "" if year is None else str(year))
+    scoring = jurisdiction.self_evaluation
+    if table == SELF_EVALUATION_TABLE and scoring is not None and scoring.contents_title:
+        labels["title"] = scoring.contents_title
+    labels["title"] = unit_title(labels["title"], first)
     return labels

@@ -34,7 +34,7 @@ from markupsafe import Markup, escape
 
 from sheetgen import office, os_errors
 from sheetgen.errors import SheetgenError, TemplateError
-from sheetgen.jurisdiction import Jurisdiction
+from sheetgen.jurisdiction import TARGET_TABLE, Jurisdiction
 from sheetgen.model import Project
 from sheetgen.render import docx_tags, jinja_errors
 from sheetgen.render.context import JURISDICTION_KEY, build_context, contents_labels, format_value
@@ -210,8 +210,9 @@ class DocxTemplate:
     """A compiled Word template.  Pickling it ships the template bytes; the
     receiving process compiles them again (once, see :func:`compile_docx`)."""
 
-    def __init__(self, path: str, blob: bytes):
+    def __init__(self, path: str, blob: bytes, table: str = TARGET_TABLE):
         self.path = path
+        self.table = table  # the kind of table it prints (its context: see render/context.py)
         self._blob = blob
         self._package = Package.from_bytes(blob, what=f"Word 模板 {path}")
         try:
@@ -239,7 +240,7 @@ class DocxTemplate:
         return self._package.names
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (DocxTemplate, (self.path, self._blob))
+        return (DocxTemplate, (self.path, self._blob, self.table))
 
     def sources(self) -> list[Source]:
         """Return the Jinja sources of the template: the body, then each header and footer
@@ -294,7 +295,7 @@ class DocxTemplate:
         first paragraph in ``bodies`` (each project then starts on a new page)."""
         prefix = self._env_prefix
         print_block = jurisdiction.description.get("print") or {}
-        labels = contents_labels(jurisdiction, projects[0])
+        labels = contents_labels(jurisdiction, projects[0], self.table)
         tab = self._pager.section.body_width * 20
 
         def entries(first_page: int) -> list[Entry]:
@@ -317,7 +318,7 @@ class DocxTemplate:
                  paged: bool = True) -> dict[str, Any]:
         """Return the Jinja context of the ``index``-th project of a document (in a paged
         combined document every project starts a page: the contents page comes first)."""
-        context = build_context(project, jurisdiction, combined=combined)
+        context = build_context(project, jurisdiction, combined=combined, table=self.table)
         context["sheetgen_ns"] = Namespace(page_break=index > 0 or (combined and paged))
         return context
 
@@ -336,12 +337,12 @@ def _prepare(step: Callable[[bytes], _T], xml: bytes, path: str) -> _T:
         raise TemplateError(f"{path}: {exc}") from None
 
 
-def compile_docx(jurisdiction: Jurisdiction) -> DocxTemplate:
-    """Return the compiled Word template of ``jurisdiction`` (compiled anew: the one cache of
-    compiled templates is :func:`sheetgen.render.templates.compiled`)."""
-    path: Path = jurisdiction.template_path("docx")
+def compile_docx(jurisdiction: Jurisdiction, table: str = TARGET_TABLE) -> DocxTemplate:
+    """Return the compiled Word template of ``jurisdiction``'s table ``table`` (compiled anew:
+    the one cache of compiled templates is :func:`sheetgen.render.templates.compiled`)."""
+    path: Path = jurisdiction.template_path("docx", table)
     try:
         blob = path.read_bytes()
     except OSError as exc:
         raise TemplateError(f"{path}: 无法读取 Word 模板：{os_errors.explain(exc)}") from None
-    return DocxTemplate(str(path), blob)
+    return DocxTemplate(str(path), blob, table)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from sheetgen.errors import TemplateError
-from sheetgen.jurisdiction import Jurisdiction
+from sheetgen.jurisdiction import TARGET_TABLE, Jurisdiction
 from sheetgen.model import Project
 from sheetgen.render import variables
 
@@ -26,36 +26,37 @@ class CompiledTemplate(Protocol):
     def headers_footers(self) -> list[tuple[str, str]]: ...
 
 
-_cache: dict[tuple[str, str, str], tuple[CompiledTemplate, variables.Names] | TemplateError] = {}
+_cache: dict[tuple[str, str, str, str], tuple[CompiledTemplate, variables.Names] | TemplateError] = {}
 #: Compiled templates kept per process (the one cache of compiled templates).
 CACHE_SIZE = 32
 
 
-def checked(kind: str, jurisdiction: Jurisdiction) -> tuple[CompiledTemplate, variables.Names]:
-    """Return the compiled ``kind`` template of ``jurisdiction`` and the names it uses
-    (compiled and checked on first use; a template that cannot be compiled raises
-    :class:`TemplateError`, every time)."""
-    key = (kind, str(jurisdiction.folders), jurisdiction.fingerprint)
+def checked(kind: str, jurisdiction: Jurisdiction,
+            table: str = TARGET_TABLE) -> tuple[CompiledTemplate, variables.Names]:
+    """Return the compiled ``kind`` template of ``jurisdiction``'s table ``table`` (``target``:
+    the 绩效目标表) and the names it uses (compiled and checked on first use; a template that
+    cannot be compiled raises :class:`TemplateError`, every time)."""
+    key = (kind, table, str(jurisdiction.folders), jurisdiction.fingerprint)
     if key not in _cache:
         if len(_cache) >= CACHE_SIZE:
             _cache.pop(next(iter(_cache)))
         try:
-            template = _compile(kind, jurisdiction)
+            template = _compile(kind, jurisdiction, table)
         except TemplateError as exc:
             _cache[key] = exc
         else:
-            _cache[key] = (template, variables.check(template.sources(), jurisdiction))
+            _cache[key] = (template, variables.check(template.sources(), jurisdiction, table))
     found = _cache[key]
     if isinstance(found, TemplateError):
         raise TemplateError(str(found))
     return found
 
 
-def compiled(kind: str, jurisdiction: Jurisdiction) -> CompiledTemplate:
+def compiled(kind: str, jurisdiction: Jurisdiction, table: str = TARGET_TABLE) -> CompiledTemplate:
     """Return the compiled ``kind`` template of ``jurisdiction``; a template using a name its
     data does not have (``project.fundng_source``) raises :class:`TemplateError` naming each,
     whether or not a spec would reach it."""
-    template, names = checked(kind, jurisdiction)
+    template, names = checked(kind, jurisdiction, table)
     if names.problems:
         shown = "；".join(str(p) for p in names.problems[:5])
         more = f"（共 {len(names.problems)} 处）" if len(names.problems) > 5 else ""
@@ -64,13 +65,13 @@ def compiled(kind: str, jurisdiction: Jurisdiction) -> CompiledTemplate:
     return template
 
 
-def _compile(kind: str, jurisdiction: Jurisdiction) -> CompiledTemplate:
+def _compile(kind: str, jurisdiction: Jurisdiction, table: str) -> CompiledTemplate:
     if kind == "docx":
         from sheetgen.render.docx import compile_docx
 
-        return compile_docx(jurisdiction)
+        return compile_docx(jurisdiction, table)
     if kind == "xlsx":
         from sheetgen.render.xlsx import compile_xlsx
 
-        return compile_xlsx(jurisdiction)
+        return compile_xlsx(jurisdiction, table)
     raise ValueError(kind)

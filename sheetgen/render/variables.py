@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 from jinja2 import TemplateSyntaxError, nodes
 from jinja2.sandbox import SandboxedEnvironment
 
-from sheetgen.jurisdiction import Jurisdiction
+from sheetgen.jurisdiction import SELF_EVALUATION_TABLE, TARGET_TABLE, Jurisdiction
+from sheetgen.jurisdiction.scoring import FUNDS
 from sheetgen.model import Frozen
 from sheetgen.render import jinja_errors
 from sheetgen.render.context import (
@@ -75,8 +76,20 @@ def row_shape(jurisdiction: Jurisdiction) -> Shape:
     return Shape(fields)
 
 
-def context_shape(jurisdiction: Jurisdiction) -> dict[str, Shape]:
-    """Return the shape of every name of a template's context (see :mod:`sheetgen.render.context`)."""
+def evaluation_shapes() -> tuple[Shape, Shape]:
+    """Return the shapes of ``evaluation`` and of a row of a 绩效自评表 (:mod:`sheetgen.render.evaluation`)."""
+    from sheetgen.render.evaluation import EVALUATION_FIELDS, EVALUATION_ROW_FIELDS, FUNDS_COLUMNS
+
+    funds = Shape({name: ANY for name in FUNDS})
+    evaluation = Shape({name: funds if name in FUNDS_COLUMNS else ANY for name in EVALUATION_FIELDS})
+    row = {name: ANY for name in EVALUATION_ROW_FIELDS}
+    row["level1"] = row["level2"] = _MERGED
+    return evaluation, Shape(row)
+
+
+def context_shape(jurisdiction: Jurisdiction, table: str = TARGET_TABLE) -> dict[str, Shape]:
+    """Return the shape of every name of a template's context (see :mod:`sheetgen.render.context`)
+    of the table ``table`` (the 绩效自评表 has ``evaluation`` and rows of its own)."""
     project = _of_fields(header_fields(Frozen({}), jurisdiction), list_keys(jurisdiction))
     assert project.fields is not None
     shapes = {
@@ -89,6 +102,10 @@ def context_shape(jurisdiction: Jurisdiction) -> dict[str, Shape]:
         "jurisdiction": _of_fields(description_view(jurisdiction)),
     }
     assert tuple(shapes) == NAMES
+    if table == SELF_EVALUATION_TABLE:
+        evaluation, row = evaluation_shapes()
+        shapes["evaluation"] = evaluation
+        shapes["rows"] = Shape(item=row)
     return shapes
 
 
@@ -309,11 +326,12 @@ class _Walker:
             self.visit(child, inner)
 
 
-def check(sources: Iterable[Source], jurisdiction: Jurisdiction) -> Names:
-    """Return the names ``sources`` use and those ``jurisdiction``'s data does not have."""
+def check(sources: Iterable[Source], jurisdiction: Jurisdiction, table: str = TARGET_TABLE) -> Names:
+    """Return the names ``sources`` use and those ``jurisdiction``'s data does not have (in the
+    table ``table``)."""
     found = Names()
     walker = _Walker(sandbox(autoescape=False, finalize=str), found)
-    scope = context_shape(jurisdiction)
+    scope = context_shape(jurisdiction, table)
     walker.row = row_shape(jurisdiction)
     for source in sources:
         walker.source(source, scope)

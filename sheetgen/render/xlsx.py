@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from sheetgen import office
 from sheetgen.errors import TemplateError
-from sheetgen.jurisdiction import Jurisdiction
+from sheetgen.jurisdiction import SELF_EVALUATION_TABLE, TARGET_TABLE, Jurisdiction
 from sheetgen.jurisdiction.common import common_words
 from sheetgen.model import Project
 from sheetgen.render.context import build_context, contents_labels
@@ -39,6 +39,7 @@ from sheetgen.render.xlsx_frame import (
 )
 from sheetgen.render.xlsx_sheet import PageRoom, render_sheet
 from sheetgen.render.xlsx_styles import NS, StyleBook, TocStyles, excel_date_format
+from sheetgen.render.xlsx_summary import SummaryStyles, summary_styles, summary_xml
 from sheetgen.render.xlsx_template import Choice, CompiledSheet, Loop, Row, SheetCompiler, shared_strings
 from sheetgen.render.xlsx_text import COLUMNS, quote_sheet, text_height, unique_sheet_names, xml_attr
 
@@ -63,6 +64,8 @@ class XlsxTemplate:
     title_rows: tuple[int, int] | None
     toc: TocStyles
     toc_font_size: float
+    table: str = TARGET_TABLE  # the kind of table it prints (its context: see render/context.py)
+    summary: SummaryStyles | None = None  # a 自评 workbook's score summary sheet
 
     def render(self, projects: Sequence[Project], jurisdiction: Jurisdiction, *, paged: bool = True) -> bytes:
         """Return the bytes of an .xlsx workbook: one sheet for one project;
@@ -73,17 +76,21 @@ class XlsxTemplate:
         if (jurisdiction.money_format, jurisdiction.date_format) != (self.money_format, self.date_format):
             raise TemplateError(f"{self.path} 是按格式“{self.jurisdiction}”编译的，不能用于格式“{jurisdiction.name}”")
         combined = len(projects) > 1
-        names = unique_sheet_names([p.name for p in projects], reserved=[TOC_NAME] if combined else [])
-        offset = 1 if combined else 0
+        front = [TOC_NAME, *self._summary_name(jurisdiction)] if combined else []
+        names = unique_sheet_names([p.name for p in projects], reserved=front)
+        offset = len(front)
         changed: dict[str, bytes] = {}
         defined = []
         if combined:
             changed[self.book.sheet_path(1)] = self._toc(projects, names, jurisdiction).encode("utf-8")
-            defined.append(
-                f'<definedName name="_xlnm.Print_Titles" localSheetId="0">{quote_sheet(TOC_NAME)}!$2:$2</definedName>'
-            )
+            if self.summary is not None and len(front) > 1:
+                xml = summary_xml(projects, names, jurisdiction, self.summary, self.toc_font_size)
+                changed[self.book.sheet_path(2)] = xml.encode("utf-8")
+            for index, name in enumerate(front):
+                defined.append(f'<definedName name="_xlnm.Print_Titles" localSheetId="{index}">'
+                               f"{xml_attr(quote_sheet(name))}!$2:$2</definedName>")
         for index, (project, name) in enumerate(zip(projects, names, strict=True)):
-            context = build_context(project, jurisdiction, combined=combined)
+            context = build_context(project, jurisdiction, combined=combined, table=self.table)
             try:
                 rendered = render_sheet(self.sheet, context, jurisdiction, what=self.path,
                                         page=PageRoom(self.page.room) if paged else None,
@@ -104,7 +111,7 @@ class XlsxTemplate:
                 defined.append(
                     f'<definedName name="_xlnm.Print_Titles" localSheetId="{index + offset}">{titles}</definedName>'
                 )
-        all_names = [TOC_NAME, *names] if combined else names
+        all_names = [*front, *names]
         changed.update(self.book.parts(all_names, "".join(defined)))
         return self.package.write(changed)
 
@@ -117,6 +124,13 @@ class XlsxTemplate:
         """Return the page header and footer the sheet prints, with their text (``&P`` as
         ``{页码}``): what every workbook made with it carries."""
         return furniture(self.frame.tail)
+
+    def _summary_name(self, jurisdiction: Jurisdiction) -> list[str]:
+        """Return the name of the score summary sheet of a 自评 workbook (none for other tables)."""
+        scoring = jurisdiction.self_evaluation
+        if self.summary is None or scoring is None:
+            return []
+        return unique_sheet_names([scoring.summary.sheet or SELF_EVALUATION_TABLE], reserved=[TOC_NAME])
 
     def _titles(self, row_map: Mapping[int, int], name: str) -> str:
         """Return the print-titles reference of a rendered sheet, or ``""``."""
@@ -134,7 +148,7 @@ class XlsxTemplate:
         """Return the XML of the 目录 sheet: a title naming the unit and the year, then
         序号 and linked 项目名称 per project (labels from the jurisdiction's ``print.contents``)."""
         toc = self.toc
-        labels = contents_labels(jurisdiction, projects[0])
+        labels = contents_labels(jurisdiction, projects[0], self.table)
         title_height = text_height(labels["title"], sum(_TOC_WIDTHS), self.toc_font_size + 4)
         rows = [
             f'<row r="1" ht="{max(30.0, title_height):g}" customHeight="1">'
@@ -182,9 +196,10 @@ def _default_title_rows(body: tuple[Row | Loop | Choice, ...]) -> tuple[int, int
     return None
 
 
-def compile_xlsx(jurisdiction: Jurisdiction) -> XlsxTemplate:
-    """Return the compiled Excel template of ``jurisdiction`` (its ``table.xlsx``)."""
-    path = jurisdiction.template_path("xlsx")
+def compile_xlsx(jurisdiction: Jurisdiction, table: str = TARGET_TABLE) -> XlsxTemplate:
+    """Return the compiled Excel template of ``jurisdiction``'s table ``table`` (the 目标表's
+    is its ``table.xlsx``)."""
+    path = jurisdiction.template_path("xlsx", table)
     what = f"Excel 模板 {path}"
     parts = read_parts(path.read_bytes(), what=what)
     book = compile_book(parts, what=what)
@@ -204,6 +219,9 @@ def compile_xlsx(jurisdiction: Jurisdiction) -> XlsxTemplate:
     title_rows = book.names.title_rows or _default_title_rows(sheet.body)
     header_style = _header_style(sheet, title_rows)
     toc = styles.toc_styles(header_style)
+    scoring = jurisdiction.self_evaluation
+    summary = summary_styles(styles, toc, scoring.decimals) \
+        if table == SELF_EVALUATION_TABLE and scoring is not None else None
     kept = {name: blob for name, blob in parts.items() if name not in book.dropped}
     kept[book.styles_part] = styles.to_bytes()
     if "docProps/core.xml" in kept:
@@ -221,6 +239,8 @@ def compile_xlsx(jurisdiction: Jurisdiction) -> XlsxTemplate:
         title_rows=title_rows,
         toc=toc,
         toc_font_size=styles.font_size(header_style),
+        table=table,
+        summary=summary,
     )
 
 
