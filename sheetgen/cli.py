@@ -80,6 +80,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="要生成的格式，逗号分隔：docx、xlsx、pdf（默认 docx,xlsx；pdf 需要 LibreOffice）")
     build.add_argument("--pdf", action="store_true",
                        help="同时用 LibreOffice 生成 PDF（等同于 --format docx,xlsx,pdf）")
+    build.add_argument("--table", default=None, metavar="表",
+                       help="只生成这几种表，逗号分隔，如 自评表 或 目标表,自评表（默认：绩效目标表，"
+                       "另给写了年终数据的项目生成绩效自评表）；要了自评表时，没有年终数据的项目是错误")
     build.add_argument("--jobs", "-j", type=_whole_number, default=0, metavar="N", help="并行进程数（默认：CPU 核数）")
     build.add_argument("--force", action="store_true", help="全部重新生成，即使没有变化")
     build.add_argument("--strict", action="store_true", help="把警告也当作错误")
@@ -232,8 +235,20 @@ def cmd_build(args: argparse.Namespace) -> int:
     if args.wait is not None and not 0 <= args.wait < float("inf"):
         print("sheetgen: 用法错误：--wait 应是不小于 0 的秒数", file=sys.stderr)
         return EXIT_USAGE
+    tables: tuple[str, ...] = ()
+    if args.table is not None:
+        from sheetgen.build.plan import table_kinds
+        from sheetgen.workspace import Workspace
+
+        names = [n.strip() for n in args.table.replace("，", ",").split(",") if n.strip()]
+        tables, unknown, known = table_kinds(names, Workspace(), args.paths)
+        if unknown or not names:
+            shown = "、".join(unknown) or "（空）"
+            print(f"sheetgen: 用法错误：没有叫“{shown}”的表；可用：{'、'.join(known)}（也可只写名称的一部分）",
+                  file=sys.stderr)
+            return EXIT_USAGE
     options = BuildOptions(paths=tuple(args.paths), output=args.output, formats=formats, jobs=args.jobs,
-                           force=args.force, strict=args.strict,
+                           force=args.force, strict=args.strict, tables=tables,
                            **({"wait": args.wait} if args.wait is not None else {}))
     from sheetgen.console import Reporter
 

@@ -101,15 +101,28 @@ class Ledger:
         self.new.units[unit_key] = new
         return []
 
-    def worker_died(self, task: UnitTask) -> None:
+    def drop(self, spec: Path | None, unit: Path | None, reason: str) -> None:
+        """Plan removing the files of a spec's (or unit's) record that has no files to make any
+        more (a 自评表 of a spec without year-end data now), and forget the record."""
+        for table, path in ((self.old.specs, spec), (self.old.units, unit)):
+            if path is not None and key(path) in table:
+                self._touched.add(key(path))
+                self.retire.remove(table[key(path)], reason)
+
+    def worker_died(self, task: UnitTask, *, table: bool = False) -> None:
         """Record a unit whose worker died: its files stay as they are and stay tracked,
-        with no fingerprint, so the next build makes them again."""
+        with no fingerprint, so the next build makes them again (``table``: the records are
+        of another table than the 目标表, whose files the old records name)."""
         for job in task.specs:
+            if table and key(job.spec.path) not in self.old.specs:
+                continue
             record = self.old.specs.get(key(job.spec.path)) or Record("")
+            outputs = list(record.outputs) if table else [str(p) for _, p in job.outputs]
             self.new.specs[key(job.spec.path)] = Record("", record.jurisdiction, record.template_dirs,
-                                                        [str(p) for _, p in job.outputs], pdfs=record.pdfs,
-                                                        stale=record.stale)
+                                                        outputs, pdfs=record.pdfs, stale=record.stale)
             self._touched.add(key(job.spec.path))
+        if table and key(task.folder) not in self.old.units:
+            return
         old = self.old.units.get(key(task.folder)) or Record("")
         self.new.units[key(task.folder)] = Record("", outputs=old.outputs, pdfs=old.pdfs, stale=old.stale)
         self._touched.add(key(task.folder))
@@ -188,10 +201,12 @@ class Ledger:
                 elif str(stale_path(pdf)) in record.stale:
                     self.retire.remove_file(str(stale_path(pdf)), record, f"{pdf.name} 已重新生成")
 
-    def apply(self) -> tuple[list[Action], list[str]]:
-        """Carry out the planned removals and moves; return those done and the failures.
+    def apply(self, claimed: set[str] | None = None) -> tuple[list[Action], list[str]]:
+        """Carry out the planned removals and moves, except on files ``claimed`` as current (by
+        default those this ledger's records name); return those done and the failures.
         Afterwards every record names only files that exist."""
-        claimed = {p for record in self.records() for p in (*record.outputs, *record.pdfs)}
+        if claimed is None:
+            claimed = {p for record in self.records() for p in (*record.outputs, *record.pdfs)}
         self.retire.apply(claimed)
         for record in self.records():
             for files in (record.outputs, record.pdfs, record.stale):

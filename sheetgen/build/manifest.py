@@ -94,12 +94,32 @@ def _records(raw: object) -> dict[str, Record] | None:
     return out
 
 
+def _tables(raw: object) -> dict[str, Manifest] | None:
+    if not isinstance(raw, dict):
+        return None
+    out = {}
+    for kind, value in raw.items():
+        specs = _records(value.get("specs", {})) if isinstance(value, dict) else None
+        units = _records(value.get("units", {})) if isinstance(value, dict) else None
+        if specs is None or units is None:
+            return None
+        out[str(kind)] = Manifest(specs, units)
+    return out
+
+
 @dataclass
 class Manifest:
-    """Records by spec path, and records of each unit's combined files by unit folder."""
+    """Records by spec path, and records of each unit's combined files by unit folder, of the
+    绩效目标表; ``tables`` holds the same of each other kind of table (``selfeval``: the
+    绩效自评表), one :class:`Manifest` each."""
 
     specs: dict[str, Record] = field(default_factory=dict)
     units: dict[str, Record] = field(default_factory=dict)
+    tables: dict[str, Manifest] = field(default_factory=dict)
+
+    def table(self, kind: str) -> Manifest:
+        """Return the records of the table ``kind`` (made empty when there are none)."""
+        return self.tables.setdefault(kind, Manifest())
 
     @classmethod
     def read(cls, folder: Path) -> tuple[Manifest, str | None]:
@@ -120,9 +140,10 @@ class Manifest:
             return cls(), f"{path}: 生成记录来自另一版本的 sheetgen，已忽略（这次全部重新生成）"
         specs = _records(raw.get("specs", {})) if isinstance(raw, dict) else None
         units = _records(raw.get("units", {})) if isinstance(raw, dict) else None
-        if specs is None or units is None:
+        tables = _tables(raw.get("tables", {})) if isinstance(raw, dict) else None
+        if specs is None or units is None or tables is None:
             return cls(), f"{path}: 生成记录的内容不是 sheetgen 写的格式，已忽略（这次全部重新生成）"
-        return cls(specs, units), None
+        return cls(specs, units, tables), None
 
     def write(self, folder: Path) -> None:
         """Store the manifest in ``folder`` atomically."""
@@ -132,5 +153,10 @@ class Manifest:
             "specs": {k: vars(v) for k, v in sorted(self.specs.items())},
             "units": {k: vars(v) for k, v in sorted(self.units.items())},
         }
+        tables = {kind: {"specs": {k: vars(v) for k, v in sorted(m.specs.items())},
+                         "units": {k: vars(v) for k, v in sorted(m.units.items())}}
+                  for kind, m in sorted(self.tables.items()) if m.specs or m.units}
+        if tables:
+            payload["tables"] = tables
         write_atomic(folder / MANIFEST_NAME,
                      json.dumps(payload, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8"))

@@ -42,18 +42,44 @@ def _unit_folder(unit_dir: Path, root: Path) -> Path:
     return Path(*[safe_name(p) for p in parts])
 
 
-def spec_outputs(spec: SpecFile, output: Path, kinds: Sequence[str]) -> dict[str, Path]:
-    """Return the path of each file kind a spec's own build writes."""
+def _suffixed(stem: str, suffix: str) -> str:
+    """Return a file stem with a table's suffix (``01-项目`` + ``自评`` -> ``01-项目-自评``)."""
+    return safe_name(f"{stem}-{suffix}") if suffix else safe_name(stem)
+
+
+def spec_outputs(spec: SpecFile, output: Path, kinds: Sequence[str], suffix: str = "") -> dict[str, Path]:
+    """Return the path of each file kind a spec's own build writes (of the table whose files
+    end in ``suffix``; the 目标表's have none)."""
     folder = output / unit_folder(spec)
-    stem = safe_name(spec.path.stem)
+    stem = _suffixed(spec.path.stem, suffix)
     return {kind: folder / f"{stem}.{kind}" for kind in kinds}
 
 
-def combined_outputs(spec: SpecFile, unit_name: str, output: Path, kinds: Sequence[str]) -> dict[str, Path]:
-    """Return the path of each kind of a unit's combined file."""
+def combined_outputs(spec: SpecFile, unit_name: str, output: Path, kinds: Sequence[str],
+                     suffix: str = "") -> dict[str, Path]:
+    """Return the path of each kind of a unit's combined file (of the table with ``suffix``)."""
     folder = output / unit_folder(spec)
-    stem = safe_name(f"{COMBINED_PREFIX}{unit_name}")
+    stem = _suffixed(f"{COMBINED_PREFIX}{unit_name}", suffix)
     return {kind: folder / f"{stem}.{kind}" for kind in kinds}
+
+
+def table_kinds(names: Iterable[str], workspace: Workspace,
+                paths: Iterable[Path]) -> tuple[tuple[str, ...], list[str], list[str]]:
+    """Return the kinds of the tables named (``--table 自评表``: by key, name or a part of the
+    name, in any format the specs under ``paths`` can use), the names no table has and the
+    names of the tables there are."""
+    formats = [j for path in paths for j in workspace.formats(Path(path) if Path(path).is_dir()
+                                                               else Path(path).parent, tree=True).usable()]
+    kinds: list[str] = []
+    unknown: list[str] = []
+    for name in names:
+        found = next((t for j in formats if (t := j.find_table(name)) is not None), None)
+        if found is None:
+            unknown.append(name)
+        elif found.kind not in kinds:
+            kinds.append(found.kind)
+    known = list(dict.fromkeys(t.label for j in formats for t in j.tables))
+    return tuple(kinds), unknown, known
 
 
 def stale_path(path: Path) -> Path:

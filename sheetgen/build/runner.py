@@ -29,18 +29,21 @@ from sheetgen import os_errors
 from sheetgen.build.atomic import WriteError, remove_stale_temps
 from sheetgen.build.ledger import Ledger, Scope
 from sheetgen.build.lock import DEFAULT_WAIT, BuildLocked, output_lock
-from sheetgen.build.manifest import Manifest
+from sheetgen.build.manifest import Manifest, Record
 from sheetgen.build.plan import Fingerprints, key, spec_outputs, unit_fingerprint, unit_folder
 from sheetgen.build.tasks import (
     CombinedOutcome,
     SpecJob,
     SpecOutcome,
+    TableRecord,
+    TableResult,
     UnitResult,
     UnitTask,
     run_unit,
 )
 from sheetgen.build.workers import WorkerDied, Workers
 from sheetgen.errors import Diagnostic, Severity
+from sheetgen.jurisdiction import SELF_EVALUATION_TABLE, TARGET_TABLE
 from sheetgen.spec.files import SpecFile, unit_specs
 from sheetgen.workspace import Workspace
 
@@ -56,6 +59,20 @@ class BuildOptions:
     force: bool = False
     strict: bool = False
     wait: float = DEFAULT_WAIT  # seconds to wait for another build of the same output folder
+    tables: tuple[str, ...] = ()  # kinds of table to make (target, selfeval); () = the 目标表, and
+    # the 自评表 of the specs carrying year-end data
+
+    @property
+    def targets(self) -> bool:
+        """Return whether the 目标表 are made."""
+        return not self.tables or TARGET_TABLE in self.tables
+
+    @property
+    def evaluations(self) -> str:
+        """Return which specs get a 自评表: ``auto`` (those with year-end data), ``yes``, ``no``."""
+        if not self.tables:
+            return "auto"
+        return "yes" if SELF_EVALUATION_TABLE in self.tables else "no"
 
     @property
     def pdf(self) -> bool:
@@ -161,6 +178,7 @@ class _Build:
         self.reporter = reporter
         self.summary = summary
         self.ledger = Ledger(Manifest())
+        self.evaluations = Ledger(Manifest())  # the 自评表's records
         self.workspace = Workspace()
         self.fingerprints = Fingerprints(options.strict, self.workspace)
         self.excluded: dict[Path, list[SpecFile]] = {}  # specs left out of their unit (name clashes)
@@ -232,8 +250,9 @@ class _Build:
         """Return the task that builds ``unit``, or None when it is current (then it is reported from the record)."""
         options = self.options
         jobs, prints, fresh = [], [], not options.force and not unit.excluded
+        kinds = options.kinds if options.targets else ()
         for spec in unit.members:
-            outputs = spec_outputs(spec, options.output, options.kinds)
+            outputs = spec_outputs(spec, options.output, kinds)
             record = self.ledger.old.specs.get(key(spec.path))
             expected = record.fingerprint if record is not None and record.fingerprint else None
             present = tuple(k for k, p in outputs.items()
@@ -241,19 +260,40 @@ class _Build:
             now = ""
             if fresh and record is not None and expected is not None:
                 now = self.fingerprints.spec(spec, record.jurisdiction)
-            fresh = fresh and now == expected and len(present) == len(outputs)
+            evaluation = self._table_record(self.evaluations.old.specs.get(key(spec.path)))
+            fresh = (fresh and now == expected and len(present) == len(outputs)
+                     and self._current(evaluation, now, options.evaluations))
             prints.append((key(spec.path), now))
-            jobs.append(SpecJob(spec, tuple(outputs.items()), expected, present))
+            jobs.append(SpecJob(spec, tuple(outputs.items()), expected, present, evaluation))
         old_unit = self.ledger.old.units.get(key(unit.folder))
         present_combined = tuple(p for p in (old_unit.outputs if old_unit else ()) if Path(p).is_file())
+        unit_evaluation = self._table_record(self.evaluations.old.units.get(key(unit.folder)))
         if (fresh and old_unit is not None and old_unit.fingerprint == unit_fingerprint(prints)
-                and {Path(p).suffix[1:] for p in present_combined} >= set(options.kinds)):
+                and {Path(p).suffix[1:] for p in present_combined} >= set(kinds)
+                and self._current(unit_evaluation, unit_fingerprint(prints), options.evaluations, unit=True)):
             self._replay(unit)
             return None
         return UnitTask(unit.folder, tuple(jobs), self.workspace.formats(unit.folder), options.output, options.kinds,
                         options.strict, options.force,
                         old_unit.fingerprint or None if old_unit else None, present_combined,
-                        tuple(s.path.name for s in unit.excluded))
+                        tuple(s.path.name for s in unit.excluded), options.targets, options.evaluations,
+                        unit_evaluation)
+
+    @staticmethod
+    def _table_record(record: Record | None) -> TableRecord | None:
+        """Return what a spec's (or unit's) 自评表 record says its task needs to know."""
+        if record is None:
+            return None
+        return TableRecord(record.fingerprint or None, tuple(p for p in record.outputs if Path(p).is_file()))
+
+    def _current(self, record: TableRecord | None, now: str, mode: str, *, unit: bool = False) -> bool:
+        """Return whether the 自评表 files of a spec (or unit) whose fingerprint is ``now`` are
+        as its last build left them: a spec without a record had none to make (in ``auto``, an
+        unchanged spec still carries no year-end data); with one, its files are all there."""
+        if record is None:
+            return mode != "yes"
+        kinds = {Path(p).suffix[1:] for p in record.present}
+        return record.expected == now and kinds >= set(self.options.kinds if mode != "no" else ())
 
     def _replay(self, unit: _Unit) -> None:
         """Report a current unit from the record: its warnings, no loading, no rendering."""
@@ -262,7 +302,11 @@ class _Build:
             self._show([Diagnostic(**{**d, "severity": Severity(d["severity"])}) for d in record.diagnostics])
             self.summary.unchanged += 1
             self.ledger.keep(spec.path, None)
+            if key(spec.path) in self.evaluations.old.specs:
+                self.evaluations.keep(spec.path, None)
         self.ledger.keep(None, unit.folder)
+        if key(unit.folder) in self.evaluations.old.units:
+            self.evaluations.keep(None, unit.folder)
         self.reporter.advanced(len(unit.members))
 
     # ------------------------------------------------------------------ results
@@ -278,18 +322,26 @@ class _Build:
         self.reporter.advanced(len(unit.members) + len(unit.excluded))
 
     def _take(self, task: UnitTask, result: UnitResult) -> None:
-        for job, outcome in zip(task.specs, result.specs, strict=True):
+        table = result.evaluation
+        others = table.specs if table is not None else [None] * len(task.specs)
+        for index, (job, outcome, other) in enumerate(zip(task.specs, result.specs, others, strict=True)):
             self._show(outcome.diagnostics)
-            for failure in outcome.failures:
+            for failure in [*outcome.failures, *(other.failures if other is not None else ())]:
                 self._failure(failure.message, project=True)
             self._written(outcome.written)
-            if not outcome.good or outcome.failures:
+            self._written(other.written if other is not None else [])
+            if not outcome.good or outcome.failures or (other is not None and (not other.good or other.failures)):
                 self.summary.failed += 1
-            elif outcome.written:
+            elif outcome.written or (other is not None and other.written):
                 self.summary.built += 1
             else:
                 self.summary.unchanged += 1
             self.ledger.spec(outcome, dict(job.outputs))
+            if other is not None:
+                assert table is not None
+                self.evaluations.spec(other, table.outputs[index])
+            elif key(job.spec.path) in self.evaluations.old.specs:
+                self.evaluations.drop(job.spec.path, None, f"项目 {job.spec.path.name} 已没有年终数据")
         for spec in self.excluded.get(task.folder, ()):
             self.ledger.spec(SpecOutcome(spec, []), {})
             self.summary.failed += 1
@@ -302,7 +354,27 @@ class _Build:
         for failure in combined.failures:
             self._failure(failure.message)
         self._written(combined.written)
+        self._take_evaluations(task, table)
         self.reporter.advanced(len(task.specs) + len(task.excluded))
+
+    def _take_evaluations(self, task: UnitTask, table: TableResult | None) -> None:
+        """Record and report what became of the unit's 自评 汇总."""
+        combined = table.combined if table is not None else None
+        if combined is None:
+            if key(task.folder) in self.evaluations.old.units:
+                self.evaluations.drop(None, task.folder, "本单位已没有年终数据")
+            return
+        assert table is not None
+        moved = self.evaluations.combined(task.folder, combined)
+        if combined.blocked:
+            aside = f"；原来的自评汇总改名为 {'、'.join(moved)}" if moved else ""
+            severity = Severity.WARNING if table.warning else Severity.ERROR
+            self._show([Diagnostic(str(task.folder), 0, 0, "combined-blocked", severity, combined.blocked + aside)])
+            if not table.warning:
+                self.summary.combined_missing += 1
+        for failure in combined.failures:
+            self._failure(failure.message)
+        self._written(combined.written)
 
     def _written(self, written: list[tuple[str, Path]]) -> None:
         for _kind, path in written:
@@ -319,6 +391,7 @@ class _Build:
         if note:
             self.reporter.note(note)
         self.ledger = Ledger(old)
+        self.evaluations = Ledger(old.table(SELF_EVALUATION_TABLE))
         self.reporter.started(len(specs))
         tasks: list[UnitTask] = []
         for unit in self._units(specs):
@@ -338,10 +411,13 @@ class _Build:
             raise
         workers.close()
         self.ledger.forget_gone(Scope.of(options.paths))
+        self.evaluations.forget_gone(Scope.of(options.paths))
         if options.pdf:
             self._export_pdf()
         self.ledger.settle_pdfs()
+        self.evaluations.settle_pdfs()
         self._apply()
+        self.ledger.new.tables[SELF_EVALUATION_TABLE] = self.evaluations.new
         try:  # failed specs get no fingerprint, so the next build tries them again
             self.ledger.new.write(options.output)
         except WriteError as exc:
@@ -355,11 +431,13 @@ class _Build:
         if program is None:
             self._failure(f"没有找到 LibreOffice，无法生成 PDF（Word/Excel 文件已生成）。{pdf.INSTALL_HINT}")
             return
-        sources = [Path(p) for record in self.ledger.records() for p in record.outputs]
+        sources = [Path(p) for ledger in (self.ledger, self.evaluations) for record in ledger.records()
+                   for p in record.outputs]
         done = pdf.convert(pdf.stale(sources), program)
         for path in done.written:
             self.reporter.written(path)
         self.ledger.pdfs_written(done.written)
+        self.evaluations.pdfs_written(done.written)
         self.summary.files.extend(done.written)
         notes = [Diagnostic(str(source), 1, 1, "pdf-font", Severity.WARNING, message) for source, message in done.notes]
         if notes:  # fonts a file asks for that are not installed, and the faces the PDF uses instead
@@ -370,7 +448,11 @@ class _Build:
 
     def _apply(self) -> None:
         """Remove and move aside the files that are not current any more, and report each."""
-        done, failures = self.ledger.apply()
+        claimed = {p for ledger in (self.ledger, self.evaluations) for record in ledger.records()
+                   for p in (*record.outputs, *record.pdfs)}
+        done, failures = self.ledger.apply(claimed)
+        more, more_failures = self.evaluations.apply(claimed)
+        done, failures = [*done, *more], [*failures, *more_failures]
         for action in done:
             if action.target is None:
                 self.summary.removed.append(action.path)
@@ -411,5 +493,6 @@ class _Build:
         self._failure(f"{task.folder}: 生成进程意外退出（可能内存不足或被强行结束），这个单位的文件没有全部更新；"
                       "已写好的文件完整保留，请重新运行 build", project=True)
         self.ledger.worker_died(task)
+        self.evaluations.worker_died(task, table=True)
         self.summary.failed += len(task.specs)
         self.reporter.advanced(len(task.specs))

@@ -21,10 +21,19 @@ from pathlib import Path
 from sheetgen.build.atomic import WriteError, write_atomic
 from sheetgen.build.plan import combined_outputs, key, loaded_fingerprint, unit_fingerprint
 from sheetgen.errors import Diagnostic, SheetgenError
-from sheetgen.jurisdiction import Jurisdiction
+from sheetgen.jurisdiction import TARGET_TABLE, Jurisdiction
 from sheetgen.model import Project
 from sheetgen.spec.files import SpecFile
 from sheetgen.workspace import Formats
+
+
+@dataclass(frozen=True)
+class TableRecord:
+    """What the last build recorded of a spec's (or a unit's) files of another table than
+    the 目标表 (the 自评表): the fingerprint they were made from and those of them on disk."""
+
+    expected: str | None
+    present: tuple[str, ...] = ()  # paths
 
 
 @dataclass(frozen=True)
@@ -35,6 +44,7 @@ class SpecJob:
     outputs: tuple[tuple[str, Path], ...]  # (kind, path) of every kind this build makes
     expected: str | None  # fingerprint of its last complete build; None: build it
     present: tuple[str, ...] = ()  # kinds whose current file is on disk
+    evaluation: TableRecord | None = None  # its 自评表's record, if it has one
 
 
 @dataclass(frozen=True)
@@ -51,6 +61,9 @@ class UnitTask:
     expected: str | None  # fingerprint of the last 汇总
     present: tuple[str, ...] = ()  # paths of the last 汇总's files that are on disk
     excluded: tuple[str, ...] = ()  # file names of specs of the unit left out (name clashes): they block the 汇总
+    targets: bool = True  # make the 目标表 (else its files are kept while current, or moved aside)
+    evaluations: str = "auto"  # the 自评表: "auto" (specs with year-end data), "yes" (every spec), "no"
+    evaluation: TableRecord | None = None  # the record of the unit's 自评 汇总, if it has one
 
 
 @dataclass
@@ -73,6 +86,7 @@ class SpecOutcome:
     jurisdiction: tuple[str, tuple[Path, ...]] | None = None
     written: list[tuple[str, Path]] = field(default_factory=list)
     failures: list[Failure] = field(default_factory=list)
+    year_end: str = ""  # the spec carries year-end data: "good", or "bad" (errors in it); "": none
 
     @property
     def valid(self) -> bool:
@@ -103,22 +117,37 @@ class CombinedOutcome:
 
 
 @dataclass
+class TableResult:
+    """What became of the files of another table than the 目标表 (the 自评表) in a unit: per
+    spec (None: the spec has none, e.g. no year-end data) and the unit's 汇总 of it (None:
+    the unit has none; ``blocked`` with ``warning``: it waits for projects still without
+    year-end data, which is no error)."""
+
+    kind: str
+    specs: list[SpecOutcome | None]
+    combined: CombinedOutcome | None
+    warning: bool = False
+    outputs: list[dict[str, Path]] = field(default_factory=list)  # per spec: its files of this table
+
+
+@dataclass
 class UnitResult:
     folder: Path
     specs: list[SpecOutcome]
     combined: CombinedOutcome
+    evaluation: TableResult | None = None
 
 
 _defaults_cache: dict[object, object] = {}  # parsed _defaults.yaml and block files of this process
 
 
 def _render_and_write(kind: str, path: Path, projects: Sequence[Project],
-                      jurisdiction: Jurisdiction) -> Failure | None:
+                      jurisdiction: Jurisdiction, table: str = TARGET_TABLE) -> Failure | None:
     """Return None when ``path`` was written, else why it was not."""
     from sheetgen.render.templates import compiled
 
     try:
-        data = compiled(kind, jurisdiction).render(projects, jurisdiction)
+        data = compiled(kind, jurisdiction, table).render(projects, jurisdiction)
     except SheetgenError as exc:
         return Failure(kind, f"{path}: 生成失败：{exc}", kept=False)
     except Exception as exc:  # a template that fails for one spec must not stop the others
@@ -131,7 +160,8 @@ def _render_and_write(kind: str, path: Path, projects: Sequence[Project],
 
 
 def _build_spec(job: SpecJob, task: UnitTask) -> tuple[SpecOutcome, Project | None, Jurisdiction | None]:
-    """Return what became of one spec, its model (None when it has errors) and its jurisdiction."""
+    """Return what became of one spec, its model (None when it has errors) and its jurisdiction
+    (``outcome.year_end`` says whether it carries year-end data and whether that is good)."""
     from sheetgen.projects import to_project
     from sheetgen.spec.files import read_spec
     from sheetgen.validation import check_spec
@@ -141,6 +171,7 @@ def _build_spec(job: SpecJob, task: UnitTask) -> tuple[SpecOutcome, Project | No
     if task.strict:
         validated = validated.strictly()
     outcome = SpecOutcome(job.spec, validated.diagnostics)
+    outcome.year_end = ("good" if validated.year_end_ok else "bad") if validated.carries_year_end else ""
     jurisdiction = validated.jurisdiction
     if not validated.ok or jurisdiction is None:
         return outcome, None, None
@@ -171,12 +202,25 @@ def _blocked(outcomes: Sequence[SpecOutcome], excluded: Sequence[str]) -> str:
 
 
 def run_unit(task: UnitTask) -> UnitResult:
-    """Return the result of building one unit: its specs' own files, then its 汇总."""
+    """Return the result of building one unit: its specs' own files, then its 汇总, then the
+    same of the 自评表 (:mod:`sheetgen.build.evaluations`)."""
+    from sheetgen.build.evaluations import build_evaluations
+
+    built: list[tuple[SpecJob, SpecOutcome, Project | None, Jurisdiction | None]] = []
+    result = _run_targets(task, built)
+    result.evaluation = build_evaluations(task, built)
+    return result
+
+
+def _run_targets(task: UnitTask, built: list[tuple[SpecJob, SpecOutcome, Project | None,
+                                                   Jurisdiction | None]]) -> UnitResult:
+    """Return the result of the unit's 目标表 (``built`` gets each spec's outcome and model)."""
     outcomes: list[SpecOutcome] = []
     projects: list[Project] = []
     used: dict[str, Jurisdiction] = {}
     for job in task.specs:
         outcome, project, jurisdiction = _build_spec(job, task)
+        built.append((job, outcome, project, jurisdiction))
         outcomes.append(outcome)
         if project is not None and jurisdiction is not None:
             projects.append(project)
@@ -190,7 +234,7 @@ def run_unit(task: UnitTask) -> UnitResult:
     jurisdiction = next(iter(used.values()))
     ordered = tuple(sorted(projects, key=lambda p: (p.number, p.key)))
     unit_name = str((ordered[0].header.get("unit") or {}).get("name") or task.folder.name)
-    combined.outputs = combined_outputs(task.specs[0].spec, unit_name, task.output, task.kinds)
+    combined.outputs = combined_outputs(task.specs[0].spec, unit_name, task.output, task.kinds if task.targets else ())
     combined.fingerprint = unit_fingerprint((key(o.spec.path), o.fingerprint) for o in outcomes)
     changed = task.force or combined.fingerprint != task.expected
     for kind, path in combined.outputs.items():
