@@ -45,7 +45,7 @@ INDICATOR_CELLS = ("{%vm row.level1 %}", "{%vm row.level2 %}", "{{ row.name }}",
 class Layout:
     """What differs between the built-in formats' 自评表: titles, level headers, unit, goals."""
 
-    def __init__(self, name: str, title: str, heading: str, goals: str, targets: bool):
+    def __init__(self, name: str, title: str, heading: str, goals: str, targets: bool, page_numbers: bool):
         found = jurisdictions.load(name, [ROOT / "templates"])
         self.name = name
         self.title = title
@@ -55,13 +55,14 @@ class Layout:
         self.money_format = found.money_format
         self.goals = goals  # the 预期目标 tag
         self.targets = targets  # 预期目标 as the numbered list of the spec's targets
+        self.page_numbers = page_numbers  # a “- N -” footer, as the format's 目标表 has one or not
 
 
 LAYOUTS = {
     "shanghai": Layout("shanghai", "财政项目支出绩效自评表", "{{ number }}.{{ project.name }}",
-                       "{{ project.goals }}", targets=False),
+                       "{{ project.goals }}", targets=False, page_numbers=True),
     "tianjin": Layout("tianjin", "项目支出绩效自评表", "{{ number }}.{{ project.name }}绩效自评表",
-                      "", targets=True),
+                      "", targets=True, page_numbers=False),
 }
 
 
@@ -77,7 +78,7 @@ def docx(layout: Layout) -> object:
     T = wd.T
     doc = wd.Document()
     wd.setup_styles(doc, heading_align=wd.CENTER if layout.targets else wd.LEFT)
-    wd.setup_page(doc)
+    wd.setup_page(doc, page_numbers=layout.page_numbers)
     if layout.targets:
         wd.para(doc, layout.heading, style="Heading 1")
     else:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from sheetgen import jurisdiction as jurisdictions
 from sheetgen.errors import Diagnostic, JurisdictionError, Severity, SheetgenError, TemplateError
-from sheetgen.jurisdiction import Jurisdiction
+from sheetgen.jurisdiction import SELF_EVALUATION_TABLE, TARGET_TABLE, Jurisdiction
 from sheetgen.render.templates import checked
 from sheetgen.render.variables import Problem
 
@@ -43,22 +43,24 @@ class TemplateReport:
         return not self.error and not self.problems
 
 
-def report(kind: str, jurisdiction: Jurisdiction) -> TemplateReport:
-    """Return the report of the ``kind`` template of ``jurisdiction``."""
+def report(kind: str, jurisdiction: Jurisdiction, table: str = TARGET_TABLE) -> TemplateReport:
+    """Return the report of the ``kind`` template of ``jurisdiction``'s table ``table``."""
     try:
-        path = str(jurisdiction.template_path(kind))
+        path = str(jurisdiction.template_path(kind, table))
     except JurisdictionError as exc:
         return TemplateReport(kind, str(jurisdiction.folder), error=str(exc))
     try:
-        template, names = checked(kind, jurisdiction)
+        template, names = checked(kind, jurisdiction, table)
     except TemplateError as exc:
         return TemplateReport(kind, path, error=str(exc).removeprefix(f"{path}: ").removeprefix(f"{path}："))
     return TemplateReport(kind, path, names.used, names.problems, template.headers_footers())
 
 
 def reports(jurisdiction: Jurisdiction) -> list[TemplateReport]:
-    """Return the report of each template of ``jurisdiction`` (Word, then Excel)."""
-    return [report(kind, jurisdiction) for kind in KINDS]
+    """Return the report of each template of ``jurisdiction`` (Word, then Excel; the 目标表's,
+    then the 自评表's when it has one)."""
+    tables = [t for t in (TARGET_TABLE, SELF_EVALUATION_TABLE) if jurisdiction.has_table(t)]
+    return [report(kind, jurisdiction, table) for table in tables for kind in KINDS]
 
 
 def diagnostics(found: Iterable[TemplateReport]) -> list[Diagnostic]:
