@@ -8,8 +8,9 @@ The common rule, with every number the jurisdiction's (:class:`~sheetgen.jurisdi
   ``points:`` keeps its own; the rest share what is left; what does not divide goes, one
   step at a time, to the first ones, so the printed 分值 add up exactly);
 * a ``≥`` target scores actual ÷ target × 分值, a ``≤`` target target ÷ actual × 分值, both
-  at most full marks; an ``=`` target and a qualitative one score full marks when met
-  (the same number, or the same words), otherwise the ``score:`` the spec gives;
+  at most full marks; an ``=`` target (or a bare number, ``100%``) and a qualitative one
+  score full marks when met (the same number, or the same words), otherwise the ``score:``
+  the spec gives;
 * a not-applicable indicator is left out, and the total is rescaled to the full marks when
   what is scored is worth less than them;
 * the grade is the first band whose minimum the total reaches.
@@ -182,6 +183,8 @@ class _Scorer:
                        f"{self.scoring.shown(points)} 分")
             return None
         parsed = parse_value(target) if target else None
+        if parsed is None and target:  # a bare number (100%) is a target to reach exactly
+            parsed = parse_value(target, actual=True)
         if isinstance(parsed, ParsedValue):
             return self._measured(path, name, target or "", parsed, actual, given, points)
         if target and _same_words(actual, target):

@@ -70,6 +70,8 @@ def format_facts() -> set[str]:
         words.update(str(t.get("label")) for t in (description.get("tables") or {}).values() if t.get("label"))
         words.update(_strings((description.get("import") or {}).get("heading")))
         words.update(_strings((description.get("print") or {}).get("contents")))
+        words.update(_strings(description.get("self_evaluation")))  # the 自评表's grades, words, titles
+        words.update(str(k) for k in ((description.get("self_evaluation") or {}).get("level1") or {}))
         schema = yaml.safe_load(schema_file.read_text(encoding="utf-8")) if schema_file.is_file() else {}
         for section in ("fields", "budget", "indicator"):
             words.update(_labels((schema or {}).get(section)))
