@@ -13,6 +13,9 @@ as a new folder (the originals are never touched).  In each spec and
   budget into last year's fields -- Shanghai: ``budget.current_year`` →
   ``budget.last_year``, ``budget.last_year_spent`` emptied (it is known only
   when the year closes); a jurisdiction without them is reported;
+* this year's year-end data (the ``year_end`` block, and each indicator's ``actual``,
+  ``score``, ``reason`` and ``not_applicable``) is removed: next year's 自评表 starts empty
+  (an indicator's ``points`` stay);
 * year mentions anywhere else (long texts, targets, indicators) are not
   changed but listed, for a person to read.
 
@@ -45,6 +48,7 @@ from sheetgen.jurisdiction import Jurisdiction
 from sheetgen.jurisdiction.loading import TEMPLATES
 from sheetgen.spec.files import DEFAULTS_NAME, SPEC_SUFFIXES
 from sheetgen.spec.yamlload import SpecLoader, decode
+from sheetgen.validation.evaluation import BLOCK, DATA_KEYS
 from sheetgen.validation.schema import build_schema, core_label, label_for
 from sheetgen.workspace import Workspace
 
@@ -210,6 +214,19 @@ class _Editor:
         prefix = "" if self.text[:end].endswith("\n") or not self.text else "\n"
         self.edits.append((end, end, f"{prefix}{indent}{line}\n"))
 
+    def remove(self, entry: _Entry) -> None:
+        """Remove the key of ``entry`` and its value (every line of them, a trailing comment
+        included); the lines it stood on go."""
+        assert entry.key is not None
+        start = self.text.rfind("\n", 0, entry.key.start_mark.index) + 1
+        end = entry.value.end_mark.index
+        if self.text[start:entry.key.start_mark.index].strip():  # a key after others on its line
+            start = entry.key.start_mark.index
+        if end > 0 and self.text[end - 1] != "\n":  # a scalar or flow value: to the end of its line
+            newline = self.text.find("\n", end)
+            end = len(self.text) if newline < 0 else newline + 1
+        self.edits.append((start, end, ""))
+
     def result(self) -> str:
         text = self.text
         for start, end, new in sorted(self.edits, reverse=True):
@@ -281,14 +298,35 @@ def _roll_text(text: str, data: Mapping[str, Any], ctx: _Context, is_defaults: b
             else:
                 editor.set(entries[("name",)], scalar(moved_name))
                 ctx.change(("name",), name, moved_name)
+    cleared = _clear_year_end(entries, editor)
+    if cleared:
+        ctx.note((), f"清空了 {ctx.base} 年的年终数据（{'、'.join(cleared)}），绩效自评表在新一年年底重新填写；"
+                     "指标的分值（points）保留")
     for path, value in _strings(data):
-        if path == ("name",) or path[:1] == ("jurisdiction",):
+        if path == ("name",) or path[:1] == ("jurisdiction",) or _year_end(path):
             continue
         for excerpt in mentions(value, ctx.base):
             ctx.note(path, f"提到年份，没有改动：“{excerpt}”")
     if not is_defaults:
         _carry_budget(data, entries, editor, ctx)
     return editor.result()
+
+
+def _year_end(path: Path_) -> bool:
+    """Return whether ``path`` is year-end data (the ``year_end`` block, an indicator's actual …)."""
+    return path[:1] == (BLOCK,) or (path[:1] == ("indicators",) and len(path) >= 5 and path[4] in DATA_KEYS)
+
+
+def _clear_year_end(entries: dict[Path_, _Entry], editor: _Editor) -> list[str]:
+    """Plan removing this year's year-end data from one file; return what is removed, named."""
+    removed: dict[str, int] = {}
+    for path, entry in entries.items():
+        if entry.key is None or not _year_end(path) or (path[:1] == (BLOCK,) and len(path) > 1):
+            continue
+        editor.remove(entry)
+        key = path[0] if path[0] == BLOCK else path[4]
+        removed[key] = removed.get(key, 0) + 1
+    return [key if key == BLOCK else f"{removed[key]} 个指标的 {key}" for key in removed]
 
 
 def _lookup(data: Any, path: Path_) -> Any:

@@ -187,3 +187,32 @@ def test_year_helpers() -> None:
     )
     assert shift_mentions("2024年-2027年", 2025, 2) == "2026年-2029年"
     assert shift_date(__import__("datetime").date(2024, 2, 29), 1).isoformat() == "2025-02-28"
+
+
+def test_year_end_data_is_cleared_for_the_new_year(tmp_path: Path) -> None:
+    """The 自评 data of this year (year_end and each indicator's actual, score, reason,
+    not_applicable) is not next year's: rollover removes it, comments and the rest kept;
+    the weighting (points) stays."""
+    source = tmp_path / "specs" / "tj-xiqing-2025"
+    shutil.copytree(REPO / "tests" / "fixtures" / "selfeval" / "tj-xiqing-2025", source)
+    name = "01-2025年检察业务信息化运维项目-2025中央.yaml"
+    spec = source / name
+    text = spec.read_text(encoding="utf-8")
+    text = text.replace("        actual: 99.5%\n", "        actual: 99.5%\n        points: 10\n")
+    spec.write_text(text, encoding="utf-8")
+    plan = plan_rollover(source, 2026)
+    write_rollover(plan)
+    new = tmp_path / "specs" / "tj-xiqing-2026" / name.replace("2025", "2026")
+    rolled = new.read_text(encoding="utf-8")
+    for gone in ("year_end:", "spent:", "achieved:", "actual:", "score:", "reason:", "not_applicable:"):
+        assert gone not in rolled, gone
+    assert "points: 10" in rolled and "        value: ≥200次\n        description:" not in rolled
+    assert "        description: 一年内办案软件维护次数\n        value: ≥200次\n    质量指标:" in rolled
+    loaded = data(new)
+    assert "year_end" not in loaded
+    assert loaded["indicators"]["满意度指标"]["服务对象满意度指标"]["单位干警满意度"] == {
+        "description": "检察干警满意度", "value": "≥99百分之", "points": 10}
+    assert [n for n in plan.notes if "年终数据" in n.message and n.file == new.name]
+    report = check([new.parent])
+    assert report.errors == 0, [d.format() for d in report.diagnostics]
+    assert not any(s.carries_year_end for s in report.specs)
