@@ -29,7 +29,7 @@ from sheetgen.build.names import safe_name
 from sheetgen.errors import SheetgenError
 from sheetgen.importers.common import ordered
 from sheetgen.importers.yamlwriter import dump_spec
-from sheetgen.jurisdiction import Jurisdiction
+from sheetgen.jurisdiction import SELF_EVALUATION_TABLE, Jurisdiction
 from sheetgen.spec import yaml_errors
 from sheetgen.spec.files import DEFAULTS_NAME, SPEC_SUFFIXES
 from sheetgen.validation.schema import build_schema
@@ -192,7 +192,7 @@ def new_spec(
     target = folder / _next_filename(folder, name)
     if target.exists():
         raise SheetgenError(f"{target} 已存在；不会覆盖")
-    result.files[target] = head + dump_spec(data, labels)
+    result.files[target] = head + dump_spec(data, labels) + year_end_hint(found)
 
     if not chain:
         unit = {"name": None, "code": None}
@@ -202,6 +202,22 @@ def new_spec(
         )
         result.files[folder / DEFAULTS_NAME] = text
     return result
+
+
+def year_end_hint(jurisdiction: Jurisdiction) -> str:
+    """Return the closing comment of a skeleton: how to add the year-end data of a 绩效自评表
+    (each key with its label; nothing when the format has no 自评表).  Only a comment: a
+    spec carrying year-end data is scored, so a new one carries none."""
+    if jurisdiction.self_evaluation is None:
+        return ""
+    from sheetgen.validation.evaluation import BLOCK, ROW_KEYS, row_label
+    from sheetgen.validation.schema import core_label
+
+    table = next((t.label for t in jurisdiction.tables if t.kind == SELF_EVALUATION_TABLE), "")
+    rows = "、".join(f"{key}（{row_label(key)}）" for key in ROW_KEYS)
+    block = "、".join(f"{key}（{core_label(BLOCK, key)}）" for key in ("spent", "adjusted", "initial", "achieved"))
+    return (f"\n# 年终自评（{table}）：到年底再写，写了就生成{table}。在各指标下写：\n#   {rows}\n"
+            f"# 并写 {BLOCK}（{core_label(BLOCK)}）：\n#   {block}\n# 见 docs/guide.md 第 12 节。\n")
 
 
 def write_new(new: NewSpec) -> list[Path]:

@@ -170,3 +170,21 @@ def test_committed_skeletons_match_the_seed_specs() -> None:
         [sys.executable, "tools/make_skeletons.py", "--check"], cwd=REPO, capture_output=True, text=True
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.parametrize(("unit", "format_name"), [("sh-yifenyuan-2020", "shanghai"), ("tj-xiqing-2025", "tianjin")])
+def test_the_skeleton_says_how_to_add_year_end_data(specs: Path, unit: str, format_name: str) -> None:
+    """A new spec carries no year-end data (no 自评表 until the year ends), but its closing
+    comment names each year-end key with its label, as the table prints it."""
+    made = new_spec("新项目", specs / unit)
+    [path] = write_new(made)
+    text = path.read_text(encoding="utf-8")
+    tail = text[text.index("# 年终"):]
+    for key, label in (("actual", "实际完成值"), ("reason", "偏差原因分析及改进措施"), ("score", "得分"),
+                       ("points", "分值"), ("not_applicable", "不适用"), ("year_end", "年终自评"),
+                       ("spent", "全年执行数")):
+        assert f"{key}（{label}）" in tail, key
+    assert all(line.startswith("#") for line in tail.splitlines())
+    report = check([path])
+    assert not any(s.carries_year_end for s in report.specs)
+    assert {d.code for d in report.diagnostics} == {"to-fill"}

@@ -239,3 +239,23 @@ def test_modeline_points_from_the_spec_folder_to_the_schema(tmp_path: Path) -> N
     unit.mkdir(parents=True)
     line = modeline(tmp_path / "specs" / "sheetgen.schema.json", unit)
     assert line == "# yaml-language-server: $schema=../sheetgen.schema.json"
+
+
+def test_year_end_data_is_in_the_schema(schemas: dict[str, jsonschema.Draft7Validator]) -> None:
+    """The editor knows the 自评 fields: the fixture specs with year-end data pass, each file on
+    its own, and a misspelt year-end key or a wrong value is flagged."""
+    fixture = REPO / "tests" / "fixtures" / "selfeval"
+    paths = sorted(fixture.rglob("[0-9]*.yaml"))
+    assert len(paths) == 5
+    for path in paths:
+        data = plain(yaml.safe_load(path.read_text(encoding="utf-8")))
+        unit = "shanghai" if path.parent.name.startswith("sh-") else "tianjin"
+        assert errors(schemas[unit], data) == [], path
+        assert data.get("year_end")
+    tianjin = next(p for p in paths if p.name.startswith("01-2025"))
+    data = plain(yaml.safe_load(tianjin.read_text(encoding="utf-8")))
+    row = ("indicators", "产出指标", "数量指标", "软件维护次数")
+    assert errors(schemas["tianjin"], mutated(data, ((*row, "actaul"), "180次")))
+    assert errors(schemas["tianjin"], mutated(data, ((*row, "points"), "很多")))
+    assert errors(schemas["tianjin"], mutated(data, (("year_end", "spnet"), {"total": 1})))
+    assert errors(schemas["tianjin"], mutated(data, ((*row, "not_applicable"), "也许")))
