@@ -147,14 +147,14 @@ def xlsx(layout: Layout) -> object:
     wb = xl.Workbook()
     ws = wb.active
     ws.title = "绩效自评表"
-    s = xl.Sheet(ws, T.widths([13, 19, 17, 15, 15, 11, 12, 22]))
+    s = xl.Sheet(ws, T.widths([10, 14, 16, 16, 16, 10, 11, 18]))
     title = layout.heading if layout.targets else layout.title
     s.put("A1:H1", title, size=T.title_size, font=T.title, horizontal="center", border=False)
     s.height(1, 30)
     s.put("A2:H2", "（{{ project.year }}年度）", horizontal="center", border=False)
-    s.put("A3", "项目名称", horizontal="center")
+    s.label("A3", "项目名称", horizontal="center")
     s.put("B3:H3", "{{ project.name }}")
-    s.put("A4", "主管部门", horizontal="center")
+    s.label("A4", "主管部门", horizontal="center")
     s.put("B4:C4", "{{ evaluation.department }}")
     s.put("D4", "实施单位", horizontal="center")
     s.put("E4:H4", "{{ evaluation.implementer }}")
@@ -166,6 +166,10 @@ def xlsx(layout: Layout) -> object:
         s.label(f"B{row}", text, horizontal="center")
         for col, column in zip("CDE", ("initial", "adjusted", "spent"), strict=True):
             s.amount(f"{col}{row}", f"{{{{ evaluation.{column}.{key} }}}}", layout.money_format)
+            # three amounts side by side: a long one shrinks to fit rather than showing ###
+            old = ws[f"{col}{row}"].alignment
+            ws[f"{col}{row}"].alignment = xl.Alignment(horizontal=old.horizontal, vertical="center",
+                                                       indent=old.indent, shrink_to_fit=True)
     for col, tag in zip("FGH", ("execution_points", "rate", "execution_score"), strict=True):
         s.put(f"{col}6:{col}9", f"{{{{ evaluation.{tag} }}}}", horizontal="center")
     s.label("A10:A11", "年度总体目标", horizontal="center")

@@ -271,6 +271,7 @@ class _Table:
     cells: list[list[tuple[int, str]]] = field(default_factory=list)
     merges: list[tuple[int, int, int]] = field(default_factory=list)  # (grid column, first row, last row)
     breaks: list[int] = field(default_factory=list)
+    closing: bool = False  # its last row is a closing line (a first cell over several columns: 总分)
 
     def groups(self) -> list[tuple[int, int]]:
         """Return the row ranges to keep on one page: the merges of the innermost merged column
@@ -280,6 +281,13 @@ class _Table:
             return []
         inner = max(m[0] for m in spans)
         return [(first, last) for col, first, last in spans if col == inner]
+
+    def kept(self) -> list[tuple[int, int]]:
+        """Return the row ranges to keep on one page: :meth:`groups`, and a closing line of a
+        table with header rows (a 总分 row) with the row above it, so it never starts a page alone."""
+        last = len(self.rows) - 1
+        closing = [(last - 1, last)] if self.header and self.closing and last - 1 >= self.header else []
+        return [*self.groups(), *closing]
 
 
 @dataclass
@@ -461,6 +469,7 @@ class Pager:
                 height = row_facts.height if row_facts.exact else max(height, row_facts.height)
             table.cells.append([(c, m) for c, m, _ in placed])
             table.heights.append(height + _BORDER)
+            table.closing = bool(placed) and placed[0][2] > 1 and index > table.header
         for col, (first, need) in open_merges.items():
             needs.append((first, len(rows) - 1, need))
             table.merges.append((col, first, len(rows) - 1))
@@ -554,7 +563,7 @@ class Pager:
                 start = len(heights)
                 where.extend((block, index) for index in range(len(block.rows)))
                 heights.extend(block.heights)
-                together.extend((start + a, start + b) for a, b in block.groups())
+                together.extend((start + a, start + b) for a, b in block.kept())
                 if block.header:
                     keep.update(range(start, start + block.header))
                     header = sum(block.heights[: block.header]) + _BREAKER_HEIGHT

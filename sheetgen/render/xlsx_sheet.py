@@ -350,6 +350,8 @@ def _row(row: Row, context: Mapping[str, Any], state: _State) -> None:
             state.together.append((number - 1, number - 1 + rows_down))
         elif first_col == 0 and last_col >= state.last_col:
             state.headings.append(number - 1)  # one cell across the table: a heading
+        elif first_col == 0 and last_col > 0 and number > 1:
+            state.together.append((number - 2, number - 1))  # a closing line (总分): with the row above
     state.rows.append((row.attrs, parts))
     state.heights.append(min(need, MAX_ROW_HEIGHT))
 
