@@ -147,7 +147,7 @@ def xlsx(layout: Layout) -> object:
     wb = xl.Workbook()
     ws = wb.active
     ws.title = "绩效自评表"
-    s = xl.Sheet(ws, T.widths([10, 14, 16, 16, 16, 10, 11, 18]))
+    s = xl.Sheet(ws, T.widths([10, 14, 15, 15, 15, 10, 12, 17]))
     title = layout.heading if layout.targets else layout.title
     s.put("A1:H1", title, size=T.title_size, font=T.title, horizontal="center", border=False)
     s.height(1, 30)
