@@ -15,7 +15,9 @@ given.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from sheetgen.importers.cell_sink import CellSink
@@ -27,6 +29,24 @@ IGNORE = "-"
 UNKNOWN = "?"
 LABEL = "|"  # + the label: a header cell merged down over the indicator rows
 Review = Callable[..., None]
+
+
+def year_end_row(row: dict[str, Any], keys: Sequence[str], not_applicable: str) -> dict[str, Any]:
+    """Return a full-form row read from a 绩效自评表 with its year-end columns as a spec writes
+    them: the format's not-applicable word as ``not_applicable: true``, 分值 and 得分 as numbers
+    (all of them kept, so that ``check`` finds a table whose scores do not follow the rules)."""
+    if not keys:
+        return row
+    if not_applicable and any(row.get(k) == not_applicable for k in keys if k != "reason"):
+        row = {k: v for k, v in row.items() if k not in keys or (k == "reason" and v != not_applicable)}
+        row["not_applicable"] = True
+        return row
+    for key in ("points", "score"):
+        text = row.get(key)
+        if isinstance(text, str):
+            with contextlib.suppress(InvalidOperation):  # else left as written: check names it
+                row[key] = Decimal(text.replace(",", ""))
+    return row
 
 
 def indicator_columns(line: Line, labels: Labels) -> dict[int, str] | None:
@@ -134,7 +154,8 @@ class IndicatorReader:
 
     def _indicator(self, line: Line, texts: dict[str, list[Cell]]) -> None:
         tree = self.tree
-        level1, level2 = self._level(texts.get(LEVEL1, [])), self._level(texts.get(LEVEL2, []))
+        level1 = self.labels.level1_name(self._level(texts.get(LEVEL1, [])))
+        level2 = self._level(texts.get(LEVEL2, []))
         name = self._text(texts.get(NAME, []))
         new1 = bool(level1) and level1 != tree.level1
         group1 = level1 or tree.level1
@@ -179,4 +200,4 @@ class IndicatorReader:
         order += [key for key in (*self.labels.extra_keys, VALUE) if key not in order]
         full = {key: extras.get(key) for key in order if key == VALUE or extras.get(key) is not None}
         full[VALUE] = value
-        return full
+        return year_end_row(full, self.labels.year_end_keys, self.labels.not_applicable)

@@ -78,12 +78,30 @@ class Labels:
             self.columns.setdefault(label_key(declared.label), declared.key)
             if declared.key not in self.extra_keys and declared.key != VALUE:
                 self.extra_keys.append(declared.key)
+        scoring = found.self_evaluation
+        self.year_end_keys: tuple[str, ...] = ()
+        self.not_applicable = scoring.not_applicable if scoring is not None else ""
+        self._level1_label = None
+        if scoring is not None:  # a 绩效自评表's columns: what was achieved, points, score, reason
+            from sheetgen.validation.evaluation import ROW_KEYS, row_label
+
+            self.year_end_keys = tuple(k for k in ROW_KEYS if k != "not_applicable")
+            for key in self.year_end_keys:
+                self.columns.setdefault(label_key(row_label(key)), key)
+                self.extra_keys.append(key)
+            pattern = re.escape(scoring.level1_label).replace(re.escape("{name}"), "(?P<name>.+?)")
+            self._level1_label = re.compile(pattern.replace(re.escape("{points}"), r"[0-9.]+"))
         self.own_labels |= set(self.columns)
         self.own_labels |= {label_key(name) for name in (*found.level1_names, *found.level2_names)}
         for role, aliases in words.column_aliases:
             if role in (LEVEL1, LEVEL2, NAME, VALUE) or role in self.extra_keys:
                 for alias in aliases:
                     self.columns.setdefault(label_key(alias), role)
+
+    def level1_name(self, text: str) -> str:
+        """Return a 一级 name as a 自评表 prints it (``产出指标（50分）``) without its points."""
+        found = self._level1_label.fullmatch(text) if self._level1_label is not None and text else None
+        return found.group("name") if found else text
 
     def without_prefix(self, key: str) -> str:
         """Return a label key without a leading ``其中：`` (the shared label prefixes)."""
