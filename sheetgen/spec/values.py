@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 from cerberus import Validator  # type: ignore[import-untyped]
 from cerberus.errors import ValidationError  # type: ignore[import-untyped]
 from cerberus.platform import _str_type  # type: ignore[import-untyped]
+from cerberus.schema import DefinitionSchema  # type: ignore[import-untyped]
 from cerberus.utils import TypeDefinition  # type: ignore[import-untyped]
 
 _MONEY_TEXT = re.compile(r"^[-+]?[0-9][0-9,，]*(?:\.[0-9]+)?$")
@@ -35,8 +36,40 @@ def as_text(value: Any) -> Any:
     return value
 
 
+class _CheckedSchema(DefinitionSchema):  # type: ignore[misc]
+    """A definition schema that Cerberus checked once, when its validator was made.
+
+    Cerberus copies the schema at every normalization and checks the copy again (hashing
+    every rule and building a schema validator each time): per spec that was two thirds of
+    validation.  A copy holds the same rules, so it is trusted; a rule set that really
+    changes is still checked (:meth:`__setitem__`).
+    """
+
+    def copy(self) -> _CheckedSchema:
+        twin: _CheckedSchema = object.__new__(type(self))
+        twin.__dict__.update(self.__dict__)
+        twin.schema = self.schema.copy()
+        return twin
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        if self.schema.get(key) is not value:  # normalization sets every rule set to itself
+            super().__setitem__(key, value)
+
+
 class SpecValidator(Validator):  # type: ignore[misc]
-    """Cerberus with exact decimals and the coercions specs need."""
+    """Cerberus with exact decimals and the coercions specs need; its schema is checked
+    once, when it is made, not again at every document (see :class:`_CheckedSchema`)."""
+
+    @property
+    def schema(self) -> Any:
+        return self._schema
+
+    @schema.setter
+    def schema(self, schema: Any) -> None:
+        if schema is None or self.is_child or isinstance(schema, DefinitionSchema):
+            self._schema = schema
+        else:
+            self._schema = _CheckedSchema(self, schema)
 
     types_mapping: ClassVar[dict[str, TypeDefinition]] = {
         **Validator.types_mapping,
