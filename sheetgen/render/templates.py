@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from sheetgen.jurisdiction import Jurisdiction
 from sheetgen.model import Project
@@ -11,9 +11,17 @@ from sheetgen.model import Project
 
 class CompiledTemplate(Protocol):
     """What every compiled template offers: render projects to file bytes (``paged``:
-    with the page breaks sheetgen places; without, for a reader that pages itself)."""
+    with the page breaks sheetgen places; without, for a reader that pages itself); or render
+    each project once (``prepare``) and make its file and its unit's 汇总 of those renders
+    (``document``)."""
 
     def render(self, projects: Sequence[Project], jurisdiction: Jurisdiction, *, paged: bool = True) -> bytes: ...
+
+    def prepare(self, project: Project, jurisdiction: Jurisdiction) -> Any:
+        """Return one project rendered, for its own file and its unit's combined one."""
+
+    def document(self, pieces: Sequence[Any], jurisdiction: Jurisdiction) -> bytes:
+        """Return the file of one prepared project, or the combined file of several."""
 
 
 _cache: dict[tuple[str, str, str], CompiledTemplate] = {}

@@ -35,7 +35,7 @@ from sheetgen.render.xlsx_frame import (
     column_points,
     compile_frame,
 )
-from sheetgen.render.xlsx_sheet import PageRoom, render_sheet
+from sheetgen.render.xlsx_sheet import PageRoom, RenderedSheet, render_sheet
 from sheetgen.render.xlsx_styles import NS, StyleBook, TocStyles, excel_date_format
 from sheetgen.render.xlsx_template import CompiledSheet, Loop, Row, SheetCompiler, shared_strings
 from sheetgen.render.xlsx_text import COLUMNS, quote_sheet, text_height, unique_sheet_names, xml_attr
@@ -46,8 +46,20 @@ _TOC_WIDTHS = (8.0, 72.0)
 
 
 @dataclass(frozen=True)
+class XlsxPiece:
+    """One project's sheet rendered by a compiled Excel template (:meth:`XlsxTemplate.prepare`),
+    for its own workbook and its unit's combined one; ``combined`` and ``paged`` as rendered."""
+
+    project: Project
+    rendered: RenderedSheet
+    combined: bool = False
+    paged: bool = True
+
+
+@dataclass(frozen=True)
 class XlsxTemplate:
-    """A compiled Excel template of one jurisdiction."""
+    """A compiled Excel template of one jurisdiction (``reads_combined``: its cells may print
+    differently in a unit's combined workbook, so a sheet is rendered for each workbook)."""
 
     path: str
     jurisdiction: str
@@ -61,6 +73,7 @@ class XlsxTemplate:
     title_rows: tuple[int, int] | None
     toc: TocStyles
     toc_font_size: float
+    reads_combined: bool = True
 
     def render(self, projects: Sequence[Project], jurisdiction: Jurisdiction, *, paged: bool = True) -> bytes:
         """Return the bytes of an .xlsx workbook: one sheet for one project;
@@ -68,9 +81,35 @@ class XlsxTemplate:
         places no page breaks (and cuts no merge at one)."""
         if not projects:
             raise TemplateError("没有要写入 Excel 的项目")
+        combined = len(projects) > 1
+        return self.document([self._piece(p, jurisdiction, combined, paged) for p in projects], jurisdiction)
+
+    def prepare(self, project: Project, jurisdiction: Jurisdiction) -> XlsxPiece:
+        """Return ``project``'s sheet rendered once, for its own workbook and its unit's combined
+        one (:meth:`document`; a template that reads ``combined`` is rendered for each anew)."""
+        return self._piece(project, jurisdiction, False, True)
+
+    def _piece(self, project: Project, jurisdiction: Jurisdiction, combined: bool, paged: bool) -> XlsxPiece:
         if (jurisdiction.money_format, jurisdiction.date_format) != (self.money_format, self.date_format):
             raise TemplateError(f"{self.path} 是按格式“{self.jurisdiction}”编译的，不能用于格式“{jurisdiction.name}”")
-        combined = len(projects) > 1
+        context = build_context(project, jurisdiction, combined=combined)
+        context[JURISDICTION_KEY] = jurisdiction
+        try:
+            rendered = render_sheet(self.sheet, context, jurisdiction, what=self.path,
+                                    page=PageRoom(self.page.room) if paged else None, title_rows=self.title_rows)
+        except TemplateError as exc:
+            raise TemplateError(f"{exc}（项目 {project.key}）") from exc
+        return XlsxPiece(project, rendered, combined, paged)
+
+    def document(self, pieces: Sequence[XlsxPiece], jurisdiction: Jurisdiction) -> bytes:
+        """Return the bytes of the workbook of one prepared project, or of a unit's combined
+        workbook made of several (a 目录 sheet, then each project's sheet as rendered)."""
+        if not pieces:
+            raise TemplateError("没有要写入 Excel 的项目")
+        combined = len(pieces) > 1
+        if self.reads_combined and any(p.combined != combined for p in pieces):
+            pieces = [self._piece(p.project, jurisdiction, combined, p.paged) for p in pieces]
+        projects = [piece.project for piece in pieces]
         names = unique_sheet_names([p.name for p in projects], reserved=[TOC_NAME] if combined else [])
         offset = 1 if combined else 0
         changed: dict[str, bytes] = {}
@@ -80,15 +119,8 @@ class XlsxTemplate:
             defined.append(
                 f'<definedName name="_xlnm.Print_Titles" localSheetId="0">{quote_sheet(TOC_NAME)}!$2:$2</definedName>'
             )
-        for index, (project, name) in enumerate(zip(projects, names, strict=True)):
-            context = build_context(project, jurisdiction, combined=combined)
-            context[JURISDICTION_KEY] = jurisdiction
-            try:
-                rendered = render_sheet(self.sheet, context, jurisdiction, what=self.path,
-                                        page=PageRoom(self.page.room) if paged else None,
-                                        title_rows=self.title_rows)
-            except TemplateError as exc:
-                raise TemplateError(f"{exc}（项目 {project.key}）") from exc
+        for index, (piece, name) in enumerate(zip(pieces, names, strict=True)):
+            rendered = piece.rendered
             last_row = max(rendered.last_row, 1)
             xml = self.frame.xml(
                 selected=not combined and index == 0,
@@ -210,7 +242,14 @@ def compile_xlsx(jurisdiction: Jurisdiction) -> XlsxTemplate:
         title_rows=title_rows,
         toc=toc,
         toc_font_size=styles.font_size(header_style),
+        reads_combined=_reads(b"combined", parts[book.sheet_part], parts.get(book.strings_part) or b""),
     )
+
+
+def _reads(name: bytes, *sources: bytes) -> bool:
+    """Return whether ``name`` appears anywhere in the template's cells (on the safe side: any
+    mention counts as a read)."""
+    return any(name in source for source in sources)
 
 
 def _header_style(sheet: CompiledSheet, title_rows: tuple[int, int] | None) -> int:
