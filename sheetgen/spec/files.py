@@ -9,8 +9,10 @@ are merged under the spec, outermost first.  Files whose names start with
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +20,7 @@ from sheetgen import os_errors
 from sheetgen.errors import Diagnostic, Severity
 from sheetgen.jurisdiction.loading import TEMPLATES
 from sheetgen.mappings import deep_merge
-from sheetgen.spec.blocks import Expanded, expand, include_area
+from sheetgen.spec.blocks import Expanded, expand, include_area, includes
 from sheetgen.spec.yamlload import Loaded, Path_, Positions, load_yaml
 
 DEFAULTS_NAME = "_defaults.yaml"
@@ -88,9 +90,22 @@ def display(path: Path) -> str:
 
 def _display(path: Path) -> str:
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(_real(path).relative_to(_real_folder(Path(os.getcwd()))))
     except ValueError:
         return str(path)
+
+
+def _real(path: Path) -> Path:
+    """Return ``path.resolve()``, its folder's resolved once (a spec folder holds many files)."""
+    path = path.absolute()
+    if path.name in ("", ".", "..") or path.is_symlink():
+        return path.resolve()
+    return _real_folder(path.parent) / path.name
+
+
+@lru_cache(maxsize=4096)
+def _real_folder(folder: Path) -> Path:
+    return folder.resolve()
 
 
 def _is_spec(path: Path) -> bool:
@@ -225,10 +240,12 @@ def read_spec(spec: SpecFile, cache: dict[Any, Any] | None = None) -> LoadedSpec
         loaded, sources[path] = cache[key]
         return loaded
 
-    area = include_area(spec.root, spec.unit_dir)
     blocks: list[Path] = []
 
     def with_blocks(loaded: Loaded, path: Path) -> Expanded:
+        if not includes(loaded.data):  # the usual case: no block to put in, no path to resolve
+            return Expanded(loaded.data)
+        area = include_area(spec.root, spec.unit_dir)
         expanded = expand(loaded.data, loaded.positions, path, area, load, _display)
         blocks.extend(expanded.files)
         return expanded

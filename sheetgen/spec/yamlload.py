@@ -454,7 +454,8 @@ def load_yaml(raw: bytes, file: str) -> Loaded:
         node = loader.get_single_node()
         if node is None:
             return Loaded(None, positions, [*problems, _diag(file, 1, 1, "empty-file", "文件是空的，没有任何内容")])
-        alias = _alias_problem(node)
+        aliased = "*" in text  # without an alias (*name) no node is shared: nothing loops or blows up
+        alias = _alias_problem(node) if aliased else None
         if alias:
             kind, at = alias
             line, col = at.start_mark.line + 1, at.start_mark.column + 1
@@ -462,7 +463,7 @@ def load_yaml(raw: bytes, file: str) -> Loaded:
                        f"别名（*引用）展开后嵌套超过 {MAX_DEPTH} 层，不像是一份项目说明；拒绝读取")
             return Loaded(None, positions, [*problems, _diag(file, line, col,
                                                              "alias-loop" if kind == "loop" else "too-deep", message)])
-        if _count_nodes(node, {}) > MAX_NODES:
+        if aliased and _count_nodes(node, {}) > MAX_NODES:
             return Loaded(None, positions, [*problems, _diag(
                 file, 1, 1, "alias-bomb", f"展开别名（*引用）后超过 {MAX_NODES} 个节点，疑似“别名炸弹”；拒绝读取")])
         _walk(node, (), positions, problems, set())
