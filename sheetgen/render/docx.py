@@ -40,6 +40,7 @@ from sheetgen.render.context import build_context, contents_labels, format_value
 from sheetgen.render.docx_contents import Entry, contents_xml
 from sheetgen.render.docx_pages import COMBINED_END, COMBINED_START, Layout, Pager, namespaces_of
 from sheetgen.render.package import Package
+from sheetgen.render.sandbox import Sandbox
 
 _T = TypeVar("_T")
 DOCUMENT = "word/document.xml"
@@ -132,17 +133,23 @@ def vm_text(cell: Any) -> Any:
     return cell
 
 
+_NOTHING = Markup()
+
+
 def word_text(text: str, prefix: str = "w") -> Markup:
     """Return ``text`` as safe WordprocessingML run content: XML-escaped,
     invalid characters dropped, line breaks as ``<w:br/>``, tabs as ``<w:tab/>``."""
+    if not text:
+        return _NOTHING
     if _XML_INVALID.search(text):
         text = _XML_INVALID.sub("", text)
+    if "\n" not in text and "\r" not in text and "\t" not in text:
+        return escape(text)  # the usual case: one line
     out = str(escape(text))
-    if "\n" in out or "\r" in out or "\t" in out:
-        reopen = f'<{prefix}:t xml:space="preserve">'
-        out = out.replace("\r\n", "\n").replace("\r", "\n")
-        out = out.replace("\n", f"</{prefix}:t><{prefix}:br/>{reopen}")
-        out = out.replace("\t", f"</{prefix}:t><{prefix}:tab/>{reopen}")
+    reopen = f'<{prefix}:t xml:space="preserve">'
+    out = out.replace("\r\n", "\n").replace("\r", "\n")
+    out = out.replace("\n", f"</{prefix}:t><{prefix}:br/>{reopen}")
+    out = out.replace("\t", f"</{prefix}:t><{prefix}:tab/>{reopen}")
     return Markup(out)
 
 
@@ -158,7 +165,7 @@ def _environment(prefix: str) -> SandboxedEnvironment:
             value = format_value(value, context["sheetgen_jurisdiction"])
         return word_text(value, prefix)
 
-    env = SandboxedEnvironment(
+    env = Sandbox(
         autoescape=True,
         undefined=_Undefined,
         finalize=finalize,

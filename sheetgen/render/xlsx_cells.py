@@ -26,6 +26,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from sheetgen.errors import TemplateError
 from sheetgen.render import jinja_errors
 from sheetgen.render.context import format_value
+from sheetgen.render.sandbox import Sandbox
 from sheetgen.render.xlsx_styles import Variants
 from sheetgen.render.xlsx_text import FORMULA_STARTS, clean_text, text_height, xml_text
 
@@ -53,7 +54,7 @@ def _finalize(context: Context, value: Any) -> Any:
 
 def environment() -> SandboxedEnvironment:
     """Return the sandboxed Jinja environment cell templates compile in."""
-    return SandboxedEnvironment(
+    return Sandbox(
         undefined=ChainableUndefined,
         finalize=_finalize,
         autoescape=False,
