@@ -56,6 +56,14 @@ class _CheckedSchema(DefinitionSchema):  # type: ignore[misc]
             super().__setitem__(key, value)
 
 
+class _TrustedSchema(_CheckedSchema):
+    """A definition schema not checked by Cerberus at all: sheetgen's own (``shape.yaml``, checked by
+    the tests) or made of rule sets each already checked (:func:`trusted`)."""
+
+    def validate(self, schema: Any = None) -> None:
+        return None
+
+
 class SpecValidator(Validator):  # type: ignore[misc]
     """Cerberus with exact decimals and the coercions specs need; its schema is checked
     once, when it is made, not again at every document (see :class:`_CheckedSchema`)."""
@@ -69,7 +77,9 @@ class SpecValidator(Validator):  # type: ignore[misc]
         if schema is None or self.is_child or isinstance(schema, DefinitionSchema):
             self._schema = schema
         else:
-            self._schema = _CheckedSchema(self, schema)
+            self._schema = (_TrustedSchema if self._trusted else _CheckedSchema)(self, schema)
+
+    _trusted = False
 
     types_mapping: ClassVar[dict[str, TypeDefinition]] = {
         **Validator.types_mapping,
@@ -103,6 +113,18 @@ class SpecValidator(Validator):  # type: ignore[misc]
             if text in ("否", "无", "N", "n"):
                 return False
         return value
+
+
+class _TrustedValidator(SpecValidator):
+    _trusted = True
+
+
+def trusted(schema: Mapping[str, Any]) -> SpecValidator:
+    """Return a validator of ``schema`` whose rules Cerberus does not check again: sheetgen's own
+    schemas (tested), and spec schemas whose rule sets the jurisdiction's loading checked one by
+    one (:func:`sheetgen.jurisdiction.shape.problems`).  Checking a schema is most of a cold start's
+    validation."""
+    return _TrustedValidator(schema)
 
 
 #: The Chinese name of each schema type, for messages.

@@ -30,7 +30,6 @@ from typing import Any
 import yaml
 
 from sheetgen.errors import Diagnostic, Severity
-from sheetgen.spec import yaml_errors
 
 try:  # libyaml is much faster and keeps marks as well
     _BaseLoader: type = yaml.CSafeLoader
@@ -230,6 +229,8 @@ def _check_chars(text: str, file: str) -> list[Diagnostic]:
 
 def _syntax_message(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, int, str, str]:
     """Return (line, col, code, message) of a syntax error, at the line of the slip behind it."""
+    from sheetgen.spec import yaml_errors  # only when a file has a mistake (its tables cost a cold start)
+
     found = yaml_errors.explain(exc, text)
     return found.line, found.col, found.code, found.message
 
@@ -281,6 +282,8 @@ def _nesting_limit(exc: yaml.MarkedYAMLError) -> bool:
 
 def _position(exc: yaml.MarkedYAMLError) -> tuple[int, int]:
     """Return the 1-based (line, col) where ``exc`` was found."""
+    from sheetgen.spec import yaml_errors
+
     return yaml_errors.position(exc)
 
 
@@ -474,9 +477,13 @@ def load_yaml(raw: bytes, file: str) -> Loaded:
         line, col, code, message = _syntax_message(exc, text)
         return Loaded(None, positions, [*problems, _diag(file, line, col, code, message)])
     except yaml.reader.ReaderError as exc:  # _check_chars leaves none, but say it in Chinese all the same
+        from sheetgen.spec import yaml_errors
+
         return Loaded(None, positions, [*problems, _diag(file, 1, 1, "yaml-syntax",
                                                          f"YAML 无法读取：{yaml_errors.explain_reader(exc)}")])
     except yaml.YAMLError as exc:
+        from sheetgen.spec import yaml_errors
+
         message = yaml_errors.translate(str(exc))
         return Loaded(None, positions, [*problems, _diag(file, 1, 1, "yaml-syntax", f"YAML 无法读取：{message}")])
     except RecursionError:
