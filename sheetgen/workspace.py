@@ -103,6 +103,7 @@ class Workspace:
         self._formats: dict[tuple[tuple[Path, ...], str | None], Formats] = {}
         self._names: dict[tuple[Path, ...], list[str]] = {}
         self._search: dict[tuple[Path, bool], tuple[Path, ...]] = {}
+        self._prints: dict[tuple[str, tuple[Path, ...]], str] = {}
 
     # ------------------------------------------------------------------ specs and defaults
 
@@ -193,11 +194,20 @@ class Workspace:
         return Workspace()._formats_along(jurisdictions.search_path(()))
 
     def fingerprint(self, name: str, folder: Path) -> str:
-        """Return the fingerprint of jurisdiction ``name`` as ``folder`` finds it ("missing" if none)."""
-        try:
-            return self.jurisdiction(name, folder).fingerprint
-        except JurisdictionError:
-            return "missing"
+        """Return the fingerprint of jurisdiction ``name`` as ``folder`` finds it ("missing" if
+        none): of a loaded one, or taken from its files without loading them (equal to the
+        fingerprint of the last good build means the same files, hence a good load)."""
+        search = self.search_path(folder)
+        loaded = self._loaded.get((name, search))
+        if isinstance(loaded, Jurisdiction):
+            return loaded.fingerprint
+        key = (name, search)
+        if key not in self._prints:
+            try:
+                self._prints[key] = jurisdictions.fingerprint(name, search)
+            except JurisdictionError:
+                self._prints[key] = "missing"
+        return self._prints[key]
 
 
 def spec_folders(specs: Sequence[SpecFile]) -> list[Path]:

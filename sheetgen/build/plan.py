@@ -56,6 +56,11 @@ def combined_outputs(spec: SpecFile, unit_name: str, output: Path, kinds: Sequen
     return {kind: folder / f"{stem}.{kind}" for kind in kinds}
 
 
+def pdf_path(source: Path) -> Path:
+    """Return where the PDF of ``source`` goes."""
+    return source.with_suffix(".pdf") if source.suffix == ".docx" else source.with_name(source.name + ".pdf")
+
+
 def stale_path(path: Path) -> Path:
     """Return where an output that is no longer current is moved aside:
     ``汇总-X.xlsx`` -> ``汇总-X（已过期）.xlsx``, ``X.xlsx.pdf`` -> ``X（已过期）.xlsx.pdf``."""

@@ -29,7 +29,7 @@ from sheetgen import os_errors
 from sheetgen.build.atomic import WriteError, remove_stale_temps
 from sheetgen.build.ledger import Ledger, Scope
 from sheetgen.build.lock import DEFAULT_WAIT, BuildLocked, output_lock
-from sheetgen.build.manifest import Manifest
+from sheetgen.build.manifest import MANIFEST_NAME, Manifest
 from sheetgen.build.plan import Fingerprints, key, spec_outputs, unit_fingerprint, unit_folder
 from sheetgen.build.tasks import (
     CombinedOutcome,
@@ -153,6 +153,7 @@ class _Unit:
     members: list[SpecFile]
     excluded: list[SpecFile] = field(default_factory=list)
     failed: str = ""  # the whole unit cannot be built (its output folder clashes with another's)
+    outputs: list[dict[str, Path]] = field(default_factory=list)  # of each member, in order
 
 
 class _Build:
@@ -221,6 +222,7 @@ class _Build:
                 if clash is None:
                     claimed.update((p, spec) for p in outputs.values())
                     members.append(spec)
+                    unit.outputs.append(outputs)
                     continue
                 self._show([Diagnostic(spec.display, 0, 0, "name-clash", Severity.ERROR,
                                        f"与 {claimed[clash].display} 生成同名文件 {clash.name}；请改文件名")])
@@ -232,20 +234,20 @@ class _Build:
         """Return the task that builds ``unit``, or None when it is current (then it is reported from the record)."""
         options = self.options
         jobs, prints, fresh = [], [], not options.force and not unit.excluded
-        for spec in unit.members:
-            outputs = spec_outputs(spec, options.output, options.kinds)
-            record = self.ledger.old.specs.get(key(spec.path))
+        for spec, outputs in zip(unit.members, unit.outputs, strict=True):
+            spec_key = key(spec.path)
+            record = self.ledger.old.specs.get(spec_key)
             expected = record.fingerprint if record is not None and record.fingerprint else None
             present = tuple(k for k, p in outputs.items()
-                            if record is not None and str(p) in record.outputs and p.is_file())
+                            if record is not None and str(p) in record.outputs and os.path.isfile(p))
             now = ""
             if fresh and record is not None and expected is not None:
                 now = self.fingerprints.spec(spec, record.jurisdiction)
             fresh = fresh and now == expected and len(present) == len(outputs)
-            prints.append((key(spec.path), now))
+            prints.append((spec_key, now))
             jobs.append(SpecJob(spec, tuple(outputs.items()), expected, present))
         old_unit = self.ledger.old.units.get(key(unit.folder))
-        present_combined = tuple(p for p in (old_unit.outputs if old_unit else ()) if Path(p).is_file())
+        present_combined = tuple(p for p in (old_unit.outputs if old_unit else ()) if os.path.isfile(p))
         if (fresh and old_unit is not None and old_unit.fingerprint == unit_fingerprint(prints)
                 and {Path(p).suffix[1:] for p in present_combined} >= set(options.kinds)):
             self._replay(unit)
@@ -343,7 +345,8 @@ class _Build:
         self.ledger.settle_pdfs()
         self._apply()
         try:  # failed specs get no fingerprint, so the next build tries them again
-            self.ledger.new.write(options.output)
+            if self.ledger.new != old or note or not (options.output / MANIFEST_NAME).is_file():
+                self.ledger.new.write(options.output)
         except WriteError as exc:
             self._failure(f"{exc}（下次生成将全部重做）")
         return self.summary

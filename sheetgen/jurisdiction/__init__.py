@@ -18,10 +18,18 @@ Which ``templates/`` folders are searched is the workspace's rule
 (:mod:`sheetgen.workspace`).
 """
 
-from sheetgen.jurisdiction.loading import DESCRIPTION, SCHEMA, available, builtin_dir, load, search_path
+from sheetgen.jurisdiction.loading import (
+    DESCRIPTION,
+    SCHEMA,
+    available,
+    builtin_dir,
+    fingerprint,
+    load,
+    search_path,
+)
 from sheetgen.jurisdiction.typed import TARGET_TABLE, TEMPLATE_FILES, Column, Field, Jurisdiction, Table
 
 __all__ = [
     "DESCRIPTION", "SCHEMA", "TARGET_TABLE", "TEMPLATE_FILES", "Column", "Field", "Jurisdiction", "Table",
-    "available", "builtin_dir", "load", "search_path",
+    "available", "builtin_dir", "fingerprint", "load", "search_path",
 ]  # fmt: skip

@@ -125,19 +125,66 @@ def _skipped_dir(path: Path, root: Path) -> bool:
     return any(p.startswith((".", "_")) or p in (TEMPLATES, "output") for p in parts)
 
 
+def _skipped_name(name: str) -> bool:
+    return name.startswith((".", "_")) or name in (TEMPLATES, "output")
+
+
+def _spec_files(root: Path) -> list[Path]:
+    """Return the spec files under ``root``, sorted: as ``root.rglob("*")`` finds them (no
+    symlinked folder followed), in folders none of whose names below ``root`` is skipped."""
+    found: list[Path] = []
+    folders = [root]
+    while folders:
+        folder = folders.pop()
+        try:
+            with os.scandir(folder) as entries:
+                listed = list(entries)
+        except OSError:
+            continue
+        for entry in listed:
+            try:
+                if entry.is_dir() and not entry.is_symlink():
+                    if not _skipped_name(entry.name):
+                        folders.append(folder / entry.name)
+                elif entry.is_file() and _is_spec(Path(entry.name)):
+                    found.append(folder / entry.name)
+            except OSError:
+                continue
+    return sorted(found)
+
+
+class _Numbers:
+    """The position of each spec in its folder, and the defaults of each folder, found once."""
+
+    def __init__(self) -> None:
+        self._numbers: dict[Path, dict[str, int]] = {}
+        self._chains: dict[tuple[Path, Path], tuple[Path, ...]] = {}
+
+    def number(self, path: Path) -> int:
+        folder = path.parent
+        if folder not in self._numbers:
+            names = sorted(p.name for p in folder.iterdir() if p.is_file() and _is_spec(p))
+            self._numbers[folder] = {name: index for index, name in enumerate(names, start=1)}
+        return self._numbers[folder].get(path.name, 1)
+
+    def defaults(self, path: Path, root: Path) -> tuple[Path, ...]:
+        key = (path.parent, root)
+        if key not in self._chains:
+            self._chains[key] = _defaults_for(path, root)
+        return self._chains[key]
+
+
 def discover(paths: Iterable[Path]) -> tuple[list[SpecFile], list[Diagnostic]]:
     """Return the spec files under ``paths`` (files or folders), in build order,
     and a diagnostic for each path that does not exist."""
     found: dict[Path, SpecFile] = {}
     problems: list[Diagnostic] = []
+    known = _Numbers()
     for given in paths:
         given = Path(given)
         if given.is_dir():
             root = given
-            candidates = sorted(
-                p for p in given.rglob("*")
-                if p.is_file() and _is_spec(p) and not _skipped_dir(p.parent, given)
-            )
+            candidates = _spec_files(given)
         elif given.is_file():
             root = given.parent
             candidates = [given]
@@ -145,9 +192,9 @@ def discover(paths: Iterable[Path]) -> tuple[list[SpecFile], list[Diagnostic]]:
             problems.append(Diagnostic(str(given), 0, 0, "not-found", Severity.ERROR, "找不到这个文件或文件夹"))
             continue
         for path in candidates:
-            key = path.resolve()
+            key = _real(path)
             if key not in found:
-                found[key] = SpecFile(path, root, _number(path), _defaults_for(path, root))
+                found[key] = SpecFile(path, root, known.number(path), known.defaults(path, root))
     specs = sorted(found.values(), key=lambda s: (str(s.unit_dir), s.path.name))
     return specs, problems
 
