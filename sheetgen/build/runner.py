@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sheetgen import os_errors
 from sheetgen.build.atomic import WriteError, remove_stale_temps
@@ -39,10 +39,12 @@ from sheetgen.build.tasks import (
     UnitTask,
     run_unit,
 )
-from sheetgen.build.workers import WorkerDied, Workers
 from sheetgen.errors import Diagnostic, Severity
 from sheetgen.spec.files import SpecFile, unit_specs
 from sheetgen.workspace import Workspace
+
+if TYPE_CHECKING:
+    from sheetgen.build.workers import Workers
 
 
 @dataclass(frozen=True)
@@ -332,6 +334,8 @@ class _Build:
             if task is not None:
                 tasks.append(task)
         jobs = max(1, min(options.jobs or os.cpu_count() or 1, len(tasks)))
+        from sheetgen.build.workers import Workers  # (process pools: not needed when nothing is out of date)
+
         workers = Workers(jobs)
         try:
             self._execute(tasks, workers)
@@ -385,6 +389,8 @@ class _Build:
             self._failure(failure)
 
     def _execute(self, tasks: list[UnitTask], workers: Workers) -> None:
+        from sheetgen.build.workers import WorkerDied
+
         queue = iter(tasks)
         window = max(2, workers.jobs * 2)  # units in flight; bounded so memory does not grow with N
         futures: deque[tuple[UnitTask, Future[Any]]] = deque()

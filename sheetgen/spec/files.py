@@ -90,12 +90,12 @@ def display(path: Path) -> str:
 
 def _display(path: Path) -> str:
     try:
-        return str(_real(path).relative_to(_real_folder(Path(os.getcwd()))))
+        return str(real_path(path).relative_to(_real_folder(Path(os.getcwd()))))
     except ValueError:
         return str(path)
 
 
-def _real(path: Path) -> Path:
+def real_path(path: Path) -> Path:
     """Return ``path.resolve()``, its folder's resolved once (a spec folder holds many files)."""
     path = path.absolute()
     if path.name in ("", ".", "..") or path.is_symlink():
@@ -129,9 +129,10 @@ def _skipped_name(name: str) -> bool:
     return name.startswith((".", "_")) or name in (TEMPLATES, "output")
 
 
-def _spec_files(root: Path) -> list[Path]:
+def _spec_files(root: Path, numbers: dict[Path, dict[str, int]]) -> list[Path]:
     """Return the spec files under ``root``, sorted: as ``root.rglob("*")`` finds them (no
-    symlinked folder followed), in folders none of whose names below ``root`` is skipped."""
+    symlinked folder followed), in folders none of whose names below ``root`` is skipped;
+    ``numbers`` gets the position of each in its folder."""
     found: list[Path] = []
     folders = [root]
     while folders:
@@ -141,15 +142,19 @@ def _spec_files(root: Path) -> list[Path]:
                 listed = list(entries)
         except OSError:
             continue
+        names = []
         for entry in listed:
             try:
                 if entry.is_dir() and not entry.is_symlink():
                     if not _skipped_name(entry.name):
                         folders.append(folder / entry.name)
                 elif entry.is_file() and _is_spec(Path(entry.name)):
-                    found.append(folder / entry.name)
+                    names.append(entry.name)
             except OSError:
                 continue
+        names.sort()
+        numbers[folder] = {name: index for index, name in enumerate(names, start=1)}
+        found.extend(folder / name for name in names)
     return sorted(found)
 
 
@@ -157,15 +162,15 @@ class _Numbers:
     """The position of each spec in its folder, and the defaults of each folder, found once."""
 
     def __init__(self) -> None:
-        self._numbers: dict[Path, dict[str, int]] = {}
+        self.numbers: dict[Path, dict[str, int]] = {}
         self._chains: dict[tuple[Path, Path], tuple[Path, ...]] = {}
 
     def number(self, path: Path) -> int:
         folder = path.parent
-        if folder not in self._numbers:
+        if folder not in self.numbers:
             names = sorted(p.name for p in folder.iterdir() if p.is_file() and _is_spec(p))
-            self._numbers[folder] = {name: index for index, name in enumerate(names, start=1)}
-        return self._numbers[folder].get(path.name, 1)
+            self.numbers[folder] = {name: index for index, name in enumerate(names, start=1)}
+        return self.numbers[folder].get(path.name, 1)
 
     def defaults(self, path: Path, root: Path) -> tuple[Path, ...]:
         key = (path.parent, root)
@@ -184,7 +189,7 @@ def discover(paths: Iterable[Path]) -> tuple[list[SpecFile], list[Diagnostic]]:
         given = Path(given)
         if given.is_dir():
             root = given
-            candidates = _spec_files(given)
+            candidates = _spec_files(given, known.numbers)
         elif given.is_file():
             root = given.parent
             candidates = [given]
@@ -192,7 +197,7 @@ def discover(paths: Iterable[Path]) -> tuple[list[SpecFile], list[Diagnostic]]:
             problems.append(Diagnostic(str(given), 0, 0, "not-found", Severity.ERROR, "找不到这个文件或文件夹"))
             continue
         for path in candidates:
-            key = _real(path)
+            key = real_path(path)
             if key not in found:
                 found[key] = SpecFile(path, root, known.number(path), known.defaults(path, root))
     specs = sorted(found.values(), key=lambda s: (str(s.unit_dir), s.path.name))
