@@ -32,7 +32,6 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side  # noqa: 
 from openpyxl.worksheet.worksheet import Worksheet  # noqa: E402
 
 from bench.timing import median_ms  # noqa: E402
-from sheetgen import jurisdiction as jurisdictions  # noqa: E402
 from sheetgen.jurisdiction import Jurisdiction  # noqa: E402
 from sheetgen.model import Project  # noqa: E402
 from sheetgen.render.context import format_value  # noqa: E402
@@ -59,7 +58,7 @@ def _get(header: Any, dotted: str) -> Any:
     return value
 
 
-def _shanghai(project: Project) -> tuple[Layout, list[float], int]:
+def _shanghai(project: Project, jurisdiction: Jurisdiction) -> tuple[Layout, list[float], int]:
     h = project.header
     lay: Layout = [
         ("A1:D1", "财政项目支出绩效目标表", "title"),
@@ -78,7 +77,7 @@ def _shanghai(project: Project) -> tuple[Layout, list[float], int]:
         ("C6", "绩效类型：", "label"),
         ("D6", h.get("performance_type"), "cell"),
     ]
-    texts = [(f"{label}：", key) for key, label in jurisdictions.load("shanghai").long_texts]
+    texts = [(f"{label}：", key) for key, label in jurisdiction.long_texts]  # loaded once, as sheetgen's is
     for row, (label, key) in enumerate(texts, start=7):
         lay += [(f"A{row}", label, "label"), (f"B{row}:D{row}", h.get(key), "cell")]
     lay += [
@@ -100,7 +99,7 @@ def _shanghai(project: Project) -> tuple[Layout, list[float], int]:
     return lay, [22, 26, 22, 24], 17
 
 
-def _tianjin(project: Project) -> tuple[Layout, list[float], int]:
+def _tianjin(project: Project, jurisdiction: Jurisdiction) -> tuple[Layout, list[float], int]:
     h = project.header
     targets = "\n".join(f"{i}.{t}" for i, t in enumerate(h.get("targets") or (), start=1))
     lay: Layout = [
@@ -199,7 +198,7 @@ def write_with_openpyxl(project: Project | Sequence[Project], jurisdiction: Juri
     for index, (item, name) in enumerate(zip(projects, names, strict=True)):
         ws = wb.create_sheet(name) if combined or index else first
         ws.title = name
-        layout, widths, title_row = layout_of(item)
+        layout, widths, title_row = layout_of(item, jurisdiction)
         _fill(ws, layout, widths, title_row, jurisdiction)
     out = io.BytesIO()
     wb.save(out)

@@ -65,10 +65,11 @@ class Formats:
 
     search: tuple[Path, ...]
     found: tuple[tuple[str, Jurisdiction | JurisdictionError], ...] = ()
+    others: tuple[str, ...] = ()  # names also found along ``search`` but not loaded (see Workspace.formats)
 
     @property
     def names(self) -> tuple[str, ...]:
-        return tuple(name for name, _ in self.found)
+        return tuple(sorted({*(name for name, _ in self.found), *self.others}))
 
     def get(self, name: str) -> Jurisdiction:
         """Return the jurisdiction ``name``; raise :class:`JurisdictionError` when there is
@@ -99,7 +100,10 @@ class Workspace:
 
     def __init__(self) -> None:
         self._loaded: dict[tuple[str, tuple[Path, ...]], Jurisdiction | JurisdictionError] = {}
-        self._formats: dict[tuple[Path, ...], Formats] = {}
+        self._formats: dict[tuple[tuple[Path, ...], str | None], Formats] = {}
+        self._names: dict[tuple[Path, ...], list[str]] = {}
+        self._search: dict[tuple[Path, bool], tuple[Path, ...]] = {}
+        self._prints: dict[tuple[str, tuple[Path, ...]], str] = {}
 
     # ------------------------------------------------------------------ specs and defaults
 
@@ -132,11 +136,13 @@ class Workspace:
 
     # ------------------------------------------------------------------ jurisdictions
 
-    @staticmethod
-    def search_path(folder: Path, *, tree: bool = False) -> tuple[Path, ...]:
+    def search_path(self, folder: Path, *, tree: bool = False) -> tuple[Path, ...]:
         """Return the folders searched for the jurisdictions of specs in ``folder``: its
-        overrides (:func:`override_dirs`), then the built-in folder."""
-        return jurisdictions.search_path(override_dirs(folder, tree=tree))
+        overrides (:func:`override_dirs`), then the built-in folder (found once per folder)."""
+        key = (Path(folder), tree)
+        if key not in self._search:
+            self._search[key] = jurisdictions.search_path(override_dirs(folder, tree=tree))
+        return self._search[key]
 
     def load(self, name: str, search: tuple[Path, ...]) -> Jurisdiction:
         """Return jurisdiction ``name`` along ``search`` (loaded once; an error is kept too)."""
@@ -155,20 +161,32 @@ class Workspace:
         """Return the jurisdiction ``name`` as specs in ``folder`` find it."""
         return self.load(name, self.search_path(folder, tree=tree))
 
-    def formats(self, folder: Path, *, tree: bool = False) -> Formats:
-        """Return every jurisdiction specs in ``folder`` can use, loaded (see :class:`Formats`)."""
-        return self._formats_along(self.search_path(folder, tree=tree))
+    def formats(self, folder: Path, *, tree: bool = False, only: str | None = None) -> Formats:
+        """Return every jurisdiction specs in ``folder`` can use, loaded (see :class:`Formats`);
+        with ``only``, just that one is loaded (a command checking a few specs loads no more
+        formats than they name) and the others are known by name."""
+        return self._formats_along(self.search_path(folder, tree=tree), only)
 
-    def _formats_along(self, search: tuple[Path, ...]) -> Formats:
-        if search not in self._formats:
+    def _formats_along(self, search: tuple[Path, ...], only: str | None = None) -> Formats:
+        key = (search, only)
+        if key not in self._formats:
             found: list[tuple[str, Jurisdiction | JurisdictionError]] = []
-            for name in jurisdictions.available(search):
+            others = []
+            for name in self._available(search):
+                if only is not None and name != only:
+                    others.append(name)
+                    continue
                 try:
                     found.append((name, self.load(name, search)))
                 except JurisdictionError as exc:
                     found.append((name, exc))
-            self._formats[search] = Formats(search, tuple(found))
-        return self._formats[search]
+            self._formats[key] = Formats(search, tuple(found), tuple(others))
+        return self._formats[key]
+
+    def _available(self, search: tuple[Path, ...]) -> list[str]:
+        if search not in self._names:
+            self._names[search] = jurisdictions.available(search)
+        return self._names[search]
 
     @staticmethod
     def builtin_formats() -> Formats:
@@ -176,11 +194,20 @@ class Workspace:
         return Workspace()._formats_along(jurisdictions.search_path(()))
 
     def fingerprint(self, name: str, folder: Path) -> str:
-        """Return the fingerprint of jurisdiction ``name`` as ``folder`` finds it ("missing" if none)."""
-        try:
-            return self.jurisdiction(name, folder).fingerprint
-        except JurisdictionError:
-            return "missing"
+        """Return the fingerprint of jurisdiction ``name`` as ``folder`` finds it ("missing" if
+        none): of a loaded one, or taken from its files without loading them (equal to the
+        fingerprint of the last good build means the same files, hence a good load)."""
+        search = self.search_path(folder)
+        loaded = self._loaded.get((name, search))
+        if isinstance(loaded, Jurisdiction):
+            return loaded.fingerprint
+        key = (name, search)
+        if key not in self._prints:
+            try:
+                self._prints[key] = jurisdictions.fingerprint(name, search)
+            except JurisdictionError:
+                self._prints[key] = "missing"
+        return self._prints[key]
 
 
 def spec_folders(specs: Sequence[SpecFile]) -> list[Path]:

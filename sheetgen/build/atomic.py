@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import itertools
 import os
-import secrets
 from pathlib import Path
 from typing import BinaryIO
 
@@ -47,29 +47,48 @@ def _explain(exc: OSError) -> str:
     return f"无法写入：{os_errors.explain(exc)}"
 
 
+_names = itertools.count()
+
+
 def _write_all(handle: BinaryIO, data: bytes) -> None:
     handle.write(data)
     handle.flush()
 
 
+def _create(folder: str, name: str) -> tuple[str, BinaryIO]:
+    """Return a new temporary file next to ``name`` in ``folder`` (made when missing), open for writing."""
+    while True:
+        temp = os.path.join(folder, f".{name}{TEMP_MARK}{os.getpid()}-{next(_names)}")
+        try:
+            return temp, open(temp, "xb")
+        except FileExistsError:  # left by an earlier process of the same id: take the next name
+            continue
+        except FileNotFoundError:
+            try:
+                os.makedirs(folder, exist_ok=True)
+            except OSError as exc:
+                raise WriteError(Path(folder), _explain(exc)) from None
+            return temp, open(temp, "xb")
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically; raise :class:`WriteError` on failure."""
+    folder, name = os.path.split(os.fspath(path))
+    temp = ""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise WriteError(path.parent, _explain(exc)) from None
-    temp = path.with_name(f".{path.name}{TEMP_MARK}{os.getpid()}-{secrets.token_hex(4)}")
-    try:
-        with open(temp, "xb") as handle:
+        temp, handle = _create(folder or ".", name)
+        with handle:
             _write_all(handle, data)
         os.replace(temp, path)
     except OSError as exc:
-        with contextlib.suppress(OSError):
-            temp.unlink()
+        if temp:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
         raise WriteError(path, _explain(exc)) from None
     except BaseException:  # Ctrl-C in the middle of a write: no temporary file stays behind
-        with contextlib.suppress(OSError):
-            temp.unlink()
+        if temp:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
         raise
 
 

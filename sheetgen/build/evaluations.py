@@ -23,17 +23,17 @@ from pathlib import Path
 from sheetgen.build.plan import combined_outputs, key, spec_outputs, unit_fingerprint
 from sheetgen.build.tasks import (
     CombinedOutcome,
+    Made,
     SpecJob,
     SpecOutcome,
     TableResult,
     UnitTask,
-    _render_and_write,
+    make_and_write,
 )
 from sheetgen.errors import Diagnostic, Severity
 from sheetgen.jurisdiction import SELF_EVALUATION_TABLE, Jurisdiction
-from sheetgen.model import Project
 
-Built = tuple[SpecJob, SpecOutcome, Project | None, Jurisdiction | None]
+Built = tuple[SpecJob, SpecOutcome, Made | None]
 
 
 def _note(outcome: SpecOutcome, code: str, severity: Severity, message: str) -> None:
@@ -46,16 +46,17 @@ def _table_label(jurisdiction: Jurisdiction | None) -> str:
     return found.label if found is not None else SELF_EVALUATION_TABLE
 
 
-def _spec(job: SpecJob, outcome: SpecOutcome, project: Project | None, jurisdiction: Jurisdiction | None,
+def _spec(job: SpecJob, outcome: SpecOutcome, made_target: Made | None,
           task: UnitTask, taken: set[Path]) -> tuple[SpecOutcome, dict[str, Path]] | None:
     """Return what became of one spec's 自评表 and its files (None: it has none)."""
     mode = task.evaluations
     if mode == "no":  # not asked for: the old files stay while the spec is as it was
         kept = SpecOutcome(job.spec, [], outcome.fingerprint, outcome.jurisdiction)
         return (kept, {}) if job.evaluation is not None else None
-    if project is None or jurisdiction is None:  # the spec has errors: no 目标表, no 自评表
+    if made_target is None:  # the spec has errors: no 目标表, no 自评表
         wanted = job.evaluation is not None or mode == "yes" or outcome.year_end
         return (SpecOutcome(job.spec, []), {}) if wanted else None
+    project, jurisdiction = made_target.project, made_target.jurisdiction
     label = _table_label(jurisdiction)
     table = jurisdiction.find_table(SELF_EVALUATION_TABLE)
     if not outcome.year_end:
@@ -83,7 +84,7 @@ def _spec(job: SpecJob, outcome: SpecOutcome, project: Project | None, jurisdict
     changed = task.force or record is None or outcome.fingerprint != record.expected
     for kind, path in outputs.items():
         if changed or record is None or str(path) not in record.present:
-            failure = _render_and_write(kind, path, [project], jurisdiction, SELF_EVALUATION_TABLE)
+            failure = make_and_write(kind, path, [made_target], jurisdiction, SELF_EVALUATION_TABLE)
             if failure is None:
                 made.written.append((kind, path))
             else:
@@ -95,9 +96,9 @@ def _blocked(task: UnitTask, built: Sequence[Built], specs: Sequence[SpecOutcome
              formats: int) -> tuple[str, bool]:
     """Return why the unit's 自评 汇总 cannot be made ("" when it can) and whether that is only
     a warning (projects still without year-end data, nothing wrong)."""
-    waiting = [job.spec.path.name for (job, _o, _p, _j), made in zip(built, specs, strict=True) if made is None]
+    waiting = [job.spec.path.name for (job, _o, _m), made in zip(built, specs, strict=True) if made is None]
     bad = [f"{job.spec.path.name}（{label}没有生成，见上面的错误）"
-           for (job, _o, _p, _j), made in zip(built, specs, strict=True) if made is not None and not made.good]
+           for (job, _o, _m), made in zip(built, specs, strict=True) if made is not None and not made.good]
     bad += [f"{name}（与别的项目说明生成同名文件）" for name in task.excluded]
     if not waiting and not bad and formats > 1:
         return ("自评汇总没有生成：同一文件夹里的项目用了不同的格式，无法合成一份；"
@@ -113,8 +114,7 @@ def _blocked(task: UnitTask, built: Sequence[Built], specs: Sequence[SpecOutcome
 def build_evaluations(task: UnitTask, built: Sequence[Built]) -> TableResult | None:
     """Return what became of the unit's 自评表 files (None when it has none and had none)."""
     taken = {path for job, *_ in built for _kind, path in job.outputs}
-    found = [_spec(job, outcome, project, jurisdiction, task, taken)
-             for job, outcome, project, jurisdiction in built]
+    found = [_spec(job, outcome, made, task, taken) for job, outcome, made in built]
     specs = [made[0] if made is not None else None for made in found]
     outputs = [made[1] if made is not None else {} for made in found]
     unit_record = task.evaluation
@@ -122,13 +122,13 @@ def build_evaluations(task: UnitTask, built: Sequence[Built]) -> TableResult | N
         if all(job.evaluation is None for job, *_ in built):
             return None
         return TableResult(SELF_EVALUATION_TABLE, specs, None, outputs=outputs)
-    fingerprint = unit_fingerprint((key(o.spec.path), o.fingerprint) for _j, o, _p, _jur in built)
+    fingerprint = unit_fingerprint((key(o.spec.path), o.fingerprint) for _j, o, _m in built)
     if task.evaluations == "no":
         combined = CombinedOutcome(fingerprint) if unit_record else None
         return TableResult(SELF_EVALUATION_TABLE, specs, combined, outputs=outputs)
     if all(made is None for made in specs):  # no project has year-end data (any more)
         return TableResult(SELF_EVALUATION_TABLE, specs, None, outputs=outputs)
-    jurisdictions = {j.name: j for _job, _o, p, j in built if j is not None and p is not None}
+    jurisdictions = {m.jurisdiction.name: m.jurisdiction for _job, _o, m in built if m is not None}
     label = _table_label(next(iter(jurisdictions.values()), None))
     blocked, waiting = _blocked(task, built, specs, label, len(jurisdictions))
     combined = CombinedOutcome(blocked=blocked)
@@ -137,14 +137,14 @@ def build_evaluations(task: UnitTask, built: Sequence[Built]) -> TableResult | N
     jurisdiction = next(iter(jurisdictions.values()))
     table = jurisdiction.find_table(SELF_EVALUATION_TABLE)
     assert table is not None  # else the specs' 自评表 were not made
-    projects = sorted((p for _job, _o, p, _j in built if p is not None), key=lambda p: (p.number, p.key))
-    unit_name = str((projects[0].header.get("unit") or {}).get("name") or task.folder.name)
+    projects = sorted((m for _job, _o, m in built if m is not None), key=lambda m: (m.project.number, m.project.key))
+    unit_name = str((projects[0].project.header.get("unit") or {}).get("name") or task.folder.name)
     combined.outputs = combined_outputs(task.specs[0].spec, unit_name, task.output, task.kinds, table.suffix)
     combined.fingerprint = fingerprint
     changed = task.force or unit_record is None or fingerprint != unit_record.expected
     for kind, path in combined.outputs.items():
         if changed or unit_record is None or str(path) not in unit_record.present:
-            failure = _render_and_write(kind, path, projects, jurisdiction, SELF_EVALUATION_TABLE)
+            failure = make_and_write(kind, path, projects, jurisdiction, SELF_EVALUATION_TABLE)
             if failure is None:
                 combined.written.append((kind, path))
             else:

@@ -8,6 +8,7 @@ touches old files, at the end of the build.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -189,6 +190,8 @@ class Ledger:
         """Plan moving aside the PDFs sheetgen made of files that have changed since (no --pdf
         this time, or the conversion failed); remove the stale copy of a PDF current again."""
         for record in self.records():
+            if not record.pdfs:
+                continue
             sources = {pdf_of(Path(p)): Path(p) for p in record.outputs}
             for path in list(record.pdfs):
                 pdf, source = Path(path), sources.get(Path(path))
@@ -210,5 +213,5 @@ class Ledger:
         self.retire.apply(claimed)
         for record in self.records():
             for files in (record.outputs, record.pdfs, record.stale):
-                files[:] = [p for p in dict.fromkeys(files) if Path(p).is_file()]
+                files[:] = [p for p in dict.fromkeys(files) if os.path.isfile(p)]
         return self.retire.done, self.retire.failures

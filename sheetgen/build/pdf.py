@@ -32,6 +32,7 @@ from lxml import etree
 
 from sheetgen import office, os_errors
 from sheetgen.build.atomic import WriteError, write_atomic
+from sheetgen.build.plan import pdf_path
 
 INSTALL_HINT = "请先安装 LibreOffice：sudo apt-get install libreoffice-writer-nogui libreoffice-calc-nogui"
 SECONDS_PER_FILE = 20
@@ -73,11 +74,6 @@ class Conversion:
 def soffice() -> str | None:
     """Return the path of LibreOffice's ``soffice`` program, or None if it is not installed."""
     return shutil.which("soffice") or shutil.which("libreoffice")
-
-
-def pdf_path(source: Path) -> Path:
-    """Return where the PDF of ``source`` goes."""
-    return source.with_suffix(".pdf") if source.suffix == ".docx" else source.with_name(source.name + ".pdf")
 
 
 def stale(sources: Iterable[Path]) -> list[Path]:

@@ -9,7 +9,7 @@ from pathlib import Path
 from sheetgen import __version__
 from sheetgen.build.manifest import digest
 from sheetgen.build.names import safe_name
-from sheetgen.spec.files import LoadedSpec, SpecFile, file_digest, read_spec
+from sheetgen.spec.files import LoadedSpec, SpecFile, file_digest, read_spec, real_path
 from sheetgen.workspace import Workspace
 
 COMBINED_PREFIX = "汇总-"
@@ -24,7 +24,7 @@ def key(path: Path) -> str:
 
 @lru_cache(maxsize=1 << 14)
 def _resolved(path: Path) -> str:
-    return str(path.resolve())  # cached: resolving paths was most of a no-change build's time
+    return str(real_path(path))  # cached: resolving paths was most of a no-change build's time
 
 
 def unit_folder(spec: SpecFile) -> Path:
@@ -80,6 +80,11 @@ def table_kinds(names: Iterable[str], workspace: Workspace,
             kinds.append(found.kind)
     known = list(dict.fromkeys(t.label for j in formats for t in j.tables))
     return tuple(kinds), unknown, known
+
+
+def pdf_path(source: Path) -> Path:
+    """Return where the PDF of ``source`` goes."""
+    return source.with_suffix(".pdf") if source.suffix == ".docx" else source.with_name(source.name + ".pdf")
 
 
 def stale_path(path: Path) -> Path:

@@ -23,13 +23,13 @@ from collections.abc import Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sheetgen import os_errors
 from sheetgen.build.atomic import WriteError, remove_stale_temps
 from sheetgen.build.ledger import Ledger, Scope
 from sheetgen.build.lock import DEFAULT_WAIT, BuildLocked, output_lock
-from sheetgen.build.manifest import Manifest, Record
+from sheetgen.build.manifest import MANIFEST_NAME, Manifest, Record
 from sheetgen.build.plan import Fingerprints, key, spec_outputs, unit_fingerprint, unit_folder
 from sheetgen.build.tasks import (
     CombinedOutcome,
@@ -41,11 +41,13 @@ from sheetgen.build.tasks import (
     UnitTask,
     run_unit,
 )
-from sheetgen.build.workers import WorkerDied, Workers
 from sheetgen.errors import Diagnostic, Severity
 from sheetgen.jurisdiction import SELF_EVALUATION_TABLE, TARGET_TABLE
 from sheetgen.spec.files import SpecFile, unit_specs
 from sheetgen.workspace import Workspace
+
+if TYPE_CHECKING:
+    from sheetgen.build.workers import Workers
 
 
 @dataclass(frozen=True)
@@ -170,6 +172,7 @@ class _Unit:
     members: list[SpecFile]
     excluded: list[SpecFile] = field(default_factory=list)
     failed: str = ""  # the whole unit cannot be built (its output folder clashes with another's)
+    outputs: list[dict[str, Path]] = field(default_factory=list)  # of each member, in order
 
 
 class _Build:
@@ -239,6 +242,7 @@ class _Build:
                 if clash is None:
                     claimed.update((p, spec) for p in outputs.values())
                     members.append(spec)
+                    unit.outputs.append(outputs)
                     continue
                 self._show([Diagnostic(spec.display, 0, 0, "name-clash", Severity.ERROR,
                                        f"与 {claimed[clash].display} 生成同名文件 {clash.name}；请改文件名")])
@@ -251,22 +255,23 @@ class _Build:
         options = self.options
         jobs, prints, fresh = [], [], not options.force and not unit.excluded
         kinds = options.kinds if options.targets else ()
-        for spec in unit.members:
-            outputs = spec_outputs(spec, options.output, kinds)
-            record = self.ledger.old.specs.get(key(spec.path))
+        for spec, planned in zip(unit.members, unit.outputs, strict=True):
+            outputs = planned if options.targets else {}
+            spec_key = key(spec.path)
+            record = self.ledger.old.specs.get(spec_key)
             expected = record.fingerprint if record is not None and record.fingerprint else None
             present = tuple(k for k, p in outputs.items()
-                            if record is not None and str(p) in record.outputs and p.is_file())
+                            if record is not None and str(p) in record.outputs and os.path.isfile(p))
             now = ""
             if fresh and record is not None and expected is not None:
                 now = self.fingerprints.spec(spec, record.jurisdiction)
-            evaluation = self._table_record(self.evaluations.old.specs.get(key(spec.path)))
+            evaluation = self._table_record(self.evaluations.old.specs.get(spec_key))
             fresh = (fresh and now == expected and len(present) == len(outputs)
                      and self._current(evaluation, now, options.evaluations))
-            prints.append((key(spec.path), now))
+            prints.append((spec_key, now))
             jobs.append(SpecJob(spec, tuple(outputs.items()), expected, present, evaluation))
         old_unit = self.ledger.old.units.get(key(unit.folder))
-        present_combined = tuple(p for p in (old_unit.outputs if old_unit else ()) if Path(p).is_file())
+        present_combined = tuple(p for p in (old_unit.outputs if old_unit else ()) if os.path.isfile(p))
         unit_evaluation = self._table_record(self.evaluations.old.units.get(key(unit.folder)))
         if (fresh and old_unit is not None and old_unit.fingerprint == unit_fingerprint(prints)
                 and {Path(p).suffix[1:] for p in present_combined} >= set(kinds)
@@ -284,7 +289,7 @@ class _Build:
         """Return what a spec's (or unit's) 自评表 record says its task needs to know."""
         if record is None:
             return None
-        return TableRecord(record.fingerprint or None, tuple(p for p in record.outputs if Path(p).is_file()))
+        return TableRecord(record.fingerprint or None, tuple(p for p in record.outputs if os.path.isfile(p)))
 
     def _current(self, record: TableRecord | None, now: str, mode: str, *, unit: bool = False) -> bool:
         """Return whether the 自评表 files of a spec (or unit) whose fingerprint is ``now`` are
@@ -403,6 +408,8 @@ class _Build:
             if task is not None:
                 tasks.append(task)
         jobs = max(1, min(options.jobs or os.cpu_count() or 1, len(tasks)))
+        from sheetgen.build.workers import Workers  # (process pools: not needed when nothing is out of date)
+
         workers = Workers(jobs)
         try:
             self._execute(tasks, workers)
@@ -419,7 +426,8 @@ class _Build:
         self._apply()
         self.ledger.new.tables[SELF_EVALUATION_TABLE] = self.evaluations.new
         try:  # failed specs get no fingerprint, so the next build tries them again
-            self.ledger.new.write(options.output)
+            if self.ledger.new != old or note or not (options.output / MANIFEST_NAME).is_file():
+                self.ledger.new.write(options.output)
         except WriteError as exc:
             self._failure(f"{exc}（下次生成将全部重做）")
         return self.summary
@@ -464,6 +472,8 @@ class _Build:
             self._failure(failure)
 
     def _execute(self, tasks: list[UnitTask], workers: Workers) -> None:
+        from sheetgen.build.workers import WorkerDied
+
         queue = iter(tasks)
         window = max(2, workers.jobs * 2)  # units in flight; bounded so memory does not grow with N
         futures: deque[tuple[UnitTask, Future[Any]]] = deque()

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from sheetgen import os_errors
 from sheetgen.build.manifest import Record
-from sheetgen.build.pdf import pdf_path as pdf_of
+from sheetgen.build.plan import pdf_path as pdf_of
 from sheetgen.build.plan import stale_path
 
 

@@ -9,7 +9,8 @@ of the very bytes it read); the models stay in the worker.
 
 A task is handed the jurisdictions its unit can use, loaded (a
 :class:`~sheetgen.workspace.Formats`): the worker looks nothing up again.  Each
-worker compiles each schema and template once (see :mod:`sheetgen.render.templates`).
+worker compiles each schema and template once (see :mod:`sheetgen.render.templates`), and
+renders each project once: its own files and the 汇总 are written from that render.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sheetgen.build.atomic import WriteError, write_atomic
 from sheetgen.build.plan import combined_outputs, key, loaded_fingerprint, unit_fingerprint
@@ -141,13 +143,32 @@ class UnitResult:
 _defaults_cache: dict[object, object] = {}  # parsed _defaults.yaml and block files of this process
 
 
-def _render_and_write(kind: str, path: Path, projects: Sequence[Project],
-                      jurisdiction: Jurisdiction, table: str = TARGET_TABLE) -> Failure | None:
-    """Return None when ``path`` was written, else why it was not."""
+@dataclass
+class Made:
+    """A valid project of the unit: its model, jurisdiction and what each template rendered of
+    it (kept for the unit's 汇总, which is made of these renders, never a second one)."""
+
+    project: Project
+    jurisdiction: Jurisdiction
+    pieces: dict[tuple[str, str], Any] = field(default_factory=dict)
+
+    def piece(self, kind: str, table: str = TARGET_TABLE) -> Any:
+        """Return the ``kind`` template's render of the project's table ``table`` (made on first use)."""
+        if (kind, table) not in self.pieces:
+            from sheetgen.render.templates import compiled
+
+            self.pieces[kind, table] = compiled(kind, self.jurisdiction, table).prepare(self.project, self.jurisdiction)
+        return self.pieces[kind, table]
+
+
+def make_and_write(kind: str, path: Path, projects: Sequence[Made], jurisdiction: Jurisdiction,
+                   table: str = TARGET_TABLE) -> Failure | None:
+    """Return None when ``path`` was written (one project's file, or the 汇总 of several, from
+    their renders), else why it was not."""
     from sheetgen.render.templates import compiled
 
     try:
-        data = compiled(kind, jurisdiction, table).render(projects, jurisdiction)
+        data = compiled(kind, jurisdiction, table).document([p.piece(kind, table) for p in projects], jurisdiction)
     except SheetgenError as exc:
         return Failure(kind, f"{path}: 生成失败：{exc}", kept=False)
     except Exception as exc:  # a template that fails for one spec must not stop the others
@@ -159,8 +180,8 @@ def _render_and_write(kind: str, path: Path, projects: Sequence[Project],
     return None
 
 
-def _build_spec(job: SpecJob, task: UnitTask) -> tuple[SpecOutcome, Project | None, Jurisdiction | None]:
-    """Return what became of one spec, its model (None when it has errors) and its jurisdiction
+def _build_spec(job: SpecJob, task: UnitTask) -> tuple[SpecOutcome, Made | None]:
+    """Return what became of one spec and, when it is valid, its model and renders
     (``outcome.year_end`` says whether it carries year-end data and whether that is good)."""
     from sheetgen.projects import to_project
     from sheetgen.spec.files import read_spec
@@ -174,19 +195,19 @@ def _build_spec(job: SpecJob, task: UnitTask) -> tuple[SpecOutcome, Project | No
     outcome.year_end = ("good" if validated.year_end_ok else "bad") if validated.carries_year_end else ""
     jurisdiction = validated.jurisdiction
     if not validated.ok or jurisdiction is None:
-        return outcome, None, None
-    project = to_project(validated)
+        return outcome, None
+    good = Made(to_project(validated), jurisdiction)
     outcome.fingerprint = loaded_fingerprint(loaded, task.strict, jurisdiction.fingerprint)
     outcome.jurisdiction = (jurisdiction.name, task.formats.search[:-1])
     changed = task.force or outcome.fingerprint != job.expected
     for kind, path in job.outputs:
         if changed or kind not in job.present:
-            failure = _render_and_write(kind, path, [project], jurisdiction)
+            failure = make_and_write(kind, path, [good], jurisdiction)
             if failure is None:
                 outcome.written.append((kind, path))
             else:
                 outcome.failures.append(failure)
-    return outcome, project, jurisdiction
+    return outcome, good
 
 
 def _blocked(outcomes: Sequence[SpecOutcome], excluded: Sequence[str]) -> str:
@@ -202,29 +223,28 @@ def _blocked(outcomes: Sequence[SpecOutcome], excluded: Sequence[str]) -> str:
 
 
 def run_unit(task: UnitTask) -> UnitResult:
-    """Return the result of building one unit: its specs' own files, then its 汇总, then the
-    same of the 自评表 (:mod:`sheetgen.build.evaluations`)."""
+    """Return the result of building one unit: its specs' own files, then its 汇总 made of the
+    same renders, then the same of the 自评表 (:mod:`sheetgen.build.evaluations`)."""
     from sheetgen.build.evaluations import build_evaluations
 
-    built: list[tuple[SpecJob, SpecOutcome, Project | None, Jurisdiction | None]] = []
+    built: list[tuple[SpecJob, SpecOutcome, Made | None]] = []
     result = _run_targets(task, built)
     result.evaluation = build_evaluations(task, built)
     return result
 
 
-def _run_targets(task: UnitTask, built: list[tuple[SpecJob, SpecOutcome, Project | None,
-                                                   Jurisdiction | None]]) -> UnitResult:
+def _run_targets(task: UnitTask, built: list[tuple[SpecJob, SpecOutcome, Made | None]]) -> UnitResult:
     """Return the result of the unit's 目标表 (``built`` gets each spec's outcome and model)."""
     outcomes: list[SpecOutcome] = []
-    projects: list[Project] = []
+    goods: list[Made] = []
     used: dict[str, Jurisdiction] = {}
     for job in task.specs:
-        outcome, project, jurisdiction = _build_spec(job, task)
-        built.append((job, outcome, project, jurisdiction))
+        outcome, good = _build_spec(job, task)
+        built.append((job, outcome, good))
         outcomes.append(outcome)
-        if project is not None and jurisdiction is not None:
-            projects.append(project)
-            used.setdefault(jurisdiction.name, jurisdiction)
+        if good is not None:
+            goods.append(good)
+            used.setdefault(good.jurisdiction.name, good.jurisdiction)
     combined = CombinedOutcome(blocked=_blocked(outcomes, task.excluded))
     if not combined.blocked and len(used) > 1:
         combined.blocked = (f"汇总文件没有生成：同一文件夹里的项目用了不同的格式（{'、'.join(sorted(used))}），"
@@ -232,14 +252,14 @@ def _run_targets(task: UnitTask, built: list[tuple[SpecJob, SpecOutcome, Project
     if combined.blocked:
         return UnitResult(task.folder, outcomes, combined)
     jurisdiction = next(iter(used.values()))
-    ordered = tuple(sorted(projects, key=lambda p: (p.number, p.key)))
-    unit_name = str((ordered[0].header.get("unit") or {}).get("name") or task.folder.name)
+    ordered = sorted(goods, key=lambda g: (g.project.number, g.project.key))
+    unit_name = str((ordered[0].project.header.get("unit") or {}).get("name") or task.folder.name)
     combined.outputs = combined_outputs(task.specs[0].spec, unit_name, task.output, task.kinds if task.targets else ())
     combined.fingerprint = unit_fingerprint((key(o.spec.path), o.fingerprint) for o in outcomes)
     changed = task.force or combined.fingerprint != task.expected
     for kind, path in combined.outputs.items():
         if changed or str(path) not in task.present:
-            failure = _render_and_write(kind, path, ordered, jurisdiction)
+            failure = make_and_write(kind, path, ordered, jurisdiction)
             if failure is None:
                 combined.written.append((kind, path))
             else:

@@ -18,12 +18,20 @@ Which ``templates/`` folders are searched is the workspace's rule
 (:mod:`sheetgen.workspace`).
 """
 
-from sheetgen.jurisdiction.loading import DESCRIPTION, SCHEMA, available, builtin_dir, load, search_path
+from sheetgen.jurisdiction.loading import (
+    DESCRIPTION,
+    SCHEMA,
+    available,
+    builtin_dir,
+    fingerprint,
+    load,
+    search_path,
+)
 from sheetgen.jurisdiction.scoring import SELF_EVALUATION_TABLE, Scoring
 from sheetgen.jurisdiction.typed import TARGET_TABLE, TEMPLATE_FILES, Column, Field, Jurisdiction, Table
 
 __all__ = [
     "DESCRIPTION", "SCHEMA", "SELF_EVALUATION_TABLE", "TARGET_TABLE", "TEMPLATE_FILES", "Column", "Field",
     "Jurisdiction", "Scoring", "Table",
-    "available", "builtin_dir", "load", "search_path",
+    "available", "builtin_dir", "fingerprint", "load", "search_path",
 ]  # fmt: skip

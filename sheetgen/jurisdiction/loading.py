@@ -15,8 +15,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from sheetgen.errors import Diagnostic, JurisdictionError, Severity
-from sheetgen.jurisdiction import shape
 from sheetgen.jurisdiction.common import common_words
 from sheetgen.jurisdiction.scoring import scoring_of, scoring_problems
 from sheetgen.jurisdiction.typed import (
@@ -89,6 +90,8 @@ def _shown(path: Path) -> str:
 def _read_yaml(path: Path) -> tuple[dict[str, Any], Positions, list[Diagnostic]]:
     """Return the content of one description file, its positions and its problems
     (YAML syntax, then its declared shape); a missing or empty file is ``{}``."""
+    from sheetgen.jurisdiction import shape  # Cerberus: not needed to find specs or fingerprints
+
     positions = Positions(_shown(path))
     if not path.is_file():
         return {}, positions, []
@@ -162,6 +165,8 @@ def _load(name: str, dirs: tuple[Path, ...], start: int, seen: tuple[str, ...]) 
         schema = deep_merge(parent.schema, schema)
         folders = (folder, *parent.folders)
     if not problems:
+        from sheetgen.jurisdiction import shape
+
         problems = [*shape.reference_problems(schema, tables), *scoring_problems(description, schema, [where])]
     if problems:
         raise _broken(name, problems)
@@ -266,6 +271,40 @@ def _field_order(description: Mapping[str, Any], fields: Sequence[Field]) -> tup
     if "budget" not in order:
         order.append("budget")
     return tuple(order)
+
+
+def fingerprint(name: str, dirs: Sequence[Path]) -> str:
+    """Return the fingerprint :func:`load` gives jurisdiction ``name`` along ``dirs``, without
+    checking its files: only the ``extends`` key of each ``jurisdiction.yaml`` is read, to find
+    its folders (a no-change build needs no more).  Raise :class:`JurisdictionError` when
+    there is no such jurisdiction or its ``extends`` chain cannot be followed."""
+    return _fingerprint(_folders(name, tuple(dirs), 0, ()))
+
+
+def _folders(name: str, dirs: tuple[Path, ...], start: int, seen: tuple[str, ...]) -> tuple[Path, ...]:
+    """Return the folders of jurisdiction ``name`` (its own, then its ``extends`` chain's), as
+    :func:`_load` finds them."""
+    check_name(name)
+    for index in range(start, len(dirs)):
+        folder = dirs[index] / name
+        if (folder / DESCRIPTION).is_file():
+            break
+    else:
+        raise not_found(name, available(dirs))
+    try:
+        description = yaml.load((folder / DESCRIPTION).read_bytes(), Loader=_LOADER)
+    except (OSError, yaml.YAMLError) as exc:
+        raise JurisdictionError(f"{folder / DESCRIPTION}: 无法读取") from exc
+    parent_name = description.get("extends") if isinstance(description, Mapping) else None
+    if not (parent_name and isinstance(parent_name, str)):
+        return (folder,)
+    if str(folder) in seen or len(seen) > 16:
+        raise JurisdictionError(f"格式“{name}”的 extends 形成了循环")
+    next_start = index + 1 if parent_name == name else 0
+    return (folder, *_folders(parent_name, dirs, next_start, (*seen, str(folder))))
+
+
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _fingerprint(folders: Sequence[Path]) -> str:

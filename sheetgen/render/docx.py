@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from jinja2 import TemplateSyntaxError as JinjaSyntaxError
-from jinja2 import pass_context
+from jinja2 import nodes, pass_context
 from jinja2.runtime import Context
 from jinja2.sandbox import SandboxedEnvironment
 from jinja2.utils import Namespace
@@ -39,7 +39,7 @@ from sheetgen.model import Project
 from sheetgen.render import docx_tags, jinja_errors
 from sheetgen.render.context import JURISDICTION_KEY, build_context, contents_labels, format_value
 from sheetgen.render.docx_contents import Entry, contents_xml
-from sheetgen.render.docx_pages import Pager, namespaces_of
+from sheetgen.render.docx_pages import COMBINED_END, COMBINED_START, Layout, Pager, namespaces_of
 from sheetgen.render.environment import sandbox
 from sheetgen.render.package import Package
 from sheetgen.render.variables import Source
@@ -61,17 +61,23 @@ _TITLE_MARK = "SHEETGEN-CORE-TITLE"
 _DATE_MARK = "SHEETGEN-CORE-DATE"
 
 
+_NOTHING = Markup()
+
+
 def word_text(text: str, prefix: str = "w") -> Markup:
     """Return ``text`` as safe WordprocessingML run content: XML-escaped,
     invalid characters dropped, line breaks as ``<w:br/>``, tabs as ``<w:tab/>``."""
+    if not text:
+        return _NOTHING
     if _XML_INVALID.search(text):
         text = _XML_INVALID.sub("", text)
+    if "\n" not in text and "\r" not in text and "\t" not in text:
+        return escape(text)  # the usual case: one line
     out = str(escape(text))
-    if "\n" in out or "\r" in out or "\t" in out:
-        reopen = f'<{prefix}:t xml:space="preserve">'
-        out = out.replace("\r\n", "\n").replace("\r", "\n")
-        out = out.replace("\n", f"</{prefix}:t><{prefix}:br/>{reopen}")
-        out = out.replace("\t", f"</{prefix}:t><{prefix}:tab/>{reopen}")
+    reopen = f'<{prefix}:t xml:space="preserve">'
+    out = out.replace("\r\n", "\n").replace("\r", "\n")
+    out = out.replace("\n", f"</{prefix}:t><{prefix}:br/>{reopen}")
+    out = out.replace("\t", f"</{prefix}:t><{prefix}:tab/>{reopen}")
     return Markup(out)
 
 
@@ -103,15 +109,83 @@ def _hint(source: str, lineno: int | None) -> str:
     return ""
 
 
-class _Part:
-    """One compiled Jinja part of the template and its source (for messages)."""
+_SIDE_EFFECTS = (nodes.AssignBlock, nodes.ExprStmt, nodes.Macro, nodes.CallBlock, nodes.Import,
+                 nodes.FromImport, nodes.Include, nodes.Extends, nodes.Block)
 
-    def __init__(self, env: SandboxedEnvironment, source: str, path: str, name: str):
+
+def _combined_only(node: nodes.Node) -> bool:
+    """Return whether ``node`` is ``{% if combined %} … {% endif %}`` (no else) whose content
+    sets nothing later parts of the template could read (only ``sheetgen_ns``, ours)."""
+    if not (isinstance(node, nodes.If) and isinstance(node.test, nodes.Name) and node.test.name == "combined"
+            and not node.elif_ and not node.else_):
+        return False
+    if any(True for _ in node.find_all(_SIDE_EFFECTS)):
+        return False
+    return all(isinstance(a.target, nodes.NSRef) and a.target.name == "sheetgen_ns"
+               for a in node.find_all(nodes.Assign))
+
+
+def _mark_combined(tree: nodes.Template) -> bool:
+    """Return whether everything the body prints only in a unit's combined document is in
+    top-level ``{% if combined %}`` blocks, after marking each in the output (:data:`COMBINED_START`
+    … :data:`COMBINED_END`) -- then one render of a project serves its own document and the
+    combined one.  ``tree`` is changed in place either way (markers around empty output
+    are harmless: :func:`_strip_combined`)."""
+    body: list[nodes.Node] = []
+    rest: list[nodes.Node] = []
+    for node in tree.body:
+        if _combined_only(node):
+            body += [nodes.Output([nodes.TemplateData(COMBINED_START)]), node,
+                     nodes.Output([nodes.TemplateData(COMBINED_END)])]
+        else:
+            body.append(node)
+            rest.append(node)
+    tree.body = body
+    return not any(name.name == "combined" for node in rest for name in node.find_all(nodes.Name))
+
+
+_COMBINED_PART = re.compile(f"{re.escape(COMBINED_START)}.*?{re.escape(COMBINED_END)}", re.S)
+
+
+def _strip_combined(body: str, combined: bool) -> str:
+    """Return a rendered body without the markers of its combined-only parts (and, unless
+    ``combined``, without those parts)."""
+    if COMBINED_START not in body:
+        return body
+    if combined:
+        return body.replace(COMBINED_START, "").replace(COMBINED_END, "")
+    return _COMBINED_PART.sub("", body)
+
+
+class DocxPiece:
+    """One project rendered by a compiled Word template (:meth:`DocxTemplate.prepare`): its body
+    laid out once, then placed on pages for its own document and for its unit's combined one.
+    ``layout`` is None when the template's body could not be laid out for both (it reads
+    ``combined`` elsewhere than in top-level blocks): each document then renders it anew."""
+
+    __slots__ = ("layout", "project")
+
+    def __init__(self, project: Project, layout: Layout | None):
+        self.project = project
+        self.layout = layout
+
+
+class _Part:
+    """One compiled Jinja part of the template and its source (for messages).  With ``marked``
+    (the body), what the template prints only in a combined document is marked in the output
+    when it is whole top-level ``{% if combined %}`` blocks (see :func:`_mark_combined`);
+    ``self.marked`` says whether it is."""
+
+    def __init__(self, env: SandboxedEnvironment, source: str, path: str, name: str, *, marked: bool = False):
         self.source = source
         self.filename = f"{path}:{name}"
         self.path, self.name = path, name
+        self.marked = False
         try:
-            code = env.compile(source, name=name, filename=self.filename)
+            tree = env.parse(source, name=name, filename=self.filename)
+            if marked:
+                self.marked = _mark_combined(tree)
+            code = env.compile(tree, name=name, filename=self.filename)
         except JinjaSyntaxError as exc:
             raise TemplateError(self.describe(exc.lineno, jinja_errors.explain(exc), "语法错误")) from None
         self.template = env.template_class.from_code(env, code, env.make_globals(None), None)
@@ -224,7 +298,7 @@ class DocxTemplate:
         self._env_prefix = prefix
         self._env = _environment(prefix)
         self._head, self._tail = split.head, split.tail
-        self._body = _Part(self._env, split.body, path, DOCUMENT)
+        self._body = _Part(self._env, split.body, path, DOCUMENT, marked=True)
         self._parts: dict[str, _Part] = {}
         for name in self._package.names:
             if _HEADER_FOOTER.fullmatch(name) and docx_tags.has_tags(self._package.part(name)):
@@ -268,19 +342,53 @@ class DocxTemplate:
         if not projects:
             raise ValueError("render() needs at least one project")
         combined = len(projects) > 1 if combined is None else combined
+        if paged and (combined or len(projects) == 1):
+            return self.document([self.prepare(p, jurisdiction) for p in projects], jurisdiction, combined=combined)
         contexts = [self._context(p, jurisdiction, combined, i, paged) for i, p in enumerate(projects)]
-        bodies, pages = [], []
+        bodies = []
         for ctx, project in zip(contexts, projects, strict=True):
-            body = self._body.render(ctx, project.key)
-            xml, count = self._pager.paginate(body) if paged else (self._pager.unmarked(body), 1)
-            bodies.append(xml)
-            pages.append(count)
-        if combined and paged:
+            body = _strip_combined(self._body.render(ctx, project.key), combined)
+            bodies.append(self._pager.paginate(body)[0] if paged else self._pager.unmarked(body))
+        return self._write(projects, jurisdiction, combined, "".join(bodies), paged)
+
+    def prepare(self, project: Project, jurisdiction: Jurisdiction) -> DocxPiece:
+        """Return ``project`` rendered once, for its own document and its unit's combined one
+        (:meth:`document`)."""
+        if not self._body.marked:
+            return DocxPiece(project, None)
+        context = self._context(project, jurisdiction, True, 0, paged=False)  # every part, no page break
+        return DocxPiece(project, self._pager.lay_out(self._body.render(context, project.key)))
+
+    def document(self, pieces: Sequence[DocxPiece], jurisdiction: Jurisdiction, *,
+                 combined: bool | None = None) -> bytes:
+        """Return the .docx bytes of one prepared project, or of a unit's combined document made
+        of several (a contents page, then each project's body as laid out on its own pages)."""
+        if not pieces:
+            raise ValueError("document() needs at least one project")
+        combined = len(pieces) > 1 if combined is None else combined
+        bodies, pages = [], []
+        for piece in pieces:
+            placed = self._pager.place(piece.layout, combined=combined, page_break=combined) if piece.layout else None
+            if placed is None:  # render anew, as this document needs it
+                context = self._context(piece.project, jurisdiction, combined, 0)
+                body = _strip_combined(self._body.render(context, piece.project.key), combined)
+                placed = self._pager.paginate(body)
+            bodies.append(placed[0])
+            pages.append(placed[1])
+        projects = [piece.project for piece in pieces]
+        if combined:
             bodies.insert(0, self._contents(projects, jurisdiction, bodies, pages))
-        body = "".join(bodies)
+        return self._write(projects, jurisdiction, combined, "".join(bodies))
+
+    def _write(self, projects: Sequence[Project], jurisdiction: Jurisdiction, combined: bool, body: str,
+               paged: bool = True) -> bytes:
+        """Return the package of a document whose body is ``body``: headers and footers rendered
+        for its first project, the core properties titled after it (or its unit)."""
         changed = {DOCUMENT: (self._head + body + self._tail).encode("utf-8")}
-        for name, part in self._parts.items():
-            changed[name] = part.render(contexts[0], projects[0].key).encode("utf-8")
+        if self._parts:
+            context = self._context(projects[0], jurisdiction, combined, 0, paged)
+            for name, part in self._parts.items():
+                changed[name] = part.render(context, projects[0].key).encode("utf-8")
         if self._core is not None:
             first = projects[0]
             unit = first.header.get("unit") or {}

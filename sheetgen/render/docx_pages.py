@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from lxml import etree
@@ -270,7 +270,6 @@ class _Table:
     heights: list[float] = field(default_factory=list)
     cells: list[list[tuple[int, str]]] = field(default_factory=list)
     merges: list[tuple[int, int, int]] = field(default_factory=list)  # (grid column, first row, last row)
-    breaks: list[int] = field(default_factory=list)
     closing: bool = False  # its last row is a closing line (a first cell over several columns: 总分)
 
     def groups(self) -> list[tuple[int, int]]:
@@ -290,13 +289,29 @@ class _Table:
         return [*self.groups(), *closing]
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Paragraph:
     xml: str
-    page_break: bool = False
 
 
 Block = _Table | _Paragraph | str  # str: whatever else lies between blocks (kept as is)
+
+#: Around what a template prints only in a unit's combined document (``{% if combined %}`` at
+#: the top of the body; :mod:`sheetgen.render.docx`): one render serves both documents.
+COMBINED_START, COMBINED_END = "<?sgk ?>", "<?sgK ?>"
+_COMBINED_MARKS = re.compile(f"({re.escape(COMBINED_START)}|{re.escape(COMBINED_END)})")
+
+
+@dataclass(frozen=True)
+class Layout:
+    """One project's rendered body cut into blocks (tables measured), to be placed on pages as
+    its own document or as part of its unit's combined one (:meth:`Pager.place`).
+    ``combined_only``: the blocks printed only in the combined document; ``whole``: False when
+    such a part is not made of whole blocks (then the body cannot be placed both ways)."""
+
+    blocks: list[Block]
+    combined_only: frozenset[int]
+    whole: bool = True
 
 
 class Pager:
@@ -540,28 +555,76 @@ class Pager:
 
     # -- placing ------------------------------------------------------------
     def paginate(self, body: str) -> tuple[str, int]:
-        """Return ``body`` (the blocks of one project) with page breaks placed, and the
-        number of pages it prints on."""
-        blocks = self._blocks(body)
+        """Return ``body`` (the blocks of one project, no part marked as printed only in a
+        combined document) with page breaks placed, and the number of pages it prints on."""
+        placed = self.place(self.lay_out(body))
+        if placed is None:
+            raise ValueError("paginate() got a body with parts marked for a combined document only")
+        return placed
+
+    def lay_out(self, body: str) -> Layout:
+        """Return ``body`` (the blocks of one project) cut into blocks and measured, ready to be
+        placed on pages with or without its parts printed only in a unit's combined document
+        (between :data:`COMBINED_START` and :data:`COMBINED_END`)."""
+        blocks: list[Block] = []
+        only: set[int] = set()
+        inside = False
+        for block in self._blocks(body):
+            if not isinstance(block, str):
+                xml = block.xml if isinstance(block, _Paragraph) else block.source
+                if COMBINED_START in xml or COMBINED_END in xml:  # a part that is not whole blocks
+                    return Layout(blocks, frozenset(only), whole=False)
+                if inside:
+                    only.add(len(blocks))
+                blocks.append(block)
+                continue
+            for piece in _COMBINED_MARKS.split(block):
+                if piece in (COMBINED_START, COMBINED_END):
+                    if inside == (piece == COMBINED_START):
+                        return Layout(blocks, frozenset(only), whole=False)
+                    inside = piece == COMBINED_START
+                elif piece:
+                    if inside:
+                        only.add(len(blocks))
+                    blocks.append(piece)
+        return Layout(blocks, frozenset(only), whole=not inside)
+
+    def place(self, layout: Layout, *, combined: bool = False, page_break: bool = False) -> tuple[str, int] | None:
+        """Return the body of ``layout`` with page breaks placed -- with the parts printed only in
+        a combined document when ``combined``, starting a new page when ``page_break`` -- and the
+        number of pages it prints on; None when ``layout`` cannot be placed so (its parts are not
+        whole blocks, or something other than a paragraph or table comes first: render anew)."""
+        if not layout.whole:
+            return None
+        blocks = [b for i, b in enumerate(layout.blocks) if combined or i not in layout.combined_only]
+        if page_break:
+            first = next((i for i, b in enumerate(blocks) if not isinstance(b, str)), None)
+            if first is None or any(b.strip() for b in blocks[:first] if isinstance(b, str)):
+                return None
+            head = blocks[first]
+            if not isinstance(head, _Paragraph):
+                blocks.insert(first, _Paragraph(self.breaker))
+            elif not self._paragraph(head.xml, self.section.body_width)[1].page_break:
+                blocks[first] = _Paragraph(self._break_paragraph(head.xml))
         heights: list[float] = []
-        where: list[tuple[Block, int]] = []
+        where: list[tuple[int, int]] = []  # (block, row of a table or -1) of each height
         together: list[tuple[int, int]] = []
         keep: set[int] = set()
         forced: set[int] = set()
         repeats: list[tuple[int, int, float]] = []
         width = self.section.body_width
-        for block in blocks:
+        for number, block in enumerate(blocks):
             if isinstance(block, _Paragraph):
                 height, style = self._paragraph(block.xml, width)
                 if style.page_break:
                     forced.add(len(heights))
                 if style.keep_next:
                     keep.add(len(heights))
-                where.append((block, -1))
+                where.append((number, -1))
                 heights.append(height)
             elif isinstance(block, _Table) and block.rows:
                 start = len(heights)
-                where.extend((block, index) for index in range(len(block.rows)))
+                where.extend((number, index) for index in range(len(block.rows)))
                 heights.extend(block.heights)
                 together.extend((start + a, start + b) for a, b in block.kept())
                 if block.header:
@@ -570,14 +633,17 @@ class Pager:
                     repeats.append((start + block.header - 1, start + len(block.rows) - 1, header))
         room = self.section.body_height * FILL
         found = pages.breaks(heights, pages.Page(room, room, tuple(repeats)), together, keep, forced)
+        before: set[int] = set()  # paragraphs placed after a page break
+        rows: dict[int, list[int]] = {}  # table rows placed after a page break
         for index in found:
-            block, row = where[index]
-            if isinstance(block, _Paragraph):
-                block.page_break = True
-            elif isinstance(block, _Table):
-                block.breaks.append(row)
+            number, row = where[index]
+            if row < 0:
+                before.add(number)
+            else:
+                rows.setdefault(number, []).append(row)
         count = 1 + len(found) + sum(1 for row in forced if row > 0)
-        return "".join(self._write(block) for block in blocks), count
+        xml = "".join(self._write(block, number in before, rows.get(number, ())) for number, block in enumerate(blocks))
+        return xml, count
 
     @staticmethod
     def unmarked(body: str) -> str:
@@ -610,20 +676,21 @@ class Pager:
             return body[: match.start()] + marked + body[match.end() :]
         return body
 
-    def _write(self, block: Block) -> str:
-        """Return the XML of a block with its page breaks, without our markers."""
+    def _write(self, block: Block, page_break: bool = False, breaks: Sequence[int] = ()) -> str:
+        """Return the XML of a block with its page breaks (a paragraph after one; the rows of a
+        table that start a page), without our markers."""
         if isinstance(block, str):
             return block.replace(ROW_MARK, "").replace(CELL_MARK, "")
         if isinstance(block, _Paragraph):
-            return self._break_paragraph(block.xml) if block.page_break else block.xml
-        if not block.breaks:
+            return self._break_paragraph(block.xml) if page_break else block.xml
+        if not breaks:
             return block.source.replace(ROW_MARK, "").replace(CELL_MARK, "")
         out = []
-        if 0 in block.breaks:
+        if 0 in breaks:
             out.append(self.breaker)
         out.append(block.head)
         for index, row in enumerate(block.rows):
-            if index in block.breaks and index > 0:
+            if index in breaks and index > 0:
                 headers = "".join(r.xml() for r in block.rows[: block.header]) if index >= block.header else ""
                 out.append(self._close["tbl"] + self.breaker + block.head + headers)
                 out.append(self._restarted(block, index))

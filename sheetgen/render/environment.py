@@ -85,10 +85,29 @@ _ROW_NAMES = frozenset(ROW_FIELDS)
 _MERGED_NAMES = frozenset(MERGED_FIELDS)
 
 
+_SAFE_LIMIT = 4096  # (type, name) answers of the attribute check kept per environment
+
+
 class Sandbox(SandboxedEnvironment):
     """The sandbox, reading the renderers' own data directly: a field of a :class:`Fields`
     view (only keys, no methods), a row's or a merged cell's fields; anything else -- and any
-    other name of these -- goes through the sandbox's checks."""
+    other name of these -- goes through the sandbox's checks, whose answer is kept per
+    (type, name): it depends on nothing else (:func:`jinja2.sandbox.is_internal_attribute`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._safe: dict[tuple[type, str], bool] = {}
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        """Return whether templates may read ``obj.attr`` (Jinja's answer, kept per type and name)."""
+        key = (type(obj), attr)
+        safe = self._safe.get(key)
+        if safe is None:
+            safe = super().is_safe_attribute(obj, attr, value)
+            if len(self._safe) >= _SAFE_LIMIT:
+                self._safe.clear()
+            self._safe[key] = safe
+        return safe
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         kind = type(obj)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from sheetgen.errors import TemplateError
 from sheetgen.jurisdiction import TARGET_TABLE, Jurisdiction
@@ -13,13 +13,20 @@ from sheetgen.render import variables
 
 class CompiledTemplate(Protocol):
     """What every compiled template offers: render projects to file bytes (``paged``:
-    with the page breaks sheetgen places; without, for a reader that pages itself), its
-    Jinja sources and the page headers and footers it prints."""
+    with the page breaks sheetgen places; without, for a reader that pages itself), or render
+    each project once (``prepare``) and make its file and its unit's 汇总 of those renders
+    (``document``); its Jinja sources and the page headers and footers it prints."""
 
     @property
     def path(self) -> str: ...
 
     def render(self, projects: Sequence[Project], jurisdiction: Jurisdiction, *, paged: bool = True) -> bytes: ...
+
+    def prepare(self, project: Project, jurisdiction: Jurisdiction) -> Any:
+        """Return one project rendered, for its own file and its unit's combined one."""
+
+    def document(self, pieces: Sequence[Any], jurisdiction: Jurisdiction) -> bytes:
+        """Return the file of one prepared project, or the combined file of several."""
 
     def sources(self) -> list[variables.Source]: ...
 

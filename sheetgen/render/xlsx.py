@@ -37,7 +37,7 @@ from sheetgen.render.xlsx_frame import (
     compile_frame,
     furniture,
 )
-from sheetgen.render.xlsx_sheet import PageRoom, render_sheet
+from sheetgen.render.xlsx_sheet import PageRoom, RenderedSheet, render_sheet
 from sheetgen.render.xlsx_styles import NS, StyleBook, TocStyles, excel_date_format
 from sheetgen.render.xlsx_summary import SummaryStyles, summary_styles, summary_xml
 from sheetgen.render.xlsx_template import Choice, CompiledSheet, Loop, Row, SheetCompiler, shared_strings
@@ -49,8 +49,20 @@ _TOC_WIDTHS = (8.0, 72.0)
 
 
 @dataclass(frozen=True)
+class XlsxPiece:
+    """One project's sheet rendered by a compiled Excel template (:meth:`XlsxTemplate.prepare`),
+    for its own workbook and its unit's combined one; ``combined`` and ``paged`` as rendered."""
+
+    project: Project
+    rendered: RenderedSheet
+    combined: bool = False
+    paged: bool = True
+
+
+@dataclass(frozen=True)
 class XlsxTemplate:
-    """A compiled Excel template of one jurisdiction."""
+    """A compiled Excel template of one jurisdiction (``reads_combined``: its cells may print
+    differently in a unit's combined workbook, so a sheet is rendered for each workbook)."""
 
     path: str
     jurisdiction: str
@@ -66,6 +78,7 @@ class XlsxTemplate:
     toc_font_size: float
     table: str = TARGET_TABLE  # the kind of table it prints (its context: see render/context.py)
     summary: SummaryStyles | None = None  # a 自评 workbook's score summary sheet
+    reads_combined: bool = True
 
     def render(self, projects: Sequence[Project], jurisdiction: Jurisdiction, *, paged: bool = True) -> bytes:
         """Return the bytes of an .xlsx workbook: one sheet for one project;
@@ -73,9 +86,35 @@ class XlsxTemplate:
         places no page breaks (and cuts no merge at one)."""
         if not projects:
             raise TemplateError("没有要写入 Excel 的项目")
+        combined = len(projects) > 1
+        return self.document([self._piece(p, jurisdiction, combined, paged) for p in projects], jurisdiction)
+
+    def prepare(self, project: Project, jurisdiction: Jurisdiction) -> XlsxPiece:
+        """Return ``project``'s sheet rendered once, for its own workbook and its unit's combined
+        one (:meth:`document`; a template that reads ``combined`` is rendered for each anew)."""
+        return self._piece(project, jurisdiction, False, True)
+
+    def _piece(self, project: Project, jurisdiction: Jurisdiction, combined: bool, paged: bool) -> XlsxPiece:
         if (jurisdiction.money_format, jurisdiction.date_format) != (self.money_format, self.date_format):
             raise TemplateError(f"{self.path} 是按格式“{self.jurisdiction}”编译的，不能用于格式“{jurisdiction.name}”")
-        combined = len(projects) > 1
+        context = build_context(project, jurisdiction, combined=combined, table=self.table)
+        try:
+            rendered = render_sheet(self.sheet, context, jurisdiction, what=self.path,
+                                    page=PageRoom(self.page.room) if paged else None, title_rows=self.title_rows)
+        except TemplateError as exc:
+            raise TemplateError(f"{exc}（项目 {project.key}）") from exc
+        return XlsxPiece(project, rendered, combined, paged)
+
+    def document(self, pieces: Sequence[XlsxPiece], jurisdiction: Jurisdiction) -> bytes:
+        """Return the bytes of the workbook of one prepared project, or of a unit's combined
+        workbook made of several (a 目录 sheet, a 自评 workbook's score summary sheet, then each
+        project's sheet as rendered)."""
+        if not pieces:
+            raise TemplateError("没有要写入 Excel 的项目")
+        combined = len(pieces) > 1
+        if self.reads_combined and any(p.combined != combined for p in pieces):
+            pieces = [self._piece(p.project, jurisdiction, combined, p.paged) for p in pieces]
+        projects = [piece.project for piece in pieces]
         front = [TOC_NAME, *self._summary_name(jurisdiction)] if combined else []
         names = unique_sheet_names([p.name for p in projects], reserved=front)
         offset = len(front)
@@ -89,14 +128,8 @@ class XlsxTemplate:
             for index, name in enumerate(front):
                 defined.append(f'<definedName name="_xlnm.Print_Titles" localSheetId="{index}">'
                                f"{xml_attr(quote_sheet(name))}!$2:$2</definedName>")
-        for index, (project, name) in enumerate(zip(projects, names, strict=True)):
-            context = build_context(project, jurisdiction, combined=combined, table=self.table)
-            try:
-                rendered = render_sheet(self.sheet, context, jurisdiction, what=self.path,
-                                        page=PageRoom(self.page.room) if paged else None,
-                                        title_rows=self.title_rows)
-            except TemplateError as exc:
-                raise TemplateError(f"{exc}（项目 {project.key}）") from exc
+        for index, (piece, name) in enumerate(zip(pieces, names, strict=True)):
+            rendered = piece.rendered
             last_row = max(rendered.last_row, 1)
             xml = self.frame.xml(
                 selected=not combined and index == 0,
@@ -241,7 +274,14 @@ def compile_xlsx(jurisdiction: Jurisdiction, table: str = TARGET_TABLE) -> XlsxT
         toc_font_size=styles.font_size(header_style),
         table=table,
         summary=summary,
+        reads_combined=_reads(b"combined", parts[book.sheet_part], parts.get(book.strings_part) or b""),
     )
+
+
+def _reads(name: bytes, *sources: bytes) -> bool:
+    """Return whether ``name`` appears anywhere in the template's cells (on the safe side: any
+    mention counts as a read)."""
+    return any(name in source for source in sources)
 
 
 def _header_style(sheet: CompiledSheet, title_rows: tuple[int, int] | None) -> int:

@@ -46,6 +46,18 @@ class Expanded:
     files: list[Path] = field(default_factory=list)
 
 
+def includes(data: Any, depth: int = -1) -> bool:
+    """Return whether ``data`` (a file's content) has an ``include`` key anywhere one may sit:
+    at its top (misplaced), in the indicator tree, a 一级 group or a 二级 group."""
+    if not isinstance(data, Mapping):
+        return False
+    if INCLUDE_KEY in data:
+        return True
+    if depth < 0:
+        return includes(data.get(TREE), 0)
+    return depth < _LEVELS and any(includes(value, depth + 1) for value in data.values())
+
+
 def include_area(root: Path, unit_dir: Path) -> Path:
     """Return the folder blocks must stay inside: the specs root named on the
     command line, or the folder above the unit when the unit (or one of its

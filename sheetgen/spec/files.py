@@ -9,8 +9,10 @@ are merged under the spec, outermost first.  Files whose names start with
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +20,7 @@ from sheetgen import os_errors
 from sheetgen.errors import Diagnostic, Severity
 from sheetgen.jurisdiction.loading import TEMPLATES
 from sheetgen.mappings import deep_merge
-from sheetgen.spec.blocks import Expanded, expand, include_area
+from sheetgen.spec.blocks import Expanded, expand, include_area, includes
 from sheetgen.spec.yamlload import Loaded, Path_, Positions, load_yaml
 
 DEFAULTS_NAME = "_defaults.yaml"
@@ -88,9 +90,22 @@ def display(path: Path) -> str:
 
 def _display(path: Path) -> str:
     try:
-        return str(path.resolve().relative_to(Path.cwd().resolve()))
+        return str(real_path(path).relative_to(_real_folder(Path(os.getcwd()))))
     except ValueError:
         return str(path)
+
+
+def real_path(path: Path) -> Path:
+    """Return ``path.resolve()``, its folder's resolved once (a spec folder holds many files)."""
+    path = path.absolute()
+    if path.name in ("", ".", "..") or path.is_symlink():
+        return path.resolve()
+    return _real_folder(path.parent) / path.name
+
+
+@lru_cache(maxsize=4096)
+def _real_folder(folder: Path) -> Path:
+    return folder.resolve()
 
 
 def _is_spec(path: Path) -> bool:
@@ -110,19 +125,71 @@ def _skipped_dir(path: Path, root: Path) -> bool:
     return any(p.startswith((".", "_")) or p in (TEMPLATES, "output") for p in parts)
 
 
+def _skipped_name(name: str) -> bool:
+    return name.startswith((".", "_")) or name in (TEMPLATES, "output")
+
+
+def _spec_files(root: Path, numbers: dict[Path, dict[str, int]]) -> list[Path]:
+    """Return the spec files under ``root``, sorted: as ``root.rglob("*")`` finds them (no
+    symlinked folder followed), in folders none of whose names below ``root`` is skipped;
+    ``numbers`` gets the position of each in its folder."""
+    found: list[Path] = []
+    folders = [root]
+    while folders:
+        folder = folders.pop()
+        try:
+            with os.scandir(folder) as entries:
+                listed = list(entries)
+        except OSError:
+            continue
+        names = []
+        for entry in listed:
+            try:
+                if entry.is_dir() and not entry.is_symlink():
+                    if not _skipped_name(entry.name):
+                        folders.append(folder / entry.name)
+                elif entry.is_file() and _is_spec(Path(entry.name)):
+                    names.append(entry.name)
+            except OSError:
+                continue
+        names.sort()
+        numbers[folder] = {name: index for index, name in enumerate(names, start=1)}
+        found.extend(folder / name for name in names)
+    return sorted(found)
+
+
+class _Numbers:
+    """The position of each spec in its folder, and the defaults of each folder, found once."""
+
+    def __init__(self) -> None:
+        self.numbers: dict[Path, dict[str, int]] = {}
+        self._chains: dict[tuple[Path, Path], tuple[Path, ...]] = {}
+
+    def number(self, path: Path) -> int:
+        folder = path.parent
+        if folder not in self.numbers:
+            names = sorted(p.name for p in folder.iterdir() if p.is_file() and _is_spec(p))
+            self.numbers[folder] = {name: index for index, name in enumerate(names, start=1)}
+        return self.numbers[folder].get(path.name, 1)
+
+    def defaults(self, path: Path, root: Path) -> tuple[Path, ...]:
+        key = (path.parent, root)
+        if key not in self._chains:
+            self._chains[key] = _defaults_for(path, root)
+        return self._chains[key]
+
+
 def discover(paths: Iterable[Path]) -> tuple[list[SpecFile], list[Diagnostic]]:
     """Return the spec files under ``paths`` (files or folders), in build order,
     and a diagnostic for each path that does not exist."""
     found: dict[Path, SpecFile] = {}
     problems: list[Diagnostic] = []
+    known = _Numbers()
     for given in paths:
         given = Path(given)
         if given.is_dir():
             root = given
-            candidates = sorted(
-                p for p in given.rglob("*")
-                if p.is_file() and _is_spec(p) and not _skipped_dir(p.parent, given)
-            )
+            candidates = _spec_files(given, known.numbers)
         elif given.is_file():
             root = given.parent
             candidates = [given]
@@ -130,9 +197,9 @@ def discover(paths: Iterable[Path]) -> tuple[list[SpecFile], list[Diagnostic]]:
             problems.append(Diagnostic(str(given), 0, 0, "not-found", Severity.ERROR, "找不到这个文件或文件夹"))
             continue
         for path in candidates:
-            key = path.resolve()
+            key = real_path(path)
             if key not in found:
-                found[key] = SpecFile(path, root, _number(path), _defaults_for(path, root))
+                found[key] = SpecFile(path, root, known.number(path), known.defaults(path, root))
     specs = sorted(found.values(), key=lambda s: (str(s.unit_dir), s.path.name))
     return specs, problems
 
@@ -225,10 +292,12 @@ def read_spec(spec: SpecFile, cache: dict[Any, Any] | None = None) -> LoadedSpec
         loaded, sources[path] = cache[key]
         return loaded
 
-    area = include_area(spec.root, spec.unit_dir)
     blocks: list[Path] = []
 
     def with_blocks(loaded: Loaded, path: Path) -> Expanded:
+        if not includes(loaded.data):  # the usual case: no block to put in, no path to resolve
+            return Expanded(loaded.data)
+        area = include_area(spec.root, spec.unit_dir)
         expanded = expand(loaded.data, loaded.positions, path, area, load, _display)
         blocks.extend(expanded.files)
         return expanded

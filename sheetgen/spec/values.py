@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 from cerberus import Validator  # type: ignore[import-untyped]
 from cerberus.errors import ValidationError  # type: ignore[import-untyped]
 from cerberus.platform import _str_type  # type: ignore[import-untyped]
+from cerberus.schema import DefinitionSchema  # type: ignore[import-untyped]
 from cerberus.utils import TypeDefinition  # type: ignore[import-untyped]
 
 _MONEY_TEXT = re.compile(r"^[-+]?[0-9][0-9,，]*(?:\.[0-9]+)?$")
@@ -35,8 +36,50 @@ def as_text(value: Any) -> Any:
     return value
 
 
+class _CheckedSchema(DefinitionSchema):  # type: ignore[misc]
+    """A definition schema that Cerberus checked once, when its validator was made.
+
+    Cerberus copies the schema at every normalization and checks the copy again (hashing
+    every rule and building a schema validator each time): per spec that was two thirds of
+    validation.  A copy holds the same rules, so it is trusted; a rule set that really
+    changes is still checked (:meth:`__setitem__`).
+    """
+
+    def copy(self) -> _CheckedSchema:
+        twin: _CheckedSchema = object.__new__(type(self))
+        twin.__dict__.update(self.__dict__)
+        twin.schema = self.schema.copy()
+        return twin
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        if self.schema.get(key) is not value:  # normalization sets every rule set to itself
+            super().__setitem__(key, value)
+
+
+class _TrustedSchema(_CheckedSchema):
+    """A definition schema not checked by Cerberus at all: sheetgen's own (``shape.yaml``, checked by
+    the tests) or made of rule sets each already checked (:func:`trusted`)."""
+
+    def validate(self, schema: Any = None) -> None:
+        return None
+
+
 class SpecValidator(Validator):  # type: ignore[misc]
-    """Cerberus with exact decimals and the coercions specs need."""
+    """Cerberus with exact decimals and the coercions specs need; its schema is checked
+    once, when it is made, not again at every document (see :class:`_CheckedSchema`)."""
+
+    @property
+    def schema(self) -> Any:
+        return self._schema
+
+    @schema.setter
+    def schema(self, schema: Any) -> None:
+        if schema is None or self.is_child or isinstance(schema, DefinitionSchema):
+            self._schema = schema
+        else:
+            self._schema = (_TrustedSchema if self._trusted else _CheckedSchema)(self, schema)
+
+    _trusted = False
 
     types_mapping: ClassVar[dict[str, TypeDefinition]] = {
         **Validator.types_mapping,
@@ -70,6 +113,18 @@ class SpecValidator(Validator):  # type: ignore[misc]
             if text in ("否", "无", "N", "n"):
                 return False
         return value
+
+
+class _TrustedValidator(SpecValidator):
+    _trusted = True
+
+
+def trusted(schema: Mapping[str, Any]) -> SpecValidator:
+    """Return a validator of ``schema`` whose rules Cerberus does not check again: sheetgen's own
+    schemas (tested), and spec schemas whose rule sets the jurisdiction's loading checked one by
+    one (:func:`sheetgen.jurisdiction.shape.problems`).  Checking a schema is most of a cold start's
+    validation."""
+    return _TrustedValidator(schema)
 
 
 #: The Chinese name of each schema type, for messages.

@@ -30,7 +30,6 @@ from typing import Any
 import yaml
 
 from sheetgen.errors import Diagnostic, Severity
-from sheetgen.spec import yaml_errors
 
 try:  # libyaml is much faster and keeps marks as well
     _BaseLoader: type = yaml.CSafeLoader
@@ -230,6 +229,8 @@ def _check_chars(text: str, file: str) -> list[Diagnostic]:
 
 def _syntax_message(exc: yaml.MarkedYAMLError, text: str) -> tuple[int, int, str, str]:
     """Return (line, col, code, message) of a syntax error, at the line of the slip behind it."""
+    from sheetgen.spec import yaml_errors  # only when a file has a mistake (its tables cost a cold start)
+
     found = yaml_errors.explain(exc, text)
     return found.line, found.col, found.code, found.message
 
@@ -281,6 +282,8 @@ def _nesting_limit(exc: yaml.MarkedYAMLError) -> bool:
 
 def _position(exc: yaml.MarkedYAMLError) -> tuple[int, int]:
     """Return the 1-based (line, col) where ``exc`` was found."""
+    from sheetgen.spec import yaml_errors
+
     return yaml_errors.position(exc)
 
 
@@ -454,7 +457,8 @@ def load_yaml(raw: bytes, file: str) -> Loaded:
         node = loader.get_single_node()
         if node is None:
             return Loaded(None, positions, [*problems, _diag(file, 1, 1, "empty-file", "文件是空的，没有任何内容")])
-        alias = _alias_problem(node)
+        aliased = "*" in text  # without an alias (*name) no node is shared: nothing loops or blows up
+        alias = _alias_problem(node) if aliased else None
         if alias:
             kind, at = alias
             line, col = at.start_mark.line + 1, at.start_mark.column + 1
@@ -462,7 +466,7 @@ def load_yaml(raw: bytes, file: str) -> Loaded:
                        f"别名（*引用）展开后嵌套超过 {MAX_DEPTH} 层，不像是一份项目说明；拒绝读取")
             return Loaded(None, positions, [*problems, _diag(file, line, col,
                                                              "alias-loop" if kind == "loop" else "too-deep", message)])
-        if _count_nodes(node, {}) > MAX_NODES:
+        if aliased and _count_nodes(node, {}) > MAX_NODES:
             return Loaded(None, positions, [*problems, _diag(
                 file, 1, 1, "alias-bomb", f"展开别名（*引用）后超过 {MAX_NODES} 个节点，疑似“别名炸弹”；拒绝读取")])
         _walk(node, (), positions, problems, set())
@@ -473,9 +477,13 @@ def load_yaml(raw: bytes, file: str) -> Loaded:
         line, col, code, message = _syntax_message(exc, text)
         return Loaded(None, positions, [*problems, _diag(file, line, col, code, message)])
     except yaml.reader.ReaderError as exc:  # _check_chars leaves none, but say it in Chinese all the same
+        from sheetgen.spec import yaml_errors
+
         return Loaded(None, positions, [*problems, _diag(file, 1, 1, "yaml-syntax",
                                                          f"YAML 无法读取：{yaml_errors.explain_reader(exc)}")])
     except yaml.YAMLError as exc:
+        from sheetgen.spec import yaml_errors
+
         message = yaml_errors.translate(str(exc))
         return Loaded(None, positions, [*problems, _diag(file, 1, 1, "yaml-syntax", f"YAML 无法读取：{message}")])
     except RecursionError:

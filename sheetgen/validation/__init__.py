@@ -188,4 +188,6 @@ class Checker:
 
     def validate(self, loaded: LoadedSpec) -> ValidatedSpec:
         """Return ``loaded`` validated against the jurisdiction it names."""
-        return check_spec(loaded, self.workspace.formats(loaded.file.unit_dir))
+        name = (loaded.data or {}).get("jurisdiction")
+        only = name.strip() if isinstance(name, str) else None  # load the one format the spec names
+        return check_spec(loaded, self.workspace.formats(loaded.file.unit_dir, only=only))

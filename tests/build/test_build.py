@@ -71,10 +71,36 @@ def test_second_build_renders_nothing(seed_specs: Path, tmp_path: Path, monkeypa
     def no_render(*args: object) -> None:
         raise AssertionError("rendered although nothing changed")
 
-    monkeypatch.setattr(tasks, "_render_and_write", no_render)
+    monkeypatch.setattr(tasks, "make_and_write", no_render)
     summary = build(seed_specs, out, jobs=1)
     assert summary.built == 0 and summary.unchanged == 24 and summary.failed == 0
     assert {p: p.stat().st_mtime_ns for p in out.rglob("*.docx")} == before
+
+
+def test_each_project_is_rendered_once_for_its_files_and_its_unit(
+        seed_specs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The 汇总 is made of the projects' own renders (bodies joined, sheets copied), never a second render."""
+    from sheetgen.render import docx as docx_render
+    from sheetgen.render import xlsx as xlsx_render
+
+    bodies: list[str] = []
+    sheets: list[int] = []
+    body_render, sheet_render = docx_render._Part.render, xlsx_render.render_sheet
+
+    def count_body(self: docx_render._Part, context: object, key: str) -> str:
+        if self.name == docx_render.DOCUMENT:
+            bodies.append(key)
+        return body_render(self, context, key)  # type: ignore[arg-type]
+
+    def count_sheet(*args: object, **kwargs: object) -> object:
+        sheets.append(1)
+        return sheet_render(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(docx_render._Part, "render", count_body)
+    monkeypatch.setattr(xlsx_render, "render_sheet", count_sheet)
+    summary = build(seed_specs, tmp_path / "out", jobs=1)
+    assert summary.built == 24 and summary.combined_missing == 0
+    assert len(bodies) == len(set(bodies)) == 24 and len(sheets) == 24
 
 
 def test_changing_one_spec_rebuilds_it_and_its_unit_only(seed_specs: Path, tmp_path: Path) -> None:

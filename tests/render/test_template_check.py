@@ -55,7 +55,7 @@ def misspell_excel(specs: Path, ref: str = "A13", text: str = MISSPELT) -> None:
 def misspell_word(specs: Path, text: str = "{{ project.purpse }}") -> None:
     path = specs / "templates" / "hebei" / "table.docx"
     document = Document(str(path))
-    document.add_paragraph("{%p if combined %}")
+    document.add_paragraph("{%p if not project.name %}")  # (a branch no spec with a name reaches)
     document.add_paragraph(f"资金用途：{text}")
     document.add_paragraph("{%p endif %}")
     document.save(str(path))

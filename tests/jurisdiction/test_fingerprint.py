@@ -1,0 +1,65 @@
+"""A format's fingerprint taken from its files without loading them (what a no-change build
+compares) is the one its load gives, along every kind of extends chain."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from sheetgen import jurisdiction as jurisdictions
+from sheetgen.errors import JurisdictionError
+from sheetgen.workspace import Workspace
+
+
+def _override(tmp_path: Path, name: str, description: str) -> Path:
+    folder = tmp_path / "templates" / name
+    folder.mkdir(parents=True)
+    (folder / "jurisdiction.yaml").write_text(description, encoding="utf-8")
+    return tmp_path / "templates"
+
+
+@pytest.mark.parametrize("name", ["shanghai", "tianjin"])
+def test_builtin(name: str) -> None:
+    dirs = jurisdictions.search_path()
+    assert jurisdictions.fingerprint(name, dirs) == jurisdictions.load(name, dirs).fingerprint
+
+
+def test_extends_another_format(tmp_path: Path) -> None:
+    dirs = jurisdictions.search_path([_override(tmp_path, "pudong", "extends: shanghai\ntitle: 浦东\n")])
+    loaded = jurisdictions.load("pudong", dirs)
+    assert len(loaded.folders) == 2
+    assert jurisdictions.fingerprint("pudong", dirs) == loaded.fingerprint
+
+
+def test_extends_its_own_name_and_a_copy(tmp_path: Path) -> None:
+    templates = _override(tmp_path, "shanghai", "extends: shanghai\ntitle: 改过的上海\n")
+    dirs = jurisdictions.search_path([templates])
+    loaded = jurisdictions.load("shanghai", dirs)
+    assert jurisdictions.fingerprint("shanghai", dirs) == loaded.fingerprint
+    copy = tmp_path / "copy"
+    shutil.copytree(jurisdictions.builtin_dir() / "tianjin", copy / "tianjin")
+    dirs = jurisdictions.search_path([copy])
+    assert jurisdictions.fingerprint("tianjin", dirs) == jurisdictions.load("tianjin", dirs).fingerprint
+
+
+def test_an_edit_changes_it_and_a_missing_one_says_so(tmp_path: Path) -> None:
+    templates = _override(tmp_path, "pudong", "extends: shanghai\n")
+    dirs = jurisdictions.search_path([templates])
+    before = jurisdictions.fingerprint("pudong", dirs)
+    (templates / "pudong" / "jurisdiction.yaml").write_text("extends: shanghai\ntitle: 浦东\n", encoding="utf-8")
+    assert jurisdictions.fingerprint("pudong", dirs) != before
+    with pytest.raises(JurisdictionError):
+        jurisdictions.fingerprint("nowhere", dirs)
+    assert Workspace().fingerprint("nowhere", tmp_path) == "missing"
+
+
+def test_workspace_takes_it_without_loading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    expected = jurisdictions.load("shanghai").fingerprint
+
+    def no_load(*args: object) -> None:
+        raise AssertionError("loaded")
+
+    monkeypatch.setattr(jurisdictions, "load", no_load)
+    assert Workspace().fingerprint("shanghai", tmp_path) == expected
