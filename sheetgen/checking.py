@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sheetgen import jurisdiction as jurisdictions
 from sheetgen.errors import Diagnostic, unique
+from sheetgen.jurisdiction import Jurisdiction
 from sheetgen.spec.files import read_spec
 from sheetgen.validation import Checker, ValidatedSpec
 from sheetgen.workspace import Workspace
@@ -60,7 +62,18 @@ def check(paths: Iterable[Path], *, strict: bool = False, workspace: Workspace |
             specs.append(item)
             found.extend(item.diagnostics)
     diagnostics = unique(found)  # a problem in a shared defaults file is reported once, not once per spec
-    from sheetgen.render.template_check import problems_of  # each template of the formats used, once
+    own = [s.jurisdiction for s in specs if s.jurisdiction is not None and not _shipped(s.jurisdiction)]
+    if own:
+        from sheetgen.render.template_check import problems_of  # each template of the formats used, once
 
-    diagnostics += problems_of(s.jurisdiction for s in specs if s.jurisdiction is not None)
+        diagnostics += problems_of(own)
     return CheckReport(specs, diagnostics)
+
+
+def _shipped(jurisdiction: Jurisdiction) -> bool:
+    """Return whether every folder of ``jurisdiction`` is one sheetgen ships: its templates are
+    checked by sheetgen's own tests (tests/render/test_template_check.py), not again at every
+    check (compiling them was half of a cold check of one spec).  A format with a folder of the
+    user's -- a copy, or a built-in one overridden or extended -- is always checked."""
+    builtin = jurisdictions.builtin_dir().resolve()
+    return all(folder.resolve().is_relative_to(builtin) for folder in jurisdiction.folders)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
+from sheetgen.spec.yamlload import read_plain
 
 COMMON_FILE = Path(__file__).resolve().parent.parent / "data" / "common.yaml"
 
@@ -48,7 +48,7 @@ def _words(items: object) -> tuple[str, ...]:
 @lru_cache(maxsize=1)
 def common_words() -> CommonWords:
     """Return the shared words of ``sheetgen/data/common.yaml``."""
-    data = yaml.safe_load(COMMON_FILE.read_text(encoding="utf-8"))
+    data = read_plain(COMMON_FILE.read_text(encoding="utf-8"))
     levels = data["level_labels"]
     found = data["import"]
     return CommonWords(

@@ -45,7 +45,7 @@ from sheetgen.mappings import deep_merge
 from sheetgen.model import FrozenDict
 from sheetgen.money import UNITS
 from sheetgen.os_errors import explain
-from sheetgen.spec.yamlload import Positions, load_yaml
+from sheetgen.spec.yamlload import Positions, load_yaml, read_plain
 
 DESCRIPTION = "jurisdiction.yaml"
 SCHEMA = "schema.yaml"
@@ -292,7 +292,7 @@ def _folders(name: str, dirs: tuple[Path, ...], start: int, seen: tuple[str, ...
     else:
         raise not_found(name, available(dirs))
     try:
-        description = yaml.load((folder / DESCRIPTION).read_bytes(), Loader=_LOADER)
+        description = read_plain((folder / DESCRIPTION).read_bytes())
     except (OSError, yaml.YAMLError) as exc:
         raise JurisdictionError(f"{folder / DESCRIPTION}: 无法读取") from exc
     parent_name = description.get("extends") if isinstance(description, Mapping) else None
@@ -302,9 +302,6 @@ def _folders(name: str, dirs: tuple[Path, ...], start: int, seen: tuple[str, ...
         raise JurisdictionError(f"格式“{name}”的 extends 形成了循环")
     next_start = index + 1 if parent_name == name else 0
     return (folder, *_folders(parent_name, dirs, next_start, (*seen, str(folder))))
-
-
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _fingerprint(folders: Sequence[Path]) -> str:

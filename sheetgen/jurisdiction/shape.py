@@ -19,13 +19,12 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from cerberus import SchemaError, errors  # type: ignore[import-untyped]
 from cerberus.errors import ValidationError  # type: ignore[import-untyped]
 
 from sheetgen.errors import Diagnostic, Severity
 from sheetgen.spec.values import TYPE_NAMES, SpecValidator, describe, leaf_errors, trusted
-from sheetgen.spec.yamlload import Path_, Positions
+from sheetgen.spec.yamlload import Path_, Positions, read_plain
 
 SHAPE_FILE = Path(__file__).with_name("shape.yaml")
 SCHEMA_NAME = "schema.yaml"
@@ -40,9 +39,7 @@ _MORE_NAMES = {"container": "列表", "number": "数字", "float": "数字", "ca
 
 @lru_cache(maxsize=1)
 def _shapes() -> dict[str, dict[str, Any]]:
-    # our own file, read with libyaml's safe loader when PyYAML has it (a third of the first load)
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    shapes: dict[str, dict[str, Any]] = yaml.load(SHAPE_FILE.read_text(encoding="utf-8"), Loader=loader)
+    shapes: dict[str, dict[str, Any]] = read_plain(SHAPE_FILE.read_text(encoding="utf-8"))
     return shapes
 
 

@@ -36,6 +36,16 @@ try:  # libyaml is much faster and keeps marks as well
 except AttributeError:  # pragma: no cover - depends on the PyYAML build
     _BaseLoader = yaml.SafeLoader
 
+#: PyYAML's plain safe loader, libyaml's when PyYAML has it: for files whose positions are not
+#: needed (sheetgen's own data, a jurisdiction already checked by :func:`load_yaml`).
+PLAIN_LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def read_plain(text: str | bytes) -> Any:
+    """Return the data of a YAML text read with :data:`PLAIN_LOADER` (no positions kept)."""
+    return yaml.load(text, Loader=PLAIN_LOADER)
+
+
 MAX_BYTES = 1024 * 1024
 MAX_DEPTH = 40
 MAX_NODES = 100_000

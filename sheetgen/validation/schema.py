@@ -13,9 +13,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from sheetgen.jurisdiction import Jurisdiction
+from sheetgen.spec.yamlload import read_plain
 
 _CORE_FILE = Path(__file__).with_name("core.yaml")
 
@@ -23,7 +22,7 @@ _CORE_FILE = Path(__file__).with_name("core.yaml")
 @lru_cache(maxsize=1)
 def core_schema() -> dict[str, Any]:
     """Return the common core schema (a fresh copy is made by callers)."""
-    return yaml.safe_load(_CORE_FILE.read_text(encoding="utf-8"))
+    return read_plain(_CORE_FILE.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
 
 
 def core_label(*path: str) -> str:

@@ -18,6 +18,7 @@ from sheetgen.cli import main
 from sheetgen.errors import TemplateError
 from sheetgen.jurisdiction import Jurisdiction
 from sheetgen.render.docx import compile_docx
+from sheetgen.render.template_check import reports
 from sheetgen.render.templates import compiled
 from sheetgen.render.variables import check as check_names
 from sheetgen.render.xlsx import compile_xlsx
@@ -45,8 +46,8 @@ def load(specs: Path) -> Jurisdiction:
 MISSPELT = "{% if combined %}{{ project.fundng_source }}{% endif %}"
 
 
-def misspell_excel(specs: Path, ref: str = "A13", text: str = MISSPELT) -> None:
-    path = specs / "templates" / "hebei" / "table.xlsx"
+def misspell_excel(specs: Path, ref: str = "A13", text: str = MISSPELT, name: str = "hebei") -> None:
+    path = specs / "templates" / name / "table.xlsx"
     book = openpyxl.load_workbook(path)
     book.active[ref] = text
     book.save(path)
@@ -122,6 +123,23 @@ def test_built_in_templates_use_only_names_their_data_has() -> None:
             template = compiled(kind, jurisdiction)
             names = check_names(template.sources(), jurisdiction)
             assert not names.problems and "rows" in names.used and "row.level1" in names.used
+        # check trusts the shipped templates (it does not compile them again): this is their check,
+        # every table's
+        found = reports(jurisdiction)
+        assert len(found) == 4 and all(r.ok for r in found), [(r.path, r.error, r.problems) for r in found]
+
+
+def test_a_built_in_format_overridden_by_a_folder_of_the_user_is_checked(tmp_path: Path) -> None:
+    specs = tmp_path / "specs"
+    shutil.copytree(jurisdictions.builtin_dir() / "tianjin", specs / "templates" / "tianjin")
+    (specs / "u").mkdir()
+    (specs / "u" / "_defaults.yaml").write_text("jurisdiction: tianjin\nyear: 2025\nunit:\n  name: 某院\n",
+                                                encoding="utf-8")
+    (specs / "u" / "01-x.yaml").write_text(TIANJIN_SPEC, encoding="utf-8")
+    assert not check([specs]).diagnostics
+    misspell_excel(specs, name="tianjin")
+    problems = [d for d in check([specs]).diagnostics if d.code == "template"]
+    assert len(problems) == 1 and "project.fundng_source" in problems[0].message
 
 
 OK = [
