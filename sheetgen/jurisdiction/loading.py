@@ -136,14 +136,19 @@ def not_found(name: str, known: Sequence[str]) -> JurisdictionError:
     return JurisdictionError(f"找不到格式“{name}”。可用的格式：{'、'.join(known) or '（无）'}")
 
 
-def _load(name: str, dirs: tuple[Path, ...], start: int, seen: tuple[str, ...]) -> Jurisdiction:
+def _find(name: str, dirs: tuple[Path, ...], start: int) -> tuple[int, Path]:
+    """Return the first folder of jurisdiction ``name`` along ``dirs`` from ``start`` on, and
+    the position of its parent in ``dirs`` (a folder extending its own name searches on from there)."""
     check_name(name)
     for index in range(start, len(dirs)):
         folder = dirs[index] / name
         if (folder / DESCRIPTION).is_file():
-            break
-    else:
-        raise not_found(name, available(dirs))
+            return index, folder
+    raise not_found(name, available(dirs))
+
+
+def _load(name: str, dirs: tuple[Path, ...], start: int, seen: tuple[str, ...]) -> Jurisdiction:
+    index, folder = _find(name, dirs, start)
     description, where, problems = _read_yaml(folder / DESCRIPTION)
     schema, schema_positions, schema_problems = _read_yaml(folder / SCHEMA)
     problems += schema_problems
@@ -284,13 +289,7 @@ def fingerprint(name: str, dirs: Sequence[Path]) -> str:
 def _folders(name: str, dirs: tuple[Path, ...], start: int, seen: tuple[str, ...]) -> tuple[Path, ...]:
     """Return the folders of jurisdiction ``name`` (its own, then its ``extends`` chain's), as
     :func:`_load` finds them."""
-    check_name(name)
-    for index in range(start, len(dirs)):
-        folder = dirs[index] / name
-        if (folder / DESCRIPTION).is_file():
-            break
-    else:
-        raise not_found(name, available(dirs))
+    index, folder = _find(name, dirs, start)
     try:
         description = read_plain((folder / DESCRIPTION).read_bytes())
     except (OSError, yaml.YAMLError) as exc:
