@@ -407,16 +407,16 @@ class _Build:
             task = self._plan(unit)
             if task is not None:
                 tasks.append(task)
-        jobs = max(1, min(options.jobs or os.cpu_count() or 1, len(tasks)))
-        from sheetgen.build.workers import Workers  # (process pools: not needed when nothing is out of date)
+        if tasks:  # (process pools, and their modules: not needed when nothing is out of date)
+            from sheetgen.build.workers import Workers
 
-        workers = Workers(jobs)
-        try:
-            self._execute(tasks, workers)
-        except BaseException:
-            workers.terminate()  # Ctrl-C: do not wait for tasks that may never end
-            raise
-        workers.close()
+            workers = Workers(max(1, min(options.jobs or os.cpu_count() or 1, len(tasks))))
+            try:
+                self._execute(tasks, workers)
+            except BaseException:
+                workers.terminate()  # Ctrl-C: do not wait for tasks that may never end
+                raise
+            workers.close()
         self.ledger.forget_gone(Scope.of(options.paths))
         self.evaluations.forget_gone(Scope.of(options.paths))
         if options.pdf:
