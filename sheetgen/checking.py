@@ -62,7 +62,9 @@ def check(paths: Iterable[Path], *, strict: bool = False, workspace: Workspace |
             specs.append(item)
             found.extend(item.diagnostics)
     diagnostics = unique(found)  # a problem in a shared defaults file is reported once, not once per spec
-    own = [s.jurisdiction for s in specs if s.jurisdiction is not None and not _shipped(s.jurisdiction)]
+    used = {(j.name, j.folders): j for s in specs if (j := s.jurisdiction) is not None}
+    builtin = jurisdictions.builtin_dir().resolve()
+    own = [j for j in used.values() if not _shipped(j, builtin)]
     if own:
         from sheetgen.render.template_check import problems_of  # each template of the formats used, once
 
@@ -70,10 +72,9 @@ def check(paths: Iterable[Path], *, strict: bool = False, workspace: Workspace |
     return CheckReport(specs, diagnostics)
 
 
-def _shipped(jurisdiction: Jurisdiction) -> bool:
-    """Return whether every folder of ``jurisdiction`` is one sheetgen ships: its templates are
-    checked by sheetgen's own tests (tests/render/test_template_check.py), not again at every
-    check (compiling them was half of a cold check of one spec).  A format with a folder of the
+def _shipped(jurisdiction: Jurisdiction, builtin: Path) -> bool:
+    """Return whether every folder of ``jurisdiction`` is one sheetgen ships (under ``builtin``):
+    its templates are checked by sheetgen's own tests (tests/render/test_template_check.py), not
+    again at every check (compiling them was half of a cold check of one spec).  A format with a folder of the
     user's -- a copy, or a built-in one overridden or extended -- is always checked."""
-    builtin = jurisdictions.builtin_dir().resolve()
     return all(folder.resolve().is_relative_to(builtin) for folder in jurisdiction.folders)

@@ -36,9 +36,9 @@ try:  # libyaml is much faster and keeps marks as well
 except AttributeError:  # pragma: no cover - depends on the PyYAML build
     _BaseLoader = yaml.SafeLoader
 
-#: PyYAML's plain safe loader, libyaml's when PyYAML has it: for files whose positions are not
+#: PyYAML's plain safe loader (libyaml's when PyYAML has it): for files whose positions are not
 #: needed (sheetgen's own data, a jurisdiction already checked by :func:`load_yaml`).
-PLAIN_LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+PLAIN_LOADER: type = _BaseLoader
 
 
 def read_plain(text: str | bytes) -> Any:
