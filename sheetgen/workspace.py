@@ -20,7 +20,7 @@ are handed it instead of looking anything up again.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -210,12 +210,7 @@ class Workspace:
         return self._prints[key]
 
 
-def spec_folders(specs: Sequence[SpecFile]) -> list[Path]:
-    """Return the unit folders of ``specs``, each once, in order."""
-    return list(dict.fromkeys(spec.unit_dir for spec in specs))
-
-
 __all__ = [
     "DEFAULTS_NAME", "OVERRIDE_LEVELS", "TEMPLATES", "Formats", "UnitDefaults", "Workspace", "candidate_dirs",
-    "override_dirs", "spec_folders",
+    "override_dirs",
 ]  # fmt: skip

@@ -121,19 +121,19 @@ def build_evaluations(task: UnitTask, built: Sequence[Built]) -> TableResult | N
     if all(made is None for made in specs) and unit_record is None:
         if all(job.evaluation is None for job, *_ in built):
             return None
-        return TableResult(SELF_EVALUATION_TABLE, specs, None, outputs=outputs)
+        return TableResult(specs, None, outputs=outputs)
     fingerprint = unit_fingerprint((key(o.spec.path), o.fingerprint) for _j, o, _m in built)
     if task.evaluations == "no":
         combined = CombinedOutcome(fingerprint) if unit_record else None
-        return TableResult(SELF_EVALUATION_TABLE, specs, combined, outputs=outputs)
+        return TableResult(specs, combined, outputs=outputs)
     if all(made is None for made in specs):  # no project has year-end data (any more)
-        return TableResult(SELF_EVALUATION_TABLE, specs, None, outputs=outputs)
+        return TableResult(specs, None, outputs=outputs)
     jurisdictions = {m.jurisdiction.name: m.jurisdiction for _job, _o, m in built if m is not None}
     label = _table_label(next(iter(jurisdictions.values()), None))
     blocked, waiting = _blocked(task, built, specs, label, len(jurisdictions))
     combined = CombinedOutcome(blocked=blocked)
     if blocked:
-        return TableResult(SELF_EVALUATION_TABLE, specs, combined, warning=waiting, outputs=outputs)
+        return TableResult(specs, combined, warning=waiting, outputs=outputs)
     jurisdiction = next(iter(jurisdictions.values()))
     table = jurisdiction.find_table(SELF_EVALUATION_TABLE)
     assert table is not None  # else the specs' 自评表 were not made
@@ -149,4 +149,4 @@ def build_evaluations(task: UnitTask, built: Sequence[Built]) -> TableResult | N
                 combined.written.append((kind, path))
             else:
                 combined.failures.append(failure)
-    return TableResult(SELF_EVALUATION_TABLE, specs, combined, outputs=outputs)
+    return TableResult(specs, combined, outputs=outputs)

@@ -55,14 +55,16 @@ class Ledger:
 
     # ------------------------------------------------------------------ what became of each
 
-    def keep(self, spec: Path | None, unit: Path | None) -> None:
-        """Carry a current spec's (or unit's) record over unchanged."""
-        if spec is not None:
-            self._touched.add(key(spec))
-            self.new.specs[key(spec)] = self.old.specs[key(spec)]
-        if unit is not None:
-            self._touched.add(key(unit))
-            self.new.units[key(unit)] = self.old.units[key(unit)]
+    def keep(self, specs: Sequence[str], unit: str) -> None:
+        """Carry the records of a current unit (its key) and of its specs (theirs) over unchanged,
+        those it has: a 自评表 record exists only for what has one."""
+        for spec_key in specs:
+            if spec_key in self.old.specs:
+                self._touched.add(spec_key)
+                self.new.specs[spec_key] = self.old.specs[spec_key]
+        if unit in self.old.units:
+            self._touched.add(unit)
+            self.new.units[unit] = self.old.units[unit]
 
     def spec(self, outcome: SpecOutcome, outputs: dict[str, Path]) -> None:
         """Record what became of one spec (``outputs``: its file of each kind built)."""
@@ -204,12 +206,10 @@ class Ledger:
                 elif str(stale_path(pdf)) in record.stale:
                     self.retire.remove_file(str(stale_path(pdf)), record, f"{pdf.name} 已重新生成")
 
-    def apply(self, claimed: set[str] | None = None) -> tuple[list[Action], list[str]]:
+    def apply(self, claimed: set[str]) -> tuple[list[Action], list[str]]:
         """Carry out the planned removals and moves, except on files ``claimed`` as current (by
-        default those this ledger's records name); return those done and the failures.
+        any ledger's records); return those done and the failures.
         Afterwards every record names only files that exist."""
-        if claimed is None:
-            claimed = {p for record in self.records() for p in (*record.outputs, *record.pdfs)}
         self.retire.apply(claimed)
         for record in self.records():
             for files in (record.outputs, record.pdfs, record.stale):

@@ -162,8 +162,8 @@ def _fail(reporter: Reporter, summary: Summary, message: str) -> None:
     summary.errors += 1
 
 
-def _folder_problem(folder: Path, code: str, message: str) -> Diagnostic:
-    return Diagnostic(str(folder), 0, 0, code, Severity.ERROR, message)
+def _folder_problem(folder: Path, code: str, message: str, severity: Severity = Severity.ERROR) -> Diagnostic:
+    return Diagnostic(str(folder), 0, 0, code, severity, message)
 
 
 @dataclass
@@ -270,13 +270,15 @@ class _Build:
                      and self._current(evaluation, now, options.evaluations))
             prints.append((spec_key, now))
             jobs.append(SpecJob(spec, tuple(outputs.items()), expected, present, evaluation))
-        old_unit = self.ledger.old.units.get(key(unit.folder))
+        unit_key = key(unit.folder)
+        old_unit = self.ledger.old.units.get(unit_key)
         present_combined = tuple(p for p in (old_unit.outputs if old_unit else ()) if os.path.isfile(p))
-        unit_evaluation = self._table_record(self.evaluations.old.units.get(key(unit.folder)))
-        if (fresh and old_unit is not None and old_unit.fingerprint == unit_fingerprint(prints)
+        unit_evaluation = self._table_record(self.evaluations.old.units.get(unit_key))
+        now_unit = unit_fingerprint(prints)
+        if (fresh and old_unit is not None and old_unit.fingerprint == now_unit
                 and {Path(p).suffix[1:] for p in present_combined} >= set(kinds)
-                and self._current(unit_evaluation, unit_fingerprint(prints), options.evaluations, unit=True)):
-            self._replay(unit)
+                and self._current(unit_evaluation, now_unit, options.evaluations)):
+            self._replay(unit, [spec_key for spec_key, _ in prints], unit_key)
             return None
         return UnitTask(unit.folder, tuple(jobs), self.workspace.formats(unit.folder), options.output, options.kinds,
                         options.strict, options.force,
@@ -291,7 +293,7 @@ class _Build:
             return None
         return TableRecord(record.fingerprint or None, tuple(p for p in record.outputs if os.path.isfile(p)))
 
-    def _current(self, record: TableRecord | None, now: str, mode: str, *, unit: bool = False) -> bool:
+    def _current(self, record: TableRecord | None, now: str, mode: str) -> bool:
         """Return whether the 自评表 files of a spec (or unit) whose fingerprint is ``now`` are
         as its last build left them: a spec without a record had none to make (in ``auto``, an
         unchanged spec still carries no year-end data); with one, its files are all there."""
@@ -300,18 +302,15 @@ class _Build:
         kinds = {Path(p).suffix[1:] for p in record.present}
         return record.expected == now and kinds >= set(self.options.kinds if mode != "no" else ())
 
-    def _replay(self, unit: _Unit) -> None:
-        """Report a current unit from the record: its warnings, no loading, no rendering."""
-        for spec in unit.members:
-            record = self.ledger.old.specs[key(spec.path)]
+    def _replay(self, unit: _Unit, spec_keys: list[str], unit_key: str) -> None:
+        """Report a current unit (its specs' record keys and its own) from the record: its
+        warnings, no loading, no rendering."""
+        for spec_key in spec_keys:
+            record = self.ledger.old.specs[spec_key]
             self._show([Diagnostic(**{**d, "severity": Severity(d["severity"])}) for d in record.diagnostics])
             self.summary.unchanged += 1
-            self.ledger.keep(spec.path, None)
-            if key(spec.path) in self.evaluations.old.specs:
-                self.evaluations.keep(spec.path, None)
-        self.ledger.keep(None, unit.folder)
-        if key(unit.folder) in self.evaluations.old.units:
-            self.evaluations.keep(None, unit.folder)
+        self.ledger.keep(spec_keys, unit_key)
+        self.evaluations.keep(spec_keys, unit_key)
         self.reporter.advanced(len(unit.members))
 
     # ------------------------------------------------------------------ results
@@ -345,37 +344,32 @@ class _Build:
             if other is not None:
                 assert table is not None
                 self.evaluations.spec(other, table.outputs[index])
-            elif key(job.spec.path) in self.evaluations.old.specs:
+            else:
                 self.evaluations.drop(job.spec.path, None, f"项目 {job.spec.path.name} 已没有年终数据")
         for spec in self.excluded.get(task.folder, ()):
             self.ledger.spec(SpecOutcome(spec, []), {})
             self.summary.failed += 1
-        combined = result.combined
-        moved = self.ledger.combined(task.folder, combined)
-        if combined.blocked:
-            aside = f"；原来的汇总改名为 {'、'.join(moved)}" if moved else ""
-            self._show([_folder_problem(task.folder, "combined-blocked", combined.blocked + aside)])
-            self.summary.combined_missing += 1
-        for failure in combined.failures:
-            self._failure(failure.message)
-        self._written(combined.written)
+        self._take_combined(self.ledger, task.folder, result.combined, "汇总")
         self._take_evaluations(task, table)
         self.reporter.advanced(len(task.specs) + len(task.excluded))
 
     def _take_evaluations(self, task: UnitTask, table: TableResult | None) -> None:
         """Record and report what became of the unit's 自评 汇总."""
-        combined = table.combined if table is not None else None
-        if combined is None:
-            if key(task.folder) in self.evaluations.old.units:
-                self.evaluations.drop(None, task.folder, "本单位已没有年终数据")
+        if table is None or table.combined is None:
+            self.evaluations.drop(None, task.folder, "本单位已没有年终数据")
             return
-        assert table is not None
-        moved = self.evaluations.combined(task.folder, combined)
+        self._take_combined(self.evaluations, task.folder, table.combined, "自评汇总", waiting=table.warning)
+
+    def _take_combined(self, ledger: Ledger, folder: Path, combined: CombinedOutcome, label: str, *,
+                       waiting: bool = False) -> None:
+        """Record and report what became of a unit's ``label`` (汇总, 自评汇总): not made is an
+        error, or only a warning while it ``waiting`` for projects still without year-end data."""
+        moved = ledger.combined(folder, combined)
         if combined.blocked:
-            aside = f"；原来的自评汇总改名为 {'、'.join(moved)}" if moved else ""
-            severity = Severity.WARNING if table.warning else Severity.ERROR
-            self._show([Diagnostic(str(task.folder), 0, 0, "combined-blocked", severity, combined.blocked + aside)])
-            if not table.warning:
+            aside = f"；原来的{label}改名为 {'、'.join(moved)}" if moved else ""
+            severity = Severity.WARNING if waiting else Severity.ERROR
+            self._show([_folder_problem(folder, "combined-blocked", combined.blocked + aside, severity)])
+            if not waiting:
                 self.summary.combined_missing += 1
         for failure in combined.failures:
             self._failure(failure.message)

@@ -125,7 +125,6 @@ class TableResult:
     the unit has none; ``blocked`` with ``warning``: it waits for projects still without
     year-end data, which is no error)."""
 
-    kind: str
     specs: list[SpecOutcome | None]
     combined: CombinedOutcome | None
     warning: bool = False

@@ -120,11 +120,6 @@ def holds_specs(folder: Path) -> bool:
         return False
 
 
-def _skipped_dir(path: Path, root: Path) -> bool:
-    parts = path.relative_to(root).parts
-    return any(p.startswith((".", "_")) or p in (TEMPLATES, "output") for p in parts)
-
-
 def _skipped_name(name: str) -> bool:
     return name.startswith((".", "_")) or name in (TEMPLATES, "output")
 
