@@ -39,7 +39,7 @@ def to_project(spec: ValidatedSpec) -> Project:
     if not spec.ok or spec.data is None or spec.jurisdiction is None:
         raise ValueError(f"{spec.file.display}: 有错误的说明不能生成表格")
     data = spec.data
-    columns = tuple(f.key for f in spec.jurisdiction.indicator_fields if f.key not in ("value", "description"))
+    columns = spec.jurisdiction.column_keys
     categories = tree_categories(data["indicators"], columns)
     header = {k: v for k, v in data.items() if k not in NOT_PRINTED}
     if isinstance(header.get("budget"), Mapping):

@@ -291,6 +291,12 @@ class Jurisdiction:
         return (*SPEC_FIRST, *self.field_order, "indicators")
 
     @property
+    def column_keys(self) -> tuple[str, ...]:
+        """Return the keys of the extra indicator columns (``schema.yaml`` ``indicator``, beside
+        every row's value and description)."""
+        return tuple(f.key for f in self.indicator_fields if f.key not in ("value", "description"))
+
+    @property
     def budget_order(self) -> tuple[str, ...]:
         """Return the order of the keys of a spec's ``budget``: ``unit``, then the amounts."""
         return ("unit", *(f.key for f in self.budget_fields))

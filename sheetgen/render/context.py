@@ -112,11 +112,6 @@ def budget_keys(jurisdiction: Jurisdiction) -> tuple[str, ...]:
     return tuple(f.key for f in jurisdiction.budget_fields)
 
 
-def column_keys(jurisdiction: Jurisdiction) -> tuple[str, ...]:
-    """Return the keys of the jurisdiction's extra indicator columns (``schema.yaml`` ``indicator``)."""
-    return tuple(f.key for f in jurisdiction.indicator_fields if f.key not in ("value", "description"))
-
-
 def header_fields(header: Mapping[str, Any], jurisdiction: Jurisdiction) -> Fields:
     """Return the header as :class:`Fields`, with every field the jurisdiction knows present
     (``None`` when the spec left it out; an empty list for a list field)."""
@@ -167,15 +162,16 @@ def build_context(project: Project, jurisdiction: Jurisdiction, *, combined: boo
         "unit": fields.unit,
         "year": fields.year,
         "number": project.number,
-        "rows": list(project.iter_rows()),
         "combined": combined,
         "jurisdiction": description_view(jurisdiction),
         JURISDICTION_KEY: jurisdiction,
     }
-    if table == SELF_EVALUATION_TABLE:
+    if table == SELF_EVALUATION_TABLE:  # its own rows (the target table's are not made)
         from sheetgen.render.evaluation import evaluation_context
 
         context.update(evaluation_context(project, jurisdiction))
+    else:
+        context["rows"] = list(project.iter_rows())
     return context
 
 

@@ -295,7 +295,6 @@ class DocxTemplate:
             raise TemplateError(f"{path}: 不是 Word 文档（缺少 {DOCUMENT}）") from None
         split = _prepare(docx_tags.prepare_document, document, path)
         prefix = _prefix_of(split.head)
-        self._env_prefix = prefix
         self._env = _environment(prefix)
         self._head, self._tail = split.head, split.tail
         self._body = _Part(self._env, split.body, path, DOCUMENT, marked=True)
@@ -401,7 +400,7 @@ class DocxTemplate:
                   pages: list[int]) -> str:
         """Return the contents page of a combined document, after bookmarking each project's
         first paragraph in ``bodies`` (each project then starts on a new page)."""
-        prefix = self._env_prefix
+        prefix = self._pager.prefix
         print_block = jurisdiction.description.get("print") or {}
         labels = contents_labels(jurisdiction, projects[0], self.table)
         tab = self._pager.section.body_width * 20

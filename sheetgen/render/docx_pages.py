@@ -34,7 +34,16 @@ from lxml import etree
 
 from sheetgen import office
 from sheetgen.render import metrics, pages
-from sheetgen.render.docx_tags import CELL_MARK, ROW_MARK, TABLE_END_MARK, TABLE_MARK, W, w
+from sheetgen.render.docx_tags import (
+    BEFORE_PAGE_BREAK,
+    CELL_MARK,
+    ROW_MARK,
+    TABLE_END_MARK,
+    TABLE_MARK,
+    W,
+    page_breaker,
+    w,
+)
 
 FILL = 0.96  # of a page's height: room for what rounding in Word, WPS and LibreOffice may add
 _VAL = w("val")
@@ -338,9 +347,7 @@ class Pager:
         self._tables: dict[str, _TableFacts] = {}
         self._heights: dict[tuple[str, float], float] = {}
         self._row_cache: dict[tuple[str, str], tuple[tuple[int, int, str, float], ...]] = {}
-        self.breaker = (f"<{p}:p><{p}:pPr><{p}:pageBreakBefore/><{p}:spacing {p}:before=\"0\" {p}:after=\"0\" "
-                        f"{p}:line=\"20\" {p}:lineRule=\"exact\"/><{p}:rPr><{p}:sz {p}:val=\"2\"/></{p}:rPr>"
-                        f"</{p}:pPr></{p}:p>")
+        self.breaker = page_breaker(p)
 
     # -- facts of template properties (parsed once) -----------------------
     def _parse(self, xml: str) -> etree._Element:
@@ -631,7 +638,7 @@ class Pager:
                     keep.update(range(start, start + block.header))
                     header = sum(block.heights[: block.header]) + _BREAKER_HEIGHT
                     repeats.append((start + block.header - 1, start + len(block.rows) - 1, header))
-        room = self.section.body_height * FILL
+        room = self.room()
         found = pages.breaks(heights, pages.Page(room, room, tuple(repeats)), together, keep, forced)
         before: set[int] = set()  # paragraphs placed after a page break
         rows: dict[int, list[int]] = {}  # table rows placed after a page break
@@ -712,7 +719,7 @@ class Pager:
         if ppr.endswith("/>"):
             return xml[: match.start()] + f"<{p}:pPr><{p}:pageBreakBefore/></{p}:pPr>" + xml[match.end() :]
         at = ppr.index(">") + 1  # schema order: pStyle, keepNext, keepLines, then pageBreakBefore
-        for tag in ("pStyle", "keepNext", "keepLines"):
+        for tag in BEFORE_PAGE_BREAK:
             found = re.search(rf"<{p}:{tag}\b[^>]*/>|<{p}:{tag}\b.*?</{p}:{tag}>", ppr)
             if found:
                 at = max(at, found.end())

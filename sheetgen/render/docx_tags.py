@@ -63,7 +63,18 @@ _WRAPPERS = {w("smartTag"), w("customXml")}
 # Children of w:tcPr that come before w:vMerge (schema order).
 _BEFORE_VMERGE = {w("cnfStyle"), w("tcW"), w("gridSpan"), w("hMerge")}
 # Children of w:pPr that come before w:pageBreakBefore (schema order).
-_BEFORE_PAGE_BREAK = {w("pStyle"), w("keepNext"), w("keepLines")}
+#: The paragraph properties that come before ``pageBreakBefore`` in the schema's order.
+BEFORE_PAGE_BREAK = ("pStyle", "keepNext", "keepLines")
+_BEFORE_PAGE_BREAK = {w(tag) for tag in BEFORE_PAGE_BREAK}
+
+
+def page_breaker(prefix: str) -> str:
+    """Return the XML of an empty, 1-pt paragraph that starts a new page (before a table,
+    which cannot carry a page break itself)."""
+    return (f"<{prefix}:p><{prefix}:pPr><{prefix}:pageBreakBefore/>"
+            f'<{prefix}:spacing {prefix}:before="0" {prefix}:after="0" {prefix}:line="20" '
+            f'{prefix}:lineRule="exact"/><{prefix}:rPr><{prefix}:sz {prefix}:val="2"/></{prefix}:rPr>'
+            f"</{prefix}:pPr></{prefix}:p>")
 
 # Typographic quotes and spaces Word's AutoCorrect puts into typed tags.
 _TAG_CHARS = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "\u00a0": " ", "\u3000": " "})
@@ -303,13 +314,7 @@ def _page_break_hooks(body: etree._Element, prefix: str) -> None:
                 _pi(f"{{% if sheetgen_ns.page_break %}}{take}<{prefix}:pageBreakBefore/>{{% endif %}}"),
             )
         else:
-            breaker = (
-                f"<{prefix}:p><{prefix}:pPr><{prefix}:pageBreakBefore/>"
-                f'<{prefix}:spacing {prefix}:before="0" {prefix}:after="0" {prefix}:line="20" '
-                f'{prefix}:lineRule="exact"/><{prefix}:rPr><{prefix}:sz {prefix}:val="2"/></{prefix}:rPr>'
-                f"</{prefix}:pPr></{prefix}:p>"
-            )
-            block.addprevious(_pi(f"{{% if sheetgen_ns.page_break %}}{take}{breaker}{{% endif %}}"))
+            block.addprevious(_pi(f"{{% if sheetgen_ns.page_break %}}{take}{page_breaker(prefix)}{{% endif %}}"))
 
 
 def _mark_tables(body: etree._Element) -> None:

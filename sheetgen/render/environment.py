@@ -25,7 +25,6 @@ from sheetgen.render.context import (
     NAMES,
     ROW_FIELDS,
     Fields,
-    column_keys,
 )
 
 
@@ -77,7 +76,7 @@ def indicator_rows(context: Context, tree: Any) -> list[Row]:
         return []
     if not isinstance(tree, Mapping):
         raise TypeError("indicator_rows 只能用于 一级 → 二级 → 三级 的指标字段")
-    columns = column_keys(context[JURISDICTION_KEY])
+    columns = context[JURISDICTION_KEY].column_keys
     return list(rows_of(tree_categories(tree, columns), columns))
 
 

@@ -32,7 +32,6 @@ from sheetgen.render.context import (
     NAMES,
     ROW_FIELDS,
     Fields,
-    column_keys,
     description_view,
     header_fields,
     list_keys,
@@ -71,7 +70,7 @@ def _of_fields(view: Fields, lists: frozenset[str] = frozenset()) -> Shape:
 
 def row_shape(jurisdiction: Jurisdiction) -> Shape:
     """Return the shape of one indicator row of ``jurisdiction``."""
-    fields = {name: ANY for name in (*ROW_FIELDS, *column_keys(jurisdiction))}
+    fields = {name: ANY for name in (*ROW_FIELDS, *jurisdiction.column_keys)}
     fields["level1"] = fields["level2"] = _MERGED
     return Shape(fields)
 
