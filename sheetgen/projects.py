@@ -9,7 +9,6 @@ from typing import Any
 from sheetgen.model import Frozen, Project, tree_categories
 from sheetgen.money import UNITS, convert
 from sheetgen.validation import ValidatedSpec
-from sheetgen.validation.evaluation import evaluate
 
 #: Spec keys that are not header fields of the table: the indicator tree has its own
 #: model, and ``vocabulary`` (words the unit allows) only informs the check.
@@ -46,8 +45,6 @@ def to_project(spec: ValidatedSpec) -> Project:
         header["budget"] = _budget_in_table_unit(header["budget"], spec.jurisdiction.money_unit)
     header = _freeze(header)
     number = data.get("number") or spec.file.number
-    evaluation = None
-    if spec.year_end_ok and spec.year_end is not None:
-        evaluation, _problems = evaluate(data, spec.year_end, spec.jurisdiction)  # checked: no problem left
+    evaluation = spec.evaluation if spec.year_end_ok else None
     return Project(key=str(spec.file.path), jurisdiction=spec.jurisdiction.name, number=int(number),
                    header=header, indicators=categories, columns=columns, evaluation=evaluation)

@@ -13,6 +13,7 @@ from typing import Any
 
 from sheetgen.errors import Diagnostic, JurisdictionError, Severity, unique
 from sheetgen.jurisdiction import Jurisdiction
+from sheetgen.model import Evaluation
 from sheetgen.spec.files import LoadedSpec, SpecFile
 from sheetgen.spec.yamlload import iter_strings
 from sheetgen.validation.cerberus_check import SchemaCheck
@@ -46,6 +47,7 @@ class ValidatedSpec:
     year_end: YearEnd | None = None
     carries_year_end: bool = False
     year_end_diagnostics: list[Diagnostic] = field(default_factory=list)
+    evaluation: Evaluation | None = None  # the 自评表's scores, when ``year_end`` is there
 
     @property
     def file(self) -> SpecFile:
@@ -69,9 +71,9 @@ class ValidatedSpec:
         diagnostics = [d.escalated() for d in self.diagnostics]
         own = [d for d in diagnostics if d not in year_end]
         data = None if any(d.is_error for d in own) else self.data
-        evaluated = None if any(d.is_error for d in year_end) else self.year_end
-        return ValidatedSpec(self.loaded, data, self.jurisdiction, diagnostics, evaluated, self.carries_year_end,
-                             year_end)
+        good = not any(d.is_error for d in year_end)
+        return ValidatedSpec(self.loaded, data, self.jurisdiction, diagnostics, self.year_end if good else None,
+                             self.carries_year_end, year_end, self.evaluation if good else None)
 
 
 def _null_hint(finding: Finding, loaded: LoadedSpec) -> str:
@@ -154,8 +156,9 @@ def validate(loaded: LoadedSpec, jurisdiction: Jurisdiction) -> ValidatedSpec:
     result = None if any(d.is_error for d in diagnostics) else normalized
     ended = check_year_end(year_end, result, loaded, schema, jurisdiction)
     found = unique([*_bad_characters(year_end, loaded, schema, jurisdiction), *ended.diagnostics])
-    evaluated = None if any(d.is_error for d in found) else ended.data
-    return ValidatedSpec(loaded, result, jurisdiction, [*diagnostics, *found], evaluated, ended.carried, found)
+    good = not any(d.is_error for d in found)
+    return ValidatedSpec(loaded, result, jurisdiction, [*diagnostics, *found], ended.data if good else None,
+                         ended.carried, found, ended.evaluation if good else None)
 
 
 def _bad_characters(data: Any, loaded: LoadedSpec, schema: dict[str, Any],

@@ -18,6 +18,7 @@ from typing import Any
 
 from sheetgen.errors import Diagnostic
 from sheetgen.jurisdiction import Jurisdiction
+from sheetgen.model import Evaluation
 from sheetgen.spec.files import LoadedSpec
 from sheetgen.spec.values import SpecValidator
 from sheetgen.validation.evaluation import BLOCK, ROW_KEYS, YearEnd, evaluate
@@ -60,11 +61,13 @@ def split(data: Mapping[str, Any]) -> tuple[dict[str, Any], YearEnd]:
 @dataclass
 class YearEndCheck:
     """The year-end data of one spec after :func:`check`: normalized (None when it has
-    errors, or the spec carries none) and its problems."""
+    errors, or the spec carries none), its problems and its scores (the evaluation worked out
+    by the check, when the data has no error: the model takes it, not working it out again)."""
 
     data: YearEnd | None
     carried: bool
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    evaluation: Evaluation | None = None
 
 
 _VALIDATORS: dict[tuple[str, str], tuple[SpecValidator, SpecValidator]] = {}
@@ -119,9 +122,11 @@ def check(year_end: YearEnd, target: Mapping[str, Any] | None, loaded: LoadedSpe
     normalized = YearEnd(block, rows)
     if found or target is None or not carried:
         return YearEndCheck(None if found else normalized, carried, found)
-    _evaluation, findings = evaluate(target, normalized, jurisdiction)
+    evaluation, findings = evaluate(target, normalized, jurisdiction)
     for finding in findings:
         file, line, col = loaded.locate(finding.path, key=finding.at_key)
         found.append(Diagnostic(file, line, col, finding.code, finding.severity, finding.message,
                                 label_for(finding.path, schema, jurisdiction), ".".join(finding.path)))
-    return YearEndCheck(None if any(d.is_error for d in found) else normalized, carried, found)
+    if any(d.is_error for d in found):
+        return YearEndCheck(None, carried, found)
+    return YearEndCheck(normalized, carried, found, evaluation)
