@@ -14,7 +14,6 @@ from typing import Any
 
 from sheetgen.errors import Severity
 from sheetgen.jurisdiction import Jurisdiction
-from sheetgen.jurisdiction.shape import field_section
 from sheetgen.measures import AT_LEAST, ParsedValue, parse_value  # the one parser of targets and actuals
 from sheetgen.money import EXCEL_DIGITS, UNITS, convert, excel_shows, fits_excel, format_money, shows_exactly
 from sheetgen.validation.findings import TO_FILL, Finding, Rule
@@ -84,12 +83,6 @@ def budget_adds_up(data: Mapping[str, Any], jurisdiction: Jurisdiction) -> Itera
                       f"{label(rule.total)} {total} 不等于 {shown} = {summed}")
 
 
-def _field_label(jurisdiction: Jurisdiction, dotted: str) -> str:
-    """Return the printed label of a field a rule names (``budget.total`` -> 项目总预算)."""
-    section, key = field_section(dotted)
-    return jurisdiction.label(f"budget.{key}" if section == "budget" else key)
-
-
 def _field_value(data: Mapping[str, Any], dotted: str) -> Any:
     value: Any = data
     for part in dotted.split("."):
@@ -113,7 +106,7 @@ def within_limits(data: Mapping[str, Any], jurisdiction: Jurisdiction) -> Iterat
         else:
             continue
         if value > bound:
-            name, bound_name = _field_label(jurisdiction, field), _field_label(jurisdiction, limit)
+            name, bound_name = jurisdiction.label(field), jurisdiction.label(limit)
             yield Finding(tuple(field.split(".")), "over-limit", Severity.ERROR,
                           f"{name} {shown} 大于{bound_name} {shown_bound}；{name}不能超过{bound_name}")
 
