@@ -76,6 +76,10 @@ class Scoring:
         """Return a score as printed (``8.34``, ``50.00``)."""
         return f"{self.rounded(value):f}"
 
+    def percent(self, rate: Decimal) -> str:
+        """Return an execution rate as printed (``97.36%``)."""
+        return f"{self.rounded(rate * 100):f}%"
+
     def grade(self, total: Decimal) -> str:
         """Return the grade a total earns ('' below the lowest band)."""
         return next((g.name for g in self.grades if total >= g.min), "")

@@ -18,7 +18,6 @@ target), ``actual``, ``points``, ``score`` and ``reason``.
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from sheetgen.errors import TemplateError
@@ -33,11 +32,6 @@ EVALUATION_FIELDS = ("department", "implementer", "initial", "adjusted", "spent"
 FUNDS_COLUMNS = ("initial", "adjusted", "spent")
 #: What a row of a 自评表 has (``level1``, ``level2``: merged cells, as in the 目标表).
 EVALUATION_ROW_FIELDS = ("level1", "level2", "name", "value", "actual", "points", "score", "reason")
-
-
-def percent(rate: Decimal, scoring: Scoring) -> str:
-    """Return an execution rate as printed (``97.36%``)."""
-    return f"{scoring.rounded(rate * 100):f}%"
 
 
 def _funds(funds: Funds, column: str) -> Fields:
@@ -69,7 +63,7 @@ def evaluation_context(project: Project, jurisdiction: Jurisdiction) -> dict[str
         "department": evaluation.department, "implementer": evaluation.implementer,
         "initial": _funds(evaluation.initial, "initial"), "adjusted": _funds(evaluation.adjusted, "adjusted"),
         "spent": _funds(evaluation.spent, "spent"),
-        "execution_points": scoring.shown(evaluation.execution_points), "rate": percent(evaluation.rate, scoring),
+        "execution_points": scoring.shown(evaluation.execution_points), "rate": scoring.percent(evaluation.rate),
         "execution_score": scoring.shown(evaluation.execution_score), "achieved": evaluation.achieved,
         "points": scoring.shown(evaluation.points), "total": scoring.shown(evaluation.total),
         "grade": evaluation.grade,

@@ -35,6 +35,7 @@ from sheetgen.measures import AT_LEAST, AT_MOST, EQUAL, ParsedValue, in_unit, pa
 from sheetgen.model import Evaluation, Funds, Scored
 from sheetgen.money import UNITS, convert
 from sheetgen.validation.findings import Finding
+from sheetgen.validation.rules import iter_indicators, row_value
 from sheetgen.validation.schema import core_label, core_schema, indicator_row_schema
 
 #: The spec's block of year-end figures, and the year-end keys of an indicator row.
@@ -118,13 +119,9 @@ class _Scorer:
 
     def indicators(self) -> Iterator[tuple[Row, str | None, Mapping[str, Any]]]:
         """Return (row, target value, year-end keys) of every indicator, in printed order."""
-        tree = self.data.get("indicators")
-        for level1, groups in (tree.items() if isinstance(tree, Mapping) else ()):
-            for level2, rows in (groups.items() if isinstance(groups, Mapping) else ()):
-                for name, row in (rows.items() if isinstance(rows, Mapping) else ()):
-                    target = row.get("value") if isinstance(row, Mapping) else row
-                    here = (str(level1), str(level2), str(name))
-                    yield here, None if target is None else str(target), self.year_end.rows.get(here, {})
+        for path, _level1, _level2, row in iter_indicators(self.data):
+            here = (path[1], path[2], path[3])
+            yield here, row_value(row), self.year_end.rows.get(here, {})
 
     def points(self) -> dict[Row, Decimal | None]:
         """Return each indicator's full marks (None: not applicable, or its 一级 has no points)."""
@@ -295,15 +292,12 @@ class _Scorer:
                 if rate > 1:
                     self.warning((BLOCK, "spent", "total"), "over-spent",
                                  f"{core_label(BLOCK, 'spent')} {_shown(done)} 大于{core_label(BLOCK, 'adjusted')} "
-                                 f"{_shown(planned)}（执行率 {self.percent(rate)}）；得分按 100% 计")
+                                 f"{_shown(planned)}（执行率 {self.scoring.percent(rate)}）；得分按 100% 计")
         elif isinstance(done, Decimal):
             self.error((BLOCK,), "budget-missing",
                        f"尚未填写：{core_label(BLOCK, 'adjusted')}（{BLOCK}.adjusted.total），"
                        f"也无法从目标表的预算得到{core_label(BLOCK, 'initial')}", key=True)
         return {"initial": initial, "adjusted": adjusted, "spent": spent}, rate
-
-    def percent(self, rate: Decimal) -> str:
-        return f"{self.scoring.rounded(rate * 100):f}%"
 
     # ------------------------------------------------------------------ the whole
 
