@@ -28,7 +28,7 @@ from sheetgen.build.tasks import (
     SpecOutcome,
     TableResult,
     UnitTask,
-    make_and_write,
+    make_files,
 )
 from sheetgen.errors import Diagnostic, Severity
 from sheetgen.jurisdiction import SELF_EVALUATION_TABLE, Jurisdiction
@@ -82,13 +82,9 @@ def _spec(job: SpecJob, outcome: SpecOutcome, made_target: Made | None,
         return SpecOutcome(job.spec, []), {}
     record = job.evaluation
     changed = task.force or record is None or outcome.fingerprint != record.expected
-    for kind, path in outputs.items():
-        if changed or record is None or str(path) not in record.present:
-            failure = make_and_write(kind, path, [made_target], jurisdiction, SELF_EVALUATION_TABLE)
-            if failure is None:
-                made.written.append((kind, path))
-            else:
-                made.failures.append(failure)
+    present = record.present if record is not None else ()
+    make_files(outputs.items(), lambda _kind, path: changed or str(path) not in present, [made_target],
+               jurisdiction, made, SELF_EVALUATION_TABLE)
     return made, outputs
 
 
@@ -142,11 +138,7 @@ def build_evaluations(task: UnitTask, built: Sequence[Built]) -> TableResult | N
     combined.outputs = combined_outputs(task.specs[0].spec, unit_name, task.output, task.kinds, table.suffix)
     combined.fingerprint = fingerprint
     changed = task.force or unit_record is None or fingerprint != unit_record.expected
-    for kind, path in combined.outputs.items():
-        if changed or unit_record is None or str(path) not in unit_record.present:
-            failure = make_and_write(kind, path, projects, jurisdiction, SELF_EVALUATION_TABLE)
-            if failure is None:
-                combined.written.append((kind, path))
-            else:
-                combined.failures.append(failure)
+    present = unit_record.present if unit_record is not None else ()
+    make_files(combined.outputs.items(), lambda _kind, path: changed or str(path) not in present, projects,
+               jurisdiction, combined, SELF_EVALUATION_TABLE)
     return TableResult(specs, combined, outputs=outputs)

@@ -15,7 +15,7 @@ renders each project once: its own files and the 汇总 are written from that re
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -179,6 +179,19 @@ def make_and_write(kind: str, path: Path, projects: Sequence[Made], jurisdiction
     return None
 
 
+def make_files(files: Iterable[tuple[str, Path]], redo: Callable[[str, Path], bool], projects: Sequence[Made],
+               jurisdiction: Jurisdiction, into: SpecOutcome | CombinedOutcome, table: str = TARGET_TABLE) -> None:
+    """Make each of ``files`` (kind, path) that ``redo`` says is out of date from the renders of
+    ``projects``, adding it to ``into``'s files written, or why not to its failures."""
+    for kind, path in files:
+        if redo(kind, path):
+            failure = make_and_write(kind, path, projects, jurisdiction, table)
+            if failure is None:
+                into.written.append((kind, path))
+            else:
+                into.failures.append(failure)
+
+
 def _build_spec(job: SpecJob, task: UnitTask) -> tuple[SpecOutcome, Made | None]:
     """Return what became of one spec and, when it is valid, its model and renders
     (``outcome.year_end`` says whether it carries year-end data and whether that is good)."""
@@ -199,13 +212,7 @@ def _build_spec(job: SpecJob, task: UnitTask) -> tuple[SpecOutcome, Made | None]
     outcome.fingerprint = loaded_fingerprint(loaded, task.strict, jurisdiction.fingerprint)
     outcome.jurisdiction = (jurisdiction.name, task.formats.search[:-1])
     changed = task.force or outcome.fingerprint != job.expected
-    for kind, path in job.outputs:
-        if changed or kind not in job.present:
-            failure = make_and_write(kind, path, [good], jurisdiction)
-            if failure is None:
-                outcome.written.append((kind, path))
-            else:
-                outcome.failures.append(failure)
+    make_files(job.outputs, lambda kind, _path: changed or kind not in job.present, [good], jurisdiction, outcome)
     return outcome, good
 
 
@@ -256,11 +263,6 @@ def _run_targets(task: UnitTask, built: list[tuple[SpecJob, SpecOutcome, Made | 
     combined.outputs = combined_outputs(task.specs[0].spec, unit_name, task.output, task.kinds if task.targets else ())
     combined.fingerprint = unit_fingerprint((key(o.spec.path), o.fingerprint) for o in outcomes)
     changed = task.force or combined.fingerprint != task.expected
-    for kind, path in combined.outputs.items():
-        if changed or str(path) not in task.present:
-            failure = make_and_write(kind, path, ordered, jurisdiction)
-            if failure is None:
-                combined.written.append((kind, path))
-            else:
-                combined.failures.append(failure)
+    make_files(combined.outputs.items(), lambda _kind, path: changed or str(path) not in task.present, ordered,
+               jurisdiction, combined)
     return UnitResult(task.folder, outcomes, combined)
