@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -189,8 +190,10 @@ class Workspace:
         return self._names[search]
 
     @staticmethod
+    @cache
     def builtin_formats() -> Formats:
-        """Return the built-in jurisdictions alone (what a library caller gets by default)."""
+        """Return the built-in jurisdictions alone (what a library caller gets by default),
+        loaded once per process: they are files of the installed package."""
         return Workspace()._formats_along(jurisdictions.search_path(()))
 
     def fingerprint(self, name: str, folder: Path) -> str:

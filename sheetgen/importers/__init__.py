@@ -61,10 +61,17 @@ def _readers(layout: str, formats: Formats) -> list[Jurisdiction]:
 
 def detect_layout(text: str, formats: Formats | None = None) -> str | None:
     """Return the name of the layout ``text`` is written in, None if no layout fits."""
-    formats = formats or Workspace.builtin_formats()
+    found = _detect(text, formats or Workspace.builtin_formats())
+    return found[0] if found is not None else None
+
+
+def _detect(text: str, formats: Formats) -> tuple[str, Jurisdiction] | None:
+    """Return the first layout ``text`` is written in and the first format reading it that
+    recognises it, None if no layout fits."""
     for name, looks_like in _DETECTORS.items():
-        if any(looks_like(text, found) for found in _readers(name, formats)):
-            return name
+        found = next((j for j in _readers(name, formats) if looks_like(text, j)), None)
+        if found is not None:
+            return name, found
     return None
 
 
@@ -73,17 +80,20 @@ def import_text(text: str, path: str, layout: str | None = None, formats: Format
     the jurisdiction among ``formats`` (default: the built-in ones) that names its layout."""
     formats = formats or Workspace.builtin_formats()
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    name = layout or detect_layout(text, formats)
-    if name is None:
-        known = "、".join(LAYOUTS)
-        raise ImportFormatError(f"{path}: 认不出文件的版式，请用 layout 指定（可选：{known}）")
-    if name not in LAYOUTS:
-        raise ImportFormatError(f"未知的版式“{name}”（可选：{'、'.join(LAYOUTS)}）")
-    readers = _readers(name, formats)
-    found = next((j for j in readers if _DETECTORS[name](text, j)), readers[0] if readers else None)
-    if found is None:
-        raise ImportFormatError(f"{path}: 没有哪个格式按版式“{name}”读（jurisdiction.yaml 的 import.layouts）")
-    return LAYOUTS[name](text, Sink(path), found)
+    if not layout:
+        detected = _detect(text, formats)
+        if detected is None:
+            known = "、".join(LAYOUTS)
+            raise ImportFormatError(f"{path}: 认不出文件的版式，请用 layout 指定（可选：{known}）")
+        name, found = detected
+        return LAYOUTS[name](text, Sink(path), found)
+    if layout not in LAYOUTS:
+        raise ImportFormatError(f"未知的版式“{layout}”（可选：{'、'.join(LAYOUTS)}）")
+    readers = _readers(layout, formats)
+    chosen = next((j for j in readers if _DETECTORS[layout](text, j)), readers[0] if readers else None)
+    if chosen is None:
+        raise ImportFormatError(f"{path}: 没有哪个格式按版式“{layout}”读（jurisdiction.yaml 的 import.layouts）")
+    return LAYOUTS[layout](text, Sink(path), chosen)
 
 
 def import_file(
