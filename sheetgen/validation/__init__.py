@@ -165,13 +165,14 @@ def _bad_characters(data: Any, loaded: LoadedSpec, schema: dict[str, Any],
                     jurisdiction: Jurisdiction) -> list[Diagnostic]:
     """Return an error for each text of ``data`` (a spec's mapping, or its year-end data)
     holding a character Word and Excel cannot store."""
-    if isinstance(data, YearEnd):
-        rows: dict[str, Any] = {"indicators": {}} if data.rows else {}
-        for (level1, level2, name), values in data.rows.items():
-            rows["indicators"].setdefault(level1, {}).setdefault(level2, {})[name] = values
-        data = {**rows, **({BLOCK: data.block} if data.block is not None else {})}
+    if isinstance(data, YearEnd):  # its own texts: an indicator's name is the target part's
+        texts = [pair for row, values in data.rows.items() for pair in iter_strings(values, ("indicators", *row))]
+        if data.block is not None:
+            texts += iter_strings(data.block, (BLOCK,))
+    else:
+        texts = list(iter_strings(data))
     found = []
-    for path, text in iter_strings(data):
+    for path, text in texts:
         match = _BAD_XML.search(text)
         if match:
             file, line, col = loaded.locate(path)

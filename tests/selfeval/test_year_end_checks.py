@@ -215,3 +215,14 @@ def test_the_scoring_rules_of_a_format_are_checked_at_their_line(tmp_path: Path,
         jurisdictions.load("tianjin", [tmp_path / "templates"])
     found = [d for d in raised.value.diagnostics if message in d.message]
     assert found and found[0].line == line_of(text.replace(old, new), new.strip())
+
+
+def test_a_bad_character_is_one_error_in_the_part_that_holds_it(unit_dir: Callable[..., Path]) -> None:
+    # the indicator's name belongs to the target part (said once, though the row carries
+    # year-end data); a character in its reason to the year-end part
+    spec = SPEC.replace('      软件维护次数:', '      "软件\\x01维护次数":').replace(
+        "        actual: 20小时", '        actual: 20小时\n        reason: "晚\\x01了"')
+    found = [d for d in run(unit_dir, spec) if d.code == "bad-char"]
+    assert [d.yaml_path for d in found] == ["indicators.产出指标.数量指标.软件\x01维护次数",
+                                            "indicators.产出指标.时效指标.故障响应时间.reason"], found
+    assert found[1].line == line_of(spec, "reason") and found[1].label == "偏差原因分析及改进措施"
