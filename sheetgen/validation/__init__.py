@@ -154,7 +154,7 @@ def validate(loaded: LoadedSpec, jurisdiction: Jurisdiction) -> ValidatedSpec:
                                           ".".join(finding.path)))
     diagnostics = unique(diagnostics)
     result = None if any(d.is_error for d in diagnostics) else normalized
-    ended = check_year_end(year_end, result, loaded, schema, jurisdiction)
+    ended = check_year_end(year_end, result, loaded, check)
     found = unique([*_bad_characters(year_end, loaded, schema, jurisdiction), *ended.diagnostics])
     good = not any(d.is_error for d in found)
     return ValidatedSpec(loaded, result, jurisdiction, [*diagnostics, *found], ended.data if good else None,

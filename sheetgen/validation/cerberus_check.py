@@ -126,13 +126,20 @@ class SchemaCheck:
     jurisdiction: Jurisdiction
     header: SpecValidator = field(init=False)
     row: SpecValidator = field(init=False)
+    year_end_block: SpecValidator = field(init=False)  # the 自评表's data: the year_end block
+    year_end_row: SpecValidator = field(init=False)  # and an indicator's year-end keys
 
     def __post_init__(self) -> None:
+        from sheetgen.validation.evaluation import BLOCK, ROW_KEYS
+
         header_schema = dict(self.schema)
         header_schema["indicators"] = {"required": True, "nullable": False}
         # core.yaml is ours and each rule set of the jurisdiction was checked as it loaded
         self.header = trusted(header_schema)
-        self.row = trusted(indicator_row_schema(self.schema)["schema"])
+        row_rules = indicator_row_schema(self.schema)["schema"]
+        self.row = trusted(row_rules)
+        self.year_end_block = trusted({BLOCK: dict(self.schema[BLOCK])})
+        self.year_end_row = trusted({k: dict(row_rules[k]) for k in ROW_KEYS})
 
     def problems(self, validator: SpecValidator, loaded: LoadedSpec,
                  prefix: tuple[str, ...] = ()) -> list[Diagnostic]:

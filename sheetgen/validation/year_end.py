@@ -14,15 +14,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sheetgen.errors import Diagnostic
-from sheetgen.jurisdiction import Jurisdiction
 from sheetgen.model import Evaluation
 from sheetgen.spec.files import LoadedSpec
-from sheetgen.spec.values import SpecValidator
 from sheetgen.validation.evaluation import BLOCK, ROW_KEYS, YearEnd, evaluate
-from sheetgen.validation.schema import indicator_row_schema, label_for
+from sheetgen.validation.schema import label_for
+
+if TYPE_CHECKING:
+    from sheetgen.validation.cerberus_check import SchemaCheck
 
 Row = tuple[str, str, str]
 
@@ -70,54 +71,28 @@ class YearEndCheck:
     evaluation: Evaluation | None = None
 
 
-_VALIDATORS: dict[tuple[str, str], tuple[SpecValidator, SpecValidator]] = {}
-
-
-def _validators(schema: Mapping[str, Any], jurisdiction: Jurisdiction) -> tuple[SpecValidator, SpecValidator]:
-    """Return the Cerberus validators of the ``year_end`` block and of a row's year-end keys."""
-    key = (jurisdiction.name, jurisdiction.fingerprint)
-    if key not in _VALIDATORS:
-        if len(_VALIDATORS) >= 64:
-            _VALIDATORS.pop(next(iter(_VALIDATORS)))
-        row_rules = indicator_row_schema(schema)["schema"]
-        _VALIDATORS[key] = (SpecValidator({BLOCK: dict(schema[BLOCK])}),
-                            SpecValidator({k: dict(row_rules[k]) for k in ROW_KEYS}))
-    return _VALIDATORS[key]
-
-
-def check(year_end: YearEnd, target: Mapping[str, Any] | None, loaded: LoadedSpec, schema: Mapping[str, Any],
-          jurisdiction: Jurisdiction) -> YearEndCheck:
+def check(year_end: YearEnd, target: Mapping[str, Any] | None, loaded: LoadedSpec,
+          schema_check: SchemaCheck) -> YearEndCheck:
     """Return the checked year-end data of a spec whose target part, normalized, is ``target``
-    (None when the target part has errors: then only the year-end data's own shape is checked)."""
-    from sheetgen.validation.cerberus_check import translate
-
+    (None when the target part has errors: then only the year-end data's own shape is checked),
+    with the validators and messages of the jurisdiction's compiled schema."""
     if not year_end.carried and not year_end.rows:
         return YearEndCheck(None, False)
-    block_validator, row_validator = _validators(schema, jurisdiction)
+    schema, jurisdiction = schema_check.schema, schema_check.jurisdiction
+    block_validator, row_validator = schema_check.year_end_block, schema_check.year_end_row
     found: list[Diagnostic] = []
-
-    def problems(validator: SpecValidator, prefix: tuple[str, ...]) -> None:
-        from sheetgen.spec.values import leaf_errors
-
-        seen: set[tuple[str, str]] = set()
-        for error in leaf_errors(validator._errors):
-            problem = translate(error, loaded, schema, jurisdiction, prefix)
-            if (problem.yaml_path, problem.code) not in seen:
-                seen.add((problem.yaml_path, problem.code))
-                found.append(problem)
-
     block = None
     if year_end.block is not None:
         if block_validator.validate({BLOCK: year_end.block}):
             block = block_validator.document.get(BLOCK)
         else:
-            problems(block_validator, ())
+            found += schema_check.problems(block_validator, loaded)
     rows: dict[Row, Mapping[str, Any]] = {}
     for row, values in year_end.rows.items():
         if row_validator.validate(dict(values)):
             rows[row] = row_validator.document
         else:
-            problems(row_validator, ("indicators", *row))
+            found += schema_check.problems(row_validator, loaded, ("indicators", *row))
     carried = year_end.carried
     normalized = YearEnd(block, rows)
     if found or target is None or not carried:
