@@ -33,6 +33,9 @@ from docx.text.paragraph import Paragraph
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tools"))  # print_settings, beside this script
+
+from print_settings import printed  # noqa: E402
 
 from sheetgen import jurisdiction as jurisdictions  # noqa: E402
 from sheetgen.render import metrics  # noqa: E402
@@ -47,26 +50,17 @@ class Typography:
     """The ``print:`` block of a jurisdiction: fonts, sizes, amounts, paper."""
 
     def __init__(self, name: str):
-        data = jurisdictions.load(name, [ROOT / "templates"]).description.get("print") or {}
-        fonts = data.get("fonts") or {}
-        self.body = str(fonts.get("body", "宋体"))
-        self.title = str(fonts.get("title", "黑体"))
-        self.latin = str(fonts.get("latin", "Times New Roman"))
-        self.language = str(data.get("language", "zh-CN"))
-        sizes = data.get("sizes") or {}
-        self.title_size = float(sizes.get("title", 18))
-        self.heading_size = float(sizes.get("heading", 14))
-        self.body_size = float(sizes.get("body", 10.5))
-        self.cell_size = float(sizes.get("cell", self.body_size))
-        amounts = data.get("amounts") or {}
-        self.amount_align = str(amounts.get("align", "right"))
-        self.amount_padding = Mm(float(amounts.get("padding_mm", 1.5)))
-        width, height = PAPER_MM[str(data.get("paper", "A4"))]
-        if data.get("orientation") == "landscape":
+        found = printed(name)
+        self.body, self.title, self.latin, self.language = found.body, found.title, found.latin, found.language
+        self.title_size, self.heading_size = found.title_size, found.heading_size
+        self.body_size, self.cell_size = found.body_size, found.cell_size
+        self.amount_align = found.amount_align
+        self.amount_padding = Mm(found.padding_mm)
+        width, height = PAPER_MM[found.paper]
+        if found.landscape:
             width, height = height, width
         self.paper = (Mm(width), Mm(height))
-        margins = data.get("margins_mm") or {}
-        self.margins = {side: Mm(float(margins.get(side, 25))) for side in ("top", "bottom", "left", "right")}
+        self.margins = {side: Mm(mm) for side, mm in found.margins_mm.items()}
 
     @property
     def text_width_mm(self) -> float:

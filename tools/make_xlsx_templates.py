@@ -38,12 +38,16 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "tools"))  # print_settings, beside this script
+
+from print_settings import printed  # noqa: E402
 
 from sheetgen import jurisdiction as jurisdictions  # noqa: E402
 from sheetgen.render import metrics  # noqa: E402
 from sheetgen.render.package import Package, read_parts  # noqa: E402
+from sheetgen.render.xlsx_frame import PAPER_MM  # noqa: E402
 
-PAPER = {"A4": (9, 210), "A3": (8, 297), "B5": (13, 176), "Letter": (1, 215.9)}  # paperSize code, width mm
+PAPER_CODES = {"A4": 9, "A3": 8, "B5": 13, "Letter": 1}  # Excel's paperSize code of each paper
 GB2312 = 134  # font charset of Chinese faces
 CELL_INSET_PT = 4.0  # points of a cell's width Excel keeps clear of text (both sides, with the grid line)
 THIN = Side(style="thin", color="000000")
@@ -59,24 +63,16 @@ class Typography:
     """The ``print:`` block of a jurisdiction: fonts, sizes, amounts, paper."""
 
     def __init__(self, name: str):
-        data = jurisdictions.load(name, [ROOT / "templates"]).description.get("print") or {}
-        fonts = data.get("fonts") or {}
-        self.body = str(fonts.get("body", "宋体"))
-        self.title = str(fonts.get("title", "黑体"))
-        self.latin = str(fonts.get("latin", "Times New Roman"))
-        sizes = data.get("sizes") or {}
-        self.title_size = float(sizes.get("title", 18))
-        self.cell_size = float(sizes.get("cell", sizes.get("body", 10.5)))
-        amounts = data.get("amounts") or {}
-        self.amount_align = str(amounts.get("align", "right"))
-        self.amount_indent = 1 if float(amounts.get("padding_mm", 1.5)) > 0 else 0
-        self.paper_code, width = PAPER[str(data.get("paper", "A4"))]
-        self.landscape = data.get("orientation") == "landscape"
-        margins = data.get("margins_mm") or {}
-        self.margins_mm = {side: float(margins.get(side, 25)) for side in ("top", "bottom", "left", "right")}
-        if self.landscape:
-            width = {9: 297, 8: 420, 13: 250, 1: 279.4}[self.paper_code]
-        self.text_width_mm = width - self.margins_mm["left"] - self.margins_mm["right"]
+        found = printed(name)
+        self.body, self.title, self.latin = found.body, found.title, found.latin
+        self.title_size, self.cell_size = found.title_size, found.cell_size
+        self.amount_align = found.amount_align
+        self.amount_indent = 1 if found.padding_mm > 0 else 0
+        self.paper_code = PAPER_CODES[found.paper]
+        self.landscape = found.landscape
+        self.margins_mm = found.margins_mm
+        width, height = PAPER_MM[self.paper_code]
+        self.text_width_mm = (height if self.landscape else width) - self.margins_mm["left"] - self.margins_mm["right"]
 
     def widths(self, shares: Sequence[float]) -> list[float]:
         """Return column widths (Excel units: 7 px each, plus 5 px) filling the printable
