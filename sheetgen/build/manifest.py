@@ -94,17 +94,29 @@ def _records(raw: object) -> dict[str, Record] | None:
     return out
 
 
+def _records_of(raw: object) -> tuple[dict[str, Record], dict[str, Record]] | None:
+    """Return the spec and unit records of a stored table (None: not of sheetgen's shape)."""
+    specs = _records(raw.get("specs", {})) if isinstance(raw, dict) else None
+    units = _records(raw.get("units", {})) if isinstance(raw, dict) else None
+    return (specs, units) if specs is not None and units is not None else None
+
+
 def _tables(raw: object) -> dict[str, Manifest] | None:
     if not isinstance(raw, dict):
         return None
     out = {}
     for kind, value in raw.items():
-        specs = _records(value.get("specs", {})) if isinstance(value, dict) else None
-        units = _records(value.get("units", {})) if isinstance(value, dict) else None
-        if specs is None or units is None:
+        found = _records_of(value)
+        if found is None:
             return None
-        out[str(kind)] = Manifest(specs, units)
+        out[str(kind)] = Manifest(*found)
     return out
+
+
+def _payload(manifest: Manifest) -> dict[str, Any]:
+    """Return the spec and unit records of ``manifest``'s own table as stored."""
+    return {"specs": {k: vars(v) for k, v in sorted(manifest.specs.items())},
+            "units": {k: vars(v) for k, v in sorted(manifest.units.items())}}
 
 
 @dataclass
@@ -138,24 +150,16 @@ class Manifest:
             return cls(), f"{path}: 生成记录已损坏，已忽略（这次全部重新生成）"
         if isinstance(raw, dict) and (raw.get("format") != FORMAT or raw.get("version") != __version__):
             return cls(), f"{path}: 生成记录来自另一版本的 sheetgen，已忽略（这次全部重新生成）"
-        specs = _records(raw.get("specs", {})) if isinstance(raw, dict) else None
-        units = _records(raw.get("units", {})) if isinstance(raw, dict) else None
+        found = _records_of(raw)
         tables = _tables(raw.get("tables", {})) if isinstance(raw, dict) else None
-        if specs is None or units is None or tables is None:
+        if found is None or tables is None:
             return cls(), f"{path}: 生成记录的内容不是 sheetgen 写的格式，已忽略（这次全部重新生成）"
-        return cls(specs, units, tables), None
+        return cls(*found, tables), None
 
     def write(self, folder: Path) -> None:
         """Store the manifest in ``folder`` atomically."""
-        payload = {
-            "format": FORMAT,
-            "version": __version__,
-            "specs": {k: vars(v) for k, v in sorted(self.specs.items())},
-            "units": {k: vars(v) for k, v in sorted(self.units.items())},
-        }
-        tables = {kind: {"specs": {k: vars(v) for k, v in sorted(m.specs.items())},
-                         "units": {k: vars(v) for k, v in sorted(m.units.items())}}
-                  for kind, m in sorted(self.tables.items()) if m.specs or m.units}
+        payload = {"format": FORMAT, "version": __version__, **_payload(self)}
+        tables = {kind: _payload(m) for kind, m in sorted(self.tables.items()) if m.specs or m.units}
         if tables:
             payload["tables"] = tables
         write_atomic(folder / MANIFEST_NAME,
