@@ -9,7 +9,7 @@ values through :func:`sheetgen.render.context.format_value`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 from jinja2 import StrictUndefined, pass_context
@@ -33,6 +33,17 @@ def row_fields(row: Row) -> tuple[str, ...]:
     return (*ROW_FIELDS, *row.indicator.extras)
 
 
+def no_name(name: str) -> str:
+    """Return the message of a name no template can use (``projct``)."""
+    return f"没有“{name}”这个名称（模板可用的名称：{'、'.join(NAMES)}；循环里还有循环变量和 loop）"
+
+
+def no_field(dotted: str, known: Iterable[str]) -> str:
+    """Return the message of a field ``dotted`` (``project.purpse``) its data does not have,
+    with the ``known`` ones."""
+    return f"没有字段 {dotted}（这里可用的字段：{'、'.join(sorted(known))}）"
+
+
 class Undefined(StrictUndefined):
     """StrictUndefined whose message names the missing name or field and the known ones."""
 
@@ -42,10 +53,9 @@ class Undefined(StrictUndefined):
     def _undefined_message(self) -> str:
         obj, name = self._undefined_obj, self._undefined_name
         if obj is missing and isinstance(name, str) and not name.startswith("sheetgen_"):
-            return f"没有“{name}”这个名称（模板可用的名称：{'、'.join(NAMES)}；循环里还有循环变量和 loop）"
+            return no_name(name)
         if isinstance(obj, Fields):
-            known = "、".join(sorted(obj._data))
-            return f"没有字段 {obj._path}{name}（这里可用的字段：{known}）"
+            return no_field(f"{obj._path}{name}", obj._data)
         if isinstance(obj, Row):
             return f"没有字段 row.{name}（指标行可用的字段：{'、'.join(row_fields(obj))}）"
         if isinstance(obj, Merged):

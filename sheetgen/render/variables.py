@@ -36,7 +36,7 @@ from sheetgen.render.context import (
     header_fields,
     list_keys,
 )
-from sheetgen.render.environment import sandbox
+from sheetgen.render.environment import no_field, no_name, sandbox
 
 
 @dataclass(frozen=True)
@@ -176,9 +176,7 @@ class _Walker:
             if node.name.startswith("sheetgen_") or node.name in self.env.globals:
                 return ANY, node.name
             if not probe:
-                known = "、".join(NAMES)
-                self.problem(node, node.name,
-                             f"没有“{node.name}”这个名称（模板可用的名称：{known}；循环里还有循环变量和 loop）")
+                self.problem(node, node.name, no_name(node.name))
             return None
         if isinstance(node, nodes.Getattr) or (isinstance(node, nodes.Getitem) and isinstance(node.arg, nodes.Const)):
             key = node.attr if isinstance(node, nodes.Getattr) else node.arg.value  # type: ignore[attr-defined]
@@ -194,8 +192,7 @@ class _Walker:
             if isinstance(key, str) and key in shape.fields:
                 return shape.fields[key], name
             if not probe:
-                known = "、".join(sorted(shape.fields))
-                self.problem(node, name or str(key), f"没有字段 {name or key}（这里可用的字段：{known}）")
+                self.problem(node, name or str(key), no_field(name or str(key), shape.fields))
             return None
         if isinstance(node, nodes.Getitem):
             self.visit(node.arg, scope)
