@@ -31,7 +31,7 @@ from sheetgen.build.tasks import (
     make_files,
 )
 from sheetgen.errors import Diagnostic, Severity
-from sheetgen.jurisdiction import SELF_EVALUATION_TABLE, Jurisdiction
+from sheetgen.jurisdiction import SELF_EVALUATION_TABLE, Jurisdiction, Table
 
 Built = tuple[SpecJob, SpecOutcome, Made | None]
 
@@ -41,9 +41,15 @@ def _note(outcome: SpecOutcome, code: str, severity: Severity, message: str) -> 
     outcome.diagnostics.append(Diagnostic(outcome.spec.display, 0, 0, code, severity, message))
 
 
-def _table_label(jurisdiction: Jurisdiction | None) -> str:
-    found = jurisdiction.find_table(SELF_EVALUATION_TABLE) if jurisdiction is not None else None
-    return found.label if found is not None else SELF_EVALUATION_TABLE
+def _selfeval(jurisdiction: Jurisdiction | None) -> Table | None:
+    """Return the 自评表 of ``jurisdiction`` (None: it has none)."""
+    if jurisdiction is None or not jurisdiction.has_table(SELF_EVALUATION_TABLE):
+        return None
+    return jurisdiction.table(SELF_EVALUATION_TABLE)
+
+
+def _table_label(table: Table | None) -> str:
+    return table.label if table is not None else SELF_EVALUATION_TABLE
 
 
 def _spec(job: SpecJob, outcome: SpecOutcome, made_target: Made | None,
@@ -57,8 +63,8 @@ def _spec(job: SpecJob, outcome: SpecOutcome, made_target: Made | None,
         wanted = job.evaluation is not None or mode == "yes" or outcome.year_end
         return (SpecOutcome(job.spec, []), {}) if wanted else None
     project, jurisdiction = made_target.project, made_target.jurisdiction
-    label = _table_label(jurisdiction)
-    table = jurisdiction.find_table(SELF_EVALUATION_TABLE)
+    table = _selfeval(jurisdiction)
+    label = _table_label(table)
     if not outcome.year_end:
         if mode == "yes":
             _note(outcome, "no-year-end", Severity.ERROR,
@@ -125,13 +131,13 @@ def build_evaluations(task: UnitTask, built: Sequence[Built]) -> TableResult | N
     if all(made is None for made in specs):  # no project has year-end data (any more)
         return TableResult(specs, None, outputs=outputs)
     jurisdictions = {m.jurisdiction.name: m.jurisdiction for _job, _o, m in built if m is not None}
-    label = _table_label(next(iter(jurisdictions.values()), None))
+    label = _table_label(_selfeval(next(iter(jurisdictions.values()), None)))
     blocked, waiting = _blocked(task, built, specs, label, len(jurisdictions))
     combined = CombinedOutcome(blocked=blocked)
     if blocked:
         return TableResult(specs, combined, warning=waiting, outputs=outputs)
     jurisdiction = next(iter(jurisdictions.values()))
-    table = jurisdiction.find_table(SELF_EVALUATION_TABLE)
+    table = _selfeval(jurisdiction)
     assert table is not None  # else the specs' 自评表 were not made
     projects = sorted((m for _job, _o, m in built if m is not None), key=lambda m: (m.project.number, m.project.key))
     unit_name = str((projects[0].project.header.get("unit") or {}).get("name") or task.folder.name)
