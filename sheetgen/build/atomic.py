@@ -17,6 +17,7 @@ import contextlib
 import errno
 import itertools
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import BinaryIO
 
@@ -73,12 +74,19 @@ def _create(folder: str, name: str) -> tuple[str, BinaryIO]:
 
 def write_atomic(path: Path, data: bytes) -> None:
     """Write ``data`` to ``path`` atomically; raise :class:`WriteError` on failure."""
+    write_atomic_chunks(path, (data,))
+
+
+def write_atomic_chunks(path: Path, chunks: Iterable[bytes]) -> None:
+    """Write the bytes of ``chunks``, made as they are written (a large file need not be held
+    whole), to ``path`` atomically; raise :class:`WriteError` on failure."""
     folder, name = os.path.split(os.fspath(path))
     temp = ""
     try:
         temp, handle = _create(folder or ".", name)
         with handle:
-            _write_all(handle, data)
+            for chunk in chunks:
+                _write_all(handle, chunk)
         os.replace(temp, path)
     except OSError as exc:
         if temp:

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sheetgen import __version__
-from sheetgen.build.atomic import write_atomic
+from sheetgen.build.atomic import write_atomic_chunks
 
 MANIFEST_NAME = ".sheetgen-manifest.json"
 FORMAT = 2
@@ -119,6 +120,20 @@ def _payload(manifest: Manifest) -> dict[str, Any]:
             "units": {k: vars(v) for k, v in sorted(manifest.units.items())}}
 
 
+def _utf8(texts: Iterable[str], size: int = 1 << 16) -> Iterator[bytes]:
+    """Return ``texts`` (many small pieces) as UTF-8 chunks of about ``size`` characters."""
+    pending: list[str] = []
+    held = 0
+    for text in texts:
+        pending.append(text)
+        held += len(text)
+        if held >= size:
+            yield "".join(pending).encode("utf-8")
+            pending, held = [], 0
+    if pending:
+        yield "".join(pending).encode("utf-8")
+
+
 @dataclass
 class Manifest:
     """Records by spec path, and records of each unit's combined files by unit folder, of the
@@ -157,10 +172,11 @@ class Manifest:
         return cls(*found, tables), None
 
     def write(self, folder: Path) -> None:
-        """Store the manifest in ``folder`` atomically."""
+        """Store the manifest in ``folder`` atomically, encoded as it is written: the JSON text
+        of thousands of records is never held whole (it was the build's peak of memory)."""
         payload = {"format": FORMAT, "version": __version__, **_payload(self)}
         tables = {kind: _payload(m) for kind, m in sorted(self.tables.items()) if m.specs or m.units}
         if tables:
             payload["tables"] = tables
-        write_atomic(folder / MANIFEST_NAME,
-                     json.dumps(payload, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8"))
+        encoder = json.JSONEncoder(ensure_ascii=False, indent=1, sort_keys=True)
+        write_atomic_chunks(folder / MANIFEST_NAME, _utf8(encoder.iterencode(payload)))
