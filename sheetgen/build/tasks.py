@@ -15,6 +15,7 @@ renders each project once: its own files and the 汇总 are written from that re
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -139,7 +140,27 @@ class UnitResult:
     evaluation: TableResult | None = None
 
 
-_defaults_cache: dict[object, object] = {}  # parsed _defaults.yaml and block files of this process
+class _Recent(OrderedDict[Any, Any]):
+    """A mapping that keeps its ``size`` most recently used entries: a worker's parsed
+    ``_defaults.yaml`` and block files, of the units it built last (each unit folder has
+    its own defaults, so a cache of all of them would grow with the number of units)."""
+
+    def __init__(self, size: int):
+        super().__init__()
+        self.size = size
+
+    def __getitem__(self, key: Any) -> Any:
+        self.move_to_end(key)
+        return super().__getitem__(key)
+
+    def __setitem__(self, key: Any, value: Any) -> None:
+        super().__setitem__(key, value)
+        self.move_to_end(key)
+        while len(self) > self.size:
+            self.popitem(last=False)
+
+
+_defaults_cache: dict[Any, Any] = _Recent(64)  # parsed _defaults.yaml and block files of this process
 
 
 @dataclass
