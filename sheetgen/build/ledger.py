@@ -140,7 +140,7 @@ class Ledger:
         for kind, path in outputs.items():
             if kind in made:
                 current.append(str(path))
-                if str(stale_path(path)) in new.stale:
+                if new.stale and str(stale_path(path)) in new.stale:
                     self.retire.remove_file(str(stale_path(path)), new, f"{path.name} 已重新生成")
             elif kind in failed:
                 if failed[kind].kept:

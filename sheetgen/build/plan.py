@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 from sheetgen import __version__
 from sheetgen.build.manifest import digest
 from sheetgen.build.names import safe_name
-from sheetgen.spec.files import LoadedSpec, SpecFile, file_digest, read_spec, real_path
+from sheetgen.spec.files import LoadedSpec, SpecFile, file_digest, read_spec
 from sheetgen.workspace import Workspace
 
 COMBINED_PREFIX = "汇总-"
@@ -17,14 +18,22 @@ STALE_MARK = "（已过期）"
 
 
 def key(path: Path) -> str:
-    """Return the record key of a spec or unit folder: its absolute path, so that
-    `build specs`, `build ./specs` and `build /abs/specs` share their records."""
-    return _resolved(path.absolute())
+    """Return the record key of a spec or unit folder: its real absolute path, so that
+    `build specs`, `build ./specs` and `build /abs/specs` share their records.
+
+    The same as ``str(real_path(path))``, in strings: its folder is resolved once (a unit
+    folder holds many specs) and nothing is kept per file, so that a build's memory does not
+    grow with the number of specs (a cache of every key and its paths did)."""
+    text = os.path.join(os.getcwd(), Path(path))
+    folder, name = os.path.split(text)
+    if name in ("", ".", "..") or os.path.islink(text):
+        return os.path.realpath(text)
+    return os.path.join(_real_folder(folder), name)
 
 
-@lru_cache(maxsize=1 << 14)
-def _resolved(path: Path) -> str:
-    return str(real_path(path))  # cached: resolving paths was most of a no-change build's time
+@lru_cache(maxsize=1 << 12)
+def _real_folder(folder: str) -> str:
+    return os.path.realpath(folder)
 
 
 def unit_folder(spec: SpecFile) -> Path:
