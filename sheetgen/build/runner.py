@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import os
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
+from itertools import chain, islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -220,8 +221,7 @@ class _Build:
         return sorted(found.values(), key=lambda s: (str(s.unit_dir), s.path.name))
 
     def _units(self, specs: list[SpecFile]) -> list[_Unit]:
-        """Return the units of ``specs``; units whose output folders clash, and specs whose
-        files would clash, are marked as failed."""
+        """Return the units of ``specs``; units whose output folders clash are marked as failed."""
         units: dict[Path, _Unit] = {}
         for spec in specs:
             units.setdefault(spec.unit_dir, _Unit(spec.unit_dir, [])).members.append(spec)
@@ -233,22 +233,40 @@ class _Build:
                 for a, b in ((other, unit), (unit, other)):
                     a.failed = (f"与 {b.folder} 写到同一个输出文件夹 {target}（文件夹名里的特殊字符都换成了 _），"
                                 "两个单位的文件会互相覆盖，这次都没有生成；请给其中一个文件夹改名")
-        for unit in units.values():
-            claimed: dict[Path, SpecFile] = {}
-            members = []
-            for spec in unit.members:
-                outputs = spec_outputs(spec, self.options.output, self.options.kinds)
-                clash = next((p for p in outputs.values() if p in claimed), None)
-                if clash is None:
-                    claimed.update((p, spec) for p in outputs.values())
-                    members.append(spec)
-                    unit.outputs.append(outputs)
-                    continue
-                self._show([Diagnostic(spec.display, 0, 0, "name-clash", Severity.ERROR,
-                                       f"与 {claimed[clash].display} 生成同名文件 {clash.name}；请改文件名")])
-                unit.excluded.append(spec)
-            unit.members = members
         return list(units.values())
+
+    def _claim(self, unit: _Unit) -> None:
+        """Give each spec of ``unit`` its outputs; a spec whose files would clash with an
+        earlier one's is left out (an error)."""
+        claimed: dict[Path, SpecFile] = {}
+        members = []
+        for spec in unit.members:
+            outputs = spec_outputs(spec, self.options.output, self.options.kinds)
+            clash = next((p for p in outputs.values() if p in claimed), None)
+            if clash is None:
+                claimed.update((p, spec) for p in outputs.values())
+                members.append(spec)
+                unit.outputs.append(outputs)
+                continue
+            self._show([Diagnostic(spec.display, 0, 0, "name-clash", Severity.ERROR,
+                                   f"与 {claimed[clash].display} 生成同名文件 {clash.name}；请改文件名")])
+            unit.excluded.append(spec)
+        unit.members = members
+
+    def _tasks(self, units: deque[_Unit]) -> Iterator[UnitTask]:
+        """Return the tasks of the units out of date, planned one by one as they are taken
+        (``units`` is emptied as it goes, so the plans of units done are not kept); a unit
+        that cannot be built, or is current, is reported on the way."""
+        while units:
+            unit = units.popleft()
+            if unit.failed:
+                self._fail_unit(unit)
+                continue
+            self._claim(unit)
+            self.excluded[unit.folder] = unit.excluded
+            task = self._plan(unit)
+            if task is not None:
+                yield task
 
     def _plan(self, unit: _Unit) -> UnitTask | None:
         """Return the task that builds ``unit``, or None when it is current (then it is reported from the record)."""
@@ -384,33 +402,14 @@ class _Build:
 
     def run(self) -> Summary:
         options = self.options
-        specs = self._specs()
-        remove_stale_temps(options.output)
-        old, note = Manifest.read(options.output)
-        if note:
-            self.reporter.note(note)
-        self.ledger = Ledger(old)
-        self.evaluations = Ledger(old.table(SELF_EVALUATION_TABLE))
-        self.reporter.started(len(specs))
-        tasks: list[UnitTask] = []
-        for unit in self._units(specs):
-            if unit.failed:
-                self._fail_unit(unit)
-                continue
-            self.excluded[unit.folder] = unit.excluded
-            task = self._plan(unit)
-            if task is not None:
-                tasks.append(task)
-        if tasks:  # (process pools, and their modules: not needed when nothing is out of date)
-            from sheetgen.build.workers import Workers
-
-            workers = Workers(max(1, min(options.jobs or os.cpu_count() or 1, len(tasks))))
-            try:
-                self._execute(tasks, workers)
-            except BaseException:
+        jobs = options.jobs or os.cpu_count() or 1
+        workers = self._early_workers(jobs)
+        try:
+            old, note = self._build(jobs, workers)
+        except BaseException:
+            if workers is not None:
                 workers.terminate()  # Ctrl-C: do not wait for tasks that may never end
-                raise
-            workers.close()
+            raise
         self.ledger.forget_gone(Scope.of(options.paths))
         self.evaluations.forget_gone(Scope.of(options.paths))
         if options.pdf:
@@ -425,6 +424,47 @@ class _Build:
         except WriteError as exc:
             self._failure(f"{exc}（下次生成将全部重做）")
         return self.summary
+
+    def _early_workers(self, jobs: int) -> Workers | None:
+        """Return worker processes started now, before anything is planned, when every unit is
+        to be built (no build record yet, or ``--force``); else None (they start once some unit
+        is found out of date, or never).  Started first, they are forked from a main process
+        that holds nothing of the build yet, so their memory does not grow with its size."""
+        if jobs <= 1 or not (self.options.force or not (self.options.output / MANIFEST_NAME).is_file()):
+            return None
+        from sheetgen.build.workers import Workers
+
+        workers = Workers(jobs)
+        workers.start()
+        return workers
+
+    def _build(self, jobs: int, workers: Workers | None) -> tuple[Manifest, str | None]:
+        """Build what is out of date (with ``workers``, else with workers started when some unit
+        is); return the old build record and the note on it, if it could not be used."""
+        options = self.options
+        specs = self._specs()
+        remove_stale_temps(options.output)
+        old, note = Manifest.read(options.output)
+        if note:
+            self.reporter.note(note)
+        self.ledger = Ledger(old)
+        self.evaluations = Ledger(old.table(SELF_EVALUATION_TABLE))
+        self.reporter.started(len(specs))
+        planned = self._tasks(deque(self._units(specs)))
+        del specs
+        first = list(islice(planned, jobs))  # the rest is planned as workers take it: no list of every task
+        if first and workers is None:  # (process pools, and their modules: not needed when nothing is out of date)
+            from sheetgen.build.workers import Workers
+
+            workers = Workers(max(1, min(jobs, len(first))))
+        if workers is not None:
+            try:
+                self._execute(chain(first, planned), workers)
+            except BaseException:
+                workers.terminate()
+                raise
+            workers.close()
+        return old, note
 
     def _export_pdf(self) -> None:
         from sheetgen.build import pdf
@@ -465,10 +505,10 @@ class _Build:
         for failure in failures:
             self._failure(failure)
 
-    def _execute(self, tasks: list[UnitTask], workers: Workers) -> None:
+    def _execute(self, tasks: Iterator[UnitTask], workers: Workers) -> None:
         from sheetgen.build.workers import WorkerDied
 
-        queue = iter(tasks)
+        queue = tasks
         window = max(2, workers.jobs * 2)  # units in flight; bounded so memory does not grow with N
         futures: deque[tuple[UnitTask, Future[Any]]] = deque()
 

@@ -59,6 +59,12 @@ class Workers:
         self._pool = _pool(jobs) if jobs > 1 else None
         self._single: ProcessPoolExecutor | None = None
 
+    def start(self) -> None:
+        """Start the worker processes now (a pool forks them when first given work)."""
+        if self._pool is not None:
+            for _ in range(self.jobs):
+                self._pool.submit(int)  # a task that does nothing: each submission may fork one
+
     def submit(self, function: Callable[[Any], Any], task: Any) -> Future[Any]:
         """Return a future of ``function(task)`` (already done when running in-process)."""
         if self._pool is None:
