@@ -80,8 +80,9 @@ def check_tree(tree: Any, check: SchemaCheck, loaded: LoadedSpec) -> tuple[Any, 
             for name, row in rows.items():
                 path3 = (*path2, str(name))
                 if isinstance(row, Mapping):
-                    if check.row.validate(row):
-                        out2[str(name)] = check.row.document
+                    document = check.row.normalized(row)
+                    if document is not None:
+                        out2[str(name)] = document
                     else:
                         problems.extend(check.problems(check.row, loaded, path3))
                         out2[str(name)] = dict(row)
