@@ -19,6 +19,7 @@ from sheetgen.spec.values import _MONEY_TEXT as _MONEY_TEXT  # read by authoring
 from sheetgen.spec.values import TYPE_NAMES, SpecValidator, describe, leaf_errors, trusted
 from sheetgen.validation.compiled import CompiledSchema, compile_schema
 from sheetgen.validation.schema import indicator_row_schema, known_keys, label_for
+from sheetgen.validation.written import TextFields
 
 _DATE_AND_TIME = re.compile(r"^\s*(\d{4}-\d{1,2}-\d{1,2})(?:[Tt]|\s+)\d{1,2}:\d{2}")
 
@@ -152,6 +153,7 @@ class SchemaCheck:
     row: Validation = field(init=False)
     year_end_block: Validation = field(init=False)  # the 自评表's data: the year_end block
     year_end_row: Validation = field(init=False)  # and an indicator's year-end keys
+    texts: TextFields = field(init=False)  # where the schema wants text (see .written)
 
     def __post_init__(self) -> None:
         from sheetgen.validation.evaluation import BLOCK, ROW_KEYS
@@ -164,6 +166,7 @@ class SchemaCheck:
         self.row = Validation(row_rules)
         self.year_end_block = Validation({BLOCK: dict(self.schema[BLOCK])})
         self.year_end_row = Validation({k: dict(row_rules[k]) for k in ROW_KEYS})
+        self.texts = TextFields(self.schema)
 
     def problems(self, validation: Validation, loaded: LoadedSpec,
                  prefix: tuple[str, ...] = ()) -> list[Diagnostic]:
