@@ -98,7 +98,9 @@ class _Field:
     def settle(self, value: Any) -> Any:
         """Return ``value`` (defaulted and coerced already) with its contents normalized, when
         it passes every rule, else FAIL."""
-        if isinstance(value, Mapping):
+        if isinstance(value, str):
+            pass  # the usual value: nothing inside to normalize
+        elif isinstance(value, (dict, Mapping)):  # (a dict is told apart in C, before the ABC)
             if self.keyed is not None or self.each is not None or self.keys is not None:
                 if type(value) is not dict:
                     return FAIL

@@ -49,6 +49,8 @@ def iter_indicators(data: Mapping[str, Any]) -> Iterator[tuple[tuple[str, ...], 
 
 def row_value(row: Any) -> str | None:
     """Return the target value of an indicator row in compact or full form."""
+    if isinstance(row, str):
+        return str(row)
     if isinstance(row, Mapping):
         value = row.get("value")
         return None if value is None else str(value)
@@ -199,7 +201,7 @@ def value_syntax(data: Mapping[str, Any], jurisdiction: Jurisdiction) -> Iterato
     """Return findings for malformed comparison values and warnings for empty ones."""
     for path, _level1, _level2, row in iter_indicators(data):
         value = row_value(row)
-        value_path = (*path, "value") if isinstance(row, Mapping) else path
+        value_path = path if isinstance(row, str) or not isinstance(row, Mapping) else (*path, "value")
         if value is None or not value.strip():
             yield Finding(value_path, "empty-value", Severity.WARNING,
                           f"指标“{path[-1]}”没有指标值；表格上会留空")
@@ -301,9 +303,10 @@ def _longest_cell(value: Any) -> int:
     if isinstance(value, str):
         return 2 * len(value)
     longest = 0
-    if isinstance(value, Mapping):
+    if isinstance(value, (dict, Mapping)):  # (a dict is told apart in C, before the ABC)
         for key, child in value.items():
-            longest = max(longest, 2 * len(str(key)), _longest_cell(child))
+            size = 2 * len(child) if isinstance(child, str) else _longest_cell(child)
+            longest = max(longest, 2 * len(str(key)), size)
     elif isinstance(value, list) and all(isinstance(v, str) for v in value):
         longest = 2 * sum(map(len, value)) + len(value) * (len(str(len(value))) + 2)  # numbers "1." and breaks
     elif isinstance(value, list):
@@ -389,6 +392,8 @@ def nothing_left_to_fill(data: Mapping[str, Any], jurisdiction: Jurisdiction) ->
             row_label = level_label(jurisdiction, 3)
             message = f"尚未填写：{level1} → {level2} 下的{row_label}（名称和各列）"
             yield Finding(path, "to-fill", Severity.ERROR, message, at_key=True)
+            continue
+        if isinstance(row, str) and TO_FILL not in row:  # the usual row: nothing to fill
             continue
         cells = row.items() if isinstance(row, Mapping) else [("value", row)]
         for column, text in cells:

@@ -72,7 +72,7 @@ class _Place:
 
     def restored(self, value: Any, path: Path_, loaded: LoadedSpec) -> Any:
         """Return ``value`` (at ``path``) as written, where these rules want text."""
-        if isinstance(value, Mapping):
+        if isinstance(value, (dict, Mapping)):  # (a dict is told apart in C, before the ABC)
             if self.fields is not None:
                 return _restored_fields(value, self.fields, path, loaded)
             if self.each is not None:
