@@ -141,7 +141,7 @@ def validate(loaded: LoadedSpec, jurisdiction: Jurisdiction) -> ValidatedSpec:
         return ValidatedSpec(loaded, None, None, diagnostics)
     check = _schema_check(jurisdiction)
     schema = check.schema
-    data, year_end = split_year_end(as_written(loaded.data, schema, loaded))
+    data, year_end = split_year_end(as_written(loaded.data, check.texts, loaded))
     diagnostics.extend(_bad_characters(data, loaded, schema, jurisdiction))
     normalized, problems = check.check(loaded, data)
     diagnostics.extend(problems)
@@ -165,6 +165,8 @@ def _bad_characters(data: Any, loaded: LoadedSpec, schema: dict[str, Any],
                     jurisdiction: Jurisdiction) -> list[Diagnostic]:
     """Return an error for each text of ``data`` (a spec's mapping, or its year-end data)
     holding a character Word and Excel cannot store."""
+    if not _BAD_XML.search("\n".join(_texts(data, []))):  # the usual case: one search of them all
+        return []
     if isinstance(data, YearEnd):  # its own texts: an indicator's name is the target part's
         texts = [pair for row, values in data.rows.items() for pair in iter_strings(values, ("indicators", *row))]
         if data.block is not None:
@@ -180,6 +182,32 @@ def _bad_characters(data: Any, loaded: LoadedSpec, schema: dict[str, Any],
                 file, line, col, "bad-char", Severity.ERROR,
                 f"文字里有不可见字符 U+{ord(match.group()):04X}，Word 和 Excel 都无法保存；请删去",
                 label_for(path, schema, jurisdiction), ".".join(path)))
+    return found
+
+
+def _texts(data: Any, found: list[str]) -> list[str]:
+    """Return ``found`` with every text of ``data`` (a spec's data, its year-end data or a
+    part of either) added: keys too, wherever :func:`iter_strings` finds them."""
+    if isinstance(data, YearEnd):
+        for values in data.rows.values():
+            _texts(values, found)
+        return _texts(data.block, found)
+    if isinstance(data, dict):
+        for key, value in data.items():
+            if isinstance(key, str):
+                found.append(key)
+            if isinstance(value, str):
+                found.append(value)
+            elif isinstance(value, (dict, list)):
+                _texts(value, found)
+    elif isinstance(data, list):
+        for value in data:
+            if isinstance(value, str):
+                found.append(value)
+            elif isinstance(value, (dict, list)):
+                _texts(value, found)
+    elif isinstance(data, str):
+        found.append(data)
     return found
 
 

@@ -17,7 +17,9 @@ from sheetgen.jurisdiction import Jurisdiction
 from sheetgen.spec.files import LoadedSpec
 from sheetgen.spec.values import _MONEY_TEXT as _MONEY_TEXT  # read by authoring/schema_export
 from sheetgen.spec.values import TYPE_NAMES, SpecValidator, describe, leaf_errors, trusted
+from sheetgen.validation.compiled import CompiledSchema, compile_schema
 from sheetgen.validation.schema import indicator_row_schema, known_keys, label_for
+from sheetgen.validation.written import TextFields
 
 _DATE_AND_TIME = re.compile(r"^\s*(\d{4}-\d{1,2}-\d{1,2})(?:[Tt]|\s+)\d{1,2}:\d{2}")
 
@@ -111,6 +113,27 @@ def translate(error: ValidationError, loaded: LoadedSpec, schema: Mapping[str, A
     return Diagnostic(file, line, col, code, Severity.ERROR, message, label, yaml_path)
 
 
+class Validation:
+    """A Cerberus validator with its schema compiled (:mod:`.compiled`): a document that
+    passes is normalized without Cerberus, any other goes to Cerberus as before."""
+
+    def __init__(self, schema: Mapping[str, Any]) -> None:
+        self.cerberus: SpecValidator = trusted(schema)
+        self.compiled: CompiledSchema | None = compile_schema(self.cerberus)
+
+    def quick(self, document: Mapping[str, Any]) -> dict[str, Any] | None:
+        """Return ``document`` normalized when the compiled schema vouches for it, else None."""
+        return None if self.compiled is None else self.compiled.normalized(document)
+
+    def normalized(self, document: Mapping[str, Any]) -> dict[str, Any] | None:
+        """Return ``document`` normalized when it is valid, else None (then Cerberus has run
+        and :attr:`cerberus` holds its errors)."""
+        quick = self.quick(document)
+        if quick is not None:
+            return quick
+        return self.cerberus.document if self.cerberus.validate(document) else None  # type: ignore[no-any-return]
+
+
 @dataclass
 class SchemaCheck:
     """The compiled schema of one jurisdiction.
@@ -119,15 +142,18 @@ class SchemaCheck:
     indicator tree itself (一级 → 二级 → 三级 mappings) is walked in
     :mod:`.indicators`, because a child validator per row made Cerberus take
     half of a build's validation time.  The rules all come from the same
-    schema data (``core.yaml`` + the jurisdiction's ``schema.yaml``).
+    schema data (``core.yaml`` + the jurisdiction's ``schema.yaml``).  Each
+    validator's schema is also compiled (:class:`Validation`): a document that
+    passes skips Cerberus, one that does not is checked and worded by it.
     """
 
     schema: dict[str, Any]
     jurisdiction: Jurisdiction
-    header: SpecValidator = field(init=False)
-    row: SpecValidator = field(init=False)
-    year_end_block: SpecValidator = field(init=False)  # the 自评表's data: the year_end block
-    year_end_row: SpecValidator = field(init=False)  # and an indicator's year-end keys
+    header: Validation = field(init=False)
+    row: Validation = field(init=False)
+    year_end_block: Validation = field(init=False)  # the 自评表's data: the year_end block
+    year_end_row: Validation = field(init=False)  # and an indicator's year-end keys
+    texts: TextFields = field(init=False)  # where the schema wants text (see .written)
 
     def __post_init__(self) -> None:
         from sheetgen.validation.evaluation import BLOCK, ROW_KEYS
@@ -135,17 +161,18 @@ class SchemaCheck:
         header_schema = dict(self.schema)
         header_schema["indicators"] = {"required": True, "nullable": False}
         # core.yaml is ours and each rule set of the jurisdiction was checked as it loaded
-        self.header = trusted(header_schema)
+        self.header = Validation(header_schema)
         row_rules = indicator_row_schema(self.schema)["schema"]
-        self.row = trusted(row_rules)
-        self.year_end_block = trusted({BLOCK: dict(self.schema[BLOCK])})
-        self.year_end_row = trusted({k: dict(row_rules[k]) for k in ROW_KEYS})
+        self.row = Validation(row_rules)
+        self.year_end_block = Validation({BLOCK: dict(self.schema[BLOCK])})
+        self.year_end_row = Validation({k: dict(row_rules[k]) for k in ROW_KEYS})
+        self.texts = TextFields(self.schema)
 
-    def problems(self, validator: SpecValidator, loaded: LoadedSpec,
+    def problems(self, validation: Validation, loaded: LoadedSpec,
                  prefix: tuple[str, ...] = ()) -> list[Diagnostic]:
-        """Return the diagnostics of ``validator``'s last run, one per path and code."""
+        """Return the diagnostics of the last Cerberus run of ``validation``, one per path and code."""
         unique: dict[tuple[str, str], Diagnostic] = {}
-        for error in leaf_errors(validator._errors):
+        for error in leaf_errors(validation.cerberus._errors):
             problem = translate(error, loaded, self.schema, self.jurisdiction, prefix)
             unique.setdefault((problem.yaml_path, problem.code), problem)
         return list(unique.values())
@@ -155,9 +182,12 @@ class SchemaCheck:
         and its schema problems."""
         from sheetgen.validation.indicators import check_tree
 
-        self.header.validate(data)
-        document = self.header.document
-        problems = self.problems(self.header, loaded)
+        document = self.header.quick(data)
+        problems: list[Diagnostic] = []
+        if document is None:
+            self.header.cerberus.validate(data)
+            document = self.header.cerberus.document
+            problems = self.problems(self.header, loaded)
         if "indicators" in data:
             tree, tree_problems = check_tree(data["indicators"], self, loaded)
             document["indicators"] = tree

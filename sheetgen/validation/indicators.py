@@ -75,13 +75,18 @@ def check_tree(tree: Any, check: SchemaCheck, loaded: LoadedSpec) -> tuple[Any, 
             if not isinstance(rows, Mapping):
                 problem(path2, "indicator-shape", _not_a_level(jurisdiction, 2, str(level2), rows))
                 continue
-            out1[str(level2)] = out2 = {}
+            out2: dict[str, Any] = {}
+            out1[str(level2)] = out2
             twins([str(k) for k in rows], path2, "duplicate-indicator")
             for name, row in rows.items():
+                if isinstance(row, str):  # the usual row: ``name: value``
+                    out2[str(name)] = row
+                    continue
                 path3 = (*path2, str(name))
                 if isinstance(row, Mapping):
-                    if check.row.validate(row):
-                        out2[str(name)] = check.row.document
+                    document = check.row.normalized(row)
+                    if document is not None:
+                        out2[str(name)] = document
                     else:
                         problems.extend(check.problems(check.row, loaded, path3))
                         out2[str(name)] = dict(row)

@@ -8,9 +8,10 @@ Each rule takes the normalized spec data and the jurisdiction and returns
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
-from typing import Any
+from functools import lru_cache
+from typing import Any, TypeVar
 
 from sheetgen.errors import Severity
 from sheetgen.jurisdiction import Jurisdiction
@@ -18,6 +19,23 @@ from sheetgen.measures import AT_LEAST, ParsedValue, parse_value  # the one pars
 from sheetgen.money import EXCEL_DIGITS, UNITS, convert, excel_shows, fits_excel, format_money, shows_exactly
 from sheetgen.validation.findings import TO_FILL, Finding, Rule
 from sheetgen.validation.vocabulary import vocabulary
+
+_T = TypeVar("_T")
+_KNOWN: dict[tuple[str, str, str], Any] = {}
+
+
+def _once(jurisdiction: Jurisdiction, what: str, make: Callable[[], _T]) -> _T:
+    """Return ``make()``, worked out once per jurisdiction (name and fingerprint) and ``what``."""
+    key = (what, jurisdiction.name, jurisdiction.fingerprint)
+    if key not in _KNOWN:
+        if len(_KNOWN) >= 256:
+            _KNOWN.pop(next(iter(_KNOWN)))
+        _KNOWN[key] = make()
+    return _KNOWN[key]  # type: ignore[no-any-return]
+
+
+#: :func:`parse_value` of a target, kept for the values met most (specs repeat ``=100%``, ``有效`` ...).
+_parsed_target = lru_cache(maxsize=4096)(parse_value)
 
 
 def iter_indicators(data: Mapping[str, Any]) -> Iterator[tuple[tuple[str, ...], str, str, Any]]:
@@ -31,6 +49,8 @@ def iter_indicators(data: Mapping[str, Any]) -> Iterator[tuple[tuple[str, ...], 
 
 def row_value(row: Any) -> str | None:
     """Return the target value of an indicator row in compact or full form."""
+    if isinstance(row, str):
+        return str(row)
     if isinstance(row, Mapping):
         value = row.get("value")
         return None if value is None else str(value)
@@ -163,7 +183,7 @@ def cost_within_budget(data: Mapping[str, Any], jurisdiction: Jurisdiction) -> I
         if level2 not in jurisdiction.levels.cost_groups:
             continue
         value = row_value(row)
-        parsed = parse_value(value) if value else None
+        parsed = _parsed_target(value) if value else None
         if not isinstance(parsed, ParsedValue) or parsed.unit not in UNITS:
             continue
         if parsed.kind == AT_LEAST:
@@ -181,12 +201,12 @@ def value_syntax(data: Mapping[str, Any], jurisdiction: Jurisdiction) -> Iterato
     """Return findings for malformed comparison values and warnings for empty ones."""
     for path, _level1, _level2, row in iter_indicators(data):
         value = row_value(row)
-        value_path = (*path, "value") if isinstance(row, Mapping) else path
+        value_path = path if isinstance(row, str) or not isinstance(row, Mapping) else (*path, "value")
         if value is None or not value.strip():
             yield Finding(value_path, "empty-value", Severity.WARNING,
                           f"指标“{path[-1]}”没有指标值；表格上会留空")
             continue
-        parsed = parse_value(value)
+        parsed = _parsed_target(value)
         if isinstance(parsed, str):
             yield Finding(value_path, "value-syntax", Severity.ERROR, f"指标“{path[-1]}”的值“{value}”：{parsed}")
 
@@ -276,8 +296,29 @@ def _cell_texts(value: Any, path: tuple[str, ...]) -> Iterator[tuple[tuple[str, 
         yield path, False, _excel_length(value)
 
 
+def _longest_cell(value: Any) -> int:
+    """Return at least the Excel length of the longest text of ``value`` that fills one cell
+    (as :func:`_cell_texts` finds them), counting each character as two: quick to work out,
+    and a spec's texts are mostly far below the limit."""
+    if isinstance(value, str):
+        return 2 * len(value)
+    longest = 0
+    if isinstance(value, (dict, Mapping)):  # (a dict is told apart in C, before the ABC)
+        for key, child in value.items():
+            size = 2 * len(child) if isinstance(child, str) else _longest_cell(child)
+            longest = max(longest, 2 * len(str(key)), size)
+    elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+        longest = 2 * sum(map(len, value)) + len(value) * (len(str(len(value))) + 2)  # numbers "1." and breaks
+    elif isinstance(value, list):
+        for child in value:
+            longest = max(longest, _longest_cell(child))
+    return longest
+
+
 def texts_fit_cells(data: Mapping[str, Any], jurisdiction: Jurisdiction) -> Iterator[Finding]:
     """Return an error for each text longer than an Excel cell holds (32,767 characters)."""
+    if _longest_cell(data) <= EXCEL_CELL_CHARS:
+        return
     for path, at_key, length in _cell_texts(data, ()):
         if length > EXCEL_CELL_CHARS:
             yield Finding(path, "too-long", Severity.ERROR,
@@ -321,6 +362,14 @@ def _fill_in_fields(rules: Mapping[str, Any], prefix: tuple[str, ...] = ()) -> I
             yield from _fill_in_fields(rule["schema"], path)
 
 
+def _fill_in(jurisdiction: Jurisdiction) -> tuple[tuple[tuple[str, ...], str], ...]:
+    """Return (path, label) of every required field a spec of ``jurisdiction`` may write blank."""
+    from sheetgen.validation.schema import core_schema
+
+    return (*_fill_in_fields(core_schema()), *_fill_in_fields({f.key: f.rules for f in jurisdiction.fields}),
+            *_fill_in_fields({f.key: f.rules for f in jurisdiction.budget_fields}, ("budget",)))
+
+
 def nothing_left_to_fill(data: Mapping[str, Any], jurisdiction: Jurisdiction) -> Iterator[Finding]:
     """Return a ``to-fill`` error for each required field still left blank (``key:`` with no
     value) and each indicator row whose name, value or column is still ``待填写``.
@@ -329,22 +378,22 @@ def nothing_left_to_fill(data: Mapping[str, Any], jurisdiction: Jurisdiction) ->
     the skeleton ``sheetgen new`` writes -- may leave them blank; this rule
     then names each one as still to fill, instead of a type or emptiness error.
     """
-    from sheetgen.validation.schema import core_schema, level_label
+    from sheetgen.validation.schema import level_label
 
-    fields = [*_fill_in_fields(core_schema()), *_fill_in_fields({f.key: f.rules for f in jurisdiction.fields}),
-              *_fill_in_fields({f.key: f.rules for f in jurisdiction.budget_fields}, ("budget",))]
-    for path, label in fields:
+    for path, label in _once(jurisdiction, "fill-in", lambda: _fill_in(jurisdiction)):
         parent: Any = data
         for key in path[:-1]:
             parent = parent.get(key) if isinstance(parent, Mapping) else None
         if isinstance(parent, Mapping) and path[-1] in parent and parent[path[-1]] is None:
             yield Finding(path, "to-fill", Severity.ERROR, f"尚未填写：{label}", at_key=True)
-    columns = {c.key: c.label for c in jurisdiction.indicator_columns}
+    columns = _once(jurisdiction, "columns", lambda: {c.key: c.label for c in jurisdiction.indicator_columns})
     for path, level1, level2, row in iter_indicators(data):
         if path[-1] == TO_FILL:
             row_label = level_label(jurisdiction, 3)
             message = f"尚未填写：{level1} → {level2} 下的{row_label}（名称和各列）"
             yield Finding(path, "to-fill", Severity.ERROR, message, at_key=True)
+            continue
+        if isinstance(row, str) and TO_FILL not in row:  # the usual row: nothing to fill
             continue
         cells = row.items() if isinstance(row, Mapping) else [("value", row)]
         for column, text in cells:

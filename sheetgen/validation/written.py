@@ -34,31 +34,76 @@ def written(loaded: LoadedSpec, path: Path_) -> str | None:
     return None
 
 
-def as_written(data: Mapping[str, Any], schema: Mapping[str, Any], loaded: LoadedSpec) -> dict[str, Any]:
-    """Return ``data`` with every non-text scalar where ``schema`` wants text
-    replaced by the characters written for it."""
-    return {key: _restore(value, schema.get(key), (str(key),), loaded) for key, value in data.items()}
+def as_written(data: Mapping[str, Any], schema: Mapping[str, Any] | TextFields, loaded: LoadedSpec) -> dict[str, Any]:
+    """Return ``data`` with every non-text scalar where ``schema`` (or its :class:`TextFields`)
+    wants text replaced by the characters written for it."""
+    fields = schema if isinstance(schema, TextFields) else TextFields(schema)
+    return fields.restored(data, loaded)
 
 
-def _restore(value: Any, rules: Any, path: Path_, loaded: LoadedSpec) -> Any:
-    if not isinstance(rules, Mapping):
-        return value
-    types = rules.get("type")
-    types = types if isinstance(types, list) else [types]
-    if isinstance(value, Mapping):
+class TextFields:
+    """Where a schema wants text, worked out once per schema (a jurisdiction's specs share it)."""
+
+    def __init__(self, schema: Mapping[str, Any]) -> None:
+        self._fields = _keyed(schema)
+
+    def restored(self, data: Mapping[str, Any], loaded: LoadedSpec) -> dict[str, Any]:
+        """Return ``data`` (``loaded``'s) with every non-text scalar where text belongs
+        replaced by the characters written for it (new mappings and lists down to them)."""
+        return _restored_fields(data, self._fields, (), loaded)
+
+
+class _Place:
+    """What the rules of one value say about text: whether it is text, and where to look
+    inside it (a mapping's fields, each value of a mapping, each item of a list)."""
+
+    __slots__ = ("each", "fields", "item", "text")
+
+    def __init__(self, rules: Mapping[str, Any]) -> None:
+        types = rules.get("type")
+        types = types if isinstance(types, list) else [types]
         keyed = rules.get("schema") if "dict" in types else None
         each = rules.get("valuesrules")
-        if isinstance(keyed, Mapping):
-            return {k: _restore(v, keyed.get(k), (*path, str(k)), loaded) for k, v in value.items()}
-        if isinstance(each, Mapping):
-            return {k: _restore(v, each, (*path, str(k)), loaded) for k, v in value.items()}
-        return value
-    if isinstance(value, list):
         item = rules.get("schema") if "list" in types else None
-        if isinstance(item, Mapping):
-            return [_restore(v, item, (*path, str(i)), loaded) for i, v in enumerate(value)]
+        self.fields = _keyed(keyed) if isinstance(keyed, Mapping) else None
+        self.each = _Place(each) if isinstance(each, Mapping) else None
+        self.item = _Place(item) if isinstance(item, Mapping) else None
+        self.text = "string" in types
+
+    def restored(self, value: Any, path: Path_, loaded: LoadedSpec) -> Any:
+        """Return ``value`` (at ``path``) as written, where these rules want text."""
+        if isinstance(value, (dict, Mapping)):  # (a dict is told apart in C, before the ABC)
+            if self.fields is not None:
+                return _restored_fields(value, self.fields, path, loaded)
+            if self.each is not None:
+                each = self.each
+                return {k: v if v is None or isinstance(v, str) else each.restored(v, (*path, str(k)), loaded)
+                        for k, v in value.items()}
+            return value
+        if isinstance(value, list):
+            if self.item is not None:
+                item = self.item
+                return [v if v is None or isinstance(v, str) else item.restored(v, (*path, str(i)), loaded)
+                        for i, v in enumerate(value)]
+            return value
+        if self.text and value is not None and not isinstance(value, str):
+            text = written(loaded, path)
+            return value if text is None else text
         return value
-    if "string" in types and value is not None and not isinstance(value, str):
-        text = written(loaded, path)
-        return value if text is None else text
-    return value
+
+
+def _keyed(schema: Mapping[str, Any]) -> dict[Any, _Place]:
+    """Return the :class:`_Place` of each field of ``schema`` that has rules."""
+    return {key: _Place(rules) for key, rules in schema.items() if isinstance(rules, Mapping)}
+
+
+def _restored_fields(value: Mapping[Any, Any], fields: Mapping[Any, _Place], path: Path_,
+                     loaded: LoadedSpec) -> dict[Any, Any]:
+    """Return a new dict of ``value`` with each field restored by its place (text and
+    blanks stay as they are: there is nothing to restore in them)."""
+    out = {}
+    for key, child in value.items():
+        place = fields.get(key)
+        out[key] = child if place is None or child is None or isinstance(child, str) \
+            else place.restored(child, (*path, str(key)), loaded)
+    return out

@@ -83,14 +83,16 @@ def check(year_end: YearEnd, target: Mapping[str, Any] | None, loaded: LoadedSpe
     found: list[Diagnostic] = []
     block = None
     if year_end.block is not None:
-        if block_validator.validate({BLOCK: year_end.block}):
-            block = block_validator.document.get(BLOCK)
+        document = block_validator.normalized({BLOCK: year_end.block})
+        if document is not None:
+            block = document.get(BLOCK)
         else:
             found += schema_check.problems(block_validator, loaded)
     rows: dict[Row, Mapping[str, Any]] = {}
     for row, values in year_end.rows.items():
-        if row_validator.validate(dict(values)):
-            rows[row] = row_validator.document
+        document = row_validator.normalized(dict(values))
+        if document is not None:
+            rows[row] = document
         else:
             found += schema_check.problems(row_validator, loaded, ("indicators", *row))
     carried = year_end.carried
