@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sheetgen import jurisdiction as jurisdictions
 from sheetgen.errors import Diagnostic, unique
-from sheetgen.jurisdiction import Jurisdiction
+from sheetgen.jurisdiction.loading import shipped
 from sheetgen.spec.files import read_spec
 from sheetgen.validation import Checker, ValidatedSpec
 from sheetgen.workspace import Workspace
@@ -63,18 +62,9 @@ def check(paths: Iterable[Path], *, strict: bool = False, workspace: Workspace |
             found.extend(item.diagnostics)
     diagnostics = unique(found)  # a problem in a shared defaults file is reported once, not once per spec
     used = {(j.name, j.folders): j for s in specs if (j := s.jurisdiction) is not None}
-    builtin = jurisdictions.builtin_dir().resolve()
-    own = [j for j in used.values() if not _shipped(j, builtin)]
-    if own:
-        from sheetgen.render.template_check import problems_of  # each template of the formats used, once
+    own = [j for j in used.values() if not all(map(shipped, j.folders))]
+    if own:  # the templates of a format with a folder of the user's, once each (sheetgen's own: see shipped)
+        from sheetgen.render.template_check import problems_of
 
         diagnostics += problems_of(own)
     return CheckReport(specs, diagnostics)
-
-
-def _shipped(jurisdiction: Jurisdiction, builtin: Path) -> bool:
-    """Return whether every folder of ``jurisdiction`` is one sheetgen ships (under ``builtin``):
-    its templates are checked by sheetgen's own tests (tests/render/test_template_check.py), not
-    again at every check (compiling them was half of a cold check of one spec).  A format with a folder of the
-    user's -- a copy, or a built-in one overridden or extended -- is always checked."""
-    return all(folder.resolve().is_relative_to(builtin) for folder in jurisdiction.folders)

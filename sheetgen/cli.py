@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -202,6 +201,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     report = check(args.paths, strict=args.strict)
     if args.format == "json":
+        import json
+
         payload = {
             "files": len(report.specs),
             "errors": report.errors,

@@ -20,7 +20,6 @@ from __future__ import annotations
 import os
 from collections import deque
 from collections.abc import Iterator, Sequence
-from concurrent.futures import Future
 from dataclasses import dataclass, field
 from itertools import chain, islice
 from pathlib import Path
@@ -47,7 +46,9 @@ from sheetgen.jurisdiction import SELF_EVALUATION_TABLE, TARGET_TABLE
 from sheetgen.spec.files import SpecFile, unit_specs
 from sheetgen.workspace import Workspace
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # concurrent.futures is imported with the workers, when a build has work
+    from concurrent.futures import Future
+
     from sheetgen.build.workers import Workers
 
 

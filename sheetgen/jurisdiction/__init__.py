@@ -26,6 +26,7 @@ from sheetgen.jurisdiction.loading import (
     fingerprint,
     load,
     search_path,
+    shipped,
 )
 from sheetgen.jurisdiction.scoring import SELF_EVALUATION_TABLE, Scoring
 from sheetgen.jurisdiction.typed import TARGET_TABLE, TEMPLATE_FILES, Column, Field, Jurisdiction, Table
@@ -33,5 +34,5 @@ from sheetgen.jurisdiction.typed import TARGET_TABLE, TEMPLATE_FILES, Column, Fi
 __all__ = [
     "DESCRIPTION", "SCHEMA", "SELF_EVALUATION_TABLE", "TARGET_TABLE", "TEMPLATE_FILES", "Column", "Field",
     "Jurisdiction", "Scoring", "Table",
-    "available", "builtin_dir", "fingerprint", "load", "search_path",
+    "available", "builtin_dir", "fingerprint", "load", "search_path", "shipped",
 ]  # fmt: skip

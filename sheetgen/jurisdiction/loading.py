@@ -66,6 +66,14 @@ def builtin_dir() -> Path:
     return package.parent / TEMPLATES
 
 
+def shipped(folder: Path) -> bool:
+    """Return whether ``folder`` is one of sheetgen's own (under :func:`builtin_dir`): its files
+    are checked by sheetgen's tests (tests/validation/test_jurisdiction_files.py checks the
+    description files, tests/render/test_template_check.py the templates), not again each time
+    a command loads them.  A user's folder -- a copy, an override -- always is."""
+    return folder.resolve().is_relative_to(builtin_dir().resolve())
+
+
 
 
 _AMOUNT = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*(\S+)\s*$")
@@ -87,9 +95,10 @@ def _shown(path: Path) -> str:
         return str(path)
 
 
-def _read_yaml(path: Path) -> tuple[dict[str, Any], Positions, list[Diagnostic]]:
+def _read_yaml(path: Path, *, own: bool = True) -> tuple[dict[str, Any], Positions, list[Diagnostic]]:
     """Return the content of one description file, its positions and its problems
-    (YAML syntax, then its declared shape); a missing or empty file is ``{}``."""
+    (YAML syntax, then its declared shape -- of a user's file, ``own``: the shape of sheetgen's
+    own files is checked by its tests, see :func:`shipped`); a missing or empty file is ``{}``."""
     from sheetgen.jurisdiction import shape  # Cerberus: not needed to find specs or fingerprints
 
     positions = Positions(_shown(path))
@@ -104,7 +113,8 @@ def _read_yaml(path: Path) -> tuple[dict[str, Any], Positions, list[Diagnostic]]
     found = [d for d in loaded.diagnostics if d.code != "empty-file"]
     if loaded.data is None:
         return {}, loaded.positions, found
-    found += shape.problems(path.name, loaded.data, loaded.positions)
+    if own:
+        found += shape.problems(path.name, loaded.data, loaded.positions)
     return (dict(loaded.data) if isinstance(loaded.data, Mapping) else {}), loaded.positions, found
 
 
@@ -149,8 +159,9 @@ def _find(name: str, dirs: tuple[Path, ...], start: int) -> tuple[int, Path]:
 
 def _load(name: str, dirs: tuple[Path, ...], start: int, seen: tuple[str, ...]) -> Jurisdiction:
     index, folder = _find(name, dirs, start)
-    description, where, problems = _read_yaml(folder / DESCRIPTION)
-    schema, schema_positions, schema_problems = _read_yaml(folder / SCHEMA)
+    own = not shipped(folder)
+    description, where, problems = _read_yaml(folder / DESCRIPTION, own=own)
+    schema, schema_positions, schema_problems = _read_yaml(folder / SCHEMA, own=own)
     problems += schema_problems
     tables = [schema_positions]
     parent_name = description.get("extends")

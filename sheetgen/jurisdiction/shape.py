@@ -12,7 +12,6 @@ types (:class:`~sheetgen.spec.values.SpecValidator`), so ``type: strin`` or
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from functools import lru_cache
@@ -111,6 +110,8 @@ def reference_problems(schema: Mapping[str, Any], tables: Sequence[Positions]) -
         declared = [str(k) for k in rules] if isinstance(rules, Mapping) else []
         if name in declared:
             continue
+        import difflib  # for a wrong file only: a good jurisdiction loads without it
+
         close = difflib.get_close_matches(name, declared, n=1, cutoff=0.5)
         prefix = "budget." if section == "budget" and path[1] != "budget_sum" else ""
         hint = f"是不是 {prefix}{close[0]}？" if close else f"{section} 里已有：" + "、".join(declared)
@@ -178,6 +179,8 @@ def _shape_problem(error: ValidationError, positions: Positions, filename: str) 
     label = str((_declared(filename, path).get("meta") or {}).get("label", ""))
     code = error.code
     if code == errors.UNKNOWN_FIELD.code:
+        import difflib  # for a wrong file only: a good jurisdiction loads without it
+
         parent = _declared(filename, path[:-1])
         known = list(parent.get("schema") or {}) if isinstance(parent.get("schema"), Mapping) else []
         close = difflib.get_close_matches(path[-1], known, n=1, cutoff=0.5)
@@ -239,6 +242,8 @@ def _complaints(tree: Any, path: Path_) -> Iterator[tuple[Path_, str]]:
 
 def _rule_message(path: Path_, messages: list[str]) -> str:
     """Return the Chinese message of Cerberus's complaints about the rule at ``path``."""
+    import difflib  # for a wrong file only: a good jurisdiction loads without it
+
     rule = path[-1]
     for message in messages:
         if message == "unknown rule":

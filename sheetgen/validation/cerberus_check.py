@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -61,6 +60,8 @@ def _shape_message(path: tuple[str, ...], value: Any, jurisdiction: Jurisdiction
 
 
 def _suggest(key: str, allowed: Mapping[str, str]) -> str:
+    import difflib  # for a key not allowed only: a valid spec's check does without it
+
     for name, label in allowed.items():
         if label and key in (label, label.rstrip("：:")):
             return f"“{label}”应写作键 {name}"

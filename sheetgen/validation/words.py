@@ -10,7 +10,6 @@ their invisible twins: changing one of two characters makes another word
 
 from __future__ import annotations
 
-import difflib
 import unicodedata
 from collections.abc import Sequence
 
@@ -38,6 +37,8 @@ def slips(word: str, known: str) -> int:
     missing or extra, a swap of neighbours counting one), as difflib aligns them."""
     if _swapped(word, known):
         return 1
+    import difflib  # for a word not in the vocabulary only: a valid spec's check does without it
+
     matcher = difflib.SequenceMatcher(None, word, known, autojunk=False)
     return sum(max(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal")
 
@@ -60,5 +61,7 @@ def near_miss(word: str, known: Sequence[str]) -> str | None:
 
 def closest(word: str, known: Sequence[str]) -> str | None:
     """Return the known word most like ``word`` (for a hint), or None if none is alike."""
+    import difflib
+
     found = difflib.get_close_matches(word, list(known), n=1, cutoff=0.4)
     return found[0] if found else None

@@ -13,6 +13,8 @@ from sheetgen import jurisdiction as jurisdictions
 from sheetgen.checking import check
 from sheetgen.cli import main
 from sheetgen.errors import Diagnostic, JurisdictionError
+from sheetgen.jurisdiction import shape
+from sheetgen.spec.yamlload import Positions, load_yaml
 from tests.conftest import REPO, SHANGHAI_SPEC
 
 
@@ -143,8 +145,32 @@ def test_every_command_reports_a_broken_jurisdiction_without_a_traceback(
 
 
 def test_the_built_in_jurisdictions_have_no_problems() -> None:
+    """Loading skips the shape check of sheetgen's own description files (loading.shipped):
+    this is where they are checked."""
     for name in jurisdictions.available([jurisdictions.builtin_dir()]):
         jurisdictions.load(name)
+        folder = jurisdictions.builtin_dir() / name
+        for filename in (jurisdictions.DESCRIPTION, jurisdictions.SCHEMA):
+            loaded = load_yaml((folder / filename).read_bytes(), str(folder / filename))
+            assert not loaded.diagnostics and shape.problems(filename, loaded.data, loaded.positions) == []
+
+
+def test_only_a_users_description_files_are_shape_checked_as_they_load(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    checked: list[str] = []
+    real = shape.problems
+
+    def counted(filename: str, data: object, positions: Positions) -> list[Diagnostic]:
+        checked.append(positions.file)
+        return real(filename, data, positions)
+
+    monkeypatch.setattr(shape, "problems", counted)
+    builtin = jurisdictions.load("shanghai")
+    assert checked == [] and jurisdictions.shipped(builtin.folder)
+    copy = copied(tmp_path)
+    own = jurisdictions.load("shanghai", jurisdictions.search_path([copy.parent]))
+    assert [Path(f).name for f in checked] == [jurisdictions.DESCRIPTION, jurisdictions.SCHEMA]
+    assert not jurisdictions.shipped(own.folder) and own.fields == builtin.fields
 
 
 def test_a_limit_naming_a_field_that_does_not_exist(unit: Path) -> None:
