@@ -15,7 +15,9 @@ In one run, alternating the contenders round by round (``--rounds``, medians quo
 * the same 1,000 again with nothing changed (target <= 0.3 s);
 * cold starts: ``sheetgen --help`` (<= 100 ms) and ``sheetgen check`` of one spec (<= 150 ms);
 * the peak resident memory of the main process and of the largest worker, at 1,000 and 5,000
-  specs (flat: within 10 %).
+  specs (flat: within 10 %);
+* what writing one new file costs on the file system at the time (it varies: see
+  :func:`file_cost`).
 
 The load average is printed before and after: the machine is shared, so quote it with the figures.
 """
@@ -193,6 +195,23 @@ def load() -> str:
     return f"{one:.2f} {five:.2f} {fifteen:.2f}"
 
 
+def file_cost(folder: Path, count: int = 400, size: int = 20_000) -> float:
+    """Return the wall ms to create, write and rename one new file of ``size`` bytes in
+    ``folder`` now, as a build writes each output (median of ``count``).  It varies with what
+    the file system did lately: this machine's ext4 has no journal, and creating a file
+    after many deletions costs up to ten times as much (the kernel skips recently freed inodes)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    data, times = b"x" * size, []
+    for index in range(count):
+        start = time.perf_counter()
+        temp = folder / f".{index}.tmp"
+        with open(temp, "xb") as handle:
+            handle.write(data)
+        os.replace(temp, folder / f"{index}.bin")
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000
+
+
 def median(values: list[float]) -> float:
     return statistics.median(values) if values else float("nan")
 
@@ -218,11 +237,13 @@ def main() -> int:
     again: list[Run] = []
     helps: list[float] = []
     checks: list[float] = []
+    files: list[float] = []
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)
         trees = {n: make_specs(root / f"specs{n}", n) for n in builds}
         for round_ in range(args.rounds):
             measure_peer(projects, root, args.repeat, peer)
+            files.append(file_cost(root / f"files-{round_}"))
             for count, tree in trees.items():
                 out = root / f"out{count}-{round_}"
                 builds[count].append(sheetgen("build", str(tree), "-o", str(out), "--quiet", *jobs))
@@ -269,6 +290,8 @@ def main() -> int:
         change = mb[large] / mb[small] - 1 if mb[small] else float("nan")
         rows.append((f"peak memory, {label}, {small} vs {large}", f"{mb[small]:.1f} vs {mb[large]:.1f} MB "
                      f"({change:+.1%})", f"within 10 %: {verdict(abs(change) <= 0.10)}"))
+    rows.append(("file system: one new file written and renamed", f"{median(files):.3f} ms "
+                 "(a build writes 2.25 files a spec)", ""))
     width = max(len(r[0]) for r in rows)
     print(f"medians of {args.rounds} rounds; load average {started} at the start, {load()} at the end; "
           f"{os.cpu_count()} cpus; exit codes {sorted(codes)}")
