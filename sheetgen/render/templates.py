@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from sheetgen.errors import TemplateError
 from sheetgen.jurisdiction import TARGET_TABLE, Jurisdiction
+from sheetgen.jurisdiction.loading import shipped
 from sheetgen.model import Project
 from sheetgen.render import variables
 
@@ -33,9 +35,36 @@ class CompiledTemplate(Protocol):
     def headers_footers(self) -> list[tuple[str, str]]: ...
 
 
-_cache: dict[tuple[str, str, str, str], tuple[CompiledTemplate, variables.Names] | TemplateError] = {}
+@dataclass
+class _Compiled:
+    """A compiled template and, once asked for, the names it uses and whether a build may use it
+    (``problem``: "" when it may, the error when not)."""
+
+    template: CompiledTemplate
+    names: variables.Names | None = None
+    problem: str | None = None
+
+
+_cache: dict[tuple[str, str, str, str], _Compiled | TemplateError] = {}
 #: Compiled templates kept per process (the one cache of compiled templates).
 CACHE_SIZE = 32
+
+
+def _compiled(kind: str, jurisdiction: Jurisdiction, table: str) -> _Compiled:
+    """Return the compiled ``kind`` template of ``jurisdiction``'s table ``table`` (compiled on
+    first use; one that cannot be compiled raises :class:`TemplateError`, every time)."""
+    key = (kind, table, str(jurisdiction.folders), jurisdiction.fingerprint)
+    if key not in _cache:
+        if len(_cache) >= CACHE_SIZE:
+            _cache.pop(next(iter(_cache)))
+        try:
+            _cache[key] = _Compiled(_compile(kind, jurisdiction, table))
+        except TemplateError as exc:
+            _cache[key] = exc
+    found = _cache[key]
+    if isinstance(found, TemplateError):
+        raise TemplateError(str(found))
+    return found
 
 
 def checked(kind: str, jurisdiction: Jurisdiction,
@@ -43,33 +72,34 @@ def checked(kind: str, jurisdiction: Jurisdiction,
     """Return the compiled ``kind`` template of ``jurisdiction``'s table ``table`` (``target``:
     the 绩效目标表) and the names it uses (compiled and checked on first use; a template that
     cannot be compiled raises :class:`TemplateError`, every time)."""
-    key = (kind, table, str(jurisdiction.folders), jurisdiction.fingerprint)
-    if key not in _cache:
-        if len(_cache) >= CACHE_SIZE:
-            _cache.pop(next(iter(_cache)))
-        try:
-            template = _compile(kind, jurisdiction, table)
-        except TemplateError as exc:
-            _cache[key] = exc
-        else:
-            _cache[key] = (template, variables.check(template.sources(), jurisdiction, table))
-    found = _cache[key]
-    if isinstance(found, TemplateError):
-        raise TemplateError(str(found))
-    return found
+    found = _compiled(kind, jurisdiction, table)
+    if found.names is None:
+        found.names = variables.check(found.template.sources(), jurisdiction, table)
+    return found.template, found.names
 
 
 def compiled(kind: str, jurisdiction: Jurisdiction, table: str = TARGET_TABLE) -> CompiledTemplate:
     """Return the compiled ``kind`` template of ``jurisdiction``; a template using a name its
     data does not have (``project.fundng_source``) raises :class:`TemplateError` naming each,
-    whether or not a spec would reach it."""
+    whether or not a spec would reach it.  The templates sheetgen ships are not checked again
+    here: their check is in sheetgen's tests (see :func:`sheetgen.jurisdiction.shipped`)."""
+    found = _compiled(kind, jurisdiction, table)
+    if found.problem is None:  # worked out once per template and process
+        found.problem = "" if all(map(shipped, jurisdiction.folders)) else _problem(kind, jurisdiction, table)
+    if found.problem:
+        raise TemplateError(found.problem)
+    return found.template
+
+
+def _problem(kind: str, jurisdiction: Jurisdiction, table: str) -> str:
+    """Return the error of a template using names its data does not have ("" when none)."""
     template, names = checked(kind, jurisdiction, table)
-    if names.problems:
-        shown = "；".join(str(p) for p in names.problems[:5])
-        more = f"（共 {len(names.problems)} 处）" if len(names.problems) > 5 else ""
-        raise TemplateError(f"{template.path}: 模板用到了数据里没有的名称：{shown}{more}"
-                            "（sheetgen templates check 列出模板用到的全部名称）")
-    return template
+    if not names.problems:
+        return ""
+    shown = "；".join(str(p) for p in names.problems[:5])
+    more = f"（共 {len(names.problems)} 处）" if len(names.problems) > 5 else ""
+    return (f"{template.path}: 模板用到了数据里没有的名称：{shown}{more}"
+            "（sheetgen templates check 列出模板用到的全部名称）")
 
 
 def _compile(kind: str, jurisdiction: Jurisdiction, table: str) -> CompiledTemplate:
