@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from sheetgen.build.plan import combined_outputs, key, spec_outputs, unit_fingerprint
+from sheetgen.build.plan import combined_outputs, spec_outputs, unit_fingerprint
 from sheetgen.build.tasks import (
     CombinedOutcome,
     Made,
@@ -124,7 +124,7 @@ def build_evaluations(task: UnitTask, built: Sequence[Built]) -> TableResult | N
         if all(job.evaluation is None for job, *_ in built):
             return None
         return TableResult(specs, None, outputs=outputs)
-    fingerprint = unit_fingerprint((key(o.spec.path), o.fingerprint) for _j, o, _m in built)
+    fingerprint = unit_fingerprint((job.key, o.fingerprint) for job, o, _m in built)
     if task.evaluations == "no":
         combined = CombinedOutcome(fingerprint) if unit_record else None
         return TableResult(specs, combined, outputs=outputs)

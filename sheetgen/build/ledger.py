@@ -66,9 +66,9 @@ class Ledger:
             self._touched.add(unit)
             self.new.units[unit] = self.old.units[unit]
 
-    def spec(self, outcome: SpecOutcome, outputs: dict[str, Path]) -> None:
-        """Record what became of one spec (``outputs``: its file of each kind built)."""
-        spec_key = key(outcome.spec.path)
+    def spec(self, outcome: SpecOutcome, outputs: dict[str, Path], spec_key: str) -> None:
+        """Record what became of one spec, whose record key is ``spec_key`` (``outputs``: its
+        file of each kind built)."""
         self._touched.add(spec_key)
         old = self.old.specs.get(spec_key) or Record("")
         if not outcome.valid:
@@ -86,10 +86,9 @@ class Ledger:
                     f"项目 {outcome.spec.path.name}")
         self.new.specs[spec_key] = new
 
-    def combined(self, folder: Path, combined: CombinedOutcome) -> list[str]:
-        """Record what became of a unit's 汇总; return the names its old files are moved
-        aside to when it could not be made."""
-        unit_key = key(folder)
+    def combined(self, unit_key: str, combined: CombinedOutcome) -> list[str]:
+        """Record what became of the 汇总 of the unit whose record key is ``unit_key``; return
+        the names its old files are moved aside to when it could not be made."""
         self._touched.add(unit_key)
         old = self.old.units.get(unit_key) or Record("")
         if combined.blocked:
@@ -104,31 +103,32 @@ class Ledger:
         self.new.units[unit_key] = new
         return []
 
-    def drop(self, spec: Path | None, unit: Path | None, reason: str) -> None:
-        """Plan removing the files of a spec's (or unit's) record that has no files to make any
-        more (a 自评表 of a spec without year-end data now), and forget the record."""
-        for table, path in ((self.old.specs, spec), (self.old.units, unit)):
-            if path is not None and key(path) in table:
-                self._touched.add(key(path))
-                self.retire.remove(table[key(path)], reason)
+    def drop(self, spec: str | None, unit: str | None, reason: str) -> None:
+        """Plan removing the files of a spec's (or unit's) record, by its key, that has no files
+        to make any more (a 自评表 of a spec without year-end data now), and forget the record."""
+        for table, record_key in ((self.old.specs, spec), (self.old.units, unit)):
+            if record_key is not None and record_key in table:
+                self._touched.add(record_key)
+                self.retire.remove(table[record_key], reason)
 
     def worker_died(self, task: UnitTask, *, table: bool = False) -> None:
         """Record a unit whose worker died: its files stay as they are and stay tracked,
         with no fingerprint, so the next build makes them again (``table``: the records are
         of another table than the 目标表, whose files the old records name)."""
         for job in task.specs:
-            if table and key(job.spec.path) not in self.old.specs:
+            if table and job.key not in self.old.specs:
                 continue
-            record = self.old.specs.get(key(job.spec.path)) or Record("")
+            record = self.old.specs.get(job.key) or Record("")
             outputs = list(record.outputs) if table else [str(p) for _, p in job.outputs]
-            self.new.specs[key(job.spec.path)] = Record("", record.jurisdiction, record.template_dirs,
-                                                        outputs, pdfs=record.pdfs, stale=record.stale)
-            self._touched.add(key(job.spec.path))
-        if table and key(task.folder) not in self.old.units:
+            self.new.specs[job.key] = Record("", record.jurisdiction, record.template_dirs,
+                                             outputs, pdfs=record.pdfs, stale=record.stale)
+            self._touched.add(job.key)
+        unit_key = key(task.folder)
+        if table and unit_key not in self.old.units:
             return
-        old = self.old.units.get(key(task.folder)) or Record("")
-        self.new.units[key(task.folder)] = Record("", outputs=old.outputs, pdfs=old.pdfs, stale=old.stale)
-        self._touched.add(key(task.folder))
+        old = self.old.units.get(unit_key) or Record("")
+        self.new.units[unit_key] = Record("", outputs=old.outputs, pdfs=old.pdfs, stale=old.stale)
+        self._touched.add(unit_key)
 
     def _files(self, old: Record, new: Record, outputs: dict[str, Path], written: list[tuple[str, Path]],
                failures: list[Failure], fingerprint: str, what: str) -> None:

@@ -24,7 +24,9 @@ def key(path: Path) -> str:
     The same as ``str(real_path(path))``, in strings: its folder is resolved once (a unit
     folder holds many specs) and nothing is kept per file, so that a build's memory does not
     grow with the number of specs (a cache of every key and its paths did)."""
-    text = os.path.join(os.getcwd(), Path(path))
+    text = os.fspath(path)
+    if not os.path.isabs(text):
+        text = os.path.join(os.getcwd(), text)
     folder, name = os.path.split(text)
     if name in ("", ".", "..") or os.path.islink(text):
         return os.path.realpath(text)

@@ -288,7 +288,7 @@ class _Build:
             fresh = (fresh and now == expected and len(present) == len(outputs)
                      and self._current(evaluation, now, options.evaluations))
             prints.append((spec_key, now))
-            jobs.append(SpecJob(spec, tuple(outputs.items()), expected, present, evaluation))
+            jobs.append(SpecJob(spec, spec_key, tuple(outputs.items()), expected, present, evaluation))
         unit_key = key(unit.folder)
         old_unit = self.ledger.old.units.get(unit_key)
         present_combined = tuple(p for p in (old_unit.outputs if old_unit else ()) if os.path.isfile(p))
@@ -338,9 +338,9 @@ class _Build:
         """Report a unit that cannot be built at all; its old files are out of date."""
         self._show([_folder_problem(unit.folder, "output-clash", unit.failed)])
         for spec in [*unit.members, *unit.excluded]:
-            self.ledger.spec(SpecOutcome(spec, []), {})
+            self.ledger.spec(SpecOutcome(spec, []), {}, key(spec.path))
             self.summary.failed += 1
-        self.ledger.combined(unit.folder, CombinedOutcome(blocked=unit.failed))
+        self.ledger.combined(key(unit.folder), CombinedOutcome(blocked=unit.failed))
         self.summary.combined_missing += 1
         self.reporter.advanced(len(unit.members) + len(unit.excluded))
 
@@ -359,31 +359,32 @@ class _Build:
                 self.summary.built += 1
             else:
                 self.summary.unchanged += 1
-            self.ledger.spec(outcome, dict(job.outputs))
+            self.ledger.spec(outcome, dict(job.outputs), job.key)
             if other is not None:
                 assert table is not None
-                self.evaluations.spec(other, table.outputs[index])
+                self.evaluations.spec(other, table.outputs[index], job.key)
             else:
-                self.evaluations.drop(job.spec.path, None, f"项目 {job.spec.path.name} 已没有年终数据")
+                self.evaluations.drop(job.key, None, f"项目 {job.spec.path.name} 已没有年终数据")
         for spec in self.excluded.get(task.folder, ()):
-            self.ledger.spec(SpecOutcome(spec, []), {})
+            self.ledger.spec(SpecOutcome(spec, []), {}, key(spec.path))
             self.summary.failed += 1
-        self._take_combined(self.ledger, task.folder, result.combined, "汇总")
-        self._take_evaluations(task, table)
+        unit_key = key(task.folder)
+        self._take_combined(self.ledger, task.folder, unit_key, result.combined, "汇总")
+        self._take_evaluations(task, unit_key, table)
         self.reporter.advanced(len(task.specs) + len(task.excluded))
 
-    def _take_evaluations(self, task: UnitTask, table: TableResult | None) -> None:
-        """Record and report what became of the unit's 自评 汇总."""
+    def _take_evaluations(self, task: UnitTask, unit_key: str, table: TableResult | None) -> None:
+        """Record and report what became of the unit's 自评 汇总 (``unit_key``: its record key)."""
         if table is None or table.combined is None:
-            self.evaluations.drop(None, task.folder, "本单位已没有年终数据")
+            self.evaluations.drop(None, unit_key, "本单位已没有年终数据")
             return
-        self._take_combined(self.evaluations, task.folder, table.combined, "自评汇总", waiting=table.warning)
+        self._take_combined(self.evaluations, task.folder, unit_key, table.combined, "自评汇总", waiting=table.warning)
 
-    def _take_combined(self, ledger: Ledger, folder: Path, combined: CombinedOutcome, label: str, *,
+    def _take_combined(self, ledger: Ledger, folder: Path, unit_key: str, combined: CombinedOutcome, label: str, *,
                        waiting: bool = False) -> None:
         """Record and report what became of a unit's ``label`` (汇总, 自评汇总): not made is an
         error, or only a warning while it ``waiting`` for projects still without year-end data."""
-        moved = ledger.combined(folder, combined)
+        moved = ledger.combined(unit_key, combined)
         if combined.blocked:
             aside = f"；原来的{label}改名为 {'、'.join(moved)}" if moved else ""
             severity = Severity.WARNING if waiting else Severity.ERROR

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from sheetgen.build.atomic import WriteError, write_atomic
-from sheetgen.build.plan import combined_outputs, key, loaded_fingerprint, unit_fingerprint
+from sheetgen.build.plan import combined_outputs, loaded_fingerprint, unit_fingerprint
 from sheetgen.errors import Diagnostic, SheetgenError
 from sheetgen.jurisdiction import TARGET_TABLE, Jurisdiction
 from sheetgen.model import Project
@@ -44,6 +44,7 @@ class SpecJob:
     """One spec of a unit task: where its files go and what its last good build recorded."""
 
     spec: SpecFile
+    key: str  # its record key (plan.key), worked out once
     outputs: tuple[tuple[str, Path], ...]  # (kind, path) of every kind this build makes
     expected: str | None  # fingerprint of its last complete build; None: build it
     present: tuple[str, ...] = ()  # kinds whose current file is on disk
@@ -282,7 +283,7 @@ def _run_targets(task: UnitTask, built: list[tuple[SpecJob, SpecOutcome, Made | 
     ordered = sorted(goods, key=lambda g: (g.project.number, g.project.key))
     unit_name = str((ordered[0].project.header.get("unit") or {}).get("name") or task.folder.name)
     combined.outputs = combined_outputs(task.specs[0].spec, unit_name, task.output, task.kinds if task.targets else ())
-    combined.fingerprint = unit_fingerprint((key(o.spec.path), o.fingerprint) for o in outcomes)
+    combined.fingerprint = unit_fingerprint((j.key, o.fingerprint) for j, o in zip(task.specs, outcomes, strict=True))
     changed = task.force or combined.fingerprint != task.expected
     make_files(combined.outputs.items(), lambda _kind, path: changed or str(path) not in task.present, ordered,
                jurisdiction, combined)

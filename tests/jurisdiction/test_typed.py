@@ -157,12 +157,13 @@ def test_a_build_worker_looks_no_jurisdiction_up(unit_dir: Callable[..., Path], 
     """The task carries the unit's jurisdictions, loaded: a worker validates and renders with
     them even where nothing can be loaded any more."""
     from sheetgen.build import tasks
-    from sheetgen.build.plan import spec_outputs
+    from sheetgen.build.plan import key, spec_outputs
 
     folder = unit_dir(specs={"01-a.yaml": SHANGHAI_SPEC, "02-b.yaml": SHANGHAI_SPEC})
     specs, _ = discover([folder])
     out = tmp_path / "out"
-    jobs = tuple(tasks.SpecJob(s, tuple(spec_outputs(s, out, ("docx", "xlsx")).items()), None) for s in specs)
+    jobs = tuple(tasks.SpecJob(s, key(s.path), tuple(spec_outputs(s, out, ("docx", "xlsx")).items()), None)
+                 for s in specs)
     task = tasks.UnitTask(folder, jobs, Workspace().formats(folder), out, ("docx", "xlsx"), False, False, None)
     task = pickle.loads(pickle.dumps(task))  # as it travels to a worker process
 
