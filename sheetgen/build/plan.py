@@ -40,11 +40,12 @@ def _real_folder(folder: str) -> str:
 
 def unit_folder(spec: SpecFile) -> Path:
     """Return the output sub-folder of a spec's unit, relative to the output folder."""
-    return _unit_folder(spec.unit_dir.absolute(), spec.root.absolute())
+    return _unit_folder(os.path.dirname(spec.path), os.fspath(spec.root), os.getcwd())
 
 
 @lru_cache(maxsize=1 << 12)
-def _unit_folder(unit_dir: Path, root: Path) -> Path:
+def _unit_folder(folder: str, given_root: str, cwd: str) -> Path:
+    unit_dir, root = Path(cwd, folder), Path(cwd, given_root)  # (an absolute path stays as it is)
     try:
         relative = unit_dir.resolve().relative_to(root.resolve())
     except ValueError:
