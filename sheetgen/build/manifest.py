@@ -114,10 +114,20 @@ def _tables(raw: object) -> dict[str, Manifest] | None:
     return out
 
 
-def _payload(manifest: Manifest) -> dict[str, Any]:
-    """Return the spec and unit records of ``manifest``'s own table as stored."""
-    return {"specs": {k: vars(v) for k, v in sorted(manifest.specs.items())},
-            "units": {k: vars(v) for k, v in sorted(manifest.units.items())}}
+def _encoded(manifest: Manifest, indent: str) -> Iterator[str]:
+    """Return the JSON text of ``manifest``'s own table (its spec and unit records) in pieces:
+    one record to a line, each encoded by the json module's C encoder."""
+    for name, records in (("specs", manifest.specs), ("units", manifest.units)):
+        yield f'{indent}"{name}": {{'
+        for index, record_key in enumerate(sorted(records)):
+            yield (f'{"," if index else ""}\n{indent} {_json(record_key)}: '
+                   f'{_json(vars(records[record_key]))}')
+        yield f'\n{indent}}}' + (",\n" if name == "specs" else "")
+
+
+def _json(value: object) -> str:
+    """Return ``value`` as compact JSON (keys sorted, Chinese as it is)."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
 def _utf8(texts: Iterable[str], size: int = 1 << 16) -> Iterator[bytes]:
@@ -174,9 +184,18 @@ class Manifest:
     def write(self, folder: Path) -> None:
         """Store the manifest in ``folder`` atomically, encoded as it is written: the JSON text
         of thousands of records is never held whole (it was the build's peak of memory)."""
-        payload = {"format": FORMAT, "version": __version__, **_payload(self)}
-        tables = {kind: _payload(m) for kind, m in sorted(self.tables.items()) if m.specs or m.units}
+        write_atomic_chunks(folder / MANIFEST_NAME, _utf8(self._text()))
+
+    def _text(self) -> Iterator[str]:
+        """Return the JSON text of the whole build record, in pieces."""
+        yield f'{{"format": {FORMAT}, "version": {_json(__version__)},\n'
+        yield from _encoded(self, "")
+        tables = [(kind, m) for kind, m in sorted(self.tables.items()) if m.specs or m.units]
         if tables:
-            payload["tables"] = tables
-        encoder = json.JSONEncoder(ensure_ascii=False, indent=1, sort_keys=True)
-        write_atomic_chunks(folder / MANIFEST_NAME, _utf8(encoder.iterencode(payload)))
+            yield ',\n"tables": {'
+            for index, (kind, table) in enumerate(tables):
+                yield f'{"," if index else ""}\n {_json(kind)}: {{\n'
+                yield from _encoded(table, "  ")
+                yield "\n }"
+            yield "\n}"
+        yield "\n}\n"
