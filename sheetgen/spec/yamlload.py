@@ -16,13 +16,18 @@ to ``(line, col)``.  Differences from ``yaml.safe_load``:
 * size, nesting depth and alias expansion are bounded (alias bombs);
 * syntax errors become diagnostics in Chinese at the line of the slip behind
   them, with a hint for the usual mistakes (:mod:`sheetgen.spec.yaml_errors`).
+
+The usual file (no anchor, alias, tag or merge key, not too deep, no mistake) is read in one
+pass over libyaml's events that records positions, finds duplicates and builds the data
+(:func:`_read_usual`); any other is read in full -- checked, composed into nodes, walked and
+constructed by PyYAML (:func:`_load_fully`) -- with the same result the one pass would give.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -438,6 +443,163 @@ def iter_strings(data: Any, path: Path_ = ()) -> Iterator[tuple[Path_, str]]:
         yield path, data
 
 
+# ----------------------------------------------------------------------------- one pass
+
+#: libyaml's parser alone (None without libyaml): the usual file is read from its events.
+_EventParser: type | None = getattr(yaml.cyaml, "CParser", None) if hasattr(yaml, "CSafeLoader") else None
+
+#: The tags of the plain scalars that YAML types as other than text and sheetgen constructs.
+_TYPED = frozenset(f"tag:yaml.org,2002:{name}" for name in ("null", "bool", "int", "float", "timestamp"))
+
+#: Where the lines of a text break (as :meth:`str.splitlines` breaks them).
+_LINE_BREAK = re.compile("[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]")
+_NOT_SPACE = re.compile(r"\S")  # \s is str.isspace() in a str pattern
+_RESOLVERS = SpecLoader.yaml_implicit_resolvers  # by first character ("" for the empty text)
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()  # for SpecLoader's scalar constructors (they keep no state)
+
+
+class _Unusual(Exception):
+    """Raised by :func:`_read_usual` on what it leaves to the full reading."""
+
+
+def _blank_or_comments(text: str) -> bool:
+    """Return whether every line of ``text`` is blank or a comment (stripped of
+    Unicode spaces, as :meth:`str.strip` strips them), without splitting it into lines."""
+    start = 0
+    while True:
+        content = _NOT_SPACE.search(text, start)
+        if content is None:
+            return True
+        if text[content.start()] != "#":
+            return False
+        end = _LINE_BREAK.search(text, content.start())
+        if end is None:
+            return True
+        start = end.end()
+
+
+def _plain_value(text: str, constructor: yaml.constructor.SafeConstructor) -> tuple[Any, bool]:
+    """Return the value of an untagged plain scalar as :class:`SpecLoader` constructs it, and
+    whether YAML typed it as other than text; raise :class:`_Unusual` for the types it refuses.
+
+    The tag is found as ``SpecLoader.resolve`` finds it: by the first implicit resolver of the
+    first character whose pattern matches (``SpecLoader`` has no path or wildcard resolvers).
+    """
+    for tag, pattern in _RESOLVERS.get(text[:1], ()):
+        if pattern.match(text):
+            if tag not in _TYPED:
+                raise _Unusual(tag)
+            return SpecLoader.yaml_constructors[tag](constructor, yaml.ScalarNode(tag, text)), True
+    return text, False
+
+
+def _read_usual(text: str, file: str, constructor: yaml.constructor.SafeConstructor) -> Loaded:
+    """Return what :func:`load_yaml` reads from ``text`` (without the encoding notes) in one pass
+    over libyaml's events, which records positions, finds duplicate keys and builds the data.
+
+    Raise :class:`_Unusual` on all that only the full reading handles (or reports): tags and
+    anchors (or a text with ``!`` or ``&`` anywhere), aliases, merge keys (``<<``), keys that are
+    lists or mappings, no document or more than one, nesting deeper than MAX_DEPTH.  A YAML error
+    (a syntax error, or a character libyaml refuses: those that :func:`_check_chars` reports)
+    propagates.
+    """
+    assert _EventParser is not None
+    if "!" in text or "&" in text:  # without them, no event has a tag or an anchor
+        raise _Unusual("tag or anchor")
+    positions = Positions(file)
+    problems: list[Diagnostic] = []
+    parser = _EventParser(text)
+    try:
+        next_event = parser.get_event
+        if type(next_event()) is not yaml.StreamStartEvent or type(next_event()) is not yaml.DocumentStartEvent:
+            raise _Unusual("no document")
+        event = next_event()
+        if type(event) is yaml.ScalarEvent:
+            data = _plain_value(event.value, constructor)[0] if event.style == "" else event.value
+        elif type(event) is yaml.MappingStartEvent or type(event) is yaml.SequenceStartEvent:
+            data = _read_collection(type(event) is yaml.MappingStartEvent, next_event, positions, problems,
+                                    constructor)
+        else:
+            raise _Unusual("an alias")
+        if type(next_event()) is not yaml.DocumentEndEvent or type(next_event()) is not yaml.StreamEndEvent:
+            raise _Unusual("more than one document")
+    finally:
+        parser.dispose()
+    return Loaded(data, positions, problems)
+
+
+def _read_collection(mapping: bool, next_event: Callable[[], Any], positions: Positions,
+                     problems: list[Diagnostic], constructor: yaml.constructor.SafeConstructor) -> Any:
+    """Return the document's root mapping (``mapping``) or list read from ``next_event`` up to its
+    end (its start read), recording positions, plain typed text and duplicate keys as
+    :func:`_walk` does, in the same order (see :func:`_read_usual`)."""
+    keys, values, texts, file, resolvers = positions.keys, positions.values, positions.texts, positions.file, _RESOLVERS
+    root: dict[str, Any] | list[Any] = {} if mapping else []
+    # The collection being read: its data, whether it is a mapping, its path, the key awaiting its
+    # value with that value's path (None when a key comes next, always None in a list) and the
+    # first key of each printed form; ``outer`` holds the same but the key of those around it.
+    data: Any = root
+    path: Path_ = ()
+    key: str | None = None
+    child: Path_ = ()
+    first: dict[str, tuple[str, int]] = {}
+    outer: list[tuple[Any, bool, Path_, dict[str, tuple[str, int]]]] = []
+    while True:
+        event = next_event()
+        kind = type(event)
+        if kind is yaml.ScalarEvent:
+            mark = event.start_mark
+            value = event.value
+            if mapping and key is None:  # the key of a pair
+                if value == "<<" and event.style == "":
+                    raise _Unusual("a merge key")
+                key = value
+                line, col = mark.line + 1, mark.column + 1
+                child = (*path, key)
+                printed = printed_form(key)
+                if printed in first:
+                    problems.append(_duplicate(file, line, col, child, first[printed]))
+                else:
+                    first[printed] = (key, line)
+                keys[child] = (line, col)
+                continue
+            if not mapping:
+                child = (*path, str(len(data)))
+            values[child] = (mark.line + 1, mark.column + 1)
+            if event.style == "" and value[:1] in resolvers:
+                value, typed = _plain_value(value, constructor)
+                if typed and event.value:
+                    texts[child] = event.value
+            if mapping:
+                data[key] = value
+                key = None
+            else:
+                data.append(value)
+        elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+            if mapping and key is None:
+                raise _Unusual("a list or mapping as a key")
+            if len(outer) + 2 > MAX_DEPTH:  # the root is at depth 1, ``data`` at len(outer) + 1
+                raise _Unusual("too deep")
+            if not mapping:
+                child = (*path, str(len(data)))
+            mark = event.start_mark
+            values[child] = (mark.line + 1, mark.column + 1)
+            value = {} if kind is yaml.MappingStartEvent else []
+            if mapping:
+                data[key] = value
+                key = None
+            else:
+                data.append(value)
+            outer.append((data, mapping, path, first))
+            data, mapping, path, first = value, kind is yaml.MappingStartEvent, child, {}
+        elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+            if not outer:
+                return root
+            data, mapping, path, first = outer.pop()
+        else:
+            raise _Unusual("an alias")
+
+
 # ----------------------------------------------------------------------------- entry point
 
 def load_yaml(raw: bytes, file: str) -> Loaded:
@@ -454,10 +616,25 @@ def load_yaml(raw: bytes, file: str) -> Loaded:
     text, problems = decode(raw, file)
     if text is None:
         return Loaded(None, positions, problems)
+    if _EventParser is not None and not _blank_or_comments(text):
+        try:
+            usual = _read_usual(text, file, _CONSTRUCTOR)
+        except (_Unusual, yaml.YAMLError, ValueError, ArithmeticError, LookupError, AttributeError, TypeError):
+            pass  # the full reading below finds (and explains) the same
+        else:
+            return Loaded(usual.data, usual.positions, [*problems, *usual.diagnostics])
+    return _load_fully(text, file, problems)
+
+
+def _load_fully(text: str, file: str, problems: list[Diagnostic]) -> Loaded:
+    """Return the data, positions and problems of ``text`` (``problems`` holds those of its
+    encoding) read in full: checked for bad characters, emptiness, depth and aliases first,
+    composed into nodes, walked for positions and duplicate keys, then constructed."""
+    positions = Positions(file)
     bad = _check_chars(text, file)
     if bad:
         return Loaded(None, positions, problems + bad)
-    if not text.strip() or all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
+    if _blank_or_comments(text):
         return Loaded(None, positions, [*problems, _diag(file, 1, 1, "empty-file", "文件是空的，没有任何内容")])
     shape = _check_shape(text, file) if _depth_bound(text) > MAX_DEPTH else None
     if shape:
