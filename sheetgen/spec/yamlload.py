@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -146,16 +146,59 @@ for _tag in ("binary", "set", "omap", "pairs"):
 SpecLoader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
-@dataclass
 class Positions:
     """Where each YAML path sits in its file: the key's and the value's position;
     and ``texts``: the characters written for each plain scalar value that YAML
-    typed as other than text (``0100``, ``true``, ``~``, ``2020-01-01 09:00:00``)."""
+    typed as other than text (``0100``, ``true``, ``~``, ``2020-01-01 09:00:00``).
 
-    file: str
-    keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
-    values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
-    texts: dict[Path_, str] = field(default_factory=dict)
+    The table of a file read in one pass is filled on first use (:meth:`of_text`):
+    most files' positions are never asked for."""
+
+    def __init__(self, file: str, keys: dict[Path_, tuple[int, int]] | None = None,
+                 values: dict[Path_, tuple[int, int]] | None = None, texts: dict[Path_, str] | None = None) -> None:
+        self.file = file
+        self._keys: dict[Path_, tuple[int, int]] = {} if keys is None else keys
+        self._values: dict[Path_, tuple[int, int]] = {} if values is None else values
+        self._texts: dict[Path_, str] = {} if texts is None else texts
+        self._text: str | None = None  # the text the tables are still to be read from
+
+    @classmethod
+    def of_text(cls, file: str, text: str) -> Positions:
+        """Return the table of ``text``, a file :func:`_read_usual` reads, to be filled on first use."""
+        table = cls(file)
+        table._text = text
+        return table
+
+    def _filled(self) -> None:
+        if self._text is not None:
+            filled = _read_usual(self._text, self.file, _CONSTRUCTOR, positions=True).positions
+            self._keys, self._values, self._texts = filled._keys, filled._values, filled._texts
+            self._text = None
+
+    @property
+    def keys(self) -> dict[Path_, tuple[int, int]]:
+        self._filled()
+        return self._keys
+
+    @property
+    def values(self) -> dict[Path_, tuple[int, int]]:
+        self._filled()
+        return self._values
+
+    @property
+    def texts(self) -> dict[Path_, str]:
+        self._filled()
+        return self._texts
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Positions):
+            return NotImplemented
+        return (self.file, self.keys, self.values, self.texts) == (other.file, other.keys, other.values, other.texts)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as the dataclass it was
+
+    def __repr__(self) -> str:
+        return f"Positions(file={self.file!r}, keys={self.keys!r}, values={self.values!r}, texts={self.texts!r})"
 
     def rerooted(self, prefix: Path_) -> Positions:
         """Return this table with every path moved under ``prefix`` (a block put in at that place)."""
@@ -493,9 +536,16 @@ def _plain_value(text: str, constructor: yaml.constructor.SafeConstructor) -> tu
     return text, False
 
 
-def _read_usual(text: str, file: str, constructor: yaml.constructor.SafeConstructor) -> Loaded:
+class _Duplicate(_Unusual):
+    """Raised by :func:`_read_collection` on a duplicate key when it records no positions."""
+
+
+def _read_usual(text: str, file: str, constructor: yaml.constructor.SafeConstructor, *,
+                positions: bool = False) -> Loaded:
     """Return what :func:`load_yaml` reads from ``text`` (without the encoding notes) in one pass
-    over libyaml's events, which records positions, finds duplicate keys and builds the data.
+    over libyaml's events, which finds duplicate keys and builds the data; and records positions
+    with ``positions``, else leaves them to be read on first use (:meth:`Positions.of_text`) --
+    unless a key is duplicated, as its diagnostic names its path: then the positions are read too.
 
     Raise :class:`_Unusual` on all that only the full reading handles (or reports): tags and
     anchors (or a text with ``!`` or ``&`` anywhere), aliases, merge keys (``<<``), keys that are
@@ -506,7 +556,7 @@ def _read_usual(text: str, file: str, constructor: yaml.constructor.SafeConstruc
     assert _EventParser is not None
     if "!" in text or "&" in text:  # without them, no event has a tag or an anchor
         raise _Unusual("tag or anchor")
-    positions = Positions(file)
+    table = Positions(file) if positions else Positions.of_text(file, text)
     problems: list[Diagnostic] = []
     parser = _EventParser(text)
     try:
@@ -517,58 +567,69 @@ def _read_usual(text: str, file: str, constructor: yaml.constructor.SafeConstruc
         if type(event) is yaml.ScalarEvent:
             data = _plain_value(event.value, constructor)[0] if event.style == "" else event.value
         elif type(event) is yaml.MappingStartEvent or type(event) is yaml.SequenceStartEvent:
-            data = _read_collection(type(event) is yaml.MappingStartEvent, next_event, positions, problems,
-                                    constructor)
+            data = _read_collection(type(event) is yaml.MappingStartEvent, next_event,
+                                    table if positions else None, file, problems, constructor)
         else:
             raise _Unusual("an alias")
         if type(next_event()) is not yaml.DocumentEndEvent or type(next_event()) is not yaml.StreamEndEvent:
             raise _Unusual("more than one document")
+    except _Duplicate:
+        return _read_usual(text, file, constructor, positions=True)
     finally:
         parser.dispose()
-    return Loaded(data, positions, problems)
+    return Loaded(data, table, problems)
 
 
-def _read_collection(mapping: bool, next_event: Callable[[], Any], positions: Positions,
+def _read_collection(mapping: bool, next_event: Callable[[], Any], table: Positions | None, file: str,
                      problems: list[Diagnostic], constructor: yaml.constructor.SafeConstructor) -> Any:
     """Return the document's root mapping (``mapping``) or list read from ``next_event`` up to its
-    end (its start read), recording positions, plain typed text and duplicate keys as
-    :func:`_walk` does, in the same order (see :func:`_read_usual`)."""
-    keys, values, texts, file, resolvers = positions.keys, positions.values, positions.texts, positions.file, _RESOLVERS
+    end (its start read), recording in ``table`` (unless None) positions, plain typed text and in
+    ``problems`` duplicate keys as :func:`_walk` does, in the same order (see :func:`_read_usual`).
+    Raise :class:`_Duplicate` on a duplicate key when ``table`` is None."""
+    record = table is not None
+    keys, values, texts = (table._keys, table._values, table._texts) if table is not None else ({}, {}, {})
+    resolvers = _RESOLVERS
     root: dict[str, Any] | list[Any] = {} if mapping else []
     # The collection being read: its data, whether it is a mapping, its path, the key awaiting its
     # value with that value's path (None when a key comes next, always None in a list) and the
-    # first key of each printed form; ``outer`` holds the same but the key of those around it.
+    # event of the first key of each printed form; ``outer`` holds the same but the key of those around it.
     data: Any = root
     path: Path_ = ()
     key: str | None = None
     child: Path_ = ()
-    first: dict[str, tuple[str, int]] = {}
-    outer: list[tuple[Any, bool, Path_, dict[str, tuple[str, int]]]] = []
+    first: dict[str, Any] = {}
+    outer: list[tuple[Any, bool, Path_, dict[str, Any]]] = []
     while True:
         event = next_event()
         kind = type(event)
         if kind is yaml.ScalarEvent:
-            mark = event.start_mark
             value = event.value
             if mapping and key is None:  # the key of a pair
                 if value == "<<" and event.style == "":
                     raise _Unusual("a merge key")
                 key = value
-                line, col = mark.line + 1, mark.column + 1
-                child = (*path, key)
                 printed = printed_form(key)
                 if printed in first:
-                    problems.append(_duplicate(file, line, col, child, first[printed]))
+                    if not record:
+                        raise _Duplicate(key)
+                    earlier, mark = first[printed], event.start_mark
+                    problems.append(_duplicate(file, mark.line + 1, mark.column + 1, (*path, key),
+                                               (earlier.value, earlier.start_mark.line + 1)))
                 else:
-                    first[printed] = (key, line)
-                keys[child] = (line, col)
+                    first[printed] = event
+                if record:
+                    mark = event.start_mark
+                    child = (*path, key)
+                    keys[child] = (mark.line + 1, mark.column + 1)
                 continue
-            if not mapping:
-                child = (*path, str(len(data)))
-            values[child] = (mark.line + 1, mark.column + 1)
+            if record:
+                if not mapping:
+                    child = (*path, str(len(data)))
+                mark = event.start_mark
+                values[child] = (mark.line + 1, mark.column + 1)
             if event.style == "" and value[:1] in resolvers:
                 value, typed = _plain_value(value, constructor)
-                if typed and event.value:
+                if record and typed and event.value:
                     texts[child] = event.value
             if mapping:
                 data[key] = value
@@ -580,10 +641,11 @@ def _read_collection(mapping: bool, next_event: Callable[[], Any], positions: Po
                 raise _Unusual("a list or mapping as a key")
             if len(outer) + 2 > MAX_DEPTH:  # the root is at depth 1, ``data`` at len(outer) + 1
                 raise _Unusual("too deep")
-            if not mapping:
-                child = (*path, str(len(data)))
-            mark = event.start_mark
-            values[child] = (mark.line + 1, mark.column + 1)
+            if record:
+                if not mapping:
+                    child = (*path, str(len(data)))
+                mark = event.start_mark
+                values[child] = (mark.line + 1, mark.column + 1)
             value = {} if kind is yaml.MappingStartEvent else []
             if mapping:
                 data[key] = value

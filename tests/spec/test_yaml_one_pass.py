@@ -275,3 +275,36 @@ def test_the_bad_character_class_is_what_libyaml_refuses() -> None:
     allowed = re.compile("[\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
     assert all((allowed.match(chr(c)) is None) == (yamlload._BAD_CHARS.match(chr(c)) is not None)
                for c in range(sys.maxunicode + 1))
+
+
+# ----------------------------------------------------------------------------- positions read on first use
+
+def test_positions_of_the_usual_file_are_read_on_first_use_and_are_those_of_the_full_reading() -> None:
+    text = SEED_SPECS[0].read_text("utf-8")
+    loaded = load_yaml(text.encode("utf-8"), "a.yaml")
+    assert loaded.positions._text is not None  # nothing read yet
+    full = yamlload._load_fully(text, "a.yaml", [])
+    assert loaded.positions.locate(("indicators",), key=True) == full.positions.locate(("indicators",), key=True)
+    assert loaded.positions._text is None
+    assert loaded.positions == full.positions and repr(loaded.positions) == repr(full.positions)
+
+
+def test_a_pending_table_pickles_and_reroots() -> None:
+    import pickle
+
+    text = "a:\n  b: 0100\n  c: [1, x]\n"
+    pending = load_yaml(text.encode("utf-8"), "a.yaml").positions
+    copied = pickle.loads(pickle.dumps(pending))
+    assert copied == pending == yamlload._load_fully(text, "a.yaml", []).positions
+    assert copied.texts == {("a", "b"): "0100", ("a", "c", "0"): "1"}
+    assert load_yaml(text.encode("utf-8"), "a.yaml").positions.rerooted(("x",)).values[("x", "a", "c", "1")] == (3, 10)
+
+
+def test_a_duplicate_key_is_reported_with_its_path_and_positions_at_once() -> None:
+    text = "name: x\nindicators:\n  产出:\n    数量:\n      完成率: 1\n      完成率\u200b: 2\n"
+    loaded = load_yaml(text.encode("utf-8"), "a.yaml")
+    assert loaded.positions._text is None
+    (problem,) = loaded.diagnostics
+    assert (problem.code, problem.line) == ("duplicate-indicator", 6)
+    assert problem.yaml_path == "indicators.产出.数量.完成率\u200b"
+    assert_same(text)
