@@ -89,8 +89,23 @@ def display(path: Path) -> str:
 
 
 def _display(path: Path) -> str:
+    absolute = path.absolute()
+    if absolute.name in ("", ".", "..") or absolute.is_symlink():
+        return _shown(absolute.resolve(), path, os.getcwd())
+    return _shown_file(path, os.getcwd())
+
+
+@lru_cache(maxsize=4096)
+def _shown_file(path: Path, cwd: str) -> str:
+    """Return how messages name ``path`` (no symlink) from the working folder ``cwd``: found
+    once, as it depends on nothing but the two and the folders' resolutions, found once too."""
+    return _shown(_real_folder(path.absolute().parent) / path.name, path, cwd)
+
+
+def _shown(real: Path, path: Path, cwd: str) -> str:
+    """Return ``real`` (the resolved ``path``) relative to the resolved ``cwd``, else ``path``."""
     try:
-        return str(real_path(path).relative_to(_real_folder(Path(os.getcwd()))))
+        return str(real.relative_to(_real_folder(Path(cwd))))
     except ValueError:
         return str(path)
 
