@@ -49,7 +49,7 @@ class Expanded:
 def includes(data: Any, depth: int = -1) -> bool:
     """Return whether ``data`` (a file's content) has an ``include`` key anywhere one may sit:
     at its top (misplaced), in the indicator tree, a 一级 group or a 二级 group."""
-    if not isinstance(data, Mapping):
+    if not isinstance(data, (dict, Mapping)):  # dict first: YAML's mappings pass without the ABC's check
         return False
     if INCLUDE_KEY in data:
         return True

@@ -403,12 +403,19 @@ def _alias_problem(root: yaml.Node) -> tuple[str, yaml.Node] | None:
 _STR_TAG = "tag:yaml.org,2002:str"
 
 
+def printed_as_is(text: str) -> bool:
+    """Return whether ``text`` is its own :func:`printed_form` as far as C string methods tell
+    (the usual case): printable (no format character, no space but U+0020), no double space,
+    none at either end."""
+    return text.isprintable() and "  " not in text and text == text.strip(" ")
+
+
 def printed_form(text: str) -> str:
     """Return ``text`` as it reads on paper: invisible characters (zero-width spaces,
     BOMs, soft hyphens) dropped, every run of spaces (NBSP, U+3000 too) one space, no
     space at either end.  Two names with the same printed form print as the same row."""
-    if text.isprintable() and "  " not in text and text == text.strip(" "):  # the usual case, in C
-        return text  # (isprintable: no format character, no space but U+0020)
+    if printed_as_is(text):
+        return text
     visible = "".join(" " if ch.isspace() else ch for ch in text if unicodedata.category(ch) != "Cf")
     return " ".join(visible.split())
 
@@ -536,8 +543,9 @@ def _plain_value(text: str, constructor: yaml.constructor.SafeConstructor) -> tu
     return text, False
 
 
-class _Duplicate(_Unusual):
-    """Raised by :func:`_read_collection` on a duplicate key when it records no positions."""
+class _MaybeDuplicate(_Unusual):
+    """Raised by :func:`_read_collection` when it records no positions and a key is written
+    again, or may print as another one (it is not :func:`printed_as_is`)."""
 
 
 def _read_usual(text: str, file: str, constructor: yaml.constructor.SafeConstructor, *,
@@ -573,7 +581,7 @@ def _read_usual(text: str, file: str, constructor: yaml.constructor.SafeConstruc
             raise _Unusual("an alias")
         if type(next_event()) is not yaml.DocumentEndEvent or type(next_event()) is not yaml.StreamEndEvent:
             raise _Unusual("more than one document")
-    except _Duplicate:
+    except _MaybeDuplicate:
         return _read_usual(text, file, constructor, positions=True)
     finally:
         parser.dispose()
@@ -585,7 +593,7 @@ def _read_collection(mapping: bool, next_event: Callable[[], Any], table: Positi
     """Return the document's root mapping (``mapping``) or list read from ``next_event`` up to its
     end (its start read), recording in ``table`` (unless None) positions, plain typed text and in
     ``problems`` duplicate keys as :func:`_walk` does, in the same order (see :func:`_read_usual`).
-    Raise :class:`_Duplicate` on a duplicate key when ``table`` is None."""
+    Raise :class:`_MaybeDuplicate` (see there) when ``table`` is None."""
     record = table is not None
     keys, values, texts = (table._keys, table._values, table._texts) if table is not None else ({}, {}, {})
     resolvers = _RESOLVERS
@@ -608,19 +616,20 @@ def _read_collection(mapping: bool, next_event: Callable[[], Any], table: Positi
                 if value == "<<" and event.style == "":
                     raise _Unusual("a merge key")
                 key = value
+                if not record:  # two keys print the same only if equal, when each is printed as is
+                    if key in data or not printed_as_is(key):
+                        raise _MaybeDuplicate(key)
+                    continue
+                mark = event.start_mark
+                line, col = mark.line + 1, mark.column + 1
+                child = (*path, key)
                 printed = printed_form(key)
                 if printed in first:
-                    if not record:
-                        raise _Duplicate(key)
-                    earlier, mark = first[printed], event.start_mark
-                    problems.append(_duplicate(file, mark.line + 1, mark.column + 1, (*path, key),
-                                               (earlier.value, earlier.start_mark.line + 1)))
+                    earlier = first[printed]
+                    problems.append(_duplicate(file, line, col, child, (earlier.value, earlier.start_mark.line + 1)))
                 else:
                     first[printed] = event
-                if record:
-                    mark = event.start_mark
-                    child = (*path, key)
-                    keys[child] = (mark.line + 1, mark.column + 1)
+                keys[child] = (line, col)
                 continue
             if record:
                 if not mapping:

@@ -71,6 +71,7 @@ UNUSUAL = [
     "a: 1\nb: 2\na: 3\n",
     "a: 1\n'a': 2\n\"a\": 3\n",
     "a: 1\na : 2\n",
+    "a\u00a0b: 1\nc\u200b: 2\nd : 3\n",
     "name: x\nindicators:\n  产出:\n    数量:\n      完成率: 1\n      完成率\u200b: 2\n      完成率\u00a0: 3\n",
     "a:\n  b: 1\n  b: 2\na:\n  c: 1\n",
     "k: {x: 1, x: 2}\nl: [{y: 1}, {y: 2, y: 3}]\n",
