@@ -264,8 +264,10 @@ def defaults_chain(folder: Path, root: Path | None) -> tuple[Path, ...]:
 
 
 def _read(path: Path) -> tuple[bytes | None, Diagnostic | None]:
+    """Return the bytes of ``path``, or the problem that kept them from being read."""
     try:
-        return path.read_bytes(), None
+        with open(path, "rb", buffering=0) as file:  # unbuffered: one read of the whole file
+            return file.readall(), None
     except OSError as exc:
         return None, Diagnostic(_display(path), 1, 1, "unreadable", Severity.ERROR,
                                 f"无法读取文件：{os_errors.explain(exc)}")
