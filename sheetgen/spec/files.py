@@ -95,7 +95,7 @@ def _display(path: Path) -> str:
     return _shown_file(path, os.getcwd())
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=256)  # the specs of the last units: a cache of every spec would grow with the build
 def _shown_file(path: Path, cwd: str) -> str:
     """Return how messages name ``path`` (no symlink) from the working folder ``cwd``: found
     once, as it depends on nothing but the two and the folders' resolutions, found once too."""
