@@ -19,7 +19,7 @@ from sheetgen import __version__
 from sheetgen.build.atomic import write_atomic_chunks
 
 MANIFEST_NAME = ".sheetgen-manifest.json"
-FORMAT = 2
+FORMAT = 3  # 3: every path is under the output folder's real absolute path
 
 
 def digest(*parts: bytes | str) -> str:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import os
 from collections import deque
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import chain, islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
@@ -150,6 +150,10 @@ def run_build(options: BuildOptions, reporter: Reporter | None = None) -> Summar
     except OSError as exc:
         _fail(reporter, summary, f"{options.output}: 无法创建输出文件夹：{os_errors.explain(exc)}")
         return summary
+    # Every path the build writes and records is under the output folder's one real absolute
+    # path: `-o out`, `-o /abs/out` and `-o link/out` name the same files the same way, so the
+    # record of one build never makes the next delete what it has just written.
+    options = replace(options, output=Path(os.path.realpath(options.output)))
     try:
         with output_lock(options.output, options.wait, reporter.note):
             return _Build(options, reporter, summary).run()

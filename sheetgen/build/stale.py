@@ -73,10 +73,12 @@ class Retirements:
             self._ours.update(record.stale)
 
     def apply(self, claimed: set[str]) -> None:
-        """Carry out the planned actions, except on files in ``claimed`` (current outputs)."""
+        """Carry out the planned actions, except on files in ``claimed`` (current outputs),
+        however either names them (compared by their real paths)."""
+        current = {os.path.realpath(p) for p in claimed}
         for action in self.actions:
             source = action.path
-            if str(source) in claimed or not source.is_file():
+            if str(source) in claimed or os.path.realpath(source) in current or not source.is_file():
                 continue
             try:
                 if action.target is None:

@@ -368,3 +368,38 @@ def test_a_kind_left_out_of_a_rebuild_does_not_stay_looking_current(unit_dir: Ca
     summary = build(folder.parent, out=out, jobs=1)
     assert summary.built == 1
     assert made(out) == fresh(folder.parent, tmp_path)
+
+
+@pytest.mark.parametrize("force", [False, True])
+def test_the_same_output_folder_named_another_way_keeps_every_file(seed_specs: Path, tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch,
+                                                                    force: bool) -> None:
+    """`-o out`, then `-o /abs/out` (or through a symlink, or from another folder): the same files.
+    Records of paths written one way must never make the next build delete what it just wrote."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "via").symlink_to(tmp_path, target_is_directory=True)
+    first = build(seed_specs, out=Path("out"))
+    made = sorted(p.relative_to(tmp_path / "out") for p in (tmp_path / "out").rglob("*.*x"))
+    assert first.ok and len(made) == 54
+    for named in (tmp_path / "out", tmp_path / "via" / "out", Path("./via/out/")):
+        again = build(seed_specs, out=named, force=force)
+        assert again.ok and not again.removed and not again.moved, (named, again.removed[:3])
+        assert sorted(p.relative_to(tmp_path / "out") for p in (tmp_path / "out").rglob("*.*x")) == made
+        assert (again.built, again.unchanged) == ((24, 0) if force else (0, 24))
+
+
+def test_a_planned_removal_never_touches_a_current_file_named_another_way(tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    from sheetgen.build.manifest import Record
+    from sheetgen.build.stale import Retirements
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "out").mkdir()
+    (tmp_path / "via").symlink_to(tmp_path, target_is_directory=True)
+    current = tmp_path / "out" / "01-项目.docx"
+    current.write_bytes(b"current")
+    retire = Retirements()
+    for other_name in ("out/01-项目.docx", "via/out/01-项目.docx", "./out/../out/01-项目.docx"):
+        retire.remove_file(other_name, Record(""), "已改为 01-项目.docx")
+    retire.apply({str(current)})
+    assert current.read_bytes() == b"current" and not retire.done
