@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from jinja2 import TemplateSyntaxError, nodes, pass_context
@@ -28,7 +28,7 @@ from sheetgen.render import jinja_errors
 from sheetgen.render.context import JURISDICTION_KEY, format_value
 from sheetgen.render.environment import sandbox
 from sheetgen.render.xlsx_styles import Variants
-from sheetgen.render.xlsx_text import FORMULA_STARTS, clean_text, text_height, xml_text
+from sheetgen.render.xlsx_text import COLUMNS, FORMULA_STARTS, clean_text, text_height, xml_text
 
 EMPTY, TEXT, RAW, EXPR, MIXED, VM = range(6)
 
@@ -62,7 +62,8 @@ class Cell:
     compiled function (``EXPR``/``MIXED``/``VM``) or the finished XML after
     ``<c r="A1`` (``TEXT``/``EMPTY``/``RAW``); the width (column-width units)
     its text wraps in, its font size, and the extent of the template merge it
-    anchors (rows down, last column)."""
+    anchors (rows down, last column); ``head``, the XML that opens it up to its
+    row number (``<c r="A``)."""
 
     col: int
     ref: str
@@ -77,6 +78,10 @@ class Cell:
     last_col: int = 0
     suffix: str = ""
     need: float = 0.0
+    head: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "head", '<c r="' + COLUMNS[self.col])
 
 
 class CellCompiler:

@@ -17,6 +17,7 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from jinja2.runtime import Undefined
@@ -35,6 +36,7 @@ MAX_ROW_HEIGHT = 409.0  # points; Excel's limit
 _EPOCH = dt.datetime(1899, 12, 30)
 _FIRST_DATE = dt.date(1900, 1, 1)
 _LEAP_BUG = dt.date(1900, 3, 1)
+_STATIC = frozenset((TEXT, EMPTY, RAW))  # cells whose XML is made when the template is compiled
 
 
 def excel_serial(value: dt.date) -> float | int:
@@ -159,10 +161,8 @@ def render_sheet(
             if last > first or group.last_col > group.col:
                 state.merges.append(_merge(group.col, first, group.last_col, last))
             if first != group.first:
-                ref = COLUMNS[group.col] + str(first)
-                state.rows[first - 1][1][state.slots[first, group.col]] = _typed(
-                    group.text, group.cell, ref, jurisdiction, False
-                )[0]
+                suffix = _typed(group.text, group.cell, jurisdiction, False)[0]
+                state.rows[first - 1][1][state.slots[first, group.col]] = group.cell.head + str(first) + suffix
     rows = "".join(
         f'<row r="{number}"{attrs} ht="{_points(height)}" customHeight="1">{"".join(cells)}</row>'
         for number, ((attrs, cells), height) in enumerate(zip(state.rows, heights, strict=True), start=1)
@@ -307,8 +307,8 @@ def _row(row: Row, context: Mapping[str, Any], state: _State) -> None:
         kind = cell.kind
         if stretched and cell.col in stretched:
             state.slots[number, cell.col] = len(parts)
-        if kind in (TEXT, EMPTY, RAW):
-            parts.append('<c r="' + COLUMNS[cell.col] + digits + cell.suffix)
+        if kind in _STATIC:
+            parts.append(cell.head + digits + cell.suffix)
             if anchors and cell.col in anchors:  # its height is spread over the rows it stretches to
                 state.anchors[number, cell.col] = (cell.text, cell)
                 continue
@@ -333,13 +333,12 @@ def _row(row: Row, context: Mapping[str, Any], state: _State) -> None:
                 value = None
         elif kind == VM and cell.last_col > cell.col:
             state.merges.append(_merge(cell.col, number, cell.last_col, number))
-        xml, text = _typed(value, cell, COLUMNS[cell.col] + digits, state.jurisdiction, kind == MIXED)
-        parts.append(xml)
+        suffix, text, height = _typed(value, cell, state.jurisdiction, kind == MIXED)
+        parts.append(cell.head + digits + suffix)
         if anchors and cell.col in anchors:
             state.anchors[number, cell.col] = (text, cell)
             continue
         if text:
-            height = text_height(text, cell.width, cell.font_size)
             if last_row > number:
                 state.vneeds.append((number, last_row, height))
             elif height > need:
@@ -360,33 +359,41 @@ def _merge(first_col: int, first_row: int, last_col: int, last_row: int) -> str:
     return f'<mergeCell ref="{COLUMNS[first_col]}{first_row}:{COLUMNS[last_col]}{last_row}"/>'
 
 
-def _typed(value: Any, cell: Cell, ref: str, jurisdiction: Jurisdiction, mixed: bool) -> tuple[str, str]:
-    """Return the XML of a rendered cell and the text it shows (for heights)."""
+def _typed(value: Any, cell: Cell, jurisdiction: Jurisdiction, mixed: bool) -> tuple[str, str, float]:
+    """Return the XML of a rendered cell after ``<c r="A1``, the text it shows (for heights;
+    "" for none) and the row height that shows that text whole."""
     variants = cell.variants
     if mixed:
         text = value
     elif value is None:
-        return f'<c r="{ref}" s="{variants.text}"/>', ""
+        return f'" s="{variants.text}"/>', "", 0.0
     elif isinstance(value, str):
         text = value
     elif isinstance(value, bool):
         text = "是" if value else "否"
     elif isinstance(value, Decimal):
         if value.is_finite():
-            return f'<c r="{ref}" s="{variants.money}"><v>{value:f}</v></c>', ""
+            return f'" s="{variants.money}"><v>{value:f}</v></c>', "", 0.0
         text = str(value)
     elif isinstance(value, (int, float)):
         if math.isfinite(value):
-            return f'<c r="{ref}" s="{variants.text}"><v>{value!r}</v></c>', ""
+            return f'" s="{variants.text}"><v>{value!r}</v></c>', "", 0.0
         text = str(value)
     elif isinstance(value, dt.date) and value >= _FIRST_DATE:
-        return f'<c r="{ref}" s="{variants.date}"><v>{excel_serial(value)!r}</v></c>', ""
-    elif isinstance(value, dt.date):  # before 1900-01-01 Excel has no date: keep the text
+        return f'" s="{variants.date}"><v>{excel_serial(value)!r}</v></c>', "", 0.0
+    else:  # a date before 1900-01-01 (Excel has none: keep the text), or any other value
         text = format_value(value, jurisdiction)
-    else:
-        text = format_value(value, jurisdiction)
-    text = clean_text(text)
+    shown = text_cell if type(text) is str else text_cell.__wrapped__  # a str subclass is not cached as a str
+    return shown(text, variants.text, variants.quoted, cell.width, cell.font_size)
+
+
+@lru_cache(maxsize=4096)  # keys are cell texts: bounded memory
+def text_cell(raw: str, style: int, quoted: int, width: float, font_size: float) -> tuple[str, str, float]:
+    """Return the XML after ``<c r="A1`` of a cell printing the text ``raw`` in ``style``
+    (``quoted`` when it starts like a formula), the text it shows (``raw`` cleaned; "" for
+    none) and the row height that shows it whole in a cell ``width`` units wide."""
+    text = clean_text(raw)
     if not text:
-        return f'<c r="{ref}" s="{variants.text}"/>', ""
-    style = variants.quoted if text.startswith(FORMULA_STARTS) else variants.text
-    return '<c r="' + ref + _text_suffix(style, text), text
+        return f'" s="{style}"/>', "", 0.0
+    suffix = _text_suffix(quoted if text.startswith(FORMULA_STARTS) else style, text)
+    return suffix, text, text_height(text, width, font_size)
