@@ -237,7 +237,9 @@ def _paginate(
     return breaks, cuts
 
 
+@lru_cache(maxsize=1024)  # keys are row heights: bounded memory
 def _points(height: float) -> str:
+    """Return a row height as ``ht`` prints it: capped at Excel's limit, rounded up to a quarter point."""
     return f"{math.ceil(min(height, MAX_ROW_HEIGHT) * 4) / 4:g}"
 
 
@@ -363,12 +365,12 @@ def _typed(value: Any, cell: Cell, jurisdiction: Jurisdiction, mixed: bool) -> t
     """Return the XML of a rendered cell after ``<c r="A1``, the text it shows (for heights;
     "" for none) and the row height that shows that text whole."""
     variants = cell.variants
-    if mixed:
+    if type(value) is str:  # the common case (and every cell of text and Jinja)
+        return text_cell(value, variants.text, variants.quoted, cell.width, cell.font_size)
+    if mixed or isinstance(value, str):
         text = value
     elif value is None:
         return f'" s="{variants.text}"/>', "", 0.0
-    elif isinstance(value, str):
-        text = value
     elif isinstance(value, bool):
         text = "是" if value else "否"
     elif isinstance(value, Decimal):
