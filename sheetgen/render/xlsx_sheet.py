@@ -85,10 +85,11 @@ class LoopInfo:
 
 @dataclass(frozen=True)
 class RenderedSheet:
-    """The rows and merges of one rendered sheet, where template rows went, and
-    the rows (0-based ids, as ``<brk id>`` counts them) above which a page breaks."""
+    """The rows (``<row>`` elements, UTF-8: encoded once for every workbook the sheet goes
+    into) and merges of one rendered sheet, where template rows went, and the rows (0-based
+    ids, as ``<brk id>`` counts them) above which a page breaks."""
 
-    rows: str
+    rows: bytes
     merges: str
     last_row: int
     row_map: Mapping[int, int]
@@ -166,7 +167,7 @@ def render_sheet(
     rows = "".join(
         f'<row r="{number}"{attrs} ht="{_points(height)}" customHeight="1">{"".join(cells)}</row>'
         for number, ((attrs, cells), height) in enumerate(zip(state.rows, heights, strict=True), start=1)
-    )
+    ).encode("utf-8")
     return RenderedSheet(rows=rows, merges="".join(state.merges), last_row=len(state.rows), row_map=state.row_map,
                          breaks=tuple(breaks))
 
