@@ -295,7 +295,12 @@ def _call(fn: Any, context: Mapping[str, Any], ref: str, state: _State) -> Any:
     except TemplateError:
         raise
     except Exception as exc:
-        raise TemplateError(f"{state.what} 单元格 {ref}：渲染出错：{jinja_errors.explain(exc)}") from exc
+        raise _failed(exc, ref, state) from exc
+
+
+def _failed(exc: Exception, ref: str, state: _State) -> TemplateError:
+    """Return the error of a cell (or loop marker) ``ref`` whose Jinja failed with ``exc``."""
+    return TemplateError(f"{state.what} 单元格 {ref}：渲染出错：{jinja_errors.explain(exc)}")
 
 
 def _row(row: Row, context: Mapping[str, Any], state: _State) -> None:
@@ -321,7 +326,14 @@ def _row(row: Row, context: Mapping[str, Any], state: _State) -> None:
                 elif cell.need > need:
                     need = cell.need
             continue
-        value = _call(cell.fn, context, cell.ref, state)
+        try:  # as _call, inline: this runs for every cell of every row
+            value = cell.fn(context)  # type: ignore[misc]  # a cell of Jinja has its function
+            if isinstance(value, Undefined):
+                value._fail_with_undefined_error()
+        except TemplateError:
+            raise
+        except Exception as exc:
+            raise _failed(exc, cell.ref, state) from exc
         last_row = number + cell.rows_down
         if kind == VM and isinstance(value, Merged):
             if value.start:
