@@ -63,7 +63,7 @@ class Cell:
     ``<c r="A1`` (``TEXT``/``EMPTY``/``RAW``); the width (column-width units)
     its text wraps in, its font size, and the extent of the template merge it
     anchors (rows down, last column); ``head``, the XML that opens it up to its
-    row number (``<c r="A``)."""
+    row number (``<c r="A``), and ``blank``, the rest of it when it prints nothing."""
 
     col: int
     ref: str
@@ -79,9 +79,11 @@ class Cell:
     suffix: str = ""
     need: float = 0.0
     head: str = field(init=False, repr=False, compare=False)
+    blank: str = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "head", '<c r="' + COLUMNS[self.col])
+        object.__setattr__(self, "blank", f'" s="{self.variants.text}"/>')
 
 
 class CellCompiler:

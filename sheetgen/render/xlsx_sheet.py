@@ -343,9 +343,10 @@ def _row(row: Row, context: Mapping[str, Any], state: _State) -> None:
                 elif cell.last_col > cell.col:
                     state.merges.append(_merge(cell.col, number, cell.last_col, last_row))
                 value = value.text
-            else:
+            else:  # inside the merge: a blank cell, which a cut at a page break prints again
                 state.slots[number, cell.col] = len(parts)
-                value = None
+                parts.append(cell.head + digits + cell.blank)
+                continue
         elif kind == VM and cell.last_col > cell.col:
             state.merges.append(_merge(cell.col, number, cell.last_col, number))
         suffix, text, height = _typed(value, cell, state.jurisdiction, kind == MIXED)
@@ -383,7 +384,7 @@ def _typed(value: Any, cell: Cell, jurisdiction: Jurisdiction, mixed: bool) -> t
     if mixed or isinstance(value, str):
         text = value
     elif value is None:
-        return f'" s="{variants.text}"/>', "", 0.0
+        return cell.blank, "", 0.0
     elif isinstance(value, bool):
         text = "是" if value else "否"
     elif isinstance(value, Decimal):
