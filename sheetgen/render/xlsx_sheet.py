@@ -112,14 +112,15 @@ class _Group:
 
 class _State:
     __slots__ = ("anchors", "groups", "headings", "heights", "jurisdiction", "last_col", "last_map", "merges",
-                 "row_map", "rows", "slots", "together", "vneeds", "what")
+                 "row_map", "rows", "slots", "together", "vneeds", "what", "xml")
 
     def __init__(self, jurisdiction: Jurisdiction, what: str, last_col: int):
-        self.rows: list[tuple[str, list[str]]] = []
+        self.xml: list[str] = []  # the rows' XML in pieces, each row's height left "" until it is known
+        self.rows: list[int] = []  # per row: where its height goes in xml
         self.heights: list[float] = []
         self.merges: list[str] = []
         self.groups: list[_Group] = []
-        self.slots: dict[tuple[int, int], int] = {}  # (row, col) of a {%vm %} cell inside a group -> part index
+        self.slots: dict[tuple[int, int], int] = {}  # (row, col) of a {%vm %} cell inside a group -> its piece of xml
         self.together: list[tuple[int, int]] = []  # template merges down: rows kept on one page (0-based)
         self.headings: list[int] = []  # rows (0-based) kept with the next one
         self.vneeds: list[tuple[int, int, float]] = []
@@ -162,12 +163,11 @@ def render_sheet(
             if last > first or group.last_col > group.col:
                 state.merges.append(_merge(group.col, first, group.last_col, last))
             if first != group.first:
-                suffix = _typed(group.text, group.cell, jurisdiction, False)[0]
-                state.rows[first - 1][1][state.slots[first, group.col]] = group.cell.head + str(first) + suffix
-    rows = "".join(
-        f'<row r="{number}"{attrs} ht="{_points(height)}" customHeight="1">{"".join(cells)}</row>'
-        for number, ((attrs, cells), height) in enumerate(zip(state.rows, heights, strict=True), start=1)
-    ).encode("utf-8")
+                state.xml[state.slots[first, group.col]] = _typed(group.text, group.cell, jurisdiction, False)[0]
+    xml = state.xml
+    for slot, height in zip(state.rows, heights, strict=True):
+        xml[slot] = _points(height)
+    rows = "".join(xml).encode("utf-8")
     return RenderedSheet(rows=rows, merges="".join(state.merges), last_row=len(state.rows), row_map=state.row_map,
                          breaks=tuple(breaks))
 
@@ -309,14 +309,17 @@ def _row(row: Row, context: Mapping[str, Any], state: _State) -> None:
     state.last_map[row.tref] = number
     digits = str(number)
     need = row.height
-    parts: list[str] = []
+    xml = state.xml
+    xml.append(f'<row r="{digits}"{row.attrs} ht="')
+    state.rows.append(len(xml))
+    xml += ("", '" customHeight="1">')  # the height, once it is known
     stretched, anchors = row.stretched, row.anchors
     for cell in row.cells:
         kind = cell.kind
         if stretched and cell.col in stretched:
-            state.slots[number, cell.col] = len(parts)
+            state.slots[number, cell.col] = len(xml) + 2
         if kind in _STATIC:
-            parts.append(cell.head + digits + cell.suffix)
+            xml += (cell.head, digits, cell.suffix)
             if anchors and cell.col in anchors:  # its height is spread over the rows it stretches to
                 state.anchors[number, cell.col] = (cell.text, cell)
                 continue
@@ -344,13 +347,13 @@ def _row(row: Row, context: Mapping[str, Any], state: _State) -> None:
                     state.merges.append(_merge(cell.col, number, cell.last_col, last_row))
                 value = value.text
             else:  # inside the merge: a blank cell, which a cut at a page break prints again
-                state.slots[number, cell.col] = len(parts)
-                parts.append(cell.head + digits + cell.blank)
+                state.slots[number, cell.col] = len(xml) + 2
+                xml += (cell.head, digits, cell.blank)
                 continue
         elif kind == VM and cell.last_col > cell.col:
             state.merges.append(_merge(cell.col, number, cell.last_col, number))
         suffix, text, height = _typed(value, cell, state.jurisdiction, kind == MIXED)
-        parts.append(cell.head + digits + suffix)
+        xml += (cell.head, digits, suffix)
         if anchors and cell.col in anchors:
             state.anchors[number, cell.col] = (text, cell)
             continue
@@ -367,7 +370,7 @@ def _row(row: Row, context: Mapping[str, Any], state: _State) -> None:
             state.headings.append(number - 1)  # one cell across the table: a heading
         elif first_col == 0 and last_col > 0 and number > 1:
             state.together.append((number - 2, number - 1))  # a closing line (总分): with the row above
-    state.rows.append((row.attrs, parts))
+    xml.append("</row>")
     state.heights.append(min(need, MAX_ROW_HEIGHT))
 
 
