@@ -19,7 +19,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from jinja2 import TemplateSyntaxError, nodes, pass_context
+from jinja2 import Template, TemplateSyntaxError, nodes, pass_context
 from jinja2.runtime import Context, Undefined
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -110,7 +110,7 @@ class CellCompiler:
         output = _OUTPUT.match(text)
         if output and _single_output(parsed):
             return EXPR, "", self.expression(ref, output.group(1))
-        return MIXED, "", self.env.from_string(parsed).render
+        return MIXED, "", flat_globals(self.env.from_string(parsed)).render
 
     def expression(self, ref: str, source: str) -> Function:
         """Return the compiled expression ``source`` as a function of a context."""
@@ -122,6 +122,17 @@ class CellCompiler:
         if _DOTTED.match(source) and source.split(".")[0] not in _LITERALS:
             return _dotted_lookup(self.env, source.split("."))
         return compiled
+
+
+def flat_globals(template: Template) -> Template:
+    """Return ``template`` with its globals one plain dict of the same names.
+
+    Jinja copies a template's globals into the context of every render; they are a ChainMap
+    over the environment's (which are fixed once the environment is made), and copying that
+    costs more than a cell's own printing.  The names and values are the same either way.
+    """
+    template.globals = dict(template.globals)
+    return template
 
 
 def _dotted_lookup(env: SandboxedEnvironment, names: list[str]) -> Function:
