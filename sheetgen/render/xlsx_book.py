@@ -111,7 +111,9 @@ def _relative(part: str, base: str) -> str:
     return posixpath.relpath(part, base)
 
 
+@lru_cache(maxsize=64)  # keys are the workbook parts of templates: bounded memory
 def _rels_of(part: str) -> str:
+    """Return the name of the relationships part of ``part``."""
     folder, name = posixpath.split(part)
     return posixpath.join(folder, "_rels", name + ".rels")
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -157,9 +157,7 @@ def render_sheet(
     if page is not None and heights:
         breaks, cuts = _paginate(state, page, title_rows)
     for index, group in enumerate(state.groups):
-        starts = [group.first, *cuts.get(index, ())]
-        ends = [s - 1 for s in starts[1:]] + [group.last]
-        for first, last in zip(starts, ends, strict=True):
+        for first, last in _pieces(group.first, group.last, cuts.get(index, ())):
             if last > first or group.last_col > group.col:
                 state.merges.append(_merge(group.col, first, group.last_col, last))
             if first != group.first:
@@ -226,9 +224,7 @@ def _paginate(
                 continue
             cuts[index] = inside
             need = text_height(group.text, group.cell.width, group.cell.font_size)
-            starts = [group.first, *inside]
-            ends = [s - 1 for s in starts[1:]] + [group.last]
-            for first, last in zip(starts, ends, strict=True):
+            for first, last in _pieces(group.first, group.last, inside):
                 have = sum(heights[first - 1 : last])
                 if have + 0.01 < need:
                     heights[last - 1] = min(MAX_ROW_HEIGHT, heights[last - 1] + need - have)
@@ -236,6 +232,14 @@ def _paginate(
         if not grew:
             break
     return breaks, cuts
+
+
+def _pieces(first: int, last: int, cuts: Sequence[int]) -> Sequence[tuple[int, int]]:
+    """Return the (first, last) rows of the pieces of a merge of rows ``first`` to ``last``
+    cut above each of the rows ``cuts``."""
+    if not cuts:
+        return ((first, last),)
+    return tuple(zip((first, *cuts), (*(cut - 1 for cut in cuts), last), strict=True))
 
 
 @lru_cache(maxsize=1024)  # keys are row heights: bounded memory

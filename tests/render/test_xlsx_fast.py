@@ -22,7 +22,7 @@ from sheetgen.render.xlsx_cells import Cell, CellCompiler, environment, flat_glo
 from sheetgen.render.xlsx_sheet import MAX_ROW_HEIGHT, _call, _points, _State, _typed, render_sheet, text_cell
 from sheetgen.render.xlsx_styles import Variants
 from sheetgen.render.xlsx_template import CompiledSheet, Row
-from sheetgen.render.xlsx_text import FORMULA_STARTS, clean_text, text_height
+from sheetgen.render.xlsx_text import FORMULA_STARTS, clean_text, text_height, xml_attr
 
 TEXTS = [
     "", "项目名称", "  前后有空格 ", "=100%", "+1", "-", "@x", "a&b<c>d", "_x0041_ 与 _x", "一\r\n二\r三",
@@ -113,3 +113,15 @@ def test_a_cell_renders_and_fails_as_call_does(text: str) -> None:
         rows = render_sheet(sheet, context, jur, what="模板").rows.decode("utf-8")
         suffix, _text, _height = _typed(value, cell, jur, cell.kind == 4)
         assert f'<c r="A1{suffix}' in rows
+
+
+def _slow_attr(text: str) -> str:
+    """Return ``text`` escaped for an attribute as xml_attr did before its quick check."""
+    text = clean_text(text)
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+            .replace("\n", "&#10;").replace("\t", "&#9;"))
+
+
+@pytest.mark.parametrize("text", [*TEXTS, '引"号', "'单引号'", "a>b", "\x1f", "\uffff", "普通的名字 Sheet1"])
+def test_attribute_escaping_is_the_slow_one(text: str) -> None:
+    assert xml_attr(text) == _slow_attr(text)
