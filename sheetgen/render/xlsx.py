@@ -131,14 +131,13 @@ class XlsxTemplate:
         for index, (piece, name) in enumerate(zip(pieces, names, strict=True)):
             rendered = piece.rendered
             last_row = max(rendered.last_row, 1)
-            xml = self.frame.xml(
+            changed[self.book.sheet_path(index + 1 + offset)] = self.frame.xml(
                 selected=not combined and index == 0,
                 dimension=f"A1:{COLUMNS[self.sheet.last_col]}{last_row}",
                 rows=rendered.rows,
                 merges=rendered.merges,
                 breaks=rendered.breaks,
             )
-            changed[self.book.sheet_path(index + 1 + offset)] = xml.encode("utf-8")
             titles = self._titles(rendered.row_map, name)
             if titles:
                 defined.append(

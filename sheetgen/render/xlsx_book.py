@@ -14,6 +14,7 @@ import posixpath
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from lxml import etree
 
@@ -87,7 +88,7 @@ class Book:
         base = posixpath.dirname(self.workbook)
         rels = self.rels_head + "".join(
             f'<Relationship Id="sgSheet{i}" Type="{WORKSHEET_TYPE}" '
-            f'Target="{posixpath.relpath(self.sheet_path(i), base)}"/>'
+            f'Target="{_relative(self.sheet_path(i), base)}"/>'
             for i in range(1, len(names) + 1)
         )
         types = self.types_head + "".join(
@@ -104,7 +105,15 @@ class Book:
         return parts
 
 
+@lru_cache(maxsize=256)  # keys are part names of sheets: bounded memory
+def _relative(part: str, base: str) -> str:
+    """Return the name of ``part`` relative to the folder ``base`` (as a relationship targets it)."""
+    return posixpath.relpath(part, base)
+
+
+@lru_cache(maxsize=64)  # keys are the workbook parts of templates: bounded memory
 def _rels_of(part: str) -> str:
+    """Return the name of the relationships part of ``part``."""
     folder, name = posixpath.split(part)
     return posixpath.join(folder, "_rels", name + ".rels")
 

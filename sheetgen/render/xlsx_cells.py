@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from jinja2 import TemplateSyntaxError, nodes, pass_context
+from jinja2 import Template, TemplateSyntaxError, nodes, pass_context
 from jinja2.runtime import Context, Undefined
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -28,7 +28,7 @@ from sheetgen.render import jinja_errors
 from sheetgen.render.context import JURISDICTION_KEY, format_value
 from sheetgen.render.environment import sandbox
 from sheetgen.render.xlsx_styles import Variants
-from sheetgen.render.xlsx_text import FORMULA_STARTS, clean_text, text_height, xml_text
+from sheetgen.render.xlsx_text import COLUMNS, FORMULA_STARTS, clean_text, text_height, xml_text
 
 EMPTY, TEXT, RAW, EXPR, MIXED, VM = range(6)
 
@@ -62,7 +62,8 @@ class Cell:
     compiled function (``EXPR``/``MIXED``/``VM``) or the finished XML after
     ``<c r="A1`` (``TEXT``/``EMPTY``/``RAW``); the width (column-width units)
     its text wraps in, its font size, and the extent of the template merge it
-    anchors (rows down, last column)."""
+    anchors (rows down, last column); ``head``, the XML that opens it up to its
+    row number (``<c r="A``), and ``blank``, the rest of it when it prints nothing."""
 
     col: int
     ref: str
@@ -77,6 +78,12 @@ class Cell:
     last_col: int = 0
     suffix: str = ""
     need: float = 0.0
+    head: str = field(init=False, repr=False, compare=False)
+    blank: str = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "head", '<c r="' + COLUMNS[self.col])
+        object.__setattr__(self, "blank", f'" s="{self.variants.text}"/>')
 
 
 class CellCompiler:
@@ -103,7 +110,7 @@ class CellCompiler:
         output = _OUTPUT.match(text)
         if output and _single_output(parsed):
             return EXPR, "", self.expression(ref, output.group(1))
-        return MIXED, "", self.env.from_string(parsed).render
+        return MIXED, "", flat_globals(self.env.from_string(parsed)).render
 
     def expression(self, ref: str, source: str) -> Function:
         """Return the compiled expression ``source`` as a function of a context."""
@@ -115,6 +122,17 @@ class CellCompiler:
         if _DOTTED.match(source) and source.split(".")[0] not in _LITERALS:
             return _dotted_lookup(self.env, source.split("."))
         return compiled
+
+
+def flat_globals(template: Template) -> Template:
+    """Return ``template`` with its globals one plain dict of the same names.
+
+    Jinja copies a template's globals into the context of every render; they are a ChainMap
+    over the environment's (which are fixed once the environment is made), and copying that
+    costs more than a cell's own printing.  The names and values are the same either way.
+    """
+    template.globals = dict(template.globals)
+    return template
 
 
 def _dotted_lookup(env: SandboxedEnvironment, names: list[str]) -> Function:

@@ -53,10 +53,10 @@ class SheetFrame:
     after_data: str
     tail: str
 
-    def xml(self, *, selected: bool, dimension: str, rows: str, merges: str, breaks: Sequence[int] = ()) -> str:
-        """Return the whole sheet XML around ``rows`` (the ``<row>`` elements),
-        ``merges`` (the ``<mergeCell>`` elements) and manual page ``breaks``
-        (0-based ids of the rows a new page starts with)."""
+    def xml(self, *, selected: bool, dimension: str, rows: bytes, merges: str, breaks: Sequence[int] = ()) -> bytes:
+        """Return the whole sheet XML, UTF-8, around ``rows`` (the ``<row>`` elements, UTF-8),
+        ``merges`` (the ``<mergeCell>`` elements) and manual page ``breaks`` (0-based ids of
+        the rows a new page starts with)."""
         merge_block = ""
         if merges:
             merge_block = f'<mergeCells count="{merges.count("<mergeCell ")}">{merges}</mergeCells>'
@@ -67,20 +67,17 @@ class SheetFrame:
                 "</worksheet>",
                 f'<rowBreaks count="{len(breaks)}" manualBreakCount="{len(breaks)}">{brks}</rowBreaks></worksheet>',
             )
-        return "".join(
+        before = "".join(
             (
                 self.open,
                 f'<dimension ref="{dimension}"/>',
                 self.views_selected if selected else self.views_plain,
                 self.before_data,
                 "<sheetData>",
-                rows,
-                "</sheetData>",
-                self.after_data,
-                merge_block,
-                tail,
             )
         )
+        after = "".join(("</sheetData>", self.after_data, merge_block, tail))
+        return b"".join((before.encode("utf-8"), rows, after.encode("utf-8")))
 
 
 def _open_tag(root: etree._Element) -> str:

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from jinja2.runtime import Undefined
@@ -35,6 +36,7 @@ MAX_ROW_HEIGHT = 409.0  # points; Excel's limit
 _EPOCH = dt.datetime(1899, 12, 30)
 _FIRST_DATE = dt.date(1900, 1, 1)
 _LEAP_BUG = dt.date(1900, 3, 1)
+_STATIC = frozenset((TEXT, EMPTY, RAW))  # cells whose XML is made when the template is compiled
 
 
 def excel_serial(value: dt.date) -> float | int:
@@ -83,10 +85,11 @@ class LoopInfo:
 
 @dataclass(frozen=True)
 class RenderedSheet:
-    """The rows and merges of one rendered sheet, where template rows went, and
-    the rows (0-based ids, as ``<brk id>`` counts them) above which a page breaks."""
+    """The rows (``<row>`` elements, UTF-8: encoded once for every workbook the sheet goes
+    into) and merges of one rendered sheet, where template rows went, and the rows (0-based
+    ids, as ``<brk id>`` counts them) above which a page breaks."""
 
-    rows: str
+    rows: bytes
     merges: str
     last_row: int
     row_map: Mapping[int, int]
@@ -109,14 +112,15 @@ class _Group:
 
 class _State:
     __slots__ = ("anchors", "groups", "headings", "heights", "jurisdiction", "last_col", "last_map", "merges",
-                 "row_map", "rows", "slots", "together", "vneeds", "what")
+                 "row_map", "rows", "slots", "together", "vneeds", "what", "xml")
 
     def __init__(self, jurisdiction: Jurisdiction, what: str, last_col: int):
-        self.rows: list[tuple[str, list[str]]] = []
+        self.xml: list[str] = []  # the rows' XML in pieces, each row's height left "" until it is known
+        self.rows: list[int] = []  # per row: where its height goes in xml
         self.heights: list[float] = []
         self.merges: list[str] = []
         self.groups: list[_Group] = []
-        self.slots: dict[tuple[int, int], int] = {}  # (row, col) of a {%vm %} cell inside a group -> part index
+        self.slots: dict[tuple[int, int], int] = {}  # (row, col) of a {%vm %} cell inside a group -> its piece of xml
         self.together: list[tuple[int, int]] = []  # template merges down: rows kept on one page (0-based)
         self.headings: list[int] = []  # rows (0-based) kept with the next one
         self.vneeds: list[tuple[int, int, float]] = []
@@ -153,20 +157,15 @@ def render_sheet(
     if page is not None and heights:
         breaks, cuts = _paginate(state, page, title_rows)
     for index, group in enumerate(state.groups):
-        starts = [group.first, *cuts.get(index, ())]
-        ends = [s - 1 for s in starts[1:]] + [group.last]
-        for first, last in zip(starts, ends, strict=True):
+        for first, last in _pieces(group.first, group.last, cuts.get(index, ())):
             if last > first or group.last_col > group.col:
                 state.merges.append(_merge(group.col, first, group.last_col, last))
             if first != group.first:
-                ref = COLUMNS[group.col] + str(first)
-                state.rows[first - 1][1][state.slots[first, group.col]] = _typed(
-                    group.text, group.cell, ref, jurisdiction, False
-                )[0]
-    rows = "".join(
-        f'<row r="{number}"{attrs} ht="{_points(height)}" customHeight="1">{"".join(cells)}</row>'
-        for number, ((attrs, cells), height) in enumerate(zip(state.rows, heights, strict=True), start=1)
-    )
+                state.xml[state.slots[first, group.col]] = _typed(group.text, group.cell, jurisdiction, False)[0]
+    xml = state.xml
+    for slot, height in zip(state.rows, heights, strict=True):
+        xml[slot] = _points(height)
+    rows = "".join(xml).encode("utf-8")
     return RenderedSheet(rows=rows, merges="".join(state.merges), last_row=len(state.rows), row_map=state.row_map,
                          breaks=tuple(breaks))
 
@@ -225,9 +224,7 @@ def _paginate(
                 continue
             cuts[index] = inside
             need = text_height(group.text, group.cell.width, group.cell.font_size)
-            starts = [group.first, *inside]
-            ends = [s - 1 for s in starts[1:]] + [group.last]
-            for first, last in zip(starts, ends, strict=True):
+            for first, last in _pieces(group.first, group.last, inside):
                 have = sum(heights[first - 1 : last])
                 if have + 0.01 < need:
                     heights[last - 1] = min(MAX_ROW_HEIGHT, heights[last - 1] + need - have)
@@ -237,7 +234,17 @@ def _paginate(
     return breaks, cuts
 
 
+def _pieces(first: int, last: int, cuts: Sequence[int]) -> Sequence[tuple[int, int]]:
+    """Return the (first, last) rows of the pieces of a merge of rows ``first`` to ``last``
+    cut above each of the rows ``cuts``."""
+    if not cuts:
+        return ((first, last),)
+    return tuple(zip((first, *cuts), (*(cut - 1 for cut in cuts), last), strict=True))
+
+
+@lru_cache(maxsize=1024)  # keys are row heights: bounded memory
 def _points(height: float) -> str:
+    """Return a row height as ``ht`` prints it: capped at Excel's limit, rounded up to a quarter point."""
     return f"{math.ceil(min(height, MAX_ROW_HEIGHT) * 4) / 4:g}"
 
 
@@ -292,7 +299,12 @@ def _call(fn: Any, context: Mapping[str, Any], ref: str, state: _State) -> Any:
     except TemplateError:
         raise
     except Exception as exc:
-        raise TemplateError(f"{state.what} 单元格 {ref}：渲染出错：{jinja_errors.explain(exc)}") from exc
+        raise _failed(exc, ref, state) from exc
+
+
+def _failed(exc: Exception, ref: str, state: _State) -> TemplateError:
+    """Return the error of a cell (or loop marker) ``ref`` whose Jinja failed with ``exc``."""
+    return TemplateError(f"{state.what} 单元格 {ref}：渲染出错：{jinja_errors.explain(exc)}")
 
 
 def _row(row: Row, context: Mapping[str, Any], state: _State) -> None:
@@ -301,14 +313,17 @@ def _row(row: Row, context: Mapping[str, Any], state: _State) -> None:
     state.last_map[row.tref] = number
     digits = str(number)
     need = row.height
-    parts: list[str] = []
+    xml = state.xml
+    xml.append(f'<row r="{digits}"{row.attrs} ht="')
+    state.rows.append(len(xml))
+    xml += ("", '" customHeight="1">')  # the height, once it is known
     stretched, anchors = row.stretched, row.anchors
     for cell in row.cells:
         kind = cell.kind
         if stretched and cell.col in stretched:
-            state.slots[number, cell.col] = len(parts)
-        if kind in (TEXT, EMPTY, RAW):
-            parts.append('<c r="' + COLUMNS[cell.col] + digits + cell.suffix)
+            state.slots[number, cell.col] = len(xml) + 2
+        if kind in _STATIC:
+            xml += (cell.head, digits, cell.suffix)
             if anchors and cell.col in anchors:  # its height is spread over the rows it stretches to
                 state.anchors[number, cell.col] = (cell.text, cell)
                 continue
@@ -318,7 +333,14 @@ def _row(row: Row, context: Mapping[str, Any], state: _State) -> None:
                 elif cell.need > need:
                     need = cell.need
             continue
-        value = _call(cell.fn, context, cell.ref, state)
+        try:  # as _call, inline: this runs for every cell of every row
+            value = cell.fn(context)  # type: ignore[misc]  # a cell of Jinja has its function
+            if isinstance(value, Undefined):
+                value._fail_with_undefined_error()
+        except TemplateError:
+            raise
+        except Exception as exc:
+            raise _failed(exc, cell.ref, state) from exc
         last_row = number + cell.rows_down
         if kind == VM and isinstance(value, Merged):
             if value.start:
@@ -328,18 +350,18 @@ def _row(row: Row, context: Mapping[str, Any], state: _State) -> None:
                 elif cell.last_col > cell.col:
                     state.merges.append(_merge(cell.col, number, cell.last_col, last_row))
                 value = value.text
-            else:
-                state.slots[number, cell.col] = len(parts)
-                value = None
+            else:  # inside the merge: a blank cell, which a cut at a page break prints again
+                state.slots[number, cell.col] = len(xml) + 2
+                xml += (cell.head, digits, cell.blank)
+                continue
         elif kind == VM and cell.last_col > cell.col:
             state.merges.append(_merge(cell.col, number, cell.last_col, number))
-        xml, text = _typed(value, cell, COLUMNS[cell.col] + digits, state.jurisdiction, kind == MIXED)
-        parts.append(xml)
+        suffix, text, height = _typed(value, cell, state.jurisdiction, kind == MIXED)
+        xml += (cell.head, digits, suffix)
         if anchors and cell.col in anchors:
             state.anchors[number, cell.col] = (text, cell)
             continue
         if text:
-            height = text_height(text, cell.width, cell.font_size)
             if last_row > number:
                 state.vneeds.append((number, last_row, height))
             elif height > need:
@@ -352,7 +374,7 @@ def _row(row: Row, context: Mapping[str, Any], state: _State) -> None:
             state.headings.append(number - 1)  # one cell across the table: a heading
         elif first_col == 0 and last_col > 0 and number > 1:
             state.together.append((number - 2, number - 1))  # a closing line (总分): with the row above
-    state.rows.append((row.attrs, parts))
+    xml.append("</row>")
     state.heights.append(min(need, MAX_ROW_HEIGHT))
 
 
@@ -360,33 +382,41 @@ def _merge(first_col: int, first_row: int, last_col: int, last_row: int) -> str:
     return f'<mergeCell ref="{COLUMNS[first_col]}{first_row}:{COLUMNS[last_col]}{last_row}"/>'
 
 
-def _typed(value: Any, cell: Cell, ref: str, jurisdiction: Jurisdiction, mixed: bool) -> tuple[str, str]:
-    """Return the XML of a rendered cell and the text it shows (for heights)."""
+def _typed(value: Any, cell: Cell, jurisdiction: Jurisdiction, mixed: bool) -> tuple[str, str, float]:
+    """Return the XML of a rendered cell after ``<c r="A1``, the text it shows (for heights;
+    "" for none) and the row height that shows that text whole."""
     variants = cell.variants
-    if mixed:
+    if type(value) is str:  # the common case (and every cell of text and Jinja)
+        return text_cell(value, variants.text, variants.quoted, cell.width, cell.font_size)
+    if mixed or isinstance(value, str):
         text = value
     elif value is None:
-        return f'<c r="{ref}" s="{variants.text}"/>', ""
-    elif isinstance(value, str):
-        text = value
+        return cell.blank, "", 0.0
     elif isinstance(value, bool):
         text = "是" if value else "否"
     elif isinstance(value, Decimal):
         if value.is_finite():
-            return f'<c r="{ref}" s="{variants.money}"><v>{value:f}</v></c>', ""
+            return f'" s="{variants.money}"><v>{value:f}</v></c>', "", 0.0
         text = str(value)
     elif isinstance(value, (int, float)):
         if math.isfinite(value):
-            return f'<c r="{ref}" s="{variants.text}"><v>{value!r}</v></c>', ""
+            return f'" s="{variants.text}"><v>{value!r}</v></c>', "", 0.0
         text = str(value)
     elif isinstance(value, dt.date) and value >= _FIRST_DATE:
-        return f'<c r="{ref}" s="{variants.date}"><v>{excel_serial(value)!r}</v></c>', ""
-    elif isinstance(value, dt.date):  # before 1900-01-01 Excel has no date: keep the text
+        return f'" s="{variants.date}"><v>{excel_serial(value)!r}</v></c>', "", 0.0
+    else:  # a date before 1900-01-01 (Excel has none: keep the text), or any other value
         text = format_value(value, jurisdiction)
-    else:
-        text = format_value(value, jurisdiction)
-    text = clean_text(text)
+    shown = text_cell if type(text) is str else text_cell.__wrapped__  # a str subclass is not cached as a str
+    return shown(text, variants.text, variants.quoted, cell.width, cell.font_size)
+
+
+@lru_cache(maxsize=4096)  # keys are cell texts: bounded memory
+def text_cell(raw: str, style: int, quoted: int, width: float, font_size: float) -> tuple[str, str, float]:
+    """Return the XML after ``<c r="A1`` of a cell printing the text ``raw`` in ``style``
+    (``quoted`` when it starts like a formula), the text it shows (``raw`` cleaned; "" for
+    none) and the row height that shows it whole in a cell ``width`` units wide."""
+    text = clean_text(raw)
     if not text:
-        return f'<c r="{ref}" s="{variants.text}"/>', ""
-    style = variants.quoted if text.startswith(FORMULA_STARTS) else variants.text
-    return '<c r="' + ref + _text_suffix(style, text), text
+        return f'" s="{style}"/>', "", 0.0
+    suffix = _text_suffix(quoted if text.startswith(FORMULA_STARTS) else style, text)
+    return suffix, text, text_height(text, width, font_size)

@@ -14,6 +14,7 @@ _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]
 _OOXML_ESCAPE = re.compile(r"_(x[0-9A-Fa-f]{4}_)")
 _OOXML_UNESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
 _NEEDS_ESCAPE = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f\r\ud800-\udfff\ufffe\uffff]|_x")
+_NEEDS_ATTR_ESCAPE = re.compile('[&<>"\t\n\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]')
 
 FORMULA_STARTS = ("=", "+", "-", "@")
 SHEET_NAME_MAX = 31
@@ -39,6 +40,8 @@ def xml_text(text: str) -> str:
 
 def xml_attr(text: str) -> str:
     """Return ``text`` escaped for a double-quoted XML attribute."""
+    if not _NEEDS_ATTR_ESCAPE.search(text):
+        return text
     text = clean_text(text)
     return (
         text.replace("&", "&amp;")
