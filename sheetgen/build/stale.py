@@ -17,6 +17,7 @@ file another record still claims as current.
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -75,10 +76,13 @@ class Retirements:
     def apply(self, claimed: set[str]) -> None:
         """Carry out the planned actions, except on files in ``claimed`` (current outputs),
         however either names them (compared by their real paths)."""
-        current = {os.path.realpath(p) for p in claimed}
+        by_name: dict[str, list[str]] = {}
+        if self.actions:
+            for path in claimed:
+                by_name.setdefault(os.path.basename(path), []).append(path)
         for action in self.actions:
             source = action.path
-            if str(source) in claimed or os.path.realpath(source) in current or not source.is_file():
+            if str(source) in claimed or _one_of(source, by_name.get(source.name, ())) or not source.is_file():
                 continue
             try:
                 if action.target is None:
@@ -94,3 +98,11 @@ class Retirements:
             except OSError as exc:
                 verb = "删除" if action.target is None else "改名"
                 self.failures.append(f"{source}: 已过期，但无法{verb}：{os_errors.explain(exc)}")
+
+
+def _one_of(path: Path, others: Sequence[str]) -> bool:
+    """Return whether ``path`` is the same file as one of ``others`` (of its name) by real path."""
+    if not others:
+        return False
+    real = os.path.realpath(path)
+    return any(os.path.realpath(other) == real for other in others)
