@@ -255,31 +255,34 @@ class _TableFacts:
 
 @dataclass
 class _Row:
-    """One rendered row of a top-level table: its opening (``w:tr`` and properties), cells, closing."""
+    """One rendered row of a top-level table: its opening (``w:tr`` and properties), cells,
+    closing -- without our markers."""
 
     opening: str
-    cells: list[str]
+    cells: tuple[str, ...]
     closing: str
-    chunk: str = ""  # the row as rendered (markers included)
 
     def xml(self) -> str:
-        return self.opening + CELL_MARK.join(("", *self.cells)) + self.closing
+        """Return the row's XML."""
+        return self.opening + "".join(self.cells) + self.closing
 
 
 @dataclass
 class _Table:
-    """A rendered top-level table: head (``w:tbl``, properties, grid), rows, closing; row
-    heights, header rows, and each row's cells as (grid column, merge, cell index)."""
+    """A rendered top-level table: head (``w:tbl``, properties, grid), rows, closing (without
+    our markers); row heights, header rows, and each row's cells as (grid column, merge, cell
+    index).  ``written`` keeps its XML as last written with the page breaks before the rows of
+    its key (a project's own document and its unit's combined one often break it alike)."""
 
     head: str
     rows: list[_Row]
     tail: str
-    source: str = ""  # the table as rendered (markers included)
     header: int = 0
     heights: list[float] = field(default_factory=list)
     cells: list[list[tuple[int, str]]] = field(default_factory=list)
     merges: list[tuple[int, int, int]] = field(default_factory=list)  # (grid column, first row, last row)
     closing: bool = False  # its last row is a closing line (a first cell over several columns: 总分)
+    written: dict[tuple[int, ...], str] = field(default_factory=dict)
 
     def groups(self) -> list[tuple[int, int]]:
         """Return the row ranges to keep on one page: the merges of the innermost merged column
@@ -300,7 +303,11 @@ class _Table:
 
 @dataclass(frozen=True)
 class _Paragraph:
+    """A top-level paragraph, measured: its height (across the page's body) and style."""
+
     xml: str
+    height: float
+    style: ParaStyle
 
 
 Block = _Table | _Paragraph | str  # str: whatever else lies between blocks (kept as is)
@@ -309,6 +316,42 @@ Block = _Table | _Paragraph | str  # str: whatever else lies between blocks (kep
 #: the top of the body; :mod:`sheetgen.render.docx`): one render serves both documents.
 COMBINED_START, COMBINED_END = "<?sgk ?>", "<?sgK ?>"
 _COMBINED_MARKS = re.compile(f"({re.escape(COMBINED_START)}|{re.escape(COMBINED_END)})")
+#: Every marker of ours is ``<?sg`` + its kind + `` ?>``; the kinds, and the marker of each.
+_MARK_START, _MARK_END = "<?sg", " ?>"
+_MARKS = {mark[len(_MARK_START)]: mark
+          for mark in (TABLE_MARK, TABLE_END_MARK, ROW_MARK, CELL_MARK, COMBINED_START, COMBINED_END)}
+assert all(mark == f"{_MARK_START}{kind}{_MARK_END}" for kind, mark in _MARKS.items())
+_TABLE, _TABLE_END, _ROW = (mark[len(_MARK_START)] for mark in (TABLE_MARK, TABLE_END_MARK, ROW_MARK))
+_COMBINED = frozenset(mark[len(_MARK_START)] for mark in (COMBINED_START, COMBINED_END))
+_WRITTEN_LIMIT = 4  # ways of breaking one table kept written (its own document, the combined one)
+
+
+def _tokens(body: str) -> tuple[list[str], list[str]]:
+    """Return ``body`` cut at our markers: the kind of each piece's marker (``t``, ``T``, ``r``,
+    ``c``, ``k``, ``K``; "" for the first piece, before any marker) and the text after it (one
+    scan of the body; any other processing instruction ``<?sg…`` stays in the text)."""
+    first, *rest = body.split(_MARK_START)
+    kinds = [piece[:1] for piece in rest]
+    skip = 1 + len(_MARK_END)  # a piece starts with its kind and the marker's end
+    if _MARKS.keys() >= set(kinds) and all(piece.startswith(_MARK_END, 1) for piece in rest):
+        return ["", *kinds], [first, *[piece[skip:] for piece in rest]]
+    kinds, texts = [""], [first]
+    for piece in rest:
+        kind = piece[:1]
+        if kind in _MARKS and piece.startswith(_MARK_END, 1):
+            kinds.append(kind)
+            texts.append(piece[skip:])
+        else:
+            texts[-1] += _MARK_START + piece
+    return kinds, texts
+
+
+def _joined(kinds: Sequence[str], texts: Sequence[str], start: int, end: int) -> str:
+    """Return the body's text of pieces ``start`` … ``end - 1`` of :func:`_tokens`, markers
+    included but the first piece's own."""
+    if start >= end:
+        return ""
+    return texts[start] + "".join(_MARKS[kinds[i]] + texts[i] for i in range(start + 1, end))
 
 
 @dataclass(frozen=True)
@@ -346,7 +389,7 @@ class Pager:
         self._rows: dict[str, _RowFacts] = {}
         self._tables: dict[str, _TableFacts] = {}
         self._heights: dict[tuple[str, float], float] = {}
-        self._row_cache: dict[tuple[str, str], tuple[tuple[int, int, str, float], ...]] = {}
+        self._row_cache: dict[tuple[str, tuple[str, ...]], tuple[tuple[int, int, str, float], ...]] = {}
         self.breaker = page_breaker(p)
 
     # -- facts of template properties (parsed once) -----------------------
@@ -448,12 +491,44 @@ class Pager:
         lines = metrics.line_count(text, max(width - style.indent, size), size) if text else 1
         return style.before + style.after + lines * style.line_height(size), style
 
-    def _table(self, xml: str) -> _Table:
-        """Return a rendered top-level table cut into its rows and cells, with row heights."""
+    def _measured(self, xml: str) -> _Paragraph:
+        """Return a top-level paragraph's XML measured across the page's body."""
+        height, style = self._paragraph(xml, self.section.body_width)
+        return _Paragraph(xml, height, style)
+
+    def _table(self, kinds: Sequence[str], texts: Sequence[str], start: int, end: int) -> _Table:
+        """Return the top-level table of pieces ``start`` … ``end - 1`` of :func:`_tokens` (a table
+        marker, then its rows' and cells' markers) cut into its rows and cells, with row heights."""
+        rows_at = [i for i in range(start + 1, end) if kinds[i] == _ROW]
+        if not rows_at or rows_at[0] != start + 1:  # no rows, or cell markers before the first
+            return self._table_of_text(_joined(kinds, texts, start, end))
+        close_table, close_row = self._close["tbl"], self._close["tr"]
+        rows, tail = [], ""
+        for first, last in zip(rows_at, [*rows_at[1:], end], strict=True):
+            pieces = list(texts[first:last])
+            if last == end:  # the table's closing tag ends the last row
+                cut = pieces[-1].rfind(close_table)
+                if cut < 0 and any(close_table in piece for piece in pieces):
+                    return self._table_of_text(_joined(kinds, texts, start, end))
+                if cut >= 0:
+                    pieces[-1], tail = pieces[-1][:cut], pieces[-1][cut:]
+            cut = pieces[-1].rfind(close_row)
+            if cut < 0 and any(close_row in piece for piece in pieces):
+                return self._table_of_text(_joined(kinds, texts, start, end))
+            closing = pieces[-1][cut:] if cut >= 0 else ""
+            if cut >= 0:
+                pieces[-1] = pieces[-1][:cut]
+            rows.append(_Row(pieces[0], tuple(pieces[1:]), closing))
+        return self._measured_table(texts[start], rows, tail)
+
+    def _table_of_text(self, xml: str) -> _Table:
+        """Return a rendered top-level table (its text after the table marker) cut into its rows
+        and cells by the text, with row heights: what :meth:`_table` does in a table of unusual
+        shape (a row whose closing tag is not at its end, cell markers outside rows, no rows)."""
         head, *chunks = xml.split(ROW_MARK)
         close = self._close["tbl"]
         if not chunks:
-            return _Table(head, [], "", xml)
+            return _Table(_unmarked(head), [], "")
         end = chunks[-1].rfind(close)
         tail = chunks[-1][end:] if end >= 0 else ""
         chunks[-1] = chunks[-1][:end] if end >= 0 else chunks[-1]
@@ -461,8 +536,13 @@ class Pager:
         for chunk in chunks:
             end = chunk.rfind(self._close["tr"])
             opening, *cells = (chunk[:end] if end >= 0 else chunk).split(CELL_MARK)
-            rows.append(_Row(opening, cells, chunk[end:] if end >= 0 else "", chunk))
-        table = _Table(head, rows, tail, xml)
+            rows.append(_Row(opening, tuple(cells), _unmarked(chunk[end:]) if end >= 0 else ""))
+        return self._measured_table(head, rows, _unmarked(tail))
+
+    def _measured_table(self, head: str, rows: list[_Row], tail: str) -> _Table:
+        """Return the table of ``head`` (``w:tbl`` to the first row, read for its properties),
+        ``rows`` and ``tail``, its rows measured."""
+        table = _Table(_unmarked(head), rows, tail)
         facts = self._table_facts(head)
         open_merges: dict[int, tuple[int, float]] = {}
         needs: list[tuple[int, int, float]] = []
@@ -471,7 +551,7 @@ class Pager:
             if row_facts.header and index == table.header:
                 table.header += 1
             height, placed = 0.0, []
-            for column, span, merge, content in self._row_cells(row, head, facts):
+            for column, span, merge, content in self._row_cells(row.cells, head, facts):
                 if not (merge == "continue" and column in open_merges):
                     if column in open_merges:
                         first, need = open_merges.pop(column)
@@ -501,14 +581,15 @@ class Pager:
                 table.heights[last] += need - have
         return table
 
-    def _row_cells(self, row: _Row, head: str, facts: _TableFacts) -> tuple[tuple[int, int, str, float], ...]:
-        """Return (grid column, span, merge, content height) of each cell of a row (remembered by
-        the row's XML: rows repeat within and across documents)."""
-        key = (row.chunk, head)
+    def _row_cells(self, row: tuple[str, ...], head: str,
+                   facts: _TableFacts) -> tuple[tuple[int, int, str, float], ...]:
+        """Return (grid column, span, merge, content height) of each cell of a row of the table
+        ``head`` starts (remembered by their XML: rows repeat within and across documents)."""
+        key = (head, row)
         cells = self._row_cache.get(key)
         if cells is None:
             out, column = [], 0
-            for cell in row.cells:
+            for cell in row:
                 cell_facts = self._cell_facts_of(cell)
                 width = sum(facts.grid[column : column + cell_facts.span]) or 100.0
                 out.append((column, cell_facts.span, cell_facts.merge,
@@ -539,15 +620,24 @@ class Pager:
         return height
 
     # -- reading the body ---------------------------------------------------
-    def _blocks(self, body: str) -> list[Block]:
-        """Return the body cut into top-level paragraphs, tables and what lies between them."""
+    def _blocks(self, body: str) -> list[Block] | None:
+        """Return the body cut into top-level paragraphs, tables and what lies between them
+        (None when a table holds a marker of a part printed only in a combined document)."""
+        kinds, texts = _tokens(body)
         blocks: list[Block] = []
-        first, *rest = body.split(TABLE_MARK)
-        self._loose(first, blocks)
-        for chunk in rest:
-            table, _, after = chunk.partition(TABLE_END_MARK)
-            blocks.append(self._table(table))
-            self._loose(after, blocks)
+        at = 0  # the first piece after the last table (its marker, a table's end, is dropped)
+        for start in [index for index, kind in enumerate(kinds) if kind == _TABLE]:
+            if start < at:
+                continue
+            self._loose(_joined(kinds, texts, at, start), blocks)
+            end = start + 1  # a table ends at the first end marker, or where the next starts
+            while end < len(kinds) and kinds[end] not in (_TABLE, _TABLE_END):
+                end += 1
+            if any(kind in _COMBINED for kind in kinds[start:end]):
+                return None
+            blocks.append(self._table(kinds, texts, start, end))
+            at = end
+        self._loose(_joined(kinds, texts, at, len(kinds)), blocks)
         return blocks
 
     def _loose(self, xml: str, blocks: list[Block]) -> None:
@@ -555,7 +645,7 @@ class Pager:
         for match in self._para.finditer(xml):
             if match.start() > at:
                 blocks.append(xml[at : match.start()])
-            blocks.append(_Paragraph(match.group(0)))
+            blocks.append(self._measured(match.group(0)))
             at = match.end()
         if at < len(xml):
             blocks.append(xml[at:])
@@ -576,11 +666,13 @@ class Pager:
         blocks: list[Block] = []
         only: set[int] = set()
         inside = False
-        for block in self._blocks(body):
+        cut = self._blocks(body)
+        if cut is None:  # a table holds a part printed only in a combined document
+            return Layout([], frozenset(), whole=False)
+        for block in cut:
             if not isinstance(block, str):
-                xml = block.xml if isinstance(block, _Paragraph) else block.source
-                if COMBINED_START in xml or COMBINED_END in xml:  # a part that is not whole blocks
-                    return Layout(blocks, frozenset(only), whole=False)
+                if isinstance(block, _Paragraph) and (COMBINED_START in block.xml or COMBINED_END in block.xml):
+                    return Layout(blocks, frozenset(only), whole=False)  # a part that is not whole blocks
                 if inside:
                     only.add(len(blocks))
                 blocks.append(block)
@@ -610,25 +702,23 @@ class Pager:
                 return None
             head = blocks[first]
             if not isinstance(head, _Paragraph):
-                blocks.insert(first, _Paragraph(self.breaker))
-            elif not self._paragraph(head.xml, self.section.body_width)[1].page_break:
-                blocks[first] = _Paragraph(self._break_paragraph(head.xml))
+                blocks.insert(first, self._measured(self.breaker))
+            elif not head.style.page_break:
+                blocks[first] = self._measured(self._break_paragraph(head.xml))
         heights: list[float] = []
         where: list[tuple[int, int]] = []  # (block, row of a table or -1) of each height
         together: list[tuple[int, int]] = []
         keep: set[int] = set()
         forced: set[int] = set()
         repeats: list[tuple[int, int, float]] = []
-        width = self.section.body_width
         for number, block in enumerate(blocks):
             if isinstance(block, _Paragraph):
-                height, style = self._paragraph(block.xml, width)
-                if style.page_break:
+                if block.style.page_break:
                     forced.add(len(heights))
-                if style.keep_next:
+                if block.style.keep_next:
                     keep.add(len(heights))
                 where.append((number, -1))
-                heights.append(height)
+                heights.append(block.height)
             elif isinstance(block, _Table) and block.rows:
                 start = len(heights)
                 where.extend((number, index) for index in range(len(block.rows)))
@@ -690,8 +780,17 @@ class Pager:
             return block.replace(ROW_MARK, "").replace(CELL_MARK, "")
         if isinstance(block, _Paragraph):
             return self._break_paragraph(block.xml) if page_break else block.xml
-        if not breaks:
-            return block.source.replace(ROW_MARK, "").replace(CELL_MARK, "")
+        key = tuple(breaks)
+        written = block.written.get(key)
+        if written is None:
+            written = self._table_xml(block, key)
+            if len(block.written) >= _WRITTEN_LIMIT:
+                block.written.clear()
+            block.written[key] = written
+        return written
+
+    def _table_xml(self, block: _Table, breaks: Sequence[int]) -> str:
+        """Return the XML of a table with a page break before each of rows ``breaks``."""
         out = []
         if 0 in breaks:
             out.append(self.breaker)
@@ -704,7 +803,7 @@ class Pager:
             else:
                 out.append(row.xml())
         out.append(block.tail)
-        return "".join(out).replace(CELL_MARK, "")
+        return "".join(out)
 
     def _break_paragraph(self, xml: str) -> str:
         """Return a paragraph's XML with a page break before it."""
@@ -749,7 +848,7 @@ class Pager:
                 content = source[source_open + (len(source_match.group(0)) if source_match else 0) : source_end]
                 content += cell[cell.rfind(self._close["tc"]) :]
             cells[position] = cell[:opening] + restarted + content
-        return _Row(row.opening, cells, row.closing).xml()
+        return _Row(row.opening, tuple(cells), row.closing).xml()
 
     @staticmethod
     def _merge_start(table: _Table, index: int, column: int) -> tuple[int | None, str | None]:
@@ -763,6 +862,11 @@ class Pager:
                     if merge != "continue":
                         return None, None
         return None, None
+
+
+def _unmarked(text: str) -> str:
+    """Return ``text`` without row and cell markers."""
+    return text.replace(ROW_MARK, "").replace(CELL_MARK, "") if _MARK_START in text else text
 
 
 def namespaces_of(head: str) -> dict[str, str]:

@@ -1,0 +1,139 @@
+"""The rendered Word body is cut at its markers in one scan (:func:`docx_pages._tokens`), its
+tables cut into rows and cells from those pieces; a table of unusual shape is cut by its text
+instead, as before -- both ways must give the same table.  A table's XML, once written with
+its page breaks, is kept for the next document breaking it alike."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from sheetgen.render import docx_pages
+from sheetgen.render.docx import compile_docx
+from sheetgen.render.docx_pages import COMBINED_END, COMBINED_START, Pager, _joined, _Table, _tokens
+from sheetgen.render.docx_tags import CELL_MARK, ROW_MARK, TABLE_END_MARK, TABLE_MARK, W
+
+HEAD = ('<w:tbl><w:tblPr><w:tblW w:w="5000" w:type="dxa"/></w:tblPr>'
+        '<w:tblGrid><w:gridCol w:w="2000"/><w:gridCol w:w="3000"/></w:tblGrid>')
+
+
+def _pager() -> Pager:
+    return Pager(None, "", "w", {"w": W})
+
+
+def _cell(text: str, merge: str = "") -> str:
+    props = f'<w:vMerge w:val="{merge}"/>' if merge == "restart" else "<w:vMerge/>" if merge else ""
+    return f"<w:tc><w:tcPr>{props}</w:tcPr><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:tc>"
+
+
+def _row(*cells: str, header: bool = False) -> str:
+    props = "<w:trPr><w:tblHeader/></w:trPr>" if header else ""
+    return ROW_MARK + "<w:tr>" + props + "".join(CELL_MARK + c for c in cells) + "</w:tr>\n"
+
+
+def _table(*rows: str, head: str = HEAD) -> str:
+    return TABLE_MARK + head + "".join(rows) + "</w:tbl>" + TABLE_END_MARK
+
+
+ORDINARY = _table(_row(_cell("一级"), _cell("二级"), header=True),
+                  _row(_cell("投入", "restart"), _cell("指标1")),
+                  _row(_cell("", "continue"), _cell("指标2")),
+                  _row(_cell("产出"), _cell("很长的指标" * 20)))
+NESTED = _cell("<w:tbl><w:tr><w:tc><w:p/></w:tc></w:tr></w:tbl>")
+UNUSUAL = {
+    "no rows": TABLE_MARK + HEAD + "</w:tbl>" + TABLE_END_MARK,
+    "a cell marker before the first row": TABLE_MARK + HEAD + CELL_MARK + _row(_cell("a")) + "</w:tbl>",
+    "a row's closing tag in an earlier cell": _table(_row(_cell("a")), ROW_MARK + "<w:tr>" + CELL_MARK + NESTED
+                                                     + CELL_MARK + "<w:tc/>", _row(_cell("b"))),
+    "the table's closing tag in an earlier cell": TABLE_MARK + HEAD + _row(NESTED, "<w:tc/>").replace("</w:tr>\n", ""),
+    "no closing tags": TABLE_MARK + HEAD + ROW_MARK + "<w:tr>" + CELL_MARK + "<w:tc/>",
+    "another processing instruction": _table(_row(_cell("a<?sgx ?>b"), _cell("<?sg?>")), _row(_cell("c"))),
+    "no end marker": TABLE_MARK + HEAD + _row(_cell("a")) + "</w:tbl>",
+}
+
+
+def _tables_both_ways(pager: Pager, body: str) -> list[tuple[_Table, _Table]]:
+    """Return each top-level table of ``body`` cut from its pieces and cut by its text."""
+    kinds, texts = _tokens(body)
+    out = []
+    for start, kind in enumerate(kinds):
+        if kind == "t":
+            end = start + 1
+            while end < len(kinds) and kinds[end] not in "tT":
+                end += 1
+            slow = pager._table_of_text(_joined(kinds, texts, start, end))
+            out.append((pager._table(kinds, texts, start, end), slow))
+    return out
+
+
+def test_tokens_give_the_body_back() -> None:
+    body = "<w:p/>" + ORDINARY + "<?sgx ?>" + COMBINED_START + "<w:p/>" + COMBINED_END + "<?sg"
+    kinds, texts = _tokens(body)
+    assert kinds == ["", "t", "r", "c", "c", "r", "c", "c", "r", "c", "c", "r", "c", "c", "T", "k", "K"]
+    assert _joined(kinds, texts, 0, len(kinds)) == body
+    assert texts[-2:] == ["<w:p/>", "<?sg"]
+
+
+#: The shapes cut by their text even on the way from the pieces.
+BY_TEXT = {"no rows", "a cell marker before the first row", "a row's closing tag in an earlier cell",
+           "the table's closing tag in an earlier cell"}
+
+
+@pytest.mark.parametrize("name", ["ordinary", *UNUSUAL])
+def test_a_table_cut_from_its_pieces_is_the_table_cut_by_its_text(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    body = "<w:p/>" + (ORDINARY if name == "ordinary" else UNUSUAL[name]) + "<w:p/>"
+    by_text: list[str] = []
+    cut = Pager._table_of_text
+    monkeypatch.setattr(Pager, "_table_of_text", lambda self, xml: by_text.append(xml) or cut(self, xml))
+    pairs = _tables_both_ways(_pager(), body)
+    assert len(pairs) == 1 and len(by_text) == (2 if name in BY_TEXT else 1)  # (+1: the slow way itself)
+    fast, slow = pairs[0]
+    assert fast == slow
+    assert not any(mark in fast.head + fast.tail + "".join(r.xml() for r in fast.rows)
+                   for mark in (ROW_MARK, CELL_MARK))
+
+
+def test_an_ordinary_table_is_measured() -> None:
+    table = _tables_both_ways(_pager(), ORDINARY)[0][0]
+    assert table.header == 1 and len(table.rows) == 4
+    assert table.merges == [(0, 1, 2)] and table.heights[3] > table.heights[1]
+
+
+@pytest.mark.parametrize("which", ["shanghai", "tianjin"])
+def test_rendered_tables_cut_alike(which: str, request: pytest.FixtureRequest, docx_make_project: Any) -> None:
+    jurisdiction = request.getfixturevalue(f"docx_{which}")
+    project = docx_make_project(request.getfixturevalue(f"docx_{which}_data"))
+    template = compile_docx(jurisdiction)
+    body = template._body.render(template._context(project, jurisdiction, True, 0, paged=False), project.key)
+    pairs = _tables_both_ways(template._pager, body)
+    assert pairs and all(fast == slow for fast, slow in pairs)
+
+
+@pytest.mark.parametrize("where", ["table", "paragraph"])
+def test_a_combined_part_inside_a_block_cannot_be_placed(where: str) -> None:
+    pager = _pager()
+    if where == "table":
+        body = ORDINARY.replace(CELL_MARK, CELL_MARK + COMBINED_START, 1) + COMBINED_END
+    else:
+        body = f"<w:p><w:r><w:t>a</w:t></w:r>{COMBINED_START}</w:p>{COMBINED_END}"
+    layout = pager.lay_out(body)
+    assert not layout.whole and pager.place(layout) is None
+    assert pager.lay_out(COMBINED_START + "<w:p/>" + COMBINED_END + ORDINARY).whole
+
+
+def test_a_table_written_with_its_breaks_is_kept(monkeypatch: pytest.MonkeyPatch) -> None:
+    pager = _pager()
+    table = pager.lay_out(ORDINARY).blocks[0]
+    assert isinstance(table, _Table)
+    first = pager._write(table, breaks=[2])
+    assert ROW_MARK not in first and first.count("<w:tbl>") == 2
+    monkeypatch.setattr(Pager, "_table_xml", lambda *_: pytest.fail("written again"))
+    assert pager._write(table, breaks=[2]) is first
+    monkeypatch.undo()
+    for breaks in range(1, 2 * docx_pages._WRITTEN_LIMIT):
+        pager._write(table, breaks=[breaks])
+    assert len(table.written) <= docx_pages._WRITTEN_LIMIT
+    assert pager._write(table) == ORDINARY[len(TABLE_MARK) : -len(TABLE_END_MARK)].replace(ROW_MARK, "").replace(
+        CELL_MARK, "")
+
