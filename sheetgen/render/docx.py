@@ -87,10 +87,12 @@ def _environment(prefix: str) -> SandboxedEnvironment:
 
     @pass_context
     def finalize(context: Context, value: Any) -> Any:
-        if isinstance(value, Markup):
-            return value
         if type(value) is not str:
+            if isinstance(value, Markup):
+                return value
             value = format_value(value, context[JURISDICTION_KEY])
+        if value.isprintable() and context.eval_ctx.autoescape:  # the usual case: one line, no invalid character
+            return value  # the output escapes it, as word_text would
         return word_text(value, prefix)
 
     return sandbox(autoescape=True, finalize=finalize)

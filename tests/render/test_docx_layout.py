@@ -1,15 +1,22 @@
 """The rendered Word body is cut at its markers in one scan (:func:`docx_pages._tokens`), its
 tables cut into rows and cells from those pieces; a table of unusual shape is cut by its text
 instead, as before -- both ways must give the same table.  A table's XML, once written with
-its page breaks, is kept for the next document breaking it alike."""
+its page breaks, is kept for the next document breaking it alike.  Values print as
+:func:`sheetgen.render.docx.word_text` makes them, the usual ones without it."""
 
 from __future__ import annotations
 
+import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 import pytest
+from markupsafe import Markup
 
+from sheetgen.jurisdiction import Jurisdiction
+from sheetgen.render import docx as docx_render
 from sheetgen.render import docx_pages
+from sheetgen.render.context import format_value
 from sheetgen.render.docx import compile_docx
 from sheetgen.render.docx_pages import COMBINED_END, COMBINED_START, Pager, _joined, _Table, _tokens
 from sheetgen.render.docx_tags import CELL_MARK, ROW_MARK, TABLE_END_MARK, TABLE_MARK, W
@@ -137,3 +144,19 @@ def test_a_table_written_with_its_breaks_is_kept(monkeypatch: pytest.MonkeyPatch
     assert pager._write(table) == ORDINARY[len(TABLE_MARK) : -len(TABLE_END_MARK)].replace(ROW_MARK, "").replace(
         CELL_MARK, "")
 
+
+VALUES = ["", "项目名称", "a < b & c > d", "\"引号\" 'x'", "两行\n文字", "制表\t符", "a\r\nb", "无效\x01字符",
+          "全角\u3000空格", "不换行\u00a0空格", "\ufffe", Decimal("1234.5"), None, True, 3, ["一", "二<"],
+          dt.date(2024, 1, 2), Markup("<w:br/>")]
+
+
+@pytest.mark.parametrize("value", VALUES, ids=repr)
+@pytest.mark.parametrize("escaping", ["{{ v }}", "{% autoescape false %}{{ v }}{% endautoescape %}"])
+def test_values_print_as_word_text_makes_them(value: Any, escaping: str, docx_shanghai: Jurisdiction) -> None:
+    """A plain one-line string is left to the output's escaping (the usual case, fast): every
+    value prints exactly as :func:`word_text` of its text, escaped even where a template turns
+    autoescaping off."""
+    env = docx_render._environment("w")
+    printed = env.from_string(escaping).render(v=value, sheetgen_jurisdiction=docx_shanghai)
+    expected = value if isinstance(value, Markup) else docx_render.word_text(format_value(value, docx_shanghai))
+    assert printed == str(expected)
