@@ -253,6 +253,18 @@ class _TableFacts:
     margins: Margins
 
 
+@dataclass(frozen=True)
+class _RowCells:
+    """The cells of a table row, measured: (grid column, merge, content height) of each, their
+    (grid column, merge), the grid columns they start in, and whether the first spans several
+    columns (a closing line, such as 总分)."""
+
+    measured: tuple[tuple[int, str, float], ...]
+    placed: tuple[tuple[int, str], ...]
+    columns: frozenset[int]
+    wide_first: bool
+
+
 @dataclass
 class _Row:
     """One rendered row of a top-level table: its opening (``w:tr`` and properties), cells,
@@ -271,7 +283,7 @@ class _Row:
 class _Table:
     """A rendered top-level table: head (``w:tbl``, properties, grid), rows, closing (without
     our markers); row heights, header rows, and each row's cells as (grid column, merge, cell
-    index).  ``written`` keeps its XML as last written with the page breaks before the rows of
+    index).  ``written`` keeps its XML (encoded) as written with page breaks before the rows of
     its key (a project's own document and its unit's combined one often break it alike)."""
 
     head: str
@@ -279,10 +291,10 @@ class _Table:
     tail: str
     header: int = 0
     heights: list[float] = field(default_factory=list)
-    cells: list[list[tuple[int, str]]] = field(default_factory=list)
+    cells: list[tuple[tuple[int, str], ...]] = field(default_factory=list)
     merges: list[tuple[int, int, int]] = field(default_factory=list)  # (grid column, first row, last row)
     closing: bool = False  # its last row is a closing line (a first cell over several columns: 总分)
-    written: dict[tuple[int, ...], str] = field(default_factory=dict)
+    written: dict[tuple[int, ...], bytes] = field(default_factory=dict)
 
     def groups(self) -> list[tuple[int, int]]:
         """Return the row ranges to keep on one page: the merges of the innermost merged column
@@ -366,6 +378,19 @@ class Layout:
     whole: bool = True
 
 
+@dataclass(frozen=True)
+class Placed:
+    """A project's body with its page breaks placed (:meth:`Pager.place`): its XML block by
+    block, encoded (UTF-8), and the number of pages it prints on."""
+
+    parts: list[bytes]
+    pages: int
+
+    def xml(self) -> str:
+        """Return the body's XML."""
+        return b"".join(self.parts).decode("utf-8")
+
+
 class Pager:
     """Places page breaks in the rendered body of one project (see the module docstring)."""
 
@@ -389,7 +414,7 @@ class Pager:
         self._rows: dict[str, _RowFacts] = {}
         self._tables: dict[str, _TableFacts] = {}
         self._heights: dict[tuple[str, float], float] = {}
-        self._row_cache: dict[tuple[str, tuple[str, ...]], tuple[tuple[int, int, str, float], ...]] = {}
+        self._row_cache: dict[tuple[str, tuple[str, ...]], _RowCells] = {}
         self.breaker = page_breaker(p)
 
     # -- facts of template properties (parsed once) -----------------------
@@ -550,8 +575,9 @@ class Pager:
             row_facts = self._row_facts(row.opening)
             if row_facts.header and index == table.header:
                 table.header += 1
-            height, placed = 0.0, []
-            for column, span, merge, content in self._row_cells(row.cells, head, facts):
+            height = 0.0
+            cells = self._row_cells(row.cells, head, facts)
+            for column, merge, content in cells.measured:
                 if not (merge == "continue" and column in open_merges):
                     if column in open_merges:
                         first, need = open_merges.pop(column)
@@ -561,17 +587,15 @@ class Pager:
                         open_merges[column] = (index, content)
                     elif content > height:
                         height = content
-                placed.append((column, merge, span))
-            seen = {c for c, _, _ in placed}
-            for col in [c for c in open_merges if c not in seen]:
+            for col in [c for c in open_merges if c not in cells.columns] if open_merges else ():
                 first, need = open_merges.pop(col)
                 needs.append((first, index - 1, need))
                 table.merges.append((col, first, index - 1))
             if row_facts.height:
                 height = row_facts.height if row_facts.exact else max(height, row_facts.height)
-            table.cells.append([(c, m) for c, m, _ in placed])
+            table.cells.append(cells.placed)
             table.heights.append(height + _BORDER)
-            table.closing = bool(placed) and placed[0][2] > 1 and index > table.header
+            table.closing = cells.wide_first and index > table.header
         for col, (first, need) in open_merges.items():
             needs.append((first, len(rows) - 1, need))
             table.merges.append((col, first, len(rows) - 1))
@@ -581,21 +605,22 @@ class Pager:
                 table.heights[last] += need - have
         return table
 
-    def _row_cells(self, row: tuple[str, ...], head: str,
-                   facts: _TableFacts) -> tuple[tuple[int, int, str, float], ...]:
-        """Return (grid column, span, merge, content height) of each cell of a row of the table
-        ``head`` starts (remembered by their XML: rows repeat within and across documents)."""
+    def _row_cells(self, row: tuple[str, ...], head: str, facts: _TableFacts) -> _RowCells:
+        """Return the cells of a row of the table ``head`` starts, measured (remembered by their
+        XML: rows repeat within and across documents)."""
         key = (head, row)
         cells = self._row_cache.get(key)
         if cells is None:
-            out, column = [], 0
+            measured, spans, column = [], [], 0
             for cell in row:
                 cell_facts = self._cell_facts_of(cell)
                 width = sum(facts.grid[column : column + cell_facts.span]) or 100.0
-                out.append((column, cell_facts.span, cell_facts.merge,
-                            self._content(cell, width, cell_facts.margins or facts.margins)))
+                measured.append((column, cell_facts.merge,
+                                 self._content(cell, width, cell_facts.margins or facts.margins)))
+                spans.append(cell_facts.span)
                 column += cell_facts.span
-            cells = tuple(out)
+            cells = _RowCells(tuple(measured), tuple((c, m) for c, m, _ in measured),
+                              frozenset(c for c, _, _ in measured), bool(spans) and spans[0] > 1)
             self._remember(self._row_cache, key, cells)
         return cells
 
@@ -651,9 +676,9 @@ class Pager:
             blocks.append(xml[at:])
 
     # -- placing ------------------------------------------------------------
-    def paginate(self, body: str) -> tuple[str, int]:
+    def paginate(self, body: str) -> Placed:
         """Return ``body`` (the blocks of one project, no part marked as printed only in a
-        combined document) with page breaks placed, and the number of pages it prints on."""
+        combined document) with page breaks placed."""
         placed = self.place(self.lay_out(body))
         if placed is None:
             raise ValueError("paginate() got a body with parts marked for a combined document only")
@@ -688,11 +713,11 @@ class Pager:
                     blocks.append(piece)
         return Layout(blocks, frozenset(only), whole=not inside)
 
-    def place(self, layout: Layout, *, combined: bool = False, page_break: bool = False) -> tuple[str, int] | None:
+    def place(self, layout: Layout, *, combined: bool = False, page_break: bool = False) -> Placed | None:
         """Return the body of ``layout`` with page breaks placed -- with the parts printed only in
-        a combined document when ``combined``, starting a new page when ``page_break`` -- and the
-        number of pages it prints on; None when ``layout`` cannot be placed so (its parts are not
-        whole blocks, or something other than a paragraph or table comes first: render anew)."""
+        a combined document when ``combined``, starting a new page when ``page_break``; None when
+        ``layout`` cannot be placed so (its parts are not whole blocks, or something other than a
+        paragraph or table comes first: render anew)."""
         if not layout.whole:
             return None
         blocks = [b for i, b in enumerate(layout.blocks) if combined or i not in layout.combined_only]
@@ -739,8 +764,8 @@ class Pager:
             else:
                 rows.setdefault(number, []).append(row)
         count = 1 + len(found) + sum(1 for row in forced if row > 0)
-        xml = "".join(self._write(block, number in before, rows.get(number, ())) for number, block in enumerate(blocks))
-        return xml, count
+        parts = [self._write(block, number in before, rows.get(number, ())) for number, block in enumerate(blocks)]
+        return Placed(parts, count)
 
     @staticmethod
     def unmarked(body: str) -> str:
@@ -757,33 +782,51 @@ class Pager:
         """Return the height of a page's body that :meth:`paginate` fills."""
         return self.section.body_height * FILL
 
-    def bookmark(self, body: str, name: str, number: int) -> str:
+    def bookmark(self, placed: Placed, name: str, number: int) -> Placed:
+        """Return ``placed`` with a bookmark ``name`` around the text of its first paragraph:
+        the first of its parts holding markup, when that part is a paragraph (as in a combined
+        document, where each project starts a page with one), else wherever it is in the body."""
+        for index, part in enumerate(placed.parts):
+            xml = part.decode("utf-8")
+            if "<" not in xml:
+                continue  # what lies between blocks
+            match = self._para.match(xml)
+            if match is None or match.end() != len(xml) or xml.endswith("/>"):
+                break
+            parts = list(placed.parts)
+            parts[index] = self._bookmarked(xml, name, number).encode("utf-8")
+            return Placed(parts, placed.pages)
+        return Placed([self.bookmark_text(placed.xml(), name, number).encode("utf-8")], placed.pages)
+
+    def bookmark_text(self, body: str, name: str, number: int) -> str:
         """Return ``body`` with a bookmark ``name`` around the text of its first paragraph."""
-        p = self.prefix
         for match in self._para.finditer(body):
             xml = match.group(0)
-            if xml.endswith("/>"):
-                continue
-            opening = xml.index(">") + 1
-            ppr = self._ppr.match(xml, opening)
-            at = ppr.end() if ppr else opening
-            close = xml.rindex(f"</{p}:p>")
-            marked = (xml[:at] + f'<{p}:bookmarkStart {p}:id="{number}" {p}:name="{name}"/>' + xml[at:close]
-                      + f'<{p}:bookmarkEnd {p}:id="{number}"/>' + xml[close:])
-            return body[: match.start()] + marked + body[match.end() :]
+            if not xml.endswith("/>"):
+                return body[: match.start()] + self._bookmarked(xml, name, number) + body[match.end() :]
         return body
 
-    def _write(self, block: Block, page_break: bool = False, breaks: Sequence[int] = ()) -> str:
+    def _bookmarked(self, xml: str, name: str, number: int) -> str:
+        """Return a paragraph's XML with a bookmark ``name`` around its text."""
+        p = self.prefix
+        opening = xml.index(">") + 1
+        ppr = self._ppr.match(xml, opening)
+        at = ppr.end() if ppr else opening
+        close = xml.rindex(f"</{p}:p>")
+        return (xml[:at] + f'<{p}:bookmarkStart {p}:id="{number}" {p}:name="{name}"/>' + xml[at:close]
+                + f'<{p}:bookmarkEnd {p}:id="{number}"/>' + xml[close:])
+
+    def _write(self, block: Block, page_break: bool = False, breaks: Sequence[int] = ()) -> bytes:
         """Return the XML of a block with its page breaks (a paragraph after one; the rows of a
-        table that start a page), without our markers."""
+        table that start a page), without our markers, encoded (UTF-8)."""
         if isinstance(block, str):
-            return block.replace(ROW_MARK, "").replace(CELL_MARK, "")
+            return block.replace(ROW_MARK, "").replace(CELL_MARK, "").encode("utf-8")
         if isinstance(block, _Paragraph):
-            return self._break_paragraph(block.xml) if page_break else block.xml
+            return (self._break_paragraph(block.xml) if page_break else block.xml).encode("utf-8")
         key = tuple(breaks)
         written = block.written.get(key)
         if written is None:
-            written = self._table_xml(block, key)
+            written = self._table_xml(block, key).encode("utf-8")
             if len(block.written) >= _WRITTEN_LIMIT:
                 block.written.clear()
             block.written[key] = written

@@ -1,7 +1,8 @@
 """The rendered Word body is cut at its markers in one scan (:func:`docx_pages._tokens`), its
 tables cut into rows and cells from those pieces; a table of unusual shape is cut by its text
 instead, as before -- both ways must give the same table.  A table's XML, once written with
-its page breaks, is kept for the next document breaking it alike.  Values print as
+its page breaks, is kept (encoded) for the next document breaking it alike, and a combined
+document's bookmark goes into its parts as it would into the whole text.  Values print as
 :func:`sheetgen.render.docx.word_text` makes them, the usual ones without it."""
 
 from __future__ import annotations
@@ -134,15 +135,41 @@ def test_a_table_written_with_its_breaks_is_kept(monkeypatch: pytest.MonkeyPatch
     table = pager.lay_out(ORDINARY).blocks[0]
     assert isinstance(table, _Table)
     first = pager._write(table, breaks=[2])
-    assert ROW_MARK not in first and first.count("<w:tbl>") == 2
+    assert ROW_MARK.encode() not in first and first.count(b"<w:tbl>") == 2
     monkeypatch.setattr(Pager, "_table_xml", lambda *_: pytest.fail("written again"))
     assert pager._write(table, breaks=[2]) is first
     monkeypatch.undo()
     for breaks in range(1, 2 * docx_pages._WRITTEN_LIMIT):
         pager._write(table, breaks=[breaks])
     assert len(table.written) <= docx_pages._WRITTEN_LIMIT
-    assert pager._write(table) == ORDINARY[len(TABLE_MARK) : -len(TABLE_END_MARK)].replace(ROW_MARK, "").replace(
-        CELL_MARK, "")
+    plain = ORDINARY[len(TABLE_MARK) : -len(TABLE_END_MARK)].replace(ROW_MARK, "").replace(CELL_MARK, "")
+    assert pager._write(table).decode() == plain
+
+
+PARAGRAPH = '<w:p><w:pPr><w:jc w:val="center"/></w:pPr><w:r><w:t>标题</w:t></w:r></w:p>'
+BODIES = {
+    "a paragraph first": "\n" + PARAGRAPH + ORDINARY + PARAGRAPH,
+    "an empty paragraph first": "<w:p/>" + PARAGRAPH + ORDINARY,
+    "a table first": ORDINARY + PARAGRAPH,
+    "markup before the first paragraph": "<w:bookmarkStart/>" + PARAGRAPH,
+    "no paragraph": "<w:sectPr/>",
+}
+
+
+@pytest.mark.parametrize("name", BODIES)
+@pytest.mark.parametrize("page_break", [False, True])
+def test_a_bookmark_in_the_parts_is_the_bookmark_in_the_text(name: str, page_break: bool) -> None:
+    pager = _pager()
+    placed = pager.place(pager.lay_out(BODIES[name]), page_break=page_break)
+    if placed is None:
+        assert page_break and name in ("markup before the first paragraph", "no paragraph")
+        return
+    marked = pager.bookmark(placed, "sg_project_1", 1)
+    assert marked.pages == placed.pages
+    assert marked.xml() == pager.bookmark_text(placed.xml(), "sg_project_1", 1)
+    assert ("sg_project_1" in marked.xml()) == (name != "no paragraph")
+    if name == "a paragraph first" or page_break:  # the quick way: the parts but the first paragraph kept
+        assert len(marked.parts) == len(placed.parts) and marked.parts[-1] is placed.parts[-1]
 
 
 VALUES = ["", "项目名称", "a < b & c > d", "\"引号\" 'x'", "两行\n文字", "制表\t符", "a\r\nb", "无效\x01字符",
