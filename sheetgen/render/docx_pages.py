@@ -265,7 +265,7 @@ class _RowCells:
     wide_first: bool
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Row:
     """One rendered row of a top-level table: its opening (``w:tr`` and properties), cells,
     closing -- without our markers."""
@@ -415,6 +415,8 @@ class Pager:
         self._tables: dict[str, _TableFacts] = {}
         self._heights: dict[tuple[str, float], float] = {}
         self._row_cache: dict[tuple[str, tuple[str, ...]], _RowCells] = {}
+        self._loose_cache: dict[str, tuple[_Paragraph | str, ...]] = {}
+        self._cut_rows: dict[tuple[str, ...], _Row] = {}
         self.breaker = page_breaker(p)
 
     # -- facts of template properties (parsed once) -----------------------
@@ -537,13 +539,18 @@ class Pager:
                     return self._table_of_text(_joined(kinds, texts, start, end))
                 if cut >= 0:
                     pieces[-1], tail = pieces[-1][:cut], pieces[-1][cut:]
-            cut = pieces[-1].rfind(close_row)
-            if cut < 0 and any(close_row in piece for piece in pieces):
-                return self._table_of_text(_joined(kinds, texts, start, end))
-            closing = pieces[-1][cut:] if cut >= 0 else ""
-            if cut >= 0:
-                pieces[-1] = pieces[-1][:cut]
-            rows.append(_Row(pieces[0], tuple(pieces[1:]), closing))
+            key = tuple(pieces)
+            row = self._cut_rows.get(key)  # (remembered: its strings' hashes are then known)
+            if row is None:
+                cut = pieces[-1].rfind(close_row)
+                if cut < 0 and any(close_row in piece for piece in pieces):
+                    return self._table_of_text(_joined(kinds, texts, start, end))
+                closing = pieces[-1][cut:] if cut >= 0 else ""
+                if cut >= 0:
+                    pieces[-1] = pieces[-1][:cut]
+                row = _Row(pieces[0], tuple(pieces[1:]), closing)
+                self._remember(self._cut_rows, key, row)
+            rows.append(row)
         return self._measured_table(texts[start], rows, tail)
 
     def _table_of_text(self, xml: str) -> _Table:
@@ -666,14 +673,22 @@ class Pager:
         return blocks
 
     def _loose(self, xml: str, blocks: list[Block]) -> None:
-        at = 0
-        for match in self._para.finditer(xml):
-            if match.start() > at:
-                blocks.append(xml[at : match.start()])
-            blocks.append(self._measured(match.group(0)))
-            at = match.end()
-        if at < len(xml):
-            blocks.append(xml[at:])
+        """Add to ``blocks`` the top-level paragraphs of ``xml`` (between tables), measured, and
+        what lies between them (remembered by their XML: most of it is the template's own)."""
+        cut = self._loose_cache.get(xml)
+        if cut is None:
+            out: list[_Paragraph | str] = []
+            at = 0
+            for match in self._para.finditer(xml):
+                if match.start() > at:
+                    out.append(xml[at : match.start()])
+                out.append(self._measured(match.group(0)))
+                at = match.end()
+            if at < len(xml):
+                out.append(xml[at:])
+            cut = tuple(out)
+            self._remember(self._loose_cache, xml, cut)
+        blocks.extend(cut)
 
     # -- placing ------------------------------------------------------------
     def paginate(self, body: str) -> Placed:
