@@ -17,10 +17,12 @@ there starts again with its label.  A break before a paragraph is a
 
 The rendered body is read as text: the template marks each of its top-level
 tables, rows and cells (:data:`sheetgen.render.docx_tags.ROW_MARK` …), so the
-body is cut into them with ``str.split``; the properties of each, which come
-from the template, are parsed once and remembered; heights of cells are
-remembered by their XML.  A whole XML parse and serialization per document
-would cost several times the rendering itself.
+body is cut at them in one ``str.split``; the properties of each, which come
+from the template, are parsed once and remembered; rows, the text between
+tables and the heights of cells are remembered by their XML, and a table once
+written with its page breaks is kept, encoded, for the next document breaking
+it alike (a project's own and its unit's combined one).  A whole XML parse and
+serialization per document would cost several times the rendering itself.
 """
 
 from __future__ import annotations
