@@ -39,7 +39,7 @@ from sheetgen.model import Project
 from sheetgen.render import docx_tags, jinja_errors
 from sheetgen.render.context import JURISDICTION_KEY, build_context, contents_labels, format_value
 from sheetgen.render.docx_contents import Entry, contents_xml
-from sheetgen.render.docx_pages import COMBINED_END, COMBINED_START, Layout, Pager, namespaces_of
+from sheetgen.render.docx_pages import COMBINED_END, COMBINED_START, Layout, Pager, Placed, namespaces_of
 from sheetgen.render.environment import sandbox
 from sheetgen.render.package import Package
 from sheetgen.render.variables import Source
@@ -87,10 +87,12 @@ def _environment(prefix: str) -> SandboxedEnvironment:
 
     @pass_context
     def finalize(context: Context, value: Any) -> Any:
-        if isinstance(value, Markup):
-            return value
         if type(value) is not str:
+            if isinstance(value, Markup):
+                return value
             value = format_value(value, context[JURISDICTION_KEY])
+        if value.isprintable() and context.eval_ctx.autoescape:  # the usual case: one line, no invalid character
+            return value  # the output escapes it, as word_text would
         return word_text(value, prefix)
 
     return sandbox(autoescape=True, finalize=finalize)
@@ -296,7 +298,7 @@ class DocxTemplate:
         split = _prepare(docx_tags.prepare_document, document, path)
         prefix = _prefix_of(split.head)
         self._env = _environment(prefix)
-        self._head, self._tail = split.head, split.tail
+        self._head, self._tail = split.head.encode("utf-8"), split.tail.encode("utf-8")
         self._body = _Part(self._env, split.body, path, DOCUMENT, marked=True)
         self._parts: dict[str, _Part] = {}
         for name in self._package.names:
@@ -347,8 +349,8 @@ class DocxTemplate:
         bodies = []
         for ctx, project in zip(contexts, projects, strict=True):
             body = _strip_combined(self._body.render(ctx, project.key), combined)
-            bodies.append(self._pager.paginate(body)[0] if paged else self._pager.unmarked(body))
-        return self._write(projects, jurisdiction, combined, "".join(bodies), paged)
+            bodies.append(self._pager.paginate(body).parts if paged else [self._pager.unmarked(body).encode("utf-8")])
+        return self._write(projects, jurisdiction, combined, [part for parts in bodies for part in parts], paged)
 
     def prepare(self, project: Project, jurisdiction: Jurisdiction) -> DocxPiece:
         """Return ``project`` rendered once, for its own document and its unit's combined one
@@ -365,25 +367,25 @@ class DocxTemplate:
         if not pieces:
             raise ValueError("document() needs at least one project")
         combined = len(pieces) > 1 if combined is None else combined
-        bodies, pages = [], []
+        bodies = []
         for piece in pieces:
             placed = self._pager.place(piece.layout, combined=combined, page_break=combined) if piece.layout else None
             if placed is None:  # render anew, as this document needs it
                 context = self._context(piece.project, jurisdiction, combined, 0)
                 body = _strip_combined(self._body.render(context, piece.project.key), combined)
                 placed = self._pager.paginate(body)
-            bodies.append(placed[0])
-            pages.append(placed[1])
+            bodies.append(placed)
         projects = [piece.project for piece in pieces]
-        if combined:
-            bodies.insert(0, self._contents(projects, jurisdiction, bodies, pages))
-        return self._write(projects, jurisdiction, combined, "".join(bodies))
+        contents = [self._contents(projects, jurisdiction, bodies).encode("utf-8")] if combined else []
+        return self._write(projects, jurisdiction, combined, [*contents, *(p for body in bodies for p in body.parts)])
 
-    def _write(self, projects: Sequence[Project], jurisdiction: Jurisdiction, combined: bool, body: str,
+    def _write(self, projects: Sequence[Project], jurisdiction: Jurisdiction, combined: bool, body: Sequence[bytes],
                paged: bool = True) -> bytes:
-        """Return the package of a document whose body is ``body``: headers and footers rendered
-        for its first project, the core properties titled after it (or its unit)."""
-        changed = {DOCUMENT: (self._head + body + self._tail).encode("utf-8")}
+        """Return the package of a document whose body is the parts ``body`` (encoded): headers
+        and footers rendered for its first project, the core properties titled after it (or its
+        unit).  (A combined document's body is never made one string: a few MB more to allocate
+        and copy, and each table is encoded once for the project's own document and the unit's.)"""
+        changed = {DOCUMENT: b"".join([self._head, *body, self._tail])}
         if self._parts:
             context = self._context(projects[0], jurisdiction, combined, 0, paged)
             for name, part in self._parts.items():
@@ -396,8 +398,7 @@ class DocxTemplate:
             changed[CORE] = core.encode("utf-8")
         return self._package.write(changed)
 
-    def _contents(self, projects: Sequence[Project], jurisdiction: Jurisdiction, bodies: list[str],
-                  pages: list[int]) -> str:
+    def _contents(self, projects: Sequence[Project], jurisdiction: Jurisdiction, bodies: list[Placed]) -> str:
         """Return the contents page of a combined document, after bookmarking each project's
         first paragraph in ``bodies`` (each project then starts on a new page)."""
         prefix = self._pager.prefix
@@ -407,9 +408,9 @@ class DocxTemplate:
 
         def entries(first_page: int) -> list[Entry]:
             out, page = [], first_page
-            for index, (project, count) in enumerate(zip(projects, pages, strict=True)):
+            for index, (project, body) in enumerate(zip(projects, bodies, strict=True)):
                 out.append(Entry(f"{project.number}.{project.name}", f"sg_project_{index + 1}", page))
-                page += count
+                page += body.pages
             return out
 
         def text(value: str) -> str:

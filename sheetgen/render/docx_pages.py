@@ -17,10 +17,12 @@ there starts again with its label.  A break before a paragraph is a
 
 The rendered body is read as text: the template marks each of its top-level
 tables, rows and cells (:data:`sheetgen.render.docx_tags.ROW_MARK` …), so the
-body is cut into them with ``str.split``; the properties of each, which come
-from the template, are parsed once and remembered; heights of cells are
-remembered by their XML.  A whole XML parse and serialization per document
-would cost several times the rendering itself.
+body is cut at them in one ``str.split``; the properties of each, which come
+from the template, are parsed once and remembered; rows, the text between
+tables and the heights of cells are remembered by their XML, and a table once
+written with its page breaks is kept, encoded, for the next document breaking
+it alike (a project's own and its unit's combined one).  A whole XML parse and
+serialization per document would cost several times the rendering itself.
 """
 
 from __future__ import annotations
@@ -253,33 +255,48 @@ class _TableFacts:
     margins: Margins
 
 
-@dataclass
+@dataclass(frozen=True)
+class _RowCells:
+    """The cells of a table row, measured: (grid column, merge, content height) of each, their
+    (grid column, merge), the grid columns they start in, and whether the first spans several
+    columns (a closing line, such as 总分)."""
+
+    measured: tuple[tuple[int, str, float], ...]
+    placed: tuple[tuple[int, str], ...]
+    columns: frozenset[int]
+    wide_first: bool
+
+
+@dataclass(frozen=True)
 class _Row:
-    """One rendered row of a top-level table: its opening (``w:tr`` and properties), cells, closing."""
+    """One rendered row of a top-level table: its opening (``w:tr`` and properties), cells,
+    closing -- without our markers."""
 
     opening: str
-    cells: list[str]
+    cells: tuple[str, ...]
     closing: str
-    chunk: str = ""  # the row as rendered (markers included)
 
     def xml(self) -> str:
-        return self.opening + CELL_MARK.join(("", *self.cells)) + self.closing
+        """Return the row's XML."""
+        return self.opening + "".join(self.cells) + self.closing
 
 
 @dataclass
 class _Table:
-    """A rendered top-level table: head (``w:tbl``, properties, grid), rows, closing; row
-    heights, header rows, and each row's cells as (grid column, merge, cell index)."""
+    """A rendered top-level table: head (``w:tbl``, properties, grid), rows, closing (without
+    our markers); row heights, header rows, and each row's cells as (grid column, merge, cell
+    index).  ``written`` keeps its XML (encoded) as written with page breaks before the rows of
+    its key (a project's own document and its unit's combined one often break it alike)."""
 
     head: str
     rows: list[_Row]
     tail: str
-    source: str = ""  # the table as rendered (markers included)
     header: int = 0
     heights: list[float] = field(default_factory=list)
-    cells: list[list[tuple[int, str]]] = field(default_factory=list)
+    cells: list[tuple[tuple[int, str], ...]] = field(default_factory=list)
     merges: list[tuple[int, int, int]] = field(default_factory=list)  # (grid column, first row, last row)
     closing: bool = False  # its last row is a closing line (a first cell over several columns: 总分)
+    written: dict[tuple[int, ...], bytes] = field(default_factory=dict)
 
     def groups(self) -> list[tuple[int, int]]:
         """Return the row ranges to keep on one page: the merges of the innermost merged column
@@ -300,7 +317,11 @@ class _Table:
 
 @dataclass(frozen=True)
 class _Paragraph:
+    """A top-level paragraph, measured: its height (across the page's body) and style."""
+
     xml: str
+    height: float
+    style: ParaStyle
 
 
 Block = _Table | _Paragraph | str  # str: whatever else lies between blocks (kept as is)
@@ -309,6 +330,42 @@ Block = _Table | _Paragraph | str  # str: whatever else lies between blocks (kep
 #: the top of the body; :mod:`sheetgen.render.docx`): one render serves both documents.
 COMBINED_START, COMBINED_END = "<?sgk ?>", "<?sgK ?>"
 _COMBINED_MARKS = re.compile(f"({re.escape(COMBINED_START)}|{re.escape(COMBINED_END)})")
+#: Every marker of ours is ``<?sg`` + its kind + `` ?>``; the kinds, and the marker of each.
+_MARK_START, _MARK_END = "<?sg", " ?>"
+_MARKS = {mark[len(_MARK_START)]: mark
+          for mark in (TABLE_MARK, TABLE_END_MARK, ROW_MARK, CELL_MARK, COMBINED_START, COMBINED_END)}
+assert all(mark == f"{_MARK_START}{kind}{_MARK_END}" for kind, mark in _MARKS.items())
+_TABLE, _TABLE_END, _ROW = (mark[len(_MARK_START)] for mark in (TABLE_MARK, TABLE_END_MARK, ROW_MARK))
+_COMBINED = frozenset(mark[len(_MARK_START)] for mark in (COMBINED_START, COMBINED_END))
+_WRITTEN_LIMIT = 4  # ways of breaking one table kept written (its own document, the combined one)
+
+
+def _tokens(body: str) -> tuple[list[str], list[str]]:
+    """Return ``body`` cut at our markers: the kind of each piece's marker (``t``, ``T``, ``r``,
+    ``c``, ``k``, ``K``; "" for the first piece, before any marker) and the text after it (one
+    scan of the body; any other processing instruction ``<?sg…`` stays in the text)."""
+    first, *rest = body.split(_MARK_START)
+    kinds = [piece[:1] for piece in rest]
+    skip = 1 + len(_MARK_END)  # a piece starts with its kind and the marker's end
+    if _MARKS.keys() >= set(kinds) and all(piece.startswith(_MARK_END, 1) for piece in rest):
+        return ["", *kinds], [first, *[piece[skip:] for piece in rest]]
+    kinds, texts = [""], [first]
+    for piece in rest:
+        kind = piece[:1]
+        if kind in _MARKS and piece.startswith(_MARK_END, 1):
+            kinds.append(kind)
+            texts.append(piece[skip:])
+        else:
+            texts[-1] += _MARK_START + piece
+    return kinds, texts
+
+
+def _joined(kinds: Sequence[str], texts: Sequence[str], start: int, end: int) -> str:
+    """Return the body's text of pieces ``start`` … ``end - 1`` of :func:`_tokens`, markers
+    included but the first piece's own."""
+    if start >= end:
+        return ""
+    return texts[start] + "".join(_MARKS[kinds[i]] + texts[i] for i in range(start + 1, end))
 
 
 @dataclass(frozen=True)
@@ -321,6 +378,19 @@ class Layout:
     blocks: list[Block]
     combined_only: frozenset[int]
     whole: bool = True
+
+
+@dataclass(frozen=True)
+class Placed:
+    """A project's body with its page breaks placed (:meth:`Pager.place`): its XML block by
+    block, encoded (UTF-8), and the number of pages it prints on."""
+
+    parts: list[bytes]
+    pages: int
+
+    def xml(self) -> str:
+        """Return the body's XML."""
+        return b"".join(self.parts).decode("utf-8")
 
 
 class Pager:
@@ -346,7 +416,9 @@ class Pager:
         self._rows: dict[str, _RowFacts] = {}
         self._tables: dict[str, _TableFacts] = {}
         self._heights: dict[tuple[str, float], float] = {}
-        self._row_cache: dict[tuple[str, str], tuple[tuple[int, int, str, float], ...]] = {}
+        self._row_cache: dict[tuple[str, tuple[str, ...]], _RowCells] = {}
+        self._loose_cache: dict[str, tuple[_Paragraph | str, ...]] = {}
+        self._cut_rows: dict[tuple[str, ...], _Row] = {}
         self.breaker = page_breaker(p)
 
     # -- facts of template properties (parsed once) -----------------------
@@ -448,12 +520,49 @@ class Pager:
         lines = metrics.line_count(text, max(width - style.indent, size), size) if text else 1
         return style.before + style.after + lines * style.line_height(size), style
 
-    def _table(self, xml: str) -> _Table:
-        """Return a rendered top-level table cut into its rows and cells, with row heights."""
+    def _measured(self, xml: str) -> _Paragraph:
+        """Return a top-level paragraph's XML measured across the page's body."""
+        height, style = self._paragraph(xml, self.section.body_width)
+        return _Paragraph(xml, height, style)
+
+    def _table(self, kinds: Sequence[str], texts: Sequence[str], start: int, end: int) -> _Table:
+        """Return the top-level table of pieces ``start`` … ``end - 1`` of :func:`_tokens` (a table
+        marker, then its rows' and cells' markers) cut into its rows and cells, with row heights."""
+        rows_at = [i for i in range(start + 1, end) if kinds[i] == _ROW]
+        if not rows_at or rows_at[0] != start + 1:  # no rows, or cell markers before the first
+            return self._table_of_text(_joined(kinds, texts, start, end))
+        close_table, close_row = self._close["tbl"], self._close["tr"]
+        rows, tail = [], ""
+        for first, last in zip(rows_at, [*rows_at[1:], end], strict=True):
+            pieces = list(texts[first:last])
+            if last == end:  # the table's closing tag ends the last row
+                cut = pieces[-1].rfind(close_table)
+                if cut < 0 and any(close_table in piece for piece in pieces):
+                    return self._table_of_text(_joined(kinds, texts, start, end))
+                if cut >= 0:
+                    pieces[-1], tail = pieces[-1][:cut], pieces[-1][cut:]
+            key = tuple(pieces)
+            row = self._cut_rows.get(key)  # (remembered: its strings' hashes are then known)
+            if row is None:
+                cut = pieces[-1].rfind(close_row)
+                if cut < 0 and any(close_row in piece for piece in pieces):
+                    return self._table_of_text(_joined(kinds, texts, start, end))
+                closing = pieces[-1][cut:] if cut >= 0 else ""
+                if cut >= 0:
+                    pieces[-1] = pieces[-1][:cut]
+                row = _Row(pieces[0], tuple(pieces[1:]), closing)
+                self._remember(self._cut_rows, key, row)
+            rows.append(row)
+        return self._measured_table(texts[start], rows, tail)
+
+    def _table_of_text(self, xml: str) -> _Table:
+        """Return a rendered top-level table (its text after the table marker) cut into its rows
+        and cells by the text, with row heights: what :meth:`_table` does in a table of unusual
+        shape (a row whose closing tag is not at its end, cell markers outside rows, no rows)."""
         head, *chunks = xml.split(ROW_MARK)
         close = self._close["tbl"]
         if not chunks:
-            return _Table(head, [], "", xml)
+            return _Table(_unmarked(head), [], "")
         end = chunks[-1].rfind(close)
         tail = chunks[-1][end:] if end >= 0 else ""
         chunks[-1] = chunks[-1][:end] if end >= 0 else chunks[-1]
@@ -461,8 +570,13 @@ class Pager:
         for chunk in chunks:
             end = chunk.rfind(self._close["tr"])
             opening, *cells = (chunk[:end] if end >= 0 else chunk).split(CELL_MARK)
-            rows.append(_Row(opening, cells, chunk[end:] if end >= 0 else "", chunk))
-        table = _Table(head, rows, tail, xml)
+            rows.append(_Row(opening, tuple(cells), _unmarked(chunk[end:]) if end >= 0 else ""))
+        return self._measured_table(head, rows, _unmarked(tail))
+
+    def _measured_table(self, head: str, rows: list[_Row], tail: str) -> _Table:
+        """Return the table of ``head`` (``w:tbl`` to the first row, read for its properties),
+        ``rows`` and ``tail``, its rows measured."""
+        table = _Table(_unmarked(head), rows, tail)
         facts = self._table_facts(head)
         open_merges: dict[int, tuple[int, float]] = {}
         needs: list[tuple[int, int, float]] = []
@@ -470,8 +584,9 @@ class Pager:
             row_facts = self._row_facts(row.opening)
             if row_facts.header and index == table.header:
                 table.header += 1
-            height, placed = 0.0, []
-            for column, span, merge, content in self._row_cells(row, head, facts):
+            height = 0.0
+            cells = self._row_cells(row.cells, head, facts)
+            for column, merge, content in cells.measured:
                 if not (merge == "continue" and column in open_merges):
                     if column in open_merges:
                         first, need = open_merges.pop(column)
@@ -481,17 +596,15 @@ class Pager:
                         open_merges[column] = (index, content)
                     elif content > height:
                         height = content
-                placed.append((column, merge, span))
-            seen = {c for c, _, _ in placed}
-            for col in [c for c in open_merges if c not in seen]:
+            for col in [c for c in open_merges if c not in cells.columns] if open_merges else ():
                 first, need = open_merges.pop(col)
                 needs.append((first, index - 1, need))
                 table.merges.append((col, first, index - 1))
             if row_facts.height:
                 height = row_facts.height if row_facts.exact else max(height, row_facts.height)
-            table.cells.append([(c, m) for c, m, _ in placed])
+            table.cells.append(cells.placed)
             table.heights.append(height + _BORDER)
-            table.closing = bool(placed) and placed[0][2] > 1 and index > table.header
+            table.closing = cells.wide_first and index > table.header
         for col, (first, need) in open_merges.items():
             needs.append((first, len(rows) - 1, need))
             table.merges.append((col, first, len(rows) - 1))
@@ -501,20 +614,22 @@ class Pager:
                 table.heights[last] += need - have
         return table
 
-    def _row_cells(self, row: _Row, head: str, facts: _TableFacts) -> tuple[tuple[int, int, str, float], ...]:
-        """Return (grid column, span, merge, content height) of each cell of a row (remembered by
-        the row's XML: rows repeat within and across documents)."""
-        key = (row.chunk, head)
+    def _row_cells(self, row: tuple[str, ...], head: str, facts: _TableFacts) -> _RowCells:
+        """Return the cells of a row of the table ``head`` starts, measured (remembered by their
+        XML: rows repeat within and across documents)."""
+        key = (head, row)
         cells = self._row_cache.get(key)
         if cells is None:
-            out, column = [], 0
-            for cell in row.cells:
+            measured, spans, column = [], [], 0
+            for cell in row:
                 cell_facts = self._cell_facts_of(cell)
                 width = sum(facts.grid[column : column + cell_facts.span]) or 100.0
-                out.append((column, cell_facts.span, cell_facts.merge,
-                            self._content(cell, width, cell_facts.margins or facts.margins)))
+                measured.append((column, cell_facts.merge,
+                                 self._content(cell, width, cell_facts.margins or facts.margins)))
+                spans.append(cell_facts.span)
                 column += cell_facts.span
-            cells = tuple(out)
+            cells = _RowCells(tuple(measured), tuple((c, m) for c, m, _ in measured),
+                              frozenset(c for c, _, _ in measured), bool(spans) and spans[0] > 1)
             self._remember(self._row_cache, key, cells)
         return cells
 
@@ -539,31 +654,48 @@ class Pager:
         return height
 
     # -- reading the body ---------------------------------------------------
-    def _blocks(self, body: str) -> list[Block]:
-        """Return the body cut into top-level paragraphs, tables and what lies between them."""
+    def _blocks(self, body: str) -> list[Block] | None:
+        """Return the body cut into top-level paragraphs, tables and what lies between them
+        (None when a table holds a marker of a part printed only in a combined document)."""
+        kinds, texts = _tokens(body)
         blocks: list[Block] = []
-        first, *rest = body.split(TABLE_MARK)
-        self._loose(first, blocks)
-        for chunk in rest:
-            table, _, after = chunk.partition(TABLE_END_MARK)
-            blocks.append(self._table(table))
-            self._loose(after, blocks)
+        at = 0  # the first piece after the last table (its marker, a table's end, is dropped)
+        for start in [index for index, kind in enumerate(kinds) if kind == _TABLE]:
+            if start < at:
+                continue
+            self._loose(_joined(kinds, texts, at, start), blocks)
+            end = start + 1  # a table ends at the first end marker, or where the next starts
+            while end < len(kinds) and kinds[end] not in (_TABLE, _TABLE_END):
+                end += 1
+            if any(kind in _COMBINED for kind in kinds[start:end]):
+                return None
+            blocks.append(self._table(kinds, texts, start, end))
+            at = end
+        self._loose(_joined(kinds, texts, at, len(kinds)), blocks)
         return blocks
 
     def _loose(self, xml: str, blocks: list[Block]) -> None:
-        at = 0
-        for match in self._para.finditer(xml):
-            if match.start() > at:
-                blocks.append(xml[at : match.start()])
-            blocks.append(_Paragraph(match.group(0)))
-            at = match.end()
-        if at < len(xml):
-            blocks.append(xml[at:])
+        """Add to ``blocks`` the top-level paragraphs of ``xml`` (between tables), measured, and
+        what lies between them (remembered by their XML: most of it is the template's own)."""
+        cut = self._loose_cache.get(xml)
+        if cut is None:
+            out: list[_Paragraph | str] = []
+            at = 0
+            for match in self._para.finditer(xml):
+                if match.start() > at:
+                    out.append(xml[at : match.start()])
+                out.append(self._measured(match.group(0)))
+                at = match.end()
+            if at < len(xml):
+                out.append(xml[at:])
+            cut = tuple(out)
+            self._remember(self._loose_cache, xml, cut)
+        blocks.extend(cut)
 
     # -- placing ------------------------------------------------------------
-    def paginate(self, body: str) -> tuple[str, int]:
+    def paginate(self, body: str) -> Placed:
         """Return ``body`` (the blocks of one project, no part marked as printed only in a
-        combined document) with page breaks placed, and the number of pages it prints on."""
+        combined document) with page breaks placed."""
         placed = self.place(self.lay_out(body))
         if placed is None:
             raise ValueError("paginate() got a body with parts marked for a combined document only")
@@ -576,11 +708,13 @@ class Pager:
         blocks: list[Block] = []
         only: set[int] = set()
         inside = False
-        for block in self._blocks(body):
+        cut = self._blocks(body)
+        if cut is None:  # a table holds a part printed only in a combined document
+            return Layout([], frozenset(), whole=False)
+        for block in cut:
             if not isinstance(block, str):
-                xml = block.xml if isinstance(block, _Paragraph) else block.source
-                if COMBINED_START in xml or COMBINED_END in xml:  # a part that is not whole blocks
-                    return Layout(blocks, frozenset(only), whole=False)
+                if isinstance(block, _Paragraph) and (COMBINED_START in block.xml or COMBINED_END in block.xml):
+                    return Layout(blocks, frozenset(only), whole=False)  # a part that is not whole blocks
                 if inside:
                     only.add(len(blocks))
                 blocks.append(block)
@@ -596,11 +730,11 @@ class Pager:
                     blocks.append(piece)
         return Layout(blocks, frozenset(only), whole=not inside)
 
-    def place(self, layout: Layout, *, combined: bool = False, page_break: bool = False) -> tuple[str, int] | None:
+    def place(self, layout: Layout, *, combined: bool = False, page_break: bool = False) -> Placed | None:
         """Return the body of ``layout`` with page breaks placed -- with the parts printed only in
-        a combined document when ``combined``, starting a new page when ``page_break`` -- and the
-        number of pages it prints on; None when ``layout`` cannot be placed so (its parts are not
-        whole blocks, or something other than a paragraph or table comes first: render anew)."""
+        a combined document when ``combined``, starting a new page when ``page_break``; None when
+        ``layout`` cannot be placed so (its parts are not whole blocks, or something other than a
+        paragraph or table comes first: render anew)."""
         if not layout.whole:
             return None
         blocks = [b for i, b in enumerate(layout.blocks) if combined or i not in layout.combined_only]
@@ -610,25 +744,23 @@ class Pager:
                 return None
             head = blocks[first]
             if not isinstance(head, _Paragraph):
-                blocks.insert(first, _Paragraph(self.breaker))
-            elif not self._paragraph(head.xml, self.section.body_width)[1].page_break:
-                blocks[first] = _Paragraph(self._break_paragraph(head.xml))
+                blocks.insert(first, self._measured(self.breaker))
+            elif not head.style.page_break:
+                blocks[first] = self._measured(self._break_paragraph(head.xml))
         heights: list[float] = []
         where: list[tuple[int, int]] = []  # (block, row of a table or -1) of each height
         together: list[tuple[int, int]] = []
         keep: set[int] = set()
         forced: set[int] = set()
         repeats: list[tuple[int, int, float]] = []
-        width = self.section.body_width
         for number, block in enumerate(blocks):
             if isinstance(block, _Paragraph):
-                height, style = self._paragraph(block.xml, width)
-                if style.page_break:
+                if block.style.page_break:
                     forced.add(len(heights))
-                if style.keep_next:
+                if block.style.keep_next:
                     keep.add(len(heights))
                 where.append((number, -1))
-                heights.append(height)
+                heights.append(block.height)
             elif isinstance(block, _Table) and block.rows:
                 start = len(heights)
                 where.extend((number, index) for index in range(len(block.rows)))
@@ -649,8 +781,8 @@ class Pager:
             else:
                 rows.setdefault(number, []).append(row)
         count = 1 + len(found) + sum(1 for row in forced if row > 0)
-        xml = "".join(self._write(block, number in before, rows.get(number, ())) for number, block in enumerate(blocks))
-        return xml, count
+        parts = [self._write(block, number in before, rows.get(number, ())) for number, block in enumerate(blocks)]
+        return Placed(parts, count)
 
     @staticmethod
     def unmarked(body: str) -> str:
@@ -667,31 +799,58 @@ class Pager:
         """Return the height of a page's body that :meth:`paginate` fills."""
         return self.section.body_height * FILL
 
-    def bookmark(self, body: str, name: str, number: int) -> str:
+    def bookmark(self, placed: Placed, name: str, number: int) -> Placed:
+        """Return ``placed`` with a bookmark ``name`` around the text of its first paragraph:
+        the first of its parts holding markup, when that part is a paragraph (as in a combined
+        document, where each project starts a page with one), else wherever it is in the body."""
+        for index, part in enumerate(placed.parts):
+            xml = part.decode("utf-8")
+            if "<" not in xml:
+                continue  # what lies between blocks
+            match = self._para.match(xml)
+            if match is None or match.end() != len(xml) or xml.endswith("/>"):
+                break
+            parts = list(placed.parts)
+            parts[index] = self._bookmarked(xml, name, number).encode("utf-8")
+            return Placed(parts, placed.pages)
+        return Placed([self.bookmark_text(placed.xml(), name, number).encode("utf-8")], placed.pages)
+
+    def bookmark_text(self, body: str, name: str, number: int) -> str:
         """Return ``body`` with a bookmark ``name`` around the text of its first paragraph."""
-        p = self.prefix
         for match in self._para.finditer(body):
             xml = match.group(0)
-            if xml.endswith("/>"):
-                continue
-            opening = xml.index(">") + 1
-            ppr = self._ppr.match(xml, opening)
-            at = ppr.end() if ppr else opening
-            close = xml.rindex(f"</{p}:p>")
-            marked = (xml[:at] + f'<{p}:bookmarkStart {p}:id="{number}" {p}:name="{name}"/>' + xml[at:close]
-                      + f'<{p}:bookmarkEnd {p}:id="{number}"/>' + xml[close:])
-            return body[: match.start()] + marked + body[match.end() :]
+            if not xml.endswith("/>"):
+                return body[: match.start()] + self._bookmarked(xml, name, number) + body[match.end() :]
         return body
 
-    def _write(self, block: Block, page_break: bool = False, breaks: Sequence[int] = ()) -> str:
+    def _bookmarked(self, xml: str, name: str, number: int) -> str:
+        """Return a paragraph's XML with a bookmark ``name`` around its text."""
+        p = self.prefix
+        opening = xml.index(">") + 1
+        ppr = self._ppr.match(xml, opening)
+        at = ppr.end() if ppr else opening
+        close = xml.rindex(f"</{p}:p>")
+        return (xml[:at] + f'<{p}:bookmarkStart {p}:id="{number}" {p}:name="{name}"/>' + xml[at:close]
+                + f'<{p}:bookmarkEnd {p}:id="{number}"/>' + xml[close:])
+
+    def _write(self, block: Block, page_break: bool = False, breaks: Sequence[int] = ()) -> bytes:
         """Return the XML of a block with its page breaks (a paragraph after one; the rows of a
-        table that start a page), without our markers."""
+        table that start a page), without our markers, encoded (UTF-8)."""
         if isinstance(block, str):
-            return block.replace(ROW_MARK, "").replace(CELL_MARK, "")
+            return block.replace(ROW_MARK, "").replace(CELL_MARK, "").encode("utf-8")
         if isinstance(block, _Paragraph):
-            return self._break_paragraph(block.xml) if page_break else block.xml
-        if not breaks:
-            return block.source.replace(ROW_MARK, "").replace(CELL_MARK, "")
+            return (self._break_paragraph(block.xml) if page_break else block.xml).encode("utf-8")
+        key = tuple(breaks)
+        written = block.written.get(key)
+        if written is None:
+            written = self._table_xml(block, key).encode("utf-8")
+            if len(block.written) >= _WRITTEN_LIMIT:
+                block.written.clear()
+            block.written[key] = written
+        return written
+
+    def _table_xml(self, block: _Table, breaks: Sequence[int]) -> str:
+        """Return the XML of a table with a page break before each of rows ``breaks``."""
         out = []
         if 0 in breaks:
             out.append(self.breaker)
@@ -704,7 +863,7 @@ class Pager:
             else:
                 out.append(row.xml())
         out.append(block.tail)
-        return "".join(out).replace(CELL_MARK, "")
+        return "".join(out)
 
     def _break_paragraph(self, xml: str) -> str:
         """Return a paragraph's XML with a page break before it."""
@@ -749,7 +908,7 @@ class Pager:
                 content = source[source_open + (len(source_match.group(0)) if source_match else 0) : source_end]
                 content += cell[cell.rfind(self._close["tc"]) :]
             cells[position] = cell[:opening] + restarted + content
-        return _Row(row.opening, cells, row.closing).xml()
+        return _Row(row.opening, tuple(cells), row.closing).xml()
 
     @staticmethod
     def _merge_start(table: _Table, index: int, column: int) -> tuple[int | None, str | None]:
@@ -763,6 +922,11 @@ class Pager:
                     if merge != "continue":
                         return None, None
         return None, None
+
+
+def _unmarked(text: str) -> str:
+    """Return ``text`` without row and cell markers."""
+    return text.replace(ROW_MARK, "").replace(CELL_MARK, "") if _MARK_START in text else text
 
 
 def namespaces_of(head: str) -> dict[str, str]:
