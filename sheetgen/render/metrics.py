@@ -100,7 +100,7 @@ def wrap(text: str, width: float, size: float) -> list[str]:
     return lines
 
 
-@lru_cache(maxsize=2048)  # keys are cell texts: bounded memory
+@lru_cache(maxsize=512)  # keys are cell texts: bounded memory
 def line_count(text: str, width: float, size: float) -> int:
     """Return how many lines ``text`` takes in a box ``width`` points wide at ``size`` points."""
     if "\n" not in text and len(text) * size <= width and _wide().isdisjoint(text):

@@ -410,7 +410,7 @@ def _typed(value: Any, cell: Cell, jurisdiction: Jurisdiction, mixed: bool) -> t
     return shown(text, variants.text, variants.quoted, cell.width, cell.font_size)
 
 
-@lru_cache(maxsize=4096)  # keys are cell texts: bounded memory
+@lru_cache(maxsize=1024)  # keys are cell texts: bounded memory
 def text_cell(raw: str, style: int, quoted: int, width: float, font_size: float) -> tuple[str, str, float]:
     """Return the XML after ``<c r="A1`` of a cell printing the text ``raw`` in ``style``
     (``quoted`` when it starts like a formula), the text it shows (``raw`` cleaned; "" for
