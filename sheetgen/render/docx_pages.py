@@ -52,7 +52,7 @@ _VAL = w("val")
 _DEFAULT_MARGIN = 108 / 20  # points: Word's default left/right cell margin
 _BREAKER_HEIGHT = 1.0  # points of the paragraph that starts a table's next part on a new page
 _BORDER = 0.5  # points a row's border adds
-_CACHE_LIMIT = 256  # entries per cache (keys are XML strings of cells and rows; small enough to fill in the first units)
+_CACHE_LIMIT = 256  # entries per cache (keys are XML of cells and rows; small enough to fill in the first units)
 
 
 def _twips(node: etree._Element | None, attr: str, default: float = 0.0) -> float:
