@@ -32,7 +32,7 @@ def digest(*parts: bytes | str) -> str:
     return h.hexdigest()
 
 
-@dataclass
+@dataclass(slots=True)  # one per spec, all held until the record is written: no __dict__ each
 class Record:
     """What one spec (or one unit's combined files) was last built from and what came of it.
 
@@ -53,6 +53,10 @@ class Record:
     def files(self) -> list[str]:
         """Return every file of this record: outputs, PDFs and stale copies."""
         return [*self.outputs, *self.pdfs, *self.stale]
+
+    def stored(self) -> dict[str, Any]:
+        """Return the record as the build record stores it (each field by name)."""
+        return {name: getattr(self, name) for name in self.__slots__}
 
 
 _TEXT_FIELDS = ("fingerprint", "jurisdiction")
@@ -121,7 +125,7 @@ def _encoded(manifest: Manifest, indent: str) -> Iterator[str]:
         yield f'{indent}"{name}": {{'
         for index, record_key in enumerate(sorted(records)):
             yield (f'{"," if index else ""}\n{indent} {_json(record_key)}: '
-                   f'{_json(vars(records[record_key]))}')
+                   f'{_json(records[record_key].stored())}')
         yield f'\n{indent}}}' + (",\n" if name == "specs" else "")
 
 

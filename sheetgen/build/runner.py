@@ -107,10 +107,15 @@ class Summary:
     errors: int = 0
     combined_missing: int = 0
     output: Path = Path("output")
-    files: list[Path] = field(default_factory=list)
+    written: list[str] = field(default_factory=list)  # the files written (strings: a Path each cost ~0.5 KB)
     failures: list[str] = field(default_factory=list)
     removed: list[Path] = field(default_factory=list)
     moved: list[tuple[Path, Path]] = field(default_factory=list)
+
+    @property
+    def files(self) -> list[Path]:
+        """Return the files written, in the order they were."""
+        return [Path(p) for p in self.written]
 
     @property
     def ok(self) -> bool:
@@ -402,7 +407,7 @@ class _Build:
     def _written(self, written: list[tuple[str, Path]]) -> None:
         for _kind, path in written:
             self.reporter.written(path)
-            self.summary.files.append(path)
+            self.summary.written.append(str(path))
 
     # ------------------------------------------------------------------ running
 
@@ -486,7 +491,7 @@ class _Build:
             self.reporter.written(path)
         self.ledger.pdfs_written(done.written)
         self.evaluations.pdfs_written(done.written)
-        self.summary.files.extend(done.written)
+        self.summary.written.extend(str(p) for p in done.written)
         notes = [Diagnostic(str(source), 1, 1, "pdf-font", Severity.WARNING, message) for source, message in done.notes]
         if notes:  # fonts a file asks for that are not installed, and the faces the PDF uses instead
             self.reporter.diagnostics(notes)

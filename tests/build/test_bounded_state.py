@@ -31,9 +31,9 @@ def test_manifest_written_in_chunks_holds_every_record(tmp_path: Path) -> None:
     assert note is None and again.specs == manifest.specs
     assert again.tables["selfeval"].units == manifest.tables["selfeval"].units
     stored = json.loads(text)
-    assert stored["specs"] == {k: vars(v) for k, v in manifest.specs.items()}
+    assert stored["specs"] == {k: v.stored() for k, v in manifest.specs.items()}
     assert list(stored["specs"]) == sorted(manifest.specs)
-    unit = vars(manifest.tables["selfeval"].units["/u"])
+    unit = manifest.tables["selfeval"].units["/u"].stored()
     assert stored["tables"] == {"selfeval": {"specs": {}, "units": {"/u": unit}}}
     assert len(text.splitlines()) > 3000  # a record to a line, readable in a diff
 
