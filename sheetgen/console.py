@@ -11,6 +11,7 @@ from typing import TextIO
 
 from sheetgen.build.runner import Summary
 from sheetgen.errors import Diagnostic
+from sheetgen.spec.files import display
 
 
 class Reporter:
@@ -58,7 +59,7 @@ class Reporter:
     def written(self, path: Path) -> None:
         if self.verbose:
             self._clear()
-            print(f"写入 {path}", file=self.stream)
+            print(f"写入 {display(path)}", file=self.stream)
             self._bar()
 
     def failed(self, message: str) -> None:

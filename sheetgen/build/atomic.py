@@ -31,7 +31,9 @@ class WriteError(SheetgenError):
     """A file could not be written; the message says why, in Chinese."""
 
     def __init__(self, path: Path, message: str):
-        super().__init__(f"{path}: {message}")
+        from sheetgen.spec.files import display  # (messages name a file as the user does)
+
+        super().__init__(f"{display(path)}: {message}")
         self.path = path
         self.reason = message
 

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from sheetgen import os_errors
 from sheetgen.errors import SheetgenError
+from sheetgen.spec.files import display
 
 LOCK_NAME = ".sheetgen-lock"
 DEFAULT_WAIT = 600.0  # seconds: longer than any build of a few thousand specs takes here
@@ -45,12 +46,13 @@ def output_lock(folder: Path, wait: float, on_wait: Callable[[str], None]) -> It
     try:
         lock.acquire(timeout=0)
     except Timeout:
-        on_wait(f"另一个 sheetgen 正在向 {folder} 生成文件，等待它结束（最多 {_seconds(wait)}）……")
+        on_wait(f"另一个 sheetgen 正在向 {display(folder)} 生成文件，等待它结束（最多 {_seconds(wait)}）……")
         started = time.monotonic()
         try:
             lock.acquire(timeout=wait)
         except Timeout:
-            raise BuildLocked(f"{folder}: 另一个 sheetgen 正在向这个文件夹生成文件，等了 {_seconds(wait)} 仍未结束，"
+            raise BuildLocked(f"{display(folder)}: 另一个 sheetgen 正在向这个文件夹生成文件，"
+                              f"等了 {_seconds(wait)} 仍未结束，"
                               "这次没有生成任何文件；等它结束后再运行，或用 -o 换一个输出文件夹") from None
         on_wait(f"另一个 sheetgen 已结束（等了 {_seconds(time.monotonic() - started)}），开始生成")
     except OSError as exc:
@@ -58,7 +60,7 @@ def output_lock(folder: Path, wait: float, on_wait: Callable[[str], None]) -> It
             # Nothing can be written there by this build either: each file says so when it is tried.
             yield
             return
-        raise BuildLocked(f"{folder}: 无法锁定输出文件夹：{os_errors.explain(exc)}") from None
+        raise BuildLocked(f"{display(folder)}: 无法锁定输出文件夹：{os_errors.explain(exc)}") from None
     try:
         yield
     finally:

@@ -17,6 +17,7 @@ from typing import Any
 
 from sheetgen import __version__
 from sheetgen.build.atomic import write_atomic_chunks
+from sheetgen.spec.files import display
 
 MANIFEST_NAME = ".sheetgen-manifest.json"
 FORMAT = 3  # 3: every path is under the output folder's real absolute path
@@ -172,17 +173,17 @@ class Manifest:
         except FileNotFoundError:
             return cls(), None
         except (OSError, UnicodeDecodeError):
-            return cls(), f"{path}: 生成记录无法读取，已忽略（这次全部重新生成）"
+            return cls(), f"{display(path)}: 生成记录无法读取，已忽略（这次全部重新生成）"
         try:
             raw = json.loads(text)
         except ValueError:
-            return cls(), f"{path}: 生成记录已损坏，已忽略（这次全部重新生成）"
+            return cls(), f"{display(path)}: 生成记录已损坏，已忽略（这次全部重新生成）"
         if isinstance(raw, dict) and (raw.get("format") != FORMAT or raw.get("version") != __version__):
-            return cls(), f"{path}: 生成记录来自另一版本的 sheetgen，已忽略（这次全部重新生成）"
+            return cls(), f"{display(path)}: 生成记录来自另一版本的 sheetgen，已忽略（这次全部重新生成）"
         found = _records_of(raw)
         tables = _tables(raw.get("tables", {})) if isinstance(raw, dict) else None
         if found is None or tables is None:
-            return cls(), f"{path}: 生成记录的内容不是 sheetgen 写的格式，已忽略（这次全部重新生成）"
+            return cls(), f"{display(path)}: 生成记录的内容不是 sheetgen 写的格式，已忽略（这次全部重新生成）"
         return cls(*found, tables), None
 
     def write(self, folder: Path) -> None:

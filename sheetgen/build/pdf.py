@@ -33,6 +33,7 @@ from lxml import etree
 from sheetgen import office, os_errors
 from sheetgen.build.atomic import WriteError, write_atomic
 from sheetgen.build.plan import pdf_path
+from sheetgen.spec.files import display
 
 INSTALL_HINT = "请先安装 LibreOffice：sudo apt-get install libreoffice-writer-nogui libreoffice-calc-nogui"
 SECONDS_PER_FILE = 20
@@ -268,7 +269,7 @@ def convert(sources: list[Path], program: str) -> Conversion:
             for source in files:
                 produced = outdir / f"{source.stem}.pdf"
                 if not produced.is_file() or produced.stat().st_size == 0:
-                    done.failures.append(f"{source}: LibreOffice 没能把它转换成 PDF")
+                    done.failures.append(f"{display(source)}: LibreOffice 没能把它转换成 PDF")
                     continue
                 target = pdf_path(source)
                 try:

@@ -43,7 +43,7 @@ from sheetgen.build.tasks import (
 )
 from sheetgen.errors import Diagnostic, Severity
 from sheetgen.jurisdiction import SELF_EVALUATION_TABLE, TARGET_TABLE
-from sheetgen.spec.files import SpecFile, unit_specs
+from sheetgen.spec.files import SpecFile, display, unit_specs
 from sheetgen.workspace import Workspace
 
 if TYPE_CHECKING:  # concurrent.futures is imported with the workers, when a build has work
@@ -241,7 +241,8 @@ class _Build:
             other = by_output.setdefault(target, unit)
             if other is not unit:
                 for a, b in ((other, unit), (unit, other)):
-                    a.failed = (f"与 {b.folder} 写到同一个输出文件夹 {target}（文件夹名里的特殊字符都换成了 _），"
+                    a.failed = (f"与 {b.folder} 写到同一个输出文件夹 {display(target)}"
+                                "（文件夹名里的特殊字符都换成了 _），"
                                 "两个单位的文件会互相覆盖，这次都没有生成；请给其中一个文件夹改名")
         return list(units.values())
 
@@ -509,10 +510,10 @@ class _Build:
         for action in done:
             if action.target is None:
                 self.summary.removed.append(action.path)
-                self.reporter.note(f"删除 {action.path}（{action.reason}）")
+                self.reporter.note(f"删除 {display(action.path)}（{action.reason}）")
             else:
                 self.summary.moved.append((action.path, action.target))
-                self.reporter.note(f"改名 {action.path} → {action.target.name}（{action.reason}）")
+                self.reporter.note(f"改名 {display(action.path)} → {action.target.name}（{action.reason}）")
         for failure in failures:
             self._failure(failure)
 

@@ -25,6 +25,7 @@ from sheetgen import os_errors
 from sheetgen.build.manifest import Record
 from sheetgen.build.plan import pdf_path as pdf_of
 from sheetgen.build.plan import stale_path
+from sheetgen.spec.files import display
 
 
 @dataclass(frozen=True)
@@ -90,14 +91,14 @@ class Retirements:
                     self.done.append(action)
                     continue
                 if action.target.exists() and str(action.target) not in self._ours:
-                    self.failures.append(f"{source}: 已过期，但无法改名为 {action.target.name}：已有同名文件"
+                    self.failures.append(f"{display(source)}: 已过期，但无法改名为 {action.target.name}：已有同名文件"
                                          "（不是 sheetgen 写的，没有动它）；请删掉或移走这两个文件之一")
                     continue
                 os.replace(source, action.target)
                 self.done.append(action)
             except OSError as exc:
                 verb = "删除" if action.target is None else "改名"
-                self.failures.append(f"{source}: 已过期，但无法{verb}：{os_errors.explain(exc)}")
+                self.failures.append(f"{display(source)}: 已过期，但无法{verb}：{os_errors.explain(exc)}")
 
 
 def _one_of(path: Path, others: Sequence[str]) -> bool:

@@ -26,7 +26,7 @@ from sheetgen.build.plan import combined_outputs, loaded_fingerprint, unit_finge
 from sheetgen.errors import Diagnostic, SheetgenError
 from sheetgen.jurisdiction import TARGET_TABLE, Jurisdiction
 from sheetgen.model import Project
-from sheetgen.spec.files import SpecFile
+from sheetgen.spec.files import SpecFile, display
 from sheetgen.workspace import Formats
 
 
@@ -191,9 +191,9 @@ def make_and_write(kind: str, path: Path, projects: Sequence[Made], jurisdiction
     try:
         data = compiled(kind, jurisdiction, table).document([p.piece(kind, table) for p in projects], jurisdiction)
     except SheetgenError as exc:
-        return Failure(kind, f"{path}: 生成失败：{exc}", kept=False)
+        return Failure(kind, f"{display(path)}: 生成失败：{exc}", kept=False)
     except Exception as exc:  # a template that fails for one spec must not stop the others
-        return Failure(kind, f"{path}: 生成失败（{type(exc).__name__}）：{exc}", kept=False)
+        return Failure(kind, f"{display(path)}: 生成失败（{type(exc).__name__}）：{exc}", kept=False)
     try:
         write_atomic(path, data)
     except WriteError as exc:
