@@ -10,7 +10,7 @@ from pathlib import Path
 from sheetgen import __version__
 from sheetgen.build.manifest import digest
 from sheetgen.build.names import safe_name
-from sheetgen.spec.files import LoadedSpec, SpecFile, file_digest, read_spec
+from sheetgen.spec.files import LoadedSpec, SpecFile, file_digest, read_spec, real_text
 from sheetgen.workspace import Workspace
 
 COMBINED_PREFIX = "汇总-"
@@ -19,23 +19,8 @@ STALE_MARK = "（已过期）"
 
 def key(path: Path) -> str:
     """Return the record key of a spec or unit folder: its real absolute path, so that
-    `build specs`, `build ./specs` and `build /abs/specs` share their records.
-
-    The same as ``str(real_path(path))``, in strings: its folder is resolved once (a unit
-    folder holds many specs) and nothing is kept per file, so that a build's memory does not
-    grow with the number of specs (a cache of every key and its paths did)."""
-    text = os.fspath(path)
-    if not os.path.isabs(text):
-        text = os.path.join(os.getcwd(), text)
-    folder, name = os.path.split(text)
-    if name in ("", ".", "..") or os.path.islink(text):
-        return os.path.realpath(text)
-    return os.path.join(_real_folder(folder), name)
-
-
-@lru_cache(maxsize=1 << 12)
-def _real_folder(folder: str) -> str:
-    return os.path.realpath(folder)
+    `build specs`, `build ./specs` and `build /abs/specs` share their records."""
+    return real_text(path)
 
 
 def unit_folder(spec: SpecFile) -> Path:

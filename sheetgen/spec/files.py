@@ -89,38 +89,35 @@ def display(path: Path) -> str:
 
 
 def _display(path: Path) -> str:
-    absolute = path.absolute()
-    if absolute.name in ("", ".", "..") or absolute.is_symlink():
-        return _shown(absolute.resolve(), path, os.getcwd())
-    return _shown_file(path, os.getcwd())
-
-
-@lru_cache(maxsize=256)  # the specs of the last units: a cache of every spec would grow with the build
-def _shown_file(path: Path, cwd: str) -> str:
-    """Return how messages name ``path`` (no symlink) from the working folder ``cwd``: found
-    once, as it depends on nothing but the two and the folders' resolutions, found once too."""
-    return _shown(_real_folder(path.absolute().parent) / path.name, path, cwd)
-
-
-def _shown(real: Path, path: Path, cwd: str) -> str:
-    """Return ``real`` (the resolved ``path``) relative to the resolved ``cwd``, else ``path``."""
-    try:
-        return str(real.relative_to(_real_folder(Path(cwd))))
-    except ValueError:
-        return str(path)
+    real, here = real_text(path), _real_folder(os.getcwd())
+    if real == here:
+        return "."
+    inside = here.rstrip(os.sep) + os.sep
+    return real[len(inside):] if real.startswith(inside) else str(path)
 
 
 def real_path(path: Path) -> Path:
     """Return ``path.resolve()``, its folder's resolved once (a spec folder holds many files)."""
-    path = path.absolute()
-    if path.name in ("", ".", "..") or path.is_symlink():
-        return path.resolve()
-    return _real_folder(path.parent) / path.name
+    return Path(real_text(path))
+
+
+def real_text(path: str | os.PathLike[str]) -> str:
+    """Return the text of ``path.resolve()``: the folder's real path, resolved once per folder
+    (a unit folder holds many specs), joined with the name; the whole path resolved afresh
+    when it ends in ``.``/``..`` or names a symlink.  Nothing is kept per file, so that what
+    a build keeps does not grow with the number of specs."""
+    text = os.fspath(path)
+    if not os.path.isabs(text):
+        text = os.path.join(os.getcwd(), text)
+    folder, name = os.path.split(text)
+    if name in ("", ".", "..") or os.path.islink(text):
+        return os.path.realpath(text)
+    return os.path.join(_real_folder(folder), name)
 
 
 @lru_cache(maxsize=4096)
-def _real_folder(folder: Path) -> Path:
-    return folder.resolve()
+def _real_folder(folder: str) -> str:
+    return os.path.realpath(folder)
 
 
 def _is_spec(path: Path) -> bool:

@@ -1,5 +1,5 @@
 """How messages name a file (:func:`sheetgen.spec.files.display`): as resolving it afresh
-would, though a plain file's name is found once per working folder."""
+would, though each folder is resolved once."""
 
 from __future__ import annotations
 
@@ -8,14 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from sheetgen.spec import files
 from sheetgen.spec.files import display
 
 
 def _fresh(path: Path) -> str:
-    """Return the name as it was found before it was kept: resolved on every call."""
+    """Return the name as pathlib finds it: the path resolved, relative to the working folder."""
     try:
-        return str(files.real_path(path).relative_to(Path(os.getcwd()).resolve()))
+        return str(path.resolve().relative_to(Path(os.getcwd()).resolve()))
     except ValueError:
         return str(path)
 
