@@ -414,14 +414,7 @@ class _Build:
 
     def run(self) -> Summary:
         options = self.options
-        jobs = options.jobs or os.cpu_count() or 1
-        workers = self._early_workers(jobs)
-        try:
-            old, note = self._build(jobs, workers)
-        except BaseException:
-            if workers is not None:
-                workers.terminate()  # Ctrl-C: do not wait for tasks that may never end
-            raise
+        old, note = self._build(options.jobs or os.cpu_count() or 1)
         self.ledger.forget_gone(Scope.of(options.paths))
         self.evaluations.forget_gone(Scope.of(options.paths))
         if options.pdf:
@@ -442,7 +435,8 @@ class _Build:
         to be built (no build record yet, or ``--force``); else None (they start once some unit
         is found out of date, or never).  Started first, they are forked from a main process
         that holds nothing of the build yet, so their memory does not grow with its size."""
-        if jobs <= 1 or not (self.options.force or not (self.options.output / MANIFEST_NAME).is_file()):
+        everything = self.options.force or not (self.options.output / MANIFEST_NAME).is_file()
+        if jobs <= 1 or not everything:
             return None
         from sheetgen.build.workers import Workers
 
@@ -450,32 +444,35 @@ class _Build:
         workers.start()
         return workers
 
-    def _build(self, jobs: int, workers: Workers | None) -> tuple[Manifest, str | None]:
-        """Build what is out of date (with ``workers``, else with workers started when some unit
-        is); return the old build record and the note on it, if it could not be used."""
+    def _build(self, jobs: int) -> tuple[Manifest, str | None]:
+        """Build what is out of date with up to ``jobs`` workers (started first when everything
+        is, else once some unit is found out of date); return the old build record and the
+        note on it, if it could not be used."""
         options = self.options
-        specs = self._specs()
-        remove_stale_temps(options.output)
-        old, note = Manifest.read(options.output)
-        if note:
-            self.reporter.note(note)
-        self.ledger = Ledger(old)
-        self.evaluations = Ledger(old.table(SELF_EVALUATION_TABLE))
-        self.reporter.started(len(specs))
-        planned = self._tasks(deque(self._units(specs)))
-        del specs
-        first = list(islice(planned, jobs))  # the rest is planned as workers take it: no list of every task
-        if first and workers is None:  # (process pools, and their modules: not needed when nothing is out of date)
-            from sheetgen.build.workers import Workers
+        workers = self._early_workers(jobs)
+        try:
+            specs = self._specs()
+            remove_stale_temps(options.output)
+            old, note = Manifest.read(options.output)
+            if note:
+                self.reporter.note(note)
+            self.ledger = Ledger(old)
+            self.evaluations = Ledger(old.table(SELF_EVALUATION_TABLE))
+            self.reporter.started(len(specs))
+            planned = self._tasks(deque(self._units(specs)))
+            del specs
+            first = list(islice(planned, jobs))  # the rest is planned as workers take it: no list of every task
+            if first and workers is None:  # (process pools and their modules: not needed when nothing is out of date)
+                from sheetgen.build.workers import Workers
 
-            workers = Workers(max(1, min(jobs, len(first))))
-        if workers is not None:
-            try:
+                workers = Workers(max(1, min(jobs, len(first))))
+            if workers is not None:
                 self._execute(chain(first, planned), workers)
-            except BaseException:
-                workers.terminate()
-                raise
-            workers.close()
+                workers.close()
+        except BaseException:
+            if workers is not None:
+                workers.terminate()  # Ctrl-C: do not wait for tasks that may never end
+            raise
         return old, note
 
     def _export_pdf(self) -> None:
