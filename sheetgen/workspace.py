@@ -49,14 +49,8 @@ def candidate_dirs(folder: Path, *, tree: bool = False) -> tuple[Path, ...]:
         if current.parent == current:
             break
         current = current.parent
-    builtin = _builtin_real()
+    builtin = jurisdictions.builtin_dir()
     return tuple(p for p in dict.fromkeys(levels) if p != builtin)
-
-
-@cache
-def _builtin_real() -> Path:
-    """Return the real path of the built-in formats' folder (a folder of the installed package)."""
-    return jurisdictions.builtin_dir().resolve()
 
 
 def override_dirs(folder: Path, *, tree: bool = False) -> tuple[Path, ...]:

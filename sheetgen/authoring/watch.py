@@ -68,7 +68,7 @@ class Scope:
 
     def find_folders(self) -> None:
         """Work out again which folders the named paths draw on (one may have appeared)."""
-        areas, templates = [], [jurisdictions.builtin_dir().resolve()]
+        areas, templates = [], [jurisdictions.builtin_dir()]
         for path in self.paths:
             root = path if path.is_dir() else path.parent
             if path.is_file() or holds_specs(root):  # a unit (or one of its specs): blocks may sit beside it

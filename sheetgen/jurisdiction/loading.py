@@ -12,6 +12,7 @@ import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -53,17 +54,17 @@ SCHEMA = "schema.yaml"
 TEMPLATES = "templates"
 
 
+@cache
 def builtin_dir() -> Path:
-    """Return the folder holding the built-in jurisdictions.
+    """Return the real path of the folder holding the built-in jurisdictions (found once per
+    process: it is a folder of the installed package).
 
     In an installed wheel they live in ``sheetgen/_templates``; in a source
     checkout (or an editable install) in the repository's ``templates/``.
     """
     package = Path(__file__).resolve().parent.parent
     packaged = package / "_templates"
-    if packaged.is_dir():
-        return packaged
-    return package.parent / TEMPLATES
+    return (packaged if packaged.is_dir() else package.parent / TEMPLATES).resolve()
 
 
 def shipped(folder: Path) -> bool:
@@ -71,7 +72,7 @@ def shipped(folder: Path) -> bool:
     are checked by sheetgen's tests (tests/validation/test_jurisdiction_files.py checks the
     description files, tests/render/test_template_check.py the templates), not again each time
     a command loads them.  A user's folder -- a copy, an override -- always is."""
-    return folder.resolve().is_relative_to(builtin_dir().resolve())
+    return folder.resolve().is_relative_to(builtin_dir())
 
 
 
