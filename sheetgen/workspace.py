@@ -31,7 +31,7 @@ from sheetgen.errors import Diagnostic, JurisdictionError, SheetgenError
 from sheetgen.jurisdiction import Jurisdiction
 from sheetgen.jurisdiction.loading import TEMPLATES, check_name, not_found
 from sheetgen.mappings import deep_merge
-from sheetgen.spec.files import DEFAULTS_NAME, SpecFile, defaults_chain, discover, display
+from sheetgen.spec.files import DEFAULTS_NAME, SpecFile, SpecFolder, defaults_chain, discover, display, find_folders
 from sheetgen.spec.yamlload import load_yaml
 
 #: How many folders, from a spec's own folder up, may hold a ``templates/`` folder of overrides.
@@ -112,6 +112,12 @@ class Workspace:
     def discover(paths: Iterable[Path]) -> tuple[list[SpecFile], list[Diagnostic]]:
         """Return the spec files under ``paths`` in build order, and the paths not found."""
         return discover(paths)
+
+    @staticmethod
+    def find_folders(paths: Iterable[Path]) -> tuple[list[SpecFolder], list[Diagnostic]]:
+        """Return the folders of the specs under ``paths`` in build order, each read when its
+        turn comes, and the paths not found."""
+        return find_folders(paths)
 
     @staticmethod
     def unit_defaults(folder: Path) -> UnitDefaults:

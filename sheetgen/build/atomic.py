@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import itertools
 import os
 from collections.abc import Iterable
@@ -79,17 +80,25 @@ def write_atomic(path: Path, data: bytes) -> None:
     write_atomic_chunks(path, (data,))
 
 
-def write_atomic_chunks(path: Path, chunks: Iterable[bytes]) -> None:
+def write_atomic_chunks(path: Path, chunks: Iterable[bytes], *, same_as: str = "") -> bool:
     """Write the bytes of ``chunks``, made as they are written (a large file need not be held
-    whole), to ``path`` atomically; raise :class:`WriteError` on failure."""
+    whole), to ``path`` atomically; raise :class:`WriteError` on failure.  Return whether
+    ``path`` was replaced: not when the bytes' SHA-256 is ``same_as`` (``path`` holds them already)."""
     folder, name = os.path.split(os.fspath(path))
     temp = ""
+    digest = hashlib.sha256() if same_as else None
     try:
         temp, handle = _create(folder or ".", name)
         with handle:
             for chunk in chunks:
                 _write_all(handle, chunk)
+                if digest is not None:
+                    digest.update(chunk)
+        if digest is not None and digest.hexdigest() == same_as:
+            os.unlink(temp)
+            return False
         os.replace(temp, path)
+        return True
     except OSError as exc:
         if temp:
             with contextlib.suppress(OSError):

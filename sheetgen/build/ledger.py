@@ -8,13 +8,16 @@ touches old files, at the end of the build.
 
 from __future__ import annotations
 
+import heapq
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from pathlib import Path
 
-from sheetgen.build.manifest import Manifest, Record
+from sheetgen.build.manifest import Manifest, Record, RecordSource
 from sheetgen.build.plan import key, stale_path
+from sheetgen.build.record_log import KINDS, RecordLog
 from sheetgen.build.stale import Action, Retirements, pdf_of
 from sheetgen.build.tasks import CombinedOutcome, Failure, SpecOutcome, UnitTask
 
@@ -40,18 +43,80 @@ class Scope:
 
 
 class Ledger:
-    """The old build record and the new one being made."""
+    """The old build record and the new one being made.
+
+    The new record is the old records carried over unchanged (``_carried``: their keys) and
+    the records this build made, kept on disk as they come (:class:`RecordLog`): a build of
+    everything holds no record in memory.  ``_touched`` holds the keys of old records this
+    build has decided about (carried, replaced or dropped)."""
 
     def __init__(self, old: Manifest):
         self.old = old
-        self.new = Manifest()
+        self.made = RecordLog()
         self.retire = Retirements()
         self.retire.know([*old.specs.values(), *old.units.values()])
         self._touched: set[str] = set()
+        self._carried: dict[str, set[str]] = {kind: set() for kind in KINDS}
 
-    def records(self) -> list[Record]:
-        """Return every record of the new build record."""
-        return [*self.new.specs.values(), *self.new.units.values()]
+    def _old(self, kind: str) -> dict[str, Record]:
+        return self.old.specs if kind == "specs" else self.old.units
+
+    def _put(self, kind: str, record_key: str, record: Record) -> None:
+        """Make ``record`` the new record of ``record_key``."""
+        if record_key in self._old(kind):
+            self._touched.add(record_key)
+            self._carried[kind].discard(record_key)
+        self.made.put(kind, record_key, record)
+
+    def _carry(self, kind: str, record_key: str) -> None:
+        """Carry the old record of ``record_key`` over unchanged."""
+        self._touched.add(record_key)
+        self._carried[kind].add(record_key)
+
+    def has_records(self) -> bool:
+        """Return whether the new record has any record."""
+        return bool(self.made) or any(self._carried.values())
+
+    def records(self, kind: str) -> Iterator[tuple[str, Record]]:
+        """Return the new records of ``kind`` (``specs``, ``units``) with their keys, sorted by key."""
+        old = self._old(kind)
+        carried = ((record_key, old[record_key]) for record_key in sorted(self._carried[kind]))
+        return heapq.merge(carried, self.made.items(kind), key=itemgetter(0))
+
+    def _all(self) -> Iterator[Record]:
+        for kind in KINDS:
+            for _, record in self.records(kind):
+                yield record
+
+    def outputs(self) -> Iterator[str]:
+        """Return every current output of the new record (a unit's once each)."""
+        for record in self._all():
+            yield from record.outputs
+
+    def claimed(self, names: set[str]) -> set[str]:
+        """Return the current outputs and PDFs the new record names whose file names are among
+        ``names`` (those :meth:`planned` for removal: the guard of :meth:`Retirements.apply`
+        compares each with them by real path)."""
+        if not names:
+            return set()
+        return {p for record in self._all() for p in (*record.outputs, *record.pdfs)
+                if os.path.basename(p) in names}
+
+    def _update(self, change: Callable[[Record], bool], *, with_pdfs: bool = False) -> None:
+        """Apply ``change`` to every new record (``with_pdfs``: every one naming PDFs); keep the
+        records it returns True for, changed (an old record carried over is changed in place)."""
+        for kind in KINDS:
+            for record_key in self._carried[kind]:
+                record = self._old(kind)[record_key]
+                if not with_pdfs or record.pdfs:
+                    change(record)
+            for record_key, record in self.made.items(kind, with_pdfs=with_pdfs):
+                if change(record):
+                    self.made.put(kind, record_key, record)
+
+    def close(self) -> None:
+        """Let go of the records this build made (after the build record is written)."""
+        self.made.close()
 
     # ------------------------------------------------------------------ what became of each
 
@@ -60,22 +125,19 @@ class Ledger:
         those it has: a 自评表 record exists only for what has one."""
         for spec_key in specs:
             if spec_key in self.old.specs:
-                self._touched.add(spec_key)
-                self.new.specs[spec_key] = self.old.specs[spec_key]
+                self._carry("specs", spec_key)
         if unit in self.old.units:
-            self._touched.add(unit)
-            self.new.units[unit] = self.old.units[unit]
+            self._carry("units", unit)
 
     def spec(self, outcome: SpecOutcome, outputs: dict[str, Path], spec_key: str) -> None:
         """Record what became of one spec, whose record key is ``spec_key`` (``outputs``: its
         file of each kind built)."""
-        self._touched.add(spec_key)
         old = self.old.specs.get(spec_key) or Record("")
         if not outcome.valid:
             new = Record("", stale=list(old.stale))
             for path in old.outputs:
                 self.retire.move_aside(path, old, new, f"项目 {outcome.spec.path.name} 有错误，没有重新生成")
-            self.new.specs[spec_key] = new
+            self._put("specs", spec_key, new)
             return
         assert outcome.jurisdiction is not None
         name, dirs = outcome.jurisdiction
@@ -84,23 +146,22 @@ class Ledger:
                      stale=list(old.stale))
         self._files(old, new, outputs, outcome.written, outcome.failures, outcome.fingerprint,
                     f"项目 {outcome.spec.path.name}")
-        self.new.specs[spec_key] = new
+        self._put("specs", spec_key, new)
 
     def combined(self, unit_key: str, combined: CombinedOutcome) -> list[str]:
         """Record what became of the 汇总 of the unit whose record key is ``unit_key``; return
         the names its old files are moved aside to when it could not be made."""
-        self._touched.add(unit_key)
         old = self.old.units.get(unit_key) or Record("")
         if combined.blocked:
             new = Record("", stale=list(old.stale))
             for earlier in old.outputs:
                 self.retire.move_aside(earlier, old, new, "汇总没有重新生成")
-            self.new.units[unit_key] = new
+            self._put("units", unit_key, new)
             return [stale_path(Path(p)).name for p in old.outputs]
         new = Record(combined.fingerprint if not combined.failures else "", pdfs=list(old.pdfs),
                      stale=list(old.stale))
         self._files(old, new, combined.outputs, combined.written, combined.failures, combined.fingerprint, "汇总")
-        self.new.units[unit_key] = new
+        self._put("units", unit_key, new)
         return []
 
     def drop(self, spec: str | None, unit: str | None, reason: str) -> None:
@@ -120,15 +181,13 @@ class Ledger:
                 continue
             record = self.old.specs.get(job.key) or Record("")
             outputs = list(record.outputs) if table else [str(p) for _, p in job.outputs]
-            self.new.specs[job.key] = Record("", record.jurisdiction, record.template_dirs,
-                                             outputs, pdfs=record.pdfs, stale=record.stale)
-            self._touched.add(job.key)
+            self._put("specs", job.key, Record("", record.jurisdiction, record.template_dirs,
+                                               outputs, pdfs=record.pdfs, stale=record.stale))
         unit_key = key(task.folder)
         if table and unit_key not in self.old.units:
             return
         old = self.old.units.get(unit_key) or Record("")
-        self.new.units[unit_key] = Record("", outputs=old.outputs, pdfs=old.pdfs, stale=old.stale)
-        self._touched.add(unit_key)
+        self._put("units", unit_key, Record("", outputs=old.outputs, pdfs=old.pdfs, stale=old.stale))
 
     def _files(self, old: Record, new: Record, outputs: dict[str, Path], written: list[tuple[str, Path]],
                failures: list[Failure], fingerprint: str, what: str) -> None:
@@ -170,48 +229,78 @@ class Ledger:
     def forget_gone(self, scope: Scope) -> None:
         """Plan removing the files of specs and units in ``scope`` that no longer exist; carry
         over the records of everything else (another build's business)."""
-        for table, new, unit in ((self.old.specs, self.new.specs, False), (self.old.units, self.new.units, True)):
-            for record_key, record in table.items():
+        for kind in KINDS:
+            for record_key, record in self._old(kind).items():
                 if record_key in self._touched:
                     continue
-                if scope.has(Path(record_key), unit=unit):
-                    what = "单位文件夹" if unit else "项目说明"
+                if scope.has(Path(record_key), unit=kind == "units"):
+                    what = "单位文件夹" if kind == "units" else "项目说明"
                     self.retire.remove(record, f"{what} {record_key} 已不存在")
                 else:
-                    new[record_key] = record
+                    self._carry(kind, record_key)
 
     def pdfs_written(self, written: list[Path]) -> None:
         """Record the PDFs ``build --pdf`` wrote."""
-        by_pdf = {pdf_of(Path(p)): record for record in self.records() for p in record.outputs}
-        for path in written:
-            record = by_pdf.get(path)
-            if record is not None and str(path) not in record.pdfs:
-                record.pdfs.append(str(path))
+        made = {str(p) for p in written}
+
+        def add(record: Record) -> bool:
+            pdfs = [pdf for pdf in map(str, map(pdf_of, map(Path, record.outputs)))
+                    if pdf in made and pdf not in record.pdfs]
+            record.pdfs.extend(pdfs)
+            return bool(pdfs)
+
+        self._update(add)
 
     def settle_pdfs(self) -> None:
         """Plan moving aside the PDFs sheetgen made of files that have changed since (no --pdf
         this time, or the conversion failed); remove the stale copy of a PDF current again."""
-        for record in self.records():
-            if not record.pdfs:
+        self._update(self._settle, with_pdfs=True)
+
+    def _settle(self, record: Record) -> bool:
+        """Settle the PDFs of one record (see :meth:`settle_pdfs`); return whether it changed."""
+        changed = False
+        sources = {pdf_of(Path(p)): Path(p) for p in record.outputs}
+        for path in list(record.pdfs):
+            pdf, source = Path(path), sources.get(Path(path))
+            if source is None or not pdf.is_file():
                 continue
-            sources = {pdf_of(Path(p)): Path(p) for p in record.outputs}
-            for path in list(record.pdfs):
-                pdf, source = Path(path), sources.get(Path(path))
-                if source is None or not pdf.is_file():
-                    continue
-                if source.is_file() and pdf.stat().st_mtime_ns < source.stat().st_mtime_ns:
-                    record.pdfs.remove(path)
-                    self.retire.move_aside(path, Record("", outputs=[path]), record,
-                                           f"{source.name} 已更新，PDF 没有重新生成（加 --pdf 重新生成）")
-                elif str(stale_path(pdf)) in record.stale:
-                    self.retire.remove_file(str(stale_path(pdf)), record, f"{pdf.name} 已重新生成")
+            if source.is_file() and pdf.stat().st_mtime_ns < source.stat().st_mtime_ns:
+                record.pdfs.remove(path)
+                self.retire.move_aside(path, Record("", outputs=[path]), record,
+                                       f"{source.name} 已更新，PDF 没有重新生成（加 --pdf 重新生成）")
+                changed = True
+            elif str(stale_path(pdf)) in record.stale:
+                self.retire.remove_file(str(stale_path(pdf)), record, f"{pdf.name} 已重新生成")
+                changed = True
+        return changed
+
+    def planned(self) -> set[str]:
+        """Return the names of the files this build plans to remove or move aside."""
+        return {action.path.name for action in self.retire.actions}
 
     def apply(self, claimed: set[str]) -> tuple[list[Action], list[str]]:
         """Carry out the planned removals and moves, except on files ``claimed`` as current (by
-        any ledger's records); return those done and the failures.
-        Afterwards every record names only files that exist."""
+        any ledger's records); return those done and the failures."""
         self.retire.apply(claimed)
-        for record in self.records():
+        return self.retire.done, self.retire.failures
+
+    def stored(self) -> RecordSource:
+        """Return the new records as the build record stores them, after :meth:`apply`:
+        naming only files that exist."""
+        return _Existing(self)
+
+
+class _Existing:
+    """The records of a ledger, each naming only its files that exist."""
+
+    def __init__(self, ledger: Ledger):
+        self._ledger = ledger
+
+    def has_records(self) -> bool:
+        return self._ledger.has_records()
+
+    def records(self, kind: str) -> Iterator[tuple[str, Record]]:
+        for record_key, record in self._ledger.records(kind):
             for files in (record.outputs, record.pdfs, record.stale):
                 files[:] = [p for p in dict.fromkeys(files) if os.path.isfile(p)]
-        return self.retire.done, self.retire.failures
+            yield record_key, record

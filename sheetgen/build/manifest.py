@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from sheetgen import __version__
 from sheetgen.build.atomic import write_atomic_chunks
@@ -119,15 +119,54 @@ def _tables(raw: object) -> dict[str, Manifest] | None:
     return out
 
 
-def _encoded(manifest: Manifest, indent: str) -> Iterator[str]:
-    """Return the JSON text of ``manifest``'s own table (its spec and unit records) in pieces:
+class RecordSource(Protocol):
+    """Records of one table to store: a :class:`Manifest`, or the records a build made."""
+
+    def has_records(self) -> bool:
+        """Return whether there is any record at all."""
+
+    def records(self, kind: str) -> Iterator[tuple[str, Record]]:
+        """Return the records of ``kind`` (``specs``, ``units``) with their keys, sorted by key."""
+
+
+def _encoded(source: RecordSource, indent: str) -> Iterator[str]:
+    """Return the JSON text of ``source``'s records (its spec and unit records) in pieces:
     one record to a line, each encoded by the json module's C encoder."""
-    for name, records in (("specs", manifest.specs), ("units", manifest.units)):
+    for name in ("specs", "units"):
         yield f'{indent}"{name}": {{'
-        for index, record_key in enumerate(sorted(records)):
-            yield (f'{"," if index else ""}\n{indent} {_json(record_key)}: '
-                   f'{_json(records[record_key].stored())}')
+        for index, (record_key, record) in enumerate(source.records(name)):
+            yield f'{"," if index else ""}\n{indent} {_json(record_key)}: {record_json(record)}'
         yield f'\n{indent}}}' + (",\n" if name == "specs" else "")
+
+
+def record_json(record: Record) -> str:
+    """Return ``record`` as the build record stores it (compact JSON, keys sorted)."""
+    return _json(record.stored())
+
+
+def _text(target: RecordSource, others: Mapping[str, RecordSource]) -> Iterator[str]:
+    """Return the JSON text of a whole build record, in pieces: the 目标表's records and those
+    of each other table that has any."""
+    yield f'{{"format": {FORMAT}, "version": {_json(__version__)},\n'
+    yield from _encoded(target, "")
+    tables = [(kind, source) for kind, source in sorted(others.items()) if source.has_records()]
+    if tables:
+        yield ',\n"tables": {'
+        for index, (kind, table) in enumerate(tables):
+            yield f'{"," if index else ""}\n {_json(kind)}: {{\n'
+            yield from _encoded(table, "  ")
+            yield "\n }"
+        yield "\n}"
+    yield "\n}\n"
+
+
+def write_records(folder: Path, target: RecordSource, others: Mapping[str, RecordSource], *,
+                  same_as: str = "") -> bool:
+    """Store the build record of ``target``'s records and ``others``' (by kind of table) in
+    ``folder`` atomically, encoded as it is written: the JSON text of thousands of records is
+    never held whole.  Return whether the file was replaced: not when its SHA-256 would be
+    ``same_as`` (the record is exactly as it was)."""
+    return write_atomic_chunks(folder / MANIFEST_NAME, _utf8(_text(target, others)), same_as=same_as)
 
 
 def _json(value: object) -> str:
@@ -158,6 +197,16 @@ class Manifest:
     specs: dict[str, Record] = field(default_factory=dict)
     units: dict[str, Record] = field(default_factory=dict)
     tables: dict[str, Manifest] = field(default_factory=dict)
+    digest: str = field(default="", compare=False)  # SHA-256 of the file it was read from
+
+    def has_records(self) -> bool:
+        """Return whether this table has any record."""
+        return bool(self.specs or self.units)
+
+    def records(self, kind: str) -> Iterator[tuple[str, Record]]:
+        """Return the records of ``kind`` (``specs``, ``units``) with their keys, sorted by key."""
+        table = self.specs if kind == "specs" else self.units
+        return iter(sorted(table.items()))
 
     def table(self, kind: str) -> Manifest:
         """Return the records of the table ``kind`` (made empty when there are none)."""
@@ -169,7 +218,8 @@ class Manifest:
         when one is there but cannot be used, a note saying why (in Chinese)."""
         path = folder / MANIFEST_NAME
         try:
-            text = path.read_bytes().decode("utf-8")
+            data = path.read_bytes()
+            text = data.decode("utf-8")
         except FileNotFoundError:
             return cls(), None
         except (OSError, UnicodeDecodeError):
@@ -184,23 +234,8 @@ class Manifest:
         tables = _tables(raw.get("tables", {})) if isinstance(raw, dict) else None
         if found is None or tables is None:
             return cls(), f"{display(path)}: 生成记录的内容不是 sheetgen 写的格式，已忽略（这次全部重新生成）"
-        return cls(*found, tables), None
+        return cls(*found, tables, hashlib.sha256(data).hexdigest()), None
 
     def write(self, folder: Path) -> None:
-        """Store the manifest in ``folder`` atomically, encoded as it is written: the JSON text
-        of thousands of records is never held whole (it was the build's peak of memory)."""
-        write_atomic_chunks(folder / MANIFEST_NAME, _utf8(self._text()))
-
-    def _text(self) -> Iterator[str]:
-        """Return the JSON text of the whole build record, in pieces."""
-        yield f'{{"format": {FORMAT}, "version": {_json(__version__)},\n'
-        yield from _encoded(self, "")
-        tables = [(kind, m) for kind, m in sorted(self.tables.items()) if m.specs or m.units]
-        if tables:
-            yield ',\n"tables": {'
-            for index, (kind, table) in enumerate(tables):
-                yield f'{"," if index else ""}\n {_json(kind)}: {{\n'
-                yield from _encoded(table, "  ")
-                yield "\n }"
-            yield "\n}"
-        yield "\n}\n"
+        """Store the manifest in ``folder`` atomically (see :func:`write_records`)."""
+        write_records(folder, self, self.tables)

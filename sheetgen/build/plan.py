@@ -10,7 +10,7 @@ from pathlib import Path
 from sheetgen import __version__
 from sheetgen.build.manifest import digest
 from sheetgen.build.names import safe_name
-from sheetgen.spec.files import LoadedSpec, SpecFile, file_digest, read_spec, real_text
+from sheetgen.spec.files import LoadedSpec, SpecFile, SpecFolder, file_digest, read_spec, real_text
 from sheetgen.workspace import Workspace
 
 COMBINED_PREFIX = "汇总-"
@@ -26,6 +26,11 @@ def key(path: Path) -> str:
 def unit_folder(spec: SpecFile) -> Path:
     """Return the output sub-folder of a spec's unit, relative to the output folder."""
     return _unit_folder(os.path.dirname(spec.path), os.fspath(spec.root), os.getcwd())
+
+
+def folder_output(folder: SpecFolder) -> Path:
+    """Return the output sub-folder of a spec folder's unit, relative to the output folder."""
+    return _unit_folder(os.fspath(folder.path), os.fspath(folder.root), os.getcwd())
 
 
 @lru_cache(maxsize=1 << 12)

@@ -29,8 +29,8 @@ from sheetgen import os_errors
 from sheetgen.build.atomic import WriteError, remove_stale_temps
 from sheetgen.build.ledger import Ledger, Scope
 from sheetgen.build.lock import DEFAULT_WAIT, BuildLocked, output_lock
-from sheetgen.build.manifest import MANIFEST_NAME, Manifest, Record
-from sheetgen.build.plan import Fingerprints, key, spec_outputs, unit_fingerprint, unit_folder
+from sheetgen.build.manifest import MANIFEST_NAME, Manifest, Record, write_records
+from sheetgen.build.plan import Fingerprints, folder_output, key, spec_outputs, unit_fingerprint
 from sheetgen.build.tasks import (
     CombinedOutcome,
     SpecJob,
@@ -43,7 +43,7 @@ from sheetgen.build.tasks import (
 )
 from sheetgen.errors import Diagnostic, Severity
 from sheetgen.jurisdiction import SELF_EVALUATION_TABLE, TARGET_TABLE
-from sheetgen.spec.files import SpecFile, display, unit_specs
+from sheetgen.spec.files import SpecFile, SpecFolder, Taken, display
 from sheetgen.workspace import Workspace
 
 if TYPE_CHECKING:  # concurrent.futures is imported with the workers, when a build has work
@@ -107,15 +107,25 @@ class Summary:
     errors: int = 0
     combined_missing: int = 0
     output: Path = Path("output")
-    written: list[str] = field(default_factory=list)  # the files written (strings: a Path each cost ~0.5 KB)
     failures: list[str] = field(default_factory=list)
     removed: list[Path] = field(default_factory=list)
     moved: list[tuple[Path, Path]] = field(default_factory=list)
+    written_under: str = ""  # the output folder's real path: the files written are kept relative to it
+    # The files written, one to a line: a build of 5,000 specs writes 10,000 (as a list of paths,
+    # 2 MB the build would hold to the end).
+    _written: bytearray = field(default_factory=bytearray, repr=False)
+
+    def wrote(self, path: Path) -> None:
+        """Note that the build wrote ``path``."""
+        text = os.fspath(path)
+        if self.written_under and text.startswith(self.written_under + os.sep):
+            text = text[len(self.written_under) + 1:]
+        self._written += os.fsencode(text) + b"\n"
 
     @property
     def files(self) -> list[Path]:
         """Return the files written, in the order they were."""
-        return [Path(p) for p in self.written]
+        return [Path(self.written_under, os.fsdecode(bytes(line))) for line in self._written.splitlines()]
 
     @property
     def ok(self) -> bool:
@@ -159,6 +169,7 @@ def run_build(options: BuildOptions, reporter: Reporter | None = None) -> Summar
     # path: `-o out`, `-o /abs/out` and `-o link/out` name the same files the same way, so the
     # record of one build never makes the next delete what it has just written.
     options = replace(options, output=Path(os.path.realpath(options.output)))
+    summary.written_under = str(options.output)
     try:
         with output_lock(options.output, options.wait, reporter.note):
             return _Build(options, reporter, summary).run()
@@ -179,11 +190,15 @@ def _folder_problem(folder: Path, code: str, message: str, severity: Severity = 
 
 @dataclass
 class _Unit:
-    folder: Path
-    members: list[SpecFile]
+    source: SpecFolder  # its specs are found when it is planned
+    members: list[SpecFile] = field(default_factory=list)
     excluded: list[SpecFile] = field(default_factory=list)
     failed: str = ""  # the whole unit cannot be built (its output folder clashes with another's)
     outputs: list[dict[str, Path]] = field(default_factory=list)  # of each member, in order
+
+    @property
+    def folder(self) -> Path:
+        return self.source.path
 
 
 class _Build:
@@ -212,39 +227,28 @@ class _Build:
 
     # ------------------------------------------------------------------ planning
 
-    def _specs(self) -> list[SpecFile]:
-        """Return the specs to build: those under the paths given (folders first, so a
-        folder's root wins over a file's), with every sibling of a spec named as a file."""
+    def _folders(self) -> list[SpecFolder]:
+        """Return the folders of the specs to build: those under the paths given (folders first,
+        so a folder's root wins over a file's); a spec named as a file brings its whole folder."""
         paths = sorted(self.options.paths, key=lambda p: not Path(p).is_dir())
-        specs, problems = self.workspace.discover(paths)
+        folders, problems = self.workspace.find_folders(paths)
         self._show(problems)
         self.summary.errors += len(problems)
-        named = {key(Path(p).parent) for p in paths if Path(p).is_file()}
-        if not named:
-            return specs
-        found: dict[str, SpecFile] = {key(s.path): s for s in specs}
-        for spec in specs:
-            if key(spec.unit_dir) in named:
-                named.discard(key(spec.unit_dir))
-                for sibling in unit_specs(spec):
-                    found.setdefault(key(sibling.path), sibling)
-        return sorted(found.values(), key=lambda s: (str(s.unit_dir), s.path.name))
+        return folders
 
-    def _units(self, specs: list[SpecFile]) -> list[_Unit]:
-        """Return the units of ``specs``; units whose output folders clash are marked as failed."""
-        units: dict[Path, _Unit] = {}
-        for spec in specs:
-            units.setdefault(spec.unit_dir, _Unit(spec.unit_dir, [])).members.append(spec)
+    def _units(self, folders: list[SpecFolder]) -> list[_Unit]:
+        """Return the units of ``folders``; units whose output folders clash are marked as failed."""
         by_output: dict[Path, _Unit] = {}
-        for unit in units.values():
-            target = self.options.output / unit_folder(unit.members[0])
+        units = [_Unit(folder) for folder in folders]
+        for unit in units:
+            target = self.options.output / folder_output(unit.source)
             other = by_output.setdefault(target, unit)
             if other is not unit:
                 for a, b in ((other, unit), (unit, other)):
                     a.failed = (f"与 {b.folder} 写到同一个输出文件夹 {display(target)}"
                                 "（文件夹名里的特殊字符都换成了 _），"
                                 "两个单位的文件会互相覆盖，这次都没有生成；请给其中一个文件夹改名")
-        return list(units.values())
+        return units
 
     def _claim(self, unit: _Unit) -> None:
         """Give each spec of ``unit`` its outputs; a spec whose files would clash with an
@@ -268,8 +272,12 @@ class _Build:
         """Return the tasks of the units out of date, planned one by one as they are taken
         (``units`` is emptied as it goes, so the plans of units done are not kept); a unit
         that cannot be built, or is current, is reported on the way."""
+        taken = Taken()  # the specs found so far (one file, one project)
         while units:
             unit = units.popleft()
+            unit.members = unit.source.specs(taken, whole=True)
+            if not unit.members:
+                continue
             if unit.failed:
                 self._fail_unit(unit)
                 continue
@@ -408,26 +416,30 @@ class _Build:
     def _written(self, written: list[tuple[str, Path]]) -> None:
         for _kind, path in written:
             self.reporter.written(path)
-            self.summary.written.append(str(path))
+            self.summary.wrote(path)
 
     # ------------------------------------------------------------------ running
 
     def run(self) -> Summary:
         options = self.options
-        old, note = self._build(options.jobs or os.cpu_count() or 1)
-        self.ledger.forget_gone(Scope.of(options.paths))
-        self.evaluations.forget_gone(Scope.of(options.paths))
-        if options.pdf:
-            self._export_pdf()
-        self.ledger.settle_pdfs()
-        self.evaluations.settle_pdfs()
-        self._apply()
-        self.ledger.new.tables[SELF_EVALUATION_TABLE] = self.evaluations.new
-        try:  # failed specs get no fingerprint, so the next build tries them again
-            if self.ledger.new != old or note or not (options.output / MANIFEST_NAME).is_file():
-                self.ledger.new.write(options.output)
-        except WriteError as exc:
-            self._failure(f"{exc}（下次生成将全部重做）")
+        try:
+            old, note = self._build(options.jobs or os.cpu_count() or 1)
+            self.ledger.forget_gone(Scope.of(options.paths))
+            self.evaluations.forget_gone(Scope.of(options.paths))
+            if options.pdf:
+                self._export_pdf()
+            self.ledger.settle_pdfs()
+            self.evaluations.settle_pdfs()
+            self._apply()
+            try:  # failed specs get no fingerprint, so the next build tries them again
+                write_records(options.output, self.ledger.stored(),
+                              {SELF_EVALUATION_TABLE: self.evaluations.stored()},
+                              same_as="" if note else old.digest)  # (not replaced when just as it was)
+            except WriteError as exc:
+                self._failure(f"{exc}（下次生成将全部重做）")
+        finally:
+            self.ledger.close()
+            self.evaluations.close()
         return self.summary
 
     def _early_workers(self, jobs: int) -> Workers | None:
@@ -451,16 +463,16 @@ class _Build:
         options = self.options
         workers = self._early_workers(jobs)
         try:
-            specs = self._specs()
+            folders = self._folders()
             remove_stale_temps(options.output)
             old, note = Manifest.read(options.output)
             if note:
                 self.reporter.note(note)
             self.ledger = Ledger(old)
             self.evaluations = Ledger(old.table(SELF_EVALUATION_TABLE))
-            self.reporter.started(len(specs))
-            planned = self._tasks(deque(self._units(specs)))
-            del specs
+            self.reporter.started(sum(folder.count(whole=True) for folder in folders))
+            planned = self._tasks(deque(self._units(folders)))
+            del folders
             first = list(islice(planned, jobs))  # the rest is planned as workers take it: no list of every task
             if first and workers is None:  # (process pools and their modules: not needed when nothing is out of date)
                 from sheetgen.build.workers import Workers
@@ -482,14 +494,13 @@ class _Build:
         if program is None:
             self._failure(f"没有找到 LibreOffice，无法生成 PDF（Word/Excel 文件已生成）。{pdf.INSTALL_HINT}")
             return
-        sources = [Path(p) for ledger in (self.ledger, self.evaluations) for record in ledger.records()
-                   for p in record.outputs]
+        sources = [Path(p) for ledger in (self.ledger, self.evaluations) for p in ledger.outputs()]
         done = pdf.convert(pdf.stale(sources), program)
         for path in done.written:
             self.reporter.written(path)
+            self.summary.wrote(path)
         self.ledger.pdfs_written(done.written)
         self.evaluations.pdfs_written(done.written)
-        self.summary.written.extend(str(p) for p in done.written)
         notes = [Diagnostic(str(source), 1, 1, "pdf-font", Severity.WARNING, message) for source, message in done.notes]
         if notes:  # fonts a file asks for that are not installed, and the faces the PDF uses instead
             self.reporter.diagnostics(notes)
@@ -499,8 +510,8 @@ class _Build:
 
     def _apply(self) -> None:
         """Remove and move aside the files that are not current any more, and report each."""
-        claimed = {p for ledger in (self.ledger, self.evaluations) for record in ledger.records()
-                   for p in (*record.outputs, *record.pdfs)}
+        planned = self.ledger.planned() | self.evaluations.planned()
+        claimed = self.ledger.claimed(planned) | self.evaluations.claimed(planned)
         done, failures = self.ledger.apply(claimed)
         more, more_failures = self.evaluations.apply(claimed)
         done, failures = [*done, *more], [*failures, *more_failures]

@@ -27,7 +27,7 @@ DEFAULTS_NAME = "_defaults.yaml"
 SPEC_SUFFIXES = (".yaml", ".yml")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # a build finds thousands at once: no __dict__ each
 class SpecFile:
     """A spec file found on disk: its path, its unit folder, its position there,
     and the defaults files that apply to it (outermost first)."""
@@ -96,11 +96,6 @@ def _display(path: Path) -> str:
     return real[len(inside):] if real.startswith(inside) else str(path)
 
 
-def real_path(path: Path) -> Path:
-    """Return ``path.resolve()``, its folder's resolved once (a spec folder holds many files)."""
-    return Path(real_text(path))
-
-
 def real_text(path: str | os.PathLike[str]) -> str:
     """Return the text of ``path.resolve()``: the folder's real path, resolved once per folder
     (a unit folder holds many specs), joined with the name; the whole path resolved afresh
@@ -136,11 +131,11 @@ def _skipped_name(name: str) -> bool:
     return name.startswith((".", "_")) or name in (TEMPLATES, "output")
 
 
-def _spec_files(root: Path, numbers: dict[Path, dict[str, int]]) -> list[Path]:
-    """Return the spec files under ``root``, sorted: as ``root.rglob("*")`` finds them (no
-    symlinked folder followed), in folders none of whose names below ``root`` is skipped;
-    ``numbers`` gets the position of each in its folder."""
-    found: list[Path] = []
+def _spec_folders(root: Path) -> list[tuple[Path, int]]:
+    """Return the folders under ``root`` (``root`` among them) holding spec files, with how many
+    each holds, sorted: the folders of the files ``root.rglob("*")`` finds (no symlinked folder
+    followed), none of whose names below ``root`` is skipped."""
+    found: list[tuple[Path, int]] = []
     folders = [root]
     while folders:
         folder = folders.pop()
@@ -149,86 +144,121 @@ def _spec_files(root: Path, numbers: dict[Path, dict[str, int]]) -> list[Path]:
                 listed = list(entries)
         except OSError:
             continue
-        names = []
+        count = 0
         for entry in listed:
             try:
                 if entry.is_dir() and not entry.is_symlink():
                     if not _skipped_name(entry.name):
                         folders.append(folder / entry.name)
                 elif entry.is_file() and _is_spec(Path(entry.name)):
-                    names.append(entry.name)
+                    count += 1
             except OSError:
                 continue
-        names.sort()
-        numbers[folder] = {name: index for index, name in enumerate(names, start=1)}
-        found.extend(folder / name for name in names)
-    return sorted(found)
+        if count:
+            found.append((folder, count))
+    return sorted(found, key=lambda item: str(item[0]))
 
 
-class _Numbers:
-    """The position of each spec in its folder, and the defaults of each folder, found once."""
+def _spec_names(folder: Path) -> list[str]:
+    """Return the names of the spec files in ``folder``, sorted (none when it cannot be read)."""
+    try:
+        with os.scandir(folder) as entries:
+            return sorted(e.name for e in entries if _is_spec(Path(e.name)) and _is_file(e))
+    except OSError:
+        return []
 
-    def __init__(self) -> None:
-        self.numbers: dict[Path, dict[str, int]] = {}
-        self._chains: dict[tuple[Path, Path], tuple[Path, ...]] = {}
 
-    def number(self, path: Path) -> int:
-        folder = path.parent
-        if folder not in self.numbers:
-            names = sorted(p.name for p in folder.iterdir() if p.is_file() and _is_spec(p))
-            self.numbers[folder] = {name: index for index, name in enumerate(names, start=1)}
-        return self.numbers[folder].get(path.name, 1)
+def _is_file(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_file()
+    except OSError:
+        return False
 
-    def defaults(self, path: Path, root: Path) -> tuple[Path, ...]:
-        key = (path.parent, root)
-        if key not in self._chains:
-            self._chains[key] = _defaults_for(path, root)
-        return self._chains[key]
+
+@dataclass(slots=True)
+class SpecFolder:
+    """A folder a build or check takes specs from, found before any of its specs is read:
+    the folder as found, the folder named on the command line its defaults go up to, whether
+    all its specs are taken (it is under a folder named) and the files in it named themselves."""
+
+    path: Path
+    root: Path
+    whole: bool
+    named: list[Path] = field(default_factory=list)
+    listed: int = 0  # the spec files in it when it was found
+
+    def count(self, *, whole: bool = False) -> int:
+        """Return how many specs :meth:`specs` gives (as the folder was found)."""
+        taken = whole or self.whole
+        return (self.listed if taken else 0) + sum(not (taken and _is_spec(p)) for p in self.named)
+
+    def specs(self, taken: Taken, *, whole: bool = False) -> list[SpecFile]:
+        """Return the specs of this folder in build order (``whole``: all of them, even when only
+        some were named), leaving out any ``taken`` already under another name, and note them there."""
+        names = _spec_names(self.path)
+        numbers = {name: index for index, name in enumerate(names, start=1)}
+        whole = whole or self.whole
+        paths = [self.path / name for name in names] if whole else []
+        paths.extend(p for p in self.named if p.name not in numbers or not whole)
+        defaults = defaults_chain(self.path, self.root)
+        folder = real_text(self.path)
+        out = []
+        for path in sorted(dict.fromkeys(paths), key=lambda p: p.name):
+            real = real_text(path)
+            if not taken.has(real):
+                if not whole or real != os.path.join(folder, path.name):  # named alone, or a symlink
+                    taken.files.add(real)
+                out.append(SpecFile(path, self.root, numbers.get(path.name, 1), defaults))
+        if whole:
+            taken.folders.add(folder)
+        return out
+
+
+@dataclass
+class Taken:
+    """The specs taken so far by a build or check, by real path: one file is one project however
+    many names lead to it.  Kept as the real folders whose specs were all taken and the real paths
+    of the other files taken (named alone, symlinks), so it grows with the folders, not the specs."""
+
+    folders: set[str] = field(default_factory=set)
+    files: set[str] = field(default_factory=set)
+
+    def has(self, real: str) -> bool:
+        """Return whether the spec whose real path is ``real`` was taken."""
+        folder, name = os.path.split(real)
+        return real in self.files or (folder in self.folders and _is_spec(Path(name)))
+
+
+def find_folders(paths: Iterable[Path]) -> tuple[list[SpecFolder], list[Diagnostic]]:
+    """Return the folders of the specs under ``paths`` (files or folders), in build order,
+    each to be read when its turn comes (what a build holds does not grow with the number
+    of specs), and a diagnostic for each path that does not exist.  A folder found through
+    two paths is taken from the first (folders named first: its root wins over a file's)."""
+    found: dict[Path, SpecFolder] = {}
+    problems: list[Diagnostic] = []
+    for given in map(Path, paths):
+        if given.is_dir():
+            for folder, count in _spec_folders(given):
+                unit = found.setdefault(folder, SpecFolder(folder, given, True, listed=count))
+                if not unit.whole:  # named a file of it before: the folder named takes it whole
+                    unit.root, unit.whole, unit.listed = given, True, count
+        elif given.is_file():
+            unit = found.get(given.parent) or SpecFolder(given.parent, given.parent, False,
+                                                         listed=len(_spec_names(given.parent)))
+            found.setdefault(given.parent, unit)
+            if given not in unit.named:
+                unit.named.append(given)
+        else:
+            problems.append(Diagnostic(str(given), 0, 0, "not-found", Severity.ERROR, "找不到这个文件或文件夹"))
+    return sorted(found.values(), key=lambda u: str(u.path)), problems
 
 
 def discover(paths: Iterable[Path]) -> tuple[list[SpecFile], list[Diagnostic]]:
     """Return the spec files under ``paths`` (files or folders), in build order,
     and a diagnostic for each path that does not exist."""
-    found: dict[Path, SpecFile] = {}
-    problems: list[Diagnostic] = []
-    known = _Numbers()
-    for given in paths:
-        given = Path(given)
-        if given.is_dir():
-            root = given
-            candidates = _spec_files(given, known.numbers)
-        elif given.is_file():
-            root = given.parent
-            candidates = [given]
-        else:
-            problems.append(Diagnostic(str(given), 0, 0, "not-found", Severity.ERROR, "找不到这个文件或文件夹"))
-            continue
-        for path in candidates:
-            key = real_path(path)
-            if key not in found:
-                found[key] = SpecFile(path, root, known.number(path), known.defaults(path, root))
-    specs = sorted(found.values(), key=lambda s: (str(s.unit_dir), s.path.name))
-    return specs, problems
-
-
-def unit_specs(spec: SpecFile) -> list[SpecFile]:
-    """Return every spec of ``spec``'s unit folder (``spec`` among them), found
-    from the same root: the projects of one unit's combined files."""
-    folder = spec.unit_dir
-    paths = sorted(p for p in folder.iterdir() if p.is_file() and _is_spec(p)) if folder.is_dir() else []
-    if spec.path not in paths:
-        paths = sorted([*paths, spec.path])
-    return [SpecFile(p, spec.root, _number(p), _defaults_for(p, spec.root)) if p != spec.path else spec
-            for p in paths]
-
-
-def _number(path: Path) -> int:
-    siblings = sorted(p.name for p in path.parent.iterdir() if p.is_file() and _is_spec(p))
-    return siblings.index(path.name) + 1 if path.name in siblings else 1
-
-
-def _defaults_for(path: Path, root: Path) -> tuple[Path, ...]:
-    return defaults_chain(path.parent, root)
+    folders, problems = find_folders(paths)
+    taken = Taken()
+    return [spec for folder in folders for spec in folder.specs(taken)], problems
 
 
 def defaults_chain(folder: Path, root: Path | None) -> tuple[Path, ...]:

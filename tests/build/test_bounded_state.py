@@ -53,3 +53,83 @@ def test_record_key_is_the_real_path(tmp_path: Path, monkeypatch: pytest.MonkeyP
     for case in cases:
         assert key(case) == str(case.resolve()), case
     assert key(Path("链接/01-项目.yaml")) == str(real / "01-项目.yaml")
+
+
+def test_record_log_keeps_the_last_record_of_each_key_sorted(tmp_path: Path) -> None:
+    from sheetgen.build.record_log import RecordLog
+
+    log = RecordLog()
+    assert not log and list(log.items("specs")) == []
+    keys = [f"/规格/{index:04d}.yaml" for index in range(700)]  # more than one batch read back
+    for record_key in reversed(keys):
+        log.put("specs", record_key, Record("f", "上海", outputs=[record_key + ".docx"]))
+    log.put("specs", keys[5], Record("g", pdfs=[keys[5] + ".pdf"]))
+    log.put("units", "/规格", Record("u"))
+    got = dict(log.items("specs"))
+    assert list(got) == keys and got[keys[5]] == Record("g", pdfs=[keys[5] + ".pdf"])
+    assert got[keys[6]] == Record("f", "上海", outputs=[keys[6] + ".docx"])
+    assert [k for k, _ in log.items("specs", with_pdfs=True)] == [keys[5]]
+    assert list(log.items("units")) == [("/规格", Record("u"))]
+    seen = []
+    for record_key, record in log.items("specs"):  # putting while reading: each seen once
+        seen.append(record_key)
+        log.put("specs", record_key, Record("h", outputs=record.outputs))
+    assert seen == keys and {r.fingerprint for _, r in log.items("specs")} == {"h"}
+    log.close()
+    assert list(log.items("specs")) == []
+
+
+def test_a_build_holds_no_record_of_its_specs_in_memory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build's records are on disk until it writes the build record (the main process stays
+    the same size however many specs it builds); the record written holds every one."""
+    import gc
+
+    import bench.synth
+    from sheetgen.build import runner
+
+    specs = bench.synth.make_specs(tmp_path / "specs", 60, per_unit=20)
+    live: list[int] = []
+    write = runner.write_records
+
+    def counting(*args: object, **kwargs: object) -> bool:
+        gc.collect()
+        live.append(sum(isinstance(o, Record) for o in gc.get_objects()))
+        return write(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(runner, "write_records", counting)
+    summary = runner.run_build(runner.BuildOptions(paths=(specs,), output=tmp_path / "out", jobs=1))
+    assert summary.ok and summary.built == 60
+    assert live == [0]
+    manifest, note = Manifest.read(tmp_path / "out")
+    assert note is None and len(manifest.specs) == 60
+    assert len(manifest.units) == sum(folder.is_dir() for folder in specs.iterdir()) > 1
+    assert sorted(p for r in manifest.specs.values() for p in r.outputs) == sorted(
+        str(p) for p in summary.files if "汇总" not in p.name)
+
+
+def test_a_build_whose_records_cannot_be_kept_says_so(tmp_path: Path) -> None:
+    """The temporary folder full: the build stops with a message in Chinese, exit 1, no
+    traceback, and the build record stays as it was (the next build redoes what this one made)."""
+    import subprocess
+    import sys
+
+    import bench.synth
+
+    specs = bench.synth.make_specs(tmp_path / "specs", 6, per_unit=3)
+    full = tmp_path / "full.py"
+    full.write_text(
+        "import sqlite3, sys\n"
+        "from sheetgen.build import record_log\n"
+        "def refuse(*a, **k):\n"
+        "    exc = sqlite3.OperationalError('database or disk is full')\n"
+        "    exc.sqlite_errorname = 'SQLITE_FULL'\n"
+        "    raise exc\n"
+        "record_log.RecordLog._connection = refuse\n"
+        "from sheetgen.cli import main\n"
+        "sys.exit(main())\n", encoding="utf-8")
+    run = subprocess.run([sys.executable, str(full), "build", str(specs), "-o", str(tmp_path / "out"), "--jobs", "1"],
+                         capture_output=True, text=True, cwd=tmp_path)
+    assert run.returncode == 1, run.stderr
+    assert "Traceback" not in run.stderr and "database" not in run.stderr
+    assert "无法暂存到系统临时文件夹" in run.stderr and "磁盘已满" in run.stderr
+    assert not (tmp_path / "out" / MANIFEST_NAME).exists()
