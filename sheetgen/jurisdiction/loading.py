@@ -42,8 +42,7 @@ from sheetgen.jurisdiction.typed import (
     Sizes,
     Table,
 )
-from sheetgen.mappings import deep_merge
-from sheetgen.model import FrozenDict
+from sheetgen.mappings import FrozenDict, deep_merge
 from sheetgen.money import UNITS
 from sheetgen.os_errors import explain
 from sheetgen.spec.yamlload import Positions, load_yaml, read_plain

@@ -16,7 +16,7 @@ from typing import Any
 
 from sheetgen.errors import JurisdictionError
 from sheetgen.jurisdiction.scoring import Scoring
-from sheetgen.model import FrozenDict
+from sheetgen.mappings import FrozenDict
 
 #: The key of the one kind of table every jurisdiction has: the 绩效目标表.
 TARGET_TABLE = "target"
