@@ -24,15 +24,17 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sheetgen import jurisdiction as jurisdictions
 from sheetgen.errors import Diagnostic, JurisdictionError, SheetgenError
-from sheetgen.jurisdiction import Jurisdiction
-from sheetgen.jurisdiction.loading import TEMPLATES, check_name, not_found
+from sheetgen.jurisdiction.folders import TEMPLATES, check_name, not_found
 from sheetgen.mappings import deep_merge
 from sheetgen.spec.files import DEFAULTS_NAME, SpecFile, defaults_chain, discover, display
 from sheetgen.spec.yamlload import load_yaml
+
+if TYPE_CHECKING:  # a no-change build makes no typed jurisdiction (see sheetgen.jurisdiction)
+    from sheetgen.jurisdiction import Jurisdiction
 
 #: How many folders, from a spec's own folder up, may hold a ``templates/`` folder of overrides.
 OVERRIDE_LEVELS = 3
@@ -85,7 +87,7 @@ class Formats:
 
     def usable(self) -> list[Jurisdiction]:
         """Return the jurisdictions whose files are right, by name."""
-        return [j for _, j in self.found if isinstance(j, Jurisdiction)]
+        return [j for _, j in self.found if not isinstance(j, JurisdictionError)]
 
 
 @dataclass
@@ -202,7 +204,7 @@ class Workspace:
         fingerprint of the last good build means the same files, hence a good load)."""
         search = self.search_path(folder)
         loaded = self._loaded.get((name, search))
-        if isinstance(loaded, Jurisdiction):
+        if loaded is not None and not isinstance(loaded, JurisdictionError):
             return loaded.fingerprint
         key = (name, search)
         if key not in self._prints:
