@@ -20,7 +20,7 @@ Which ``templates/`` folders are searched is the workspace's rule
 
 from __future__ import annotations
 
-import importlib
+import sys
 from typing import TYPE_CHECKING, Any
 
 from sheetgen.jurisdiction.folders import DESCRIPTION, SCHEMA, available, builtin_dir, fingerprint, search_path, shipped
@@ -44,7 +44,8 @@ if not TYPE_CHECKING:  # mypy reads the imports above: an unknown name stays an 
         module = _LAZY.get(name)
         if module is None:
             raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-        value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+        __import__(f"{__name__}.{module}")  # not importlib.import_module: -X importtime reports this import
+        value = getattr(sys.modules[f"{__name__}.{module}"], name)
         globals()[name] = value
         return value
 
