@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from sheetgen.errors import Diagnostic, unique
-from sheetgen.jurisdiction.loading import shipped
+from sheetgen.jurisdiction.folders import shipped
 from sheetgen.spec.files import read_spec
 from sheetgen.validation import Checker, ValidatedSpec
 from sheetgen.workspace import Workspace

@@ -20,19 +20,22 @@ are handed it instead of looking anything up again.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sheetgen import jurisdiction as jurisdictions
 from sheetgen.errors import Diagnostic, JurisdictionError, SheetgenError
-from sheetgen.jurisdiction import Jurisdiction
-from sheetgen.jurisdiction.loading import TEMPLATES, check_name, not_found
+from sheetgen.jurisdiction.folders import TEMPLATES, check_name, not_found
 from sheetgen.mappings import deep_merge
 from sheetgen.spec.files import DEFAULTS_NAME, SpecFile, SpecFolder, defaults_chain, discover, display, find_folders
 from sheetgen.spec.yamlload import load_yaml
+
+if TYPE_CHECKING:  # a no-change build makes no typed jurisdiction (see sheetgen.jurisdiction)
+    from sheetgen.jurisdiction import Jurisdiction
 
 #: How many folders, from a spec's own folder up, may hold a ``templates/`` folder of overrides.
 OVERRIDE_LEVELS = 3
@@ -85,7 +88,7 @@ class Formats:
 
     def usable(self) -> list[Jurisdiction]:
         """Return the jurisdictions whose files are right, by name."""
-        return [j for _, j in self.found if isinstance(j, Jurisdiction)]
+        return [j for _, j in self.found if not isinstance(j, JurisdictionError)]
 
 
 @dataclass
@@ -103,7 +106,7 @@ class Workspace:
         self._loaded: dict[tuple[str, tuple[Path, ...]], Jurisdiction | JurisdictionError] = {}
         self._formats: dict[tuple[tuple[Path, ...], str | None], Formats] = {}
         self._names: dict[tuple[Path, ...], list[str]] = {}
-        self._search: dict[tuple[Path, bool], tuple[Path, ...]] = {}
+        self._search: dict[tuple[str, bool], tuple[Path, ...]] = {}
         self._prints: dict[tuple[str, tuple[Path, ...]], str] = {}
 
     # ------------------------------------------------------------------ specs and defaults
@@ -146,7 +149,7 @@ class Workspace:
     def search_path(self, folder: Path, *, tree: bool = False) -> tuple[Path, ...]:
         """Return the folders searched for the jurisdictions of specs in ``folder``: its
         overrides (:func:`override_dirs`), then the built-in folder (found once per folder)."""
-        key = (Path(folder), tree)
+        key = (os.fspath(folder), tree)  # by text: a fresh Path per spec made and hashed cost 4 µs a spec
         if key not in self._search:
             self._search[key] = jurisdictions.search_path(override_dirs(folder, tree=tree))
         return self._search[key]
@@ -208,7 +211,7 @@ class Workspace:
         fingerprint of the last good build means the same files, hence a good load)."""
         search = self.search_path(folder)
         loaded = self._loaded.get((name, search))
-        if isinstance(loaded, Jurisdiction):
+        if loaded is not None and not isinstance(loaded, JurisdictionError):
             return loaded.fingerprint
         key = (name, search)
         if key not in self._prints:

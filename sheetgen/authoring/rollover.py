@@ -45,7 +45,7 @@ from sheetgen.authoring.skeleton import unit_defaults
 from sheetgen.errors import JurisdictionError, SheetgenError
 from sheetgen.importers.yamlwriter import scalar
 from sheetgen.jurisdiction import Jurisdiction
-from sheetgen.jurisdiction.loading import TEMPLATES
+from sheetgen.jurisdiction.folders import TEMPLATES
 from sheetgen.spec.files import DEFAULTS_NAME, SPEC_SUFFIXES
 from sheetgen.spec.yamlload import SpecLoader, decode
 from sheetgen.validation.evaluation import BLOCK, DATA_KEYS

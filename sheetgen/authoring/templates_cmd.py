@@ -18,7 +18,7 @@ from pathlib import Path
 from sheetgen import jurisdiction as jurisdictions
 from sheetgen import os_errors
 from sheetgen.errors import JurisdictionError, SheetgenError
-from sheetgen.jurisdiction.loading import TEMPLATES
+from sheetgen.jurisdiction.folders import TEMPLATES
 from sheetgen.workspace import override_dirs as workspace_override_dirs
 
 

@@ -27,7 +27,7 @@ from typing import Any
 
 from sheetgen import jurisdiction as jurisdictions
 from sheetgen.build.runner import BuildOptions, Summary
-from sheetgen.jurisdiction.loading import TEMPLATES
+from sheetgen.jurisdiction.folders import TEMPLATES
 from sheetgen.spec.blocks import BLOCK_SUFFIXES, include_area
 from sheetgen.spec.files import DEFAULTS_NAME, block_files, holds_specs
 from sheetgen.workspace import Workspace, candidate_dirs

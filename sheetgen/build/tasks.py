@@ -19,15 +19,18 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sheetgen.build.atomic import WriteError, write_atomic
 from sheetgen.build.plan import combined_outputs, loaded_fingerprint, unit_fingerprint
 from sheetgen.errors import Diagnostic, SheetgenError
-from sheetgen.jurisdiction import TARGET_TABLE, Jurisdiction
-from sheetgen.model import Project
+from sheetgen.jurisdiction import TARGET_TABLE
 from sheetgen.spec.files import SpecFile, display
 from sheetgen.workspace import Formats
+
+if TYPE_CHECKING:
+    from sheetgen.jurisdiction import Jurisdiction
+    from sheetgen.model import Project
 
 
 @dataclass(frozen=True)

@@ -18,18 +18,36 @@ Which ``templates/`` folders are searched is the workspace's rule
 (:mod:`sheetgen.workspace`).
 """
 
-from sheetgen.jurisdiction.loading import (
-    DESCRIPTION,
-    SCHEMA,
-    available,
-    builtin_dir,
-    fingerprint,
-    load,
-    search_path,
-    shipped,
-)
-from sheetgen.jurisdiction.scoring import SELF_EVALUATION_TABLE, Scoring
-from sheetgen.jurisdiction.typed import TARGET_TABLE, TEMPLATE_FILES, Column, Field, Jurisdiction, Table
+from __future__ import annotations
+
+import sys
+from typing import TYPE_CHECKING, Any
+
+from sheetgen.jurisdiction.folders import DESCRIPTION, SCHEMA, available, builtin_dir, fingerprint, search_path, shipped
+from sheetgen.jurisdiction.keys import SELF_EVALUATION_TABLE, TARGET_TABLE, TEMPLATE_FILES
+
+if TYPE_CHECKING:
+    from sheetgen.jurisdiction.loading import load
+    from sheetgen.jurisdiction.scoring import Scoring
+    from sheetgen.jurisdiction.typed import Column, Field, Jurisdiction, Table
+
+#: The names imported at first use, and the module of each.  Importing them makes some twenty
+#: frozen dataclasses (~10 ms of a cold start), which finding specs and a no-change build's
+#: fingerprints (:mod:`.folders`, :mod:`.keys`) do without.
+_LAZY = {"load": "loading", "Scoring": "scoring", "Column": "typed", "Field": "typed",
+         "Jurisdiction": "typed", "Table": "typed"}
+
+if not TYPE_CHECKING:  # mypy reads the imports above: an unknown name stays an error to it
+
+    def __getattr__(name: str) -> Any:
+        """Return ``name`` of :data:`_LAZY` from its module, imported at first use (PEP 562)."""
+        module = _LAZY.get(name)
+        if module is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        __import__(f"{__name__}.{module}")  # not importlib.import_module: -X importtime reports this import
+        value = getattr(sys.modules[f"{__name__}.{module}"], name)
+        globals()[name] = value
+        return value
 
 __all__ = [
     "DESCRIPTION", "SCHEMA", "SELF_EVALUATION_TABLE", "TARGET_TABLE", "TEMPLATE_FILES", "Column", "Field",

@@ -14,10 +14,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sheetgen.errors import Diagnostic, Severity
+from sheetgen.jurisdiction.keys import SELF_EVALUATION_TABLE
 from sheetgen.spec.yamlload import Path_, Positions
 
-#: The key of the 绩效自评表 among a jurisdiction's tables.
-SELF_EVALUATION_TABLE = "selfeval"
 #: The rows of the 项目资金 block of a 自评表 (keys of ``year_end.initial`` … in a spec).
 FUNDS = ("total", "fiscal", "carryover", "other")
 _CODE = "jurisdiction-file"

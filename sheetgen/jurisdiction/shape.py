@@ -5,9 +5,13 @@ its type, label and meaning -- as Cerberus rules; each file is checked against i
 when the jurisdiction is loaded (:func:`documented` lists the declarations, for
 docs and the JSON Schema of the format files).  The rule sets a ``schema.yaml``
 declares for its fields are compiled by Cerberus itself with the spec's value
-types (:class:`~sheetgen.spec.values.SpecValidator`), so ``type: strin`` or
+types (:class:`~sheetgen.spec.validator.SpecValidator`), so ``type: strin`` or
 ``coerce: mony`` is found before any spec is checked.  Every complaint becomes a
 :class:`~sheetgen.errors.Diagnostic` in Chinese naming the key; none is raised.
+
+Cerberus is imported by the functions that check a file with it: loading one of
+sheetgen's own formats runs only :func:`reference_problems`, and a cold ``sheetgen check``
+of valid specs does without Cerberus (see :mod:`sheetgen.spec.validator`).
 """
 
 from __future__ import annotations
@@ -16,14 +20,16 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
-
-from cerberus import SchemaError, errors  # type: ignore[import-untyped]
-from cerberus.errors import ValidationError  # type: ignore[import-untyped]
+from typing import TYPE_CHECKING, Any
 
 from sheetgen.errors import Diagnostic, Severity
-from sheetgen.spec.values import TYPE_NAMES, SpecValidator, describe, leaf_errors, trusted
+from sheetgen.spec.values import TYPE_NAMES, describe
 from sheetgen.spec.yamlload import Path_, Positions, read_plain
+
+if TYPE_CHECKING:
+    from cerberus.errors import ValidationError  # type: ignore[import-untyped]
+
+    from sheetgen.spec.validator import SpecValidator
 
 SHAPE_FILE = Path(__file__).with_name("shape.yaml")
 SCHEMA_NAME = "schema.yaml"
@@ -77,6 +83,8 @@ def _inner(rule: Mapping[str, Any]) -> Iterator[tuple[Path_, Mapping[str, Any]]]
 
 @lru_cache(maxsize=4)
 def _validator(filename: str) -> SpecValidator:
+    from sheetgen.spec.validator import trusted
+
     return trusted(_shapes()[filename])  # our own rules (tests/jurisdiction check them with Cerberus)
 
 
@@ -87,6 +95,8 @@ def problems(filename: str, data: Any, positions: Positions) -> list[Diagnostic]
         return []
     if not isinstance(data, Mapping):
         return [_problem(positions, (), f"{filename} 的内容应是“键: 值”的映射，这里是{describe(data)}")]
+    from sheetgen.spec.validator import leaf_errors
+
     validator = _validator(filename)
     validator.validate(dict(data), normalize=False)
     found = [_shape_problem(error, positions, filename) for error in leaf_errors(validator._errors)]
@@ -174,6 +184,8 @@ def _type_names(wanted: Any) -> str:
 
 
 def _shape_problem(error: ValidationError, positions: Positions, filename: str) -> Diagnostic:
+    from cerberus import errors  # type: ignore[import-untyped]
+
     path = tuple(str(p) for p in error.document_path)
     name = ".".join(path)
     label = str((_declared(filename, path).get("meta") or {}).get("label", ""))
@@ -215,6 +227,10 @@ _DEFINITION = re.compile(r"^(?:any|one|all|none)of definition \d+$")
 
 def _rule_set_problems(where: Path_, rules: Mapping[str, Any], positions: Positions) -> list[Diagnostic]:
     """Return the complaints of Cerberus about the rule set ``rules`` declared at ``where``."""
+    from cerberus import SchemaError  # type: ignore[import-untyped]
+
+    from sheetgen.spec.validator import SpecValidator
+
     try:
         SpecValidator({where[-1]: dict(rules)})
     except SchemaError as exc:
@@ -243,6 +259,8 @@ def _complaints(tree: Any, path: Path_) -> Iterator[tuple[Path_, str]]:
 def _rule_message(path: Path_, messages: list[str]) -> str:
     """Return the Chinese message of Cerberus's complaints about the rule at ``path``."""
     import difflib  # for a wrong file only: a good jurisdiction loads without it
+
+    from sheetgen.spec.validator import SpecValidator
 
     rule = path[-1]
     for message in messages:

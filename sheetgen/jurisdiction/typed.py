@@ -15,16 +15,13 @@ from pathlib import Path
 from typing import Any
 
 from sheetgen.errors import JurisdictionError
+from sheetgen.jurisdiction.keys import TARGET_TABLE, TEMPLATE_FILES
 from sheetgen.jurisdiction.scoring import Scoring
-from sheetgen.model import FrozenDict
+from sheetgen.mappings import FrozenDict
 
-#: The key of the one kind of table every jurisdiction has: the 绩效目标表.
-TARGET_TABLE = "target"
 #: The keys every spec may have, in the order they come first in a spec (then the format's
 #: header fields in ``field_order``, then ``indicators``).
 SPEC_FIRST = ("jurisdiction", "year", "unit", "number", "name")
-#: The file kinds a table has a template for, and the template file each defaults to.
-TEMPLATE_FILES = {"docx": "table.docx", "xlsx": "table.xlsx"}
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from typing import Any, Protocol
 
 from sheetgen.errors import TemplateError
 from sheetgen.jurisdiction import TARGET_TABLE, Jurisdiction
-from sheetgen.jurisdiction.loading import shipped
+from sheetgen.jurisdiction.folders import shipped
 from sheetgen.model import Project
 from sheetgen.render import variables
 

@@ -22,7 +22,7 @@ from sheetgen.build.names import safe_name
 from sheetgen.build.plan import COMBINED_PREFIX, combined_outputs, spec_outputs
 from sheetgen.errors import Diagnostic, Severity
 from sheetgen.jurisdiction import Jurisdiction
-from sheetgen.jurisdiction.loading import TEMPLATES
+from sheetgen.jurisdiction.folders import TEMPLATES
 from sheetgen.model import Project
 from sheetgen.serve.document import Document, read_document
 from sheetgen.serve.marks import Place, find_marks

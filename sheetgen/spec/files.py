@@ -18,7 +18,7 @@ from typing import Any
 
 from sheetgen import os_errors
 from sheetgen.errors import Diagnostic, Severity
-from sheetgen.jurisdiction.loading import TEMPLATES
+from sheetgen.jurisdiction.folders import TEMPLATES
 from sheetgen.mappings import deep_merge
 from sheetgen.spec.blocks import Expanded, expand, include_area, includes
 from sheetgen.spec.yamlload import Loaded, Path_, Positions, load_yaml

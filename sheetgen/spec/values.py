@@ -1,25 +1,20 @@
-"""The types of spec values: the Cerberus validator that knows them, and their names in messages.
+"""The types of spec values, their coercions and their names in messages.
 
 Amounts are exact decimals, dates are days (not moments), 是/否 are booleans;
 the coercions turn what people write ("2,468,000", 是, a number where text
-belongs) into those.  Used to validate specs (:mod:`sheetgen.validation`) and to
-check the Cerberus rules a jurisdiction's ``schema.yaml`` declares
-(:mod:`sheetgen.jurisdiction.shape`).
+belongs) into those.  The Cerberus validator that knows them is
+:class:`sheetgen.spec.validator.SpecValidator`; this module does without Cerberus,
+so that the compiled schemas (:mod:`sheetgen.validation.compiled`) check a valid
+spec without importing it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal, InvalidOperation
-from typing import Any, ClassVar
-
-from cerberus import Validator  # type: ignore[import-untyped]
-from cerberus.errors import ValidationError  # type: ignore[import-untyped]
-from cerberus.platform import _str_type  # type: ignore[import-untyped]
-from cerberus.schema import DefinitionSchema  # type: ignore[import-untyped]
-from cerberus.utils import TypeDefinition  # type: ignore[import-untyped]
+from typing import Any
 
 _MONEY_TEXT = re.compile(r"^[-+]?[0-9][0-9,，]*(?:\.[0-9]+)?$")
 
@@ -36,95 +31,48 @@ def as_text(value: Any) -> Any:
     return value
 
 
-class _CheckedSchema(DefinitionSchema):  # type: ignore[misc]
-    """A definition schema that Cerberus checked once, when its validator was made.
-
-    Cerberus copies the schema at every normalization and checks the copy again (hashing
-    every rule and building a schema validator each time): per spec that was two thirds of
-    validation.  A copy holds the same rules, so it is trusted; a rule set that really
-    changes is still checked (:meth:`__setitem__`).
-    """
-
-    def copy(self) -> _CheckedSchema:
-        twin: _CheckedSchema = object.__new__(type(self))
-        twin.__dict__.update(self.__dict__)
-        twin.schema = self.schema.copy()
-        return twin
-
-    def __setitem__(self, key: str, value: Any) -> None:
-        if self.schema.get(key) is not value:  # normalization sets every rule set to itself
-            super().__setitem__(key, value)
-
-
-class _TrustedSchema(_CheckedSchema):
-    """A definition schema not checked by Cerberus at all: sheetgen's own (``shape.yaml``, checked by
-    the tests) or made of rule sets each already checked (:func:`trusted`)."""
-
-    def validate(self, schema: Any = None) -> None:
-        return None
-
-
-class SpecValidator(Validator):  # type: ignore[misc]
-    """Cerberus with exact decimals and the coercions specs need; its schema is checked
-    once, when it is made, not again at every document (see :class:`_CheckedSchema`)."""
-
-    @property
-    def schema(self) -> Any:
-        return self._schema
-
-    @schema.setter
-    def schema(self, schema: Any) -> None:
-        if schema is None or self.is_child or isinstance(schema, DefinitionSchema):
-            self._schema = schema
-        else:
-            self._schema = (_TrustedSchema if self._trusted else _CheckedSchema)(self, schema)
-
-    _trusted = False
-
-    types_mapping: ClassVar[dict[str, TypeDefinition]] = {
-        **Validator.types_mapping,
-        "decimal": TypeDefinition("decimal", (Decimal, int), (bool,)),
-        "date": TypeDefinition("date", (dt.date,), (dt.datetime,)),  # a day, not a moment
-    }
-
-    def _normalize_coerce_money(self, value: Any) -> Any:
-        """Amounts: ints become Decimal, "2,468,000" becomes Decimal('2468000')."""
-        if isinstance(value, bool):
+def coerce_money(value: Any) -> Any:
+    """Return an amount as an exact decimal: ints become Decimal, "2,468,000" becomes
+    Decimal('2468000'); other values unchanged."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, str) and _MONEY_TEXT.match(value.strip()):
+        try:
+            return Decimal(value.strip().replace(",", "").replace("，", ""))
+        except InvalidOperation:
             return value
-        if isinstance(value, int):
-            return Decimal(value)
-        if isinstance(value, _str_type) and _MONEY_TEXT.match(value.strip()):
-            try:
-                return Decimal(value.strip().replace(",", "").replace("，", ""))
-            except InvalidOperation:
-                return value
-        return value
-
-    def _normalize_coerce_text(self, value: Any) -> Any:
-        """Text fields: numbers keep the digits as written, dicts pass through."""
-        return as_text(value)
-
-    def _normalize_coerce_yesno(self, value: Any) -> Any:
-        """是/否 and their usual spellings become booleans."""
-        if isinstance(value, _str_type):
-            text = value.strip()
-            if text in ("是", "有", "Y", "y"):
-                return True
-            if text in ("否", "无", "N", "n"):
-                return False
-        return value
+    return value
 
 
-class _TrustedValidator(SpecValidator):
-    _trusted = True
+def coerce_yesno(value: Any) -> Any:
+    """Return 是/否 and their usual spellings as booleans; other values unchanged."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text in ("是", "有", "Y", "y"):
+            return True
+        if text in ("否", "无", "N", "n"):
+            return False
+    return value
 
 
-def trusted(schema: Mapping[str, Any]) -> SpecValidator:
-    """Return a validator of ``schema`` whose rules Cerberus does not check again: sheetgen's own
-    schemas (tested), and spec schemas whose rule sets the jurisdiction's loading checked one by
-    one (:func:`sheetgen.jurisdiction.shape.problems`).  Checking a schema is most of a cold start's
-    validation."""
-    return _TrustedValidator(schema)
+#: Each coercion a schema may name (``coerce: money``): Cerberus's ``_normalize_coerce_<name>``.
+COERCIONS: dict[str, Callable[[Any], Any]] = {"money": coerce_money, "text": as_text, "yesno": coerce_yesno}
+
+#: The (included, excluded) Python types of each spec value type a schema may name: those of
+#: Cerberus 1.3 for its own types, and ``decimal`` and ``date`` (a day, not a moment) of ours.
+#: Cerberus knows a few more (``number``, ``float`` ...): a schema naming one is checked by Cerberus
+#: alone.  tests/validation/test_compiled_schema.py checks them against the validator's.
+VALUE_TYPES: dict[str, tuple[tuple[type, ...], tuple[type, ...]]] = {
+    "string": ((str,), ()),
+    "integer": ((int,), ()),
+    "boolean": ((bool,), ()),
+    "dict": ((Mapping,), ()),
+    "list": ((Sequence,), (str,)),
+    "decimal": ((Decimal, int), (bool,)),
+    "date": ((dt.date,), (dt.datetime,)),
+}
 
 
 #: The Chinese name of each schema type, for messages.
@@ -144,12 +92,3 @@ def describe(value: Any) -> str:
         return "一个列表（以 - 开头的行）"
     text = " ".join(str(value).split())
     return f"“{text[:30]}{'…' if len(text) > 30 else ''}”"
-
-
-def leaf_errors(found: Iterable[ValidationError]) -> Iterator[ValidationError]:
-    """Return the errors of a Cerberus run, each group error replaced by the errors it holds."""
-    for error in found:
-        if error.is_group_error and error.child_errors:
-            yield from leaf_errors(error.child_errors)
-        else:
-            yield error

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sheetgen.errors import Diagnostic, JurisdictionError, Severity, unique
 from sheetgen.jurisdiction import Jurisdiction
-from sheetgen.model import Evaluation
 from sheetgen.spec.files import LoadedSpec, SpecFile
 from sheetgen.spec.yamlload import iter_strings
 from sheetgen.validation.cerberus_check import SchemaCheck
@@ -25,6 +24,9 @@ from sheetgen.validation.written import NULL_WORDS, as_written, written
 from sheetgen.validation.year_end import check as check_year_end
 from sheetgen.validation.year_end import split as split_year_end
 from sheetgen.workspace import Formats, Workspace
+
+if TYPE_CHECKING:
+    from sheetgen.model import Evaluation
 
 _BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 

@@ -1,4 +1,8 @@
-"""Schema checking with Cerberus, and its errors turned into Chinese diagnostics."""
+"""Schema checking with Cerberus, and its errors turned into Chinese diagnostics.
+
+Cerberus itself is imported when a document is first handed to it (:class:`Validation`):
+the compiled schemas vouch for valid specs without it.
+"""
 
 from __future__ import annotations
 
@@ -6,19 +10,22 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
-
-from cerberus import errors
-from cerberus.errors import ValidationError
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
 
 from sheetgen.errors import Diagnostic, Severity
 from sheetgen.jurisdiction import Jurisdiction
 from sheetgen.spec.files import LoadedSpec
 from sheetgen.spec.values import _MONEY_TEXT as _MONEY_TEXT  # read by authoring/schema_export
-from sheetgen.spec.values import TYPE_NAMES, SpecValidator, describe, leaf_errors, trusted
+from sheetgen.spec.values import TYPE_NAMES, describe
 from sheetgen.validation.compiled import CompiledSchema, compile_schema
 from sheetgen.validation.schema import indicator_row_schema, known_keys, label_for
 from sheetgen.validation.written import TextFields
+
+if TYPE_CHECKING:
+    from cerberus.errors import ValidationError
+
+    from sheetgen.spec.validator import SpecValidator
 
 _DATE_AND_TIME = re.compile(r"^\s*(\d{4}-\d{1,2}-\d{1,2})(?:[Tt]|\s+)\d{1,2}:\d{2}")
 
@@ -79,6 +86,8 @@ def _suggest(key: str, allowed: Mapping[str, str]) -> str:
 def translate(error: ValidationError, loaded: LoadedSpec, schema: Mapping[str, Any],
               jurisdiction: Jurisdiction, prefix: tuple[str, ...] = ()) -> Diagnostic:
     """Return the diagnostic of one Cerberus error (``prefix``: where the validated mapping sits)."""
+    from cerberus import errors
+
     path = (*prefix, *(str(p) for p in error.document_path))
     yaml_path = ".".join(path)
     label = label_for(path, schema, jurisdiction)
@@ -116,11 +125,26 @@ def translate(error: ValidationError, loaded: LoadedSpec, schema: Mapping[str, A
 
 class Validation:
     """A Cerberus validator with its schema compiled (:mod:`.compiled`): a document that
-    passes is normalized without Cerberus, any other goes to Cerberus as before."""
+    passes is normalized without Cerberus, any other goes to Cerberus as before.
+
+    The validator is made (and Cerberus imported) when a document first needs it, so a
+    cold check of valid specs never imports Cerberus.  A schema the compiled form does not
+    follow needs it for every document: then it is made at once, from the schema as given
+    (Cerberus expands some rules in place, and the schema is shared with the rest of the
+    check; one it compiles holds none of those rules)."""
 
     def __init__(self, schema: Mapping[str, Any]) -> None:
-        self.cerberus: SpecValidator = trusted(schema)
-        self.compiled: CompiledSchema | None = compile_schema(self.cerberus)
+        self.schema = schema
+        self.compiled: CompiledSchema | None = compile_schema(schema)
+        if self.compiled is None:
+            _ = self.cerberus
+
+    @cached_property
+    def cerberus(self) -> SpecValidator:
+        """Return the Cerberus validator of the schema (made at first use)."""
+        from sheetgen.spec.validator import trusted
+
+        return trusted(self.schema)
 
     def quick(self, document: Mapping[str, Any]) -> dict[str, Any] | None:
         """Return ``document`` normalized when the compiled schema vouches for it, else None."""
@@ -172,6 +196,8 @@ class SchemaCheck:
     def problems(self, validation: Validation, loaded: LoadedSpec,
                  prefix: tuple[str, ...] = ()) -> list[Diagnostic]:
         """Return the diagnostics of the last Cerberus run of ``validation``, one per path and code."""
+        from sheetgen.spec.validator import leaf_errors
+
         unique: dict[tuple[str, str], Diagnostic] = {}
         for error in leaf_errors(validation.cerberus._errors):
             problem = translate(error, loaded, self.schema, self.jurisdiction, prefix)

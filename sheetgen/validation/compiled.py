@@ -8,7 +8,13 @@ comes from its errors) as before.  A schema using a rule or setting the compiled
 not know is not compiled at all (:func:`compile_schema` returns None).
 
 Compiled once per jurisdiction (:class:`sheetgen.validation.cerberus_check.SchemaCheck`),
-it turns the ~0.3 ms Cerberus spends on a valid spec's header into a few microseconds.
+it turns the ~0.3 ms Cerberus spends on a valid spec's header into a few microseconds.  It is
+compiled from the schema as written, with the value types and coercions of
+:mod:`sheetgen.spec.values`, without Cerberus: a cold check of valid specs never imports it.
+The schema is that of a validator with Cerberus's default settings (no ``allow_unknown``,
+``purge_unknown``, ``require_all`` ...), as :func:`sheetgen.spec.validator.trusted` makes them;
+Cerberus expands no rule it follows (only shorthands such as ``anyof_type`` and the old names
+``keyschema``, ``valueschema``, ``validator``), so its own copy of such a schema is the same.
 The rules followed are those of Cerberus 1.3 (``cerberus/validator.py``):
 
 * normalizing a mapping: ``default`` for each field missing or None-but-not-nullable (in
@@ -27,7 +33,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping, Sequence, Sized
 from typing import Any
 
-from sheetgen.spec.values import SpecValidator
+from sheetgen.spec.values import COERCIONS, VALUE_TYPES
 
 #: The rules a compiled schema follows; a schema using any other is left to Cerberus alone.
 KNOWN_RULES = frozenset({
@@ -54,34 +60,34 @@ class _Field:
                  "has_max", "has_min", "items", "keyed", "keys", "maximum", "minimum", "nullable",
                  "regex", "required", "types")
 
-    def __init__(self, rules: Any, validator: SpecValidator) -> None:
+    def __init__(self, rules: Any) -> None:
         if not isinstance(rules, Mapping) or not KNOWN_RULES.issuperset(rules):
             raise _Unsupported(rules)
         self.nullable = bool(rules.get("nullable", False))
         self.required = rules.get("required", False) is True
-        self.types = _types(rules.get("type"), validator)
+        self.types = _types(rules.get("type"))
         self.empty: bool | None = bool(rules["empty"]) if "empty" in rules else None
         self.has_allowed = "allowed" in rules
         self.allowed: Any = rules.get("allowed")
         self.has_min, self.minimum = "min" in rules, rules.get("min")
         self.has_max, self.maximum = "max" in rules, rules.get("max")
         self.regex = _regex(rules["regex"]) if "regex" in rules else None
-        self.coerce = _coercer(rules["coerce"], validator) if "coerce" in rules else None
+        self.coerce = _coercer(rules["coerce"]) if "coerce" in rules else None
         self.has_default, self.default = "default" in rules, rules.get("default")
         self.keyed: _Keyed | None = None  # a mapping's fields (``schema`` of a dict)
         self.items: _Field | None = None  # a list's items (``schema`` of a list)
         declared = rules.get("type")
         if "schema" in rules:
             if declared == "dict" or declared == ["dict"]:
-                self.keyed = _Keyed(rules["schema"], validator)
+                self.keyed = _Keyed(rules["schema"])
             elif declared == "list" or declared == ["list"]:
-                self.items = _Field(rules["schema"], validator)
+                self.items = _Field(rules["schema"])
             else:
                 raise _Unsupported(rules)
-        self.each = _Field(rules["valuesrules"], validator) if "valuesrules" in rules else None
+        self.each = _Field(rules["valuesrules"]) if "valuesrules" in rules else None
         if self.each is not None and self.keyed is not None:
             raise _Unsupported(rules)
-        self.keys = _Field(rules["keysrules"], validator) if "keysrules" in rules else None
+        self.keys = _Field(rules["keysrules"]) if "keysrules" in rules else None
         if self.keys is not None and (self.keys.coerce or self.keys.has_default or self.keys.keyed
                                       or self.keys.items or self.keys.each or self.keys.keys):
             raise _Unsupported(rules)  # normalizing the keys would change them
@@ -177,10 +183,10 @@ class _Keyed:
 
     __slots__ = ("defaulted", "fields", "required")
 
-    def __init__(self, schema: Any, validator: SpecValidator) -> None:
+    def __init__(self, schema: Any) -> None:
         if not isinstance(schema, Mapping):
             raise _Unsupported(schema)
-        self.fields = {name: _Field(rules, validator) for name, rules in schema.items()}
+        self.fields = {name: _Field(rules) for name, rules in schema.items()}
         self.defaulted = [(name, f) for name, f in self.fields.items() if f.has_default]
         self.required = [name for name, f in self.fields.items() if f.required]
 
@@ -210,7 +216,7 @@ class _Keyed:
         return out
 
 
-def _types(declared: Any, validator: SpecValidator) -> tuple[tuple[Any, Any], ...]:
+def _types(declared: Any) -> tuple[tuple[Any, Any], ...]:
     """Return (included, excluded) Python types of each type a ``type`` rule names."""
     if not declared:
         return ()
@@ -219,10 +225,9 @@ def _types(declared: Any, validator: SpecValidator) -> tuple[tuple[Any, Any], ..
         raise _Unsupported(declared)
     found = []
     for name in names:
-        definition = validator.types_mapping.get(name)
-        if definition is None:  # a type checked by a method of the validator
+        if not isinstance(name, str) or name not in VALUE_TYPES:  # another of Cerberus's, or none
             raise _Unsupported(declared)
-        found.append((definition.included_types, definition.excluded_types))
+        found.append(VALUE_TYPES[name])
     return tuple(found)
 
 
@@ -233,12 +238,12 @@ def _regex(pattern: Any) -> re.Pattern[str]:
     return re.compile(pattern if pattern.endswith("$") else pattern + "$")
 
 
-def _coercer(name: Any, validator: SpecValidator) -> Callable[[Any], Any]:
-    """Return the validator's coercion named ``name`` (``money``, ``text``, ``yesno``)."""
-    found = getattr(validator, f"_normalize_coerce_{name}", None) if isinstance(name, str) else None
+def _coercer(name: Any) -> Callable[[Any], Any]:
+    """Return the coercion named ``name`` (``money``, ``text``, ``yesno``)."""
+    found = COERCIONS.get(name) if isinstance(name, str) else None
     if found is None:
         raise _Unsupported(name)
-    return found  # type: ignore[no-any-return]
+    return found
 
 
 class CompiledSchema:
@@ -259,14 +264,11 @@ class CompiledSchema:
         return None if settled is FAIL else settled  # type: ignore[no-any-return]
 
 
-def compile_schema(validator: SpecValidator) -> CompiledSchema | None:
-    """Return the schema of ``validator`` compiled, or None when it uses a rule or setting
-    the compiled form does not follow (then Cerberus validates every document alone)."""
-    settings = (validator.allow_unknown, validator.purge_unknown, validator.purge_readonly,
-                validator.ignore_none_values, validator.require_all)
-    if any(settings) or validator.is_child:
-        return None
+def compile_schema(schema: Mapping[str, Any]) -> CompiledSchema | None:
+    """Return ``schema`` (of a validator with Cerberus's default settings) compiled, or None
+    when it uses a rule the compiled form does not follow (then Cerberus validates every
+    document alone)."""
     try:
-        return CompiledSchema(_Keyed(dict(validator.schema.items()), validator))
+        return CompiledSchema(_Keyed(dict(schema.items())))
     except _Unsupported:
         return None

@@ -26,17 +26,19 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sheetgen.errors import Severity
 from sheetgen.jurisdiction import Jurisdiction, Scoring
 from sheetgen.jurisdiction.scoring import FUNDS
 from sheetgen.measures import AT_LEAST, AT_MOST, EQUAL, ParsedValue, in_unit, parse_value
-from sheetgen.model import Evaluation, Funds, Scored
 from sheetgen.money import UNITS, convert
 from sheetgen.validation.findings import Finding
 from sheetgen.validation.rules import iter_indicators, row_value
 from sheetgen.validation.schema import core_label, core_schema, indicator_row_schema
+
+if TYPE_CHECKING:
+    from sheetgen.model import Evaluation, Funds, Scored
 
 #: The spec's block of year-end figures, and the year-end keys of an indicator row.
 BLOCK = "year_end"
@@ -302,6 +304,9 @@ class _Scorer:
     # ------------------------------------------------------------------ the whole
 
     def evaluate(self) -> Evaluation | None:
+        # the model's dataclasses are made here only: checking a spec without year-end data does without them
+        from sheetgen.model import Evaluation, Funds, Scored
+
         scoring = self.scoring
         points = self.points()
         scored: list[Scored] = []

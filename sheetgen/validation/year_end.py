@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from sheetgen.errors import Diagnostic
-from sheetgen.model import Evaluation
 from sheetgen.spec.files import LoadedSpec
 from sheetgen.validation.evaluation import BLOCK, ROW_KEYS, YearEnd, evaluate
 from sheetgen.validation.schema import label_for
 
 if TYPE_CHECKING:
+    from sheetgen.model import Evaluation
     from sheetgen.validation.cerberus_check import SchemaCheck
 
 Row = tuple[str, str, str]

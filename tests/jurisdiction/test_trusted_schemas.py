@@ -1,4 +1,4 @@
-"""The schemas sheetgen hands Cerberus without having it check them again (spec.values.trusted)
+"""The schemas sheetgen hands Cerberus without having it check them again (spec.validator.trusted)
 are valid Cerberus schemas: sheetgen's own shape.yaml, and the spec schema of each built-in
 format (core.yaml plus the format's rule sets, each of which the loading checks)."""
 
@@ -9,7 +9,7 @@ from cerberus import SchemaError
 
 from sheetgen import jurisdiction as jurisdictions
 from sheetgen.jurisdiction import shape
-from sheetgen.spec.values import SpecValidator
+from sheetgen.spec.validator import SpecValidator
 from sheetgen.validation.schema import build_schema, indicator_row_schema
 
 

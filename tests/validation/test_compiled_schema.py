@@ -21,7 +21,8 @@ from hypothesis import strategies as st
 
 from sheetgen import jurisdiction as jurisdictions
 from sheetgen.spec.files import LoadedSpec, discover, read_spec
-from sheetgen.spec.values import trusted
+from sheetgen.spec.validator import SpecValidator
+from sheetgen.spec.values import COERCIONS, VALUE_TYPES
 from sheetgen.validation import _schema_check, validate
 from sheetgen.validation.cerberus_check import SchemaCheck, Validation
 from sheetgen.validation.compiled import compile_schema
@@ -259,7 +260,40 @@ def test_made_up_schema_is_compiled_and_vouches_for_a_valid_document() -> None:
     {"type": "number", "minlength": 1},
 ])
 def test_a_schema_with_a_rule_it_does_not_follow_is_left_to_cerberus(rules: dict[str, Any]) -> None:
-    assert compile_schema(trusted({"field": rules})) is None
+    assert compile_schema({"field": rules}) is None
+
+
+def _flat(types: tuple[Any, ...]) -> set[type]:
+    """Return the Python types of an ``isinstance`` tuple, nested tuples opened."""
+    return {t for item in types for t in (_flat(item) if isinstance(item, tuple) else {item})}
+
+
+@pytest.mark.parametrize("name", sorted(VALUE_TYPES))
+def test_value_types_are_those_of_the_validator(name: str) -> None:
+    definition = SpecValidator.types_mapping[name]
+    included, excluded = VALUE_TYPES[name]
+    assert (_flat(included), _flat(excluded)) == (_flat(definition.included_types), _flat(definition.excluded_types))
+
+
+def test_coercions_are_those_of_the_validator() -> None:
+    assert set(COERCIONS) == set(SpecValidator.coercers)
+    validator = SpecValidator({})
+    for name, coerce in COERCIONS.items():
+        for value in ("2,468,000", " 是 ", "否", "N", 100, Decimal("26.50"), True, dt.date(2020, 1, 2), None, "x"):
+            assert _canon(coerce(value)) == _canon(getattr(validator, f"_normalize_coerce_{name}")(value))
+
+
+@pytest.mark.filterwarnings("ignore:The rule 'keyschema' was renamed:DeprecationWarning")
+@pytest.mark.parametrize(("rules", "good", "bad"), [
+    ({"anyof_type": ["string", "integer"]}, "a", 1.5),
+    ({"type": "dict", "keyschema": {"type": "string"}}, {"a": 1}, {1: 1}),
+])
+def test_a_schema_cerberus_expands_is_left_to_cerberus_and_checked_alike(rules: dict[str, Any], good: Any,
+                                                                          bad: Any) -> None:
+    validation = Validation({"field": rules})
+    assert validation.compiled is None and "cerberus" in vars(validation)  # made at once: every document needs it
+    assert validation.normalized({"field": good}) == {"field": good}
+    assert validation.normalized({"field": bad}) is None
 
 
 def test_dates_with_a_time_are_no_dates() -> None:

@@ -145,7 +145,7 @@ def test_every_command_reports_a_broken_jurisdiction_without_a_traceback(
 
 
 def test_the_built_in_jurisdictions_have_no_problems() -> None:
-    """Loading skips the shape check of sheetgen's own description files (loading.shipped):
+    """Loading skips the shape check of sheetgen's own description files (folders.shipped):
     this is where they are checked."""
     for name in jurisdictions.available([jurisdictions.builtin_dir()]):
         jurisdictions.load(name)

@@ -1,0 +1,116 @@
+"""The folders of jurisdictions: finding one along a search path, the built-in folder, and the
+fingerprint of a jurisdiction's files.
+
+Apart from :mod:`.loading` because a no-change build needs only these: finding a
+jurisdiction's folders and fingerprinting them reads no description file beyond its
+``extends`` key, and makes none of the typed parts (:mod:`.typed`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping, Sequence
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from sheetgen.errors import JurisdictionError
+from sheetgen.os_errors import explain
+from sheetgen.spec.yamlload import read_plain
+
+DESCRIPTION = "jurisdiction.yaml"
+SCHEMA = "schema.yaml"
+#: The name of a folder of jurisdictions (the built-in one, and each one that overrides it).
+TEMPLATES = "templates"
+
+
+@cache
+def builtin_dir() -> Path:
+    """Return the real path of the folder holding the built-in jurisdictions (found once per
+    process: it is a folder of the installed package).
+
+    In an installed wheel they live in ``sheetgen/_templates``; in a source
+    checkout (or an editable install) in the repository's ``templates/``.
+    """
+    package = Path(__file__).resolve().parent.parent
+    packaged = package / "_templates"
+    return (packaged if packaged.is_dir() else package.parent / TEMPLATES).resolve()
+
+
+def shipped(folder: Path) -> bool:
+    """Return whether ``folder`` is one of sheetgen's own (under :func:`builtin_dir`): its files
+    are checked by sheetgen's tests (tests/validation/test_jurisdiction_files.py checks the
+    description files, tests/render/test_template_check.py the templates), not again each time
+    a command loads them.  A user's folder -- a copy, an override -- always is."""
+    return folder.resolve().is_relative_to(builtin_dir())
+
+
+def search_path(extra: Iterable[Path] = ()) -> tuple[Path, ...]:
+    """Return the folders searched for jurisdictions: ``extra`` first, then the built-ins."""
+    return (*[Path(p) for p in extra], builtin_dir())
+
+
+def available(dirs: Sequence[Path]) -> list[str]:
+    """Return the names of all jurisdictions found in ``dirs``."""
+    names = {p.parent.name for d in dirs if d.is_dir() for p in d.glob(f"*/{DESCRIPTION}")}
+    return sorted(names)
+
+
+def check_name(name: str) -> None:
+    """Raise :class:`JurisdictionError` when ``name`` cannot be a jurisdiction folder's name."""
+    if not name or "/" in name or "\\" in name or name.startswith("."):
+        raise JurisdictionError(f"格式名称“{name}”无效")
+
+
+def not_found(name: str, known: Sequence[str]) -> JurisdictionError:
+    """Return the error of a jurisdiction ``name`` that none of the ``known`` ones is."""
+    return JurisdictionError(f"找不到格式“{name}”。可用的格式：{'、'.join(known) or '（无）'}")
+
+
+def find_folder(name: str, dirs: tuple[Path, ...], start: int) -> tuple[int, Path]:
+    """Return the first folder of jurisdiction ``name`` along ``dirs`` from ``start`` on, and
+    the position of its parent in ``dirs`` (a folder extending its own name searches on from there)."""
+    check_name(name)
+    for index in range(start, len(dirs)):
+        folder = dirs[index] / name
+        if (folder / DESCRIPTION).is_file():
+            return index, folder
+    raise not_found(name, available(dirs))
+
+
+def fingerprint(name: str, dirs: Sequence[Path]) -> str:
+    """Return the fingerprint :func:`.loading.load` gives jurisdiction ``name`` along ``dirs``, without
+    checking its files: only the ``extends`` key of each ``jurisdiction.yaml`` is read, to find
+    its folders (a no-change build needs no more).  Raise :class:`JurisdictionError` when
+    there is no such jurisdiction or its ``extends`` chain cannot be followed."""
+    return fingerprint_files(_folders(name, tuple(dirs), 0, ()))
+
+
+def _folders(name: str, dirs: tuple[Path, ...], start: int, seen: tuple[str, ...]) -> tuple[Path, ...]:
+    """Return the folders of jurisdiction ``name`` (its own, then its ``extends`` chain's), as
+    :func:`.loading.load` finds them."""
+    index, folder = find_folder(name, dirs, start)
+    try:
+        description = read_plain((folder / DESCRIPTION).read_bytes())
+    except (OSError, yaml.YAMLError) as exc:
+        raise JurisdictionError(f"{folder / DESCRIPTION}: 无法读取") from exc
+    parent_name = description.get("extends") if isinstance(description, Mapping) else None
+    if not (parent_name and isinstance(parent_name, str)):
+        return (folder,)
+    if str(folder) in seen or len(seen) > 16:
+        raise JurisdictionError(f"格式“{name}”的 extends 形成了循环")
+    next_start = index + 1 if parent_name == name else 0
+    return (folder, *_folders(parent_name, dirs, next_start, (*seen, str(folder))))
+
+
+def fingerprint_files(folders: Sequence[Path]) -> str:
+    """Return a digest of every file of the jurisdiction's folders, names and bytes."""
+    digest = hashlib.sha256()
+    for path in sorted(p for folder in folders for p in folder.rglob("*") if p.is_file()):
+        digest.update(str(path).encode())
+        try:
+            digest.update(path.read_bytes())
+        except OSError as exc:
+            raise JurisdictionError(f"{path}: 无法读取格式文件：{explain(exc)}") from None
+    return digest.hexdigest()
