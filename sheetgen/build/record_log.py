@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 #: The kinds of record: a spec's, and a unit's combined files'.
 KINDS = ("specs", "units")
-_BATCH = 256  # records read back at a time
+_BATCH = 256  # records read back, or put, at a time
 _CACHE_KB = 256  # SQLite's page cache; pages beyond it go to the temporary file
 
 
@@ -51,6 +51,7 @@ class RecordLog:
     def __init__(self) -> None:
         self._db: sqlite3.Connection | None = None
         self._count = 0
+        self._pending: list[tuple[str, str, int, str]] = []  # put, not yet in the database
 
     def _connection(self) -> sqlite3.Connection:
         if self._db is None:
@@ -67,14 +68,22 @@ class RecordLog:
     def put(self, kind: str, key: str, record: Record) -> None:
         """Keep ``record`` as the record of ``key`` (replacing one kept before); raise
         :class:`RecordLogError` when it cannot be kept (the temporary folder is full)."""
+        self._pending.append((kind, key, len(record.pdfs), record_json(record)))
+        self._count += 1
+        if len(self._pending) >= _BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        """Put the records put since the last time into the database, in one statement."""
+        if not self._pending:
+            return
         import sqlite3
 
         try:
-            self._connection().execute("INSERT OR REPLACE INTO record VALUES (?, ?, ?, ?)",
-                                       (kind, key, len(record.pdfs), record_json(record)))
+            self._connection().executemany("INSERT OR REPLACE INTO record VALUES (?, ?, ?, ?)", self._pending)
         except sqlite3.Error as exc:
             raise _failed(exc) from None
-        self._count += 1
+        self._pending.clear()
 
     def __bool__(self) -> bool:
         return self._count > 0
@@ -83,6 +92,7 @@ class RecordLog:
         """Return the records of ``kind`` with their keys, sorted by key (``with_pdfs``: only
         those naming PDFs).  Read a batch at a time: putting records while going through them
         is safe (a record put again is not seen again)."""
+        self._flush()
         if self._db is None:
             return
         after = ""
@@ -91,6 +101,7 @@ class RecordLog:
         import sqlite3
 
         while True:
+            self._flush()  # (records put while going through them)
             try:
                 rows = self._db.execute(query, (kind, after)).fetchall()
             except sqlite3.Error as exc:
@@ -103,6 +114,7 @@ class RecordLog:
 
     def close(self) -> None:
         """Close the log; its temporary database is deleted."""
+        self._pending.clear()
         if self._db is not None:
             self._db.close()
             self._db = None
