@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import os
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import chain, islice
 from pathlib import Path
@@ -40,11 +40,12 @@ from sheetgen.build.tasks import (
     UnitResult,
     UnitTask,
     run_unit,
+    warm,
 )
 from sheetgen.errors import Diagnostic, Severity
 from sheetgen.jurisdiction import SELF_EVALUATION_TABLE, TARGET_TABLE
 from sheetgen.spec.files import SpecFile, SpecFolder, Taken, display
-from sheetgen.workspace import Workspace
+from sheetgen.workspace import Formats, Workspace
 
 if TYPE_CHECKING:  # concurrent.futures is imported with the workers, when a build has work
     from concurrent.futures import Future
@@ -442,28 +443,40 @@ class _Build:
             self.evaluations.close()
         return self.summary
 
-    def _early_workers(self, jobs: int) -> Workers | None:
+    def _early_workers(self, jobs: int, folders: list[SpecFolder]) -> Workers | None:
         """Return worker processes started now, before anything is planned, when every unit is
         to be built (no build record yet, or ``--force``); else None (they start once some unit
-        is found out of date, or never).  Started first, they are forked from a main process
-        that holds nothing of the build yet, so their memory does not grow with its size."""
+        is found out of date, or never).  Started before planning, they are forked from a main
+        process that holds nothing of the build's specs, so their memory does not grow with its
+        size; and after the templates of the first unit's formats are compiled (:meth:`_warm`)."""
         everything = self.options.force or not (self.options.output / MANIFEST_NAME).is_file()
-        if jobs <= 1 or not everything:
+        if jobs <= 1 or not everything or not folders:
             return None
         from sheetgen.build.workers import Workers
 
+        self._warm([self.workspace.formats(folders[0].path)])
         workers = Workers(jobs)
         workers.start()
         return workers
+
+    def _warm(self, formats: Iterable[Formats]) -> None:
+        """Compile the templates of ``formats`` this build will use before the workers fork,
+        so that they start with them (see :func:`sheetgen.build.tasks.warm`)."""
+        options = self.options
+        tables = ([TARGET_TABLE] if options.targets else []) + ([SELF_EVALUATION_TABLE]
+                                                                if options.evaluations == "yes" else [])
+        for each in {id(f): f for f in formats}.values():
+            warm(each, options.kinds, tables)
 
     def _build(self, jobs: int) -> tuple[Manifest, str | None]:
         """Build what is out of date with up to ``jobs`` workers (started first when everything
         is, else once some unit is found out of date); return the old build record and the
         note on it, if it could not be used."""
         options = self.options
-        workers = self._early_workers(jobs)
+        workers = None
         try:
             folders = self._folders()
+            workers = self._early_workers(jobs, folders)
             remove_stale_temps(options.output)
             old, note = Manifest.read(options.output)
             if note:
@@ -478,6 +491,8 @@ class _Build:
                 from sheetgen.build.workers import Workers
 
                 workers = Workers(max(1, min(jobs, len(first))))
+                if workers.jobs > 1:
+                    self._warm(task.formats for task in first)
             if workers is not None:
                 self._execute(chain(first, planned), workers)
                 workers.close()

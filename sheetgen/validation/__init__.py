@@ -100,6 +100,12 @@ def _schema_check(jurisdiction: Jurisdiction) -> SchemaCheck:
 _SCHEMAS: dict[tuple[str, str], SchemaCheck] = {}
 
 
+def prepare(jurisdiction: Jurisdiction) -> None:
+    """Compile ``jurisdiction``'s schema now rather than at its first spec (a build does it
+    before its workers fork, so that each starts with it)."""
+    _schema_check(jurisdiction)
+
+
 def named_jurisdiction(loaded: LoadedSpec, formats: Formats) -> Jurisdiction | list[Diagnostic]:
     """Return the jurisdiction the spec names (``jurisdiction:``) among ``formats``, or the
     diagnostics saying why there is none to check it against."""
