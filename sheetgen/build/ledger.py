@@ -57,6 +57,7 @@ class Ledger:
         self.retire.know([*old.specs.values(), *old.units.values()])
         self._touched: set[str] = set()
         self._carried: dict[str, set[str]] = {kind: set() for kind in KINDS}
+        self._changed = False  # an old record carried over was changed in place
 
     def _old(self, kind: str) -> dict[str, Record]:
         return self.old.specs if kind == "specs" else self.old.units
@@ -72,6 +73,14 @@ class Ledger:
         """Carry the old record of ``record_key`` over unchanged."""
         self._touched.add(record_key)
         self._carried[kind].add(record_key)
+
+    def unchanged(self) -> bool:
+        """Return whether the new record is the old one: every old record carried over as it
+        was, none made, no file to remove or move aside (a build with nothing to do).  A file
+        of a record outside this build's scope that has gone since is noted by the next build
+        that covers it (or writes the record for another reason)."""
+        return (not self.made and not self._changed and not self.retire.actions
+                and all(len(self._carried[kind]) == len(self._old(kind)) for kind in KINDS))
 
     def has_records(self) -> bool:
         """Return whether the new record has any record."""
@@ -108,8 +117,8 @@ class Ledger:
         for kind in KINDS:
             for record_key in self._carried[kind]:
                 record = self._old(kind)[record_key]
-                if not with_pdfs or record.pdfs:
-                    change(record)
+                if (not with_pdfs or record.pdfs) and change(record):
+                    self._changed = True
             for record_key, record in self.made.items(kind, with_pdfs=with_pdfs):
                 if change(record):
                     self.made.put(kind, record_key, record)

@@ -433,9 +433,10 @@ class _Build:
             self.evaluations.settle_pdfs()
             self._apply()
             try:  # failed specs get no fingerprint, so the next build tries them again
-                write_records(options.output, self.ledger.stored(),
-                              {SELF_EVALUATION_TABLE: self.evaluations.stored()},
-                              same_as="" if note else old.digest)  # (not replaced when just as it was)
+                if note or not old.digest or not (self.ledger.unchanged() and self.evaluations.unchanged()):
+                    write_records(options.output, self.ledger.stored(),
+                                  {SELF_EVALUATION_TABLE: self.evaluations.stored()},
+                                  same_as="" if note else old.digest)  # (not replaced when just as it was)
             except WriteError as exc:
                 self._failure(f"{exc}（下次生成将全部重做）")
         finally:

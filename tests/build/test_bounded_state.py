@@ -133,3 +133,27 @@ def test_a_build_whose_records_cannot_be_kept_says_so(tmp_path: Path) -> None:
     assert "Traceback" not in run.stderr and "database" not in run.stderr
     assert "无法暂存到系统临时文件夹" in run.stderr and "磁盘已满" in run.stderr
     assert not (tmp_path / "out" / MANIFEST_NAME).exists()
+
+
+def test_a_build_with_nothing_to_do_leaves_the_build_record_alone(tmp_path: Path) -> None:
+    """Nothing out of date: the record is not written again (its file is the same file, not a
+    copy); something changed: it is."""
+    import bench.synth
+    from sheetgen.build import runner
+
+    specs = bench.synth.make_specs(tmp_path / "specs", 12, per_unit=6)
+    options = runner.BuildOptions(paths=(specs,), output=tmp_path / "out", jobs=1)
+    assert runner.run_build(options).ok
+    record = tmp_path / "out" / MANIFEST_NAME
+    before = record.stat()
+    again = runner.run_build(options)
+    assert again.ok and again.unchanged == 12 and again.built == 0
+    after = record.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    first = sorted(specs.glob("*/[!_]*.yaml"))[0]
+    first.write_text(first.read_text(encoding="utf-8").replace("（副本", "（改过的副本", 1), encoding="utf-8")
+    changed = runner.run_build(options)
+    assert changed.ok and changed.built == 1
+    assert record.stat().st_ino != before.st_ino  # written anew (atomically: a new file)
+    manifest, note = Manifest.read(tmp_path / "out")
+    assert note is None and len(manifest.specs) == 12
