@@ -9,8 +9,9 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def make_specs(target: Path, count: int, per_unit: int = 40) -> Path:
-    """Return ``target`` filled with ``count`` specs cloned from the 24 seed specs,
-    ``per_unit`` to a unit folder (each with its seed unit's ``_defaults.yaml``)."""
+    """Return ``target`` filled with ``count`` specs cloned from the 24 seed specs, in unit
+    folders of one seed unit each (with its ``_defaults.yaml``): each round over the seeds makes
+    one folder per seed unit, so a folder holds that unit's 7-9 specs (at most ``per_unit``)."""
     if target.exists():
         shutil.rmtree(target)
     seeds = sorted(p for p in (REPO / "specs").glob("*/[!_]*.yaml"))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import heapq
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
@@ -19,6 +19,7 @@ from sheetgen.build.manifest import Manifest, Record, RecordSource
 from sheetgen.build.plan import key, stale_path
 from sheetgen.build.record_log import KINDS, RecordLog
 from sheetgen.build.stale import Action, Retirements, pdf_of
+from sheetgen.build.stored import StoredRecords
 from sheetgen.build.tasks import CombinedOutcome, Failure, SpecOutcome, UnitTask
 
 
@@ -42,54 +43,72 @@ class Scope:
         return folder in self.units or any(path == f or f in path.parents for f in self.folders)
 
 
+_CARRIED, _REPLACED = 1, 2  # what a build decided about an old record (0: nothing yet)
+
+
+def _positions(table: MutableMapping[str, Record]) -> Callable[[str], int | None]:
+    """Return how to find the position of a key among ``table``'s (in its order)."""
+    if isinstance(table, StoredRecords):
+        return table.position
+    return {record_key: position for position, record_key in enumerate(table)}.get
+
+
 class Ledger:
     """The old build record and the new one being made.
 
-    The new record is the old records carried over unchanged (``_carried``: their keys) and
-    the records this build made, kept on disk as they come (:class:`RecordLog`): a build of
-    everything holds no record in memory.  ``_touched`` holds the keys of old records this
-    build has decided about (carried, replaced or dropped)."""
+    The new record is the old records carried over unchanged and the records this build made,
+    kept on disk as they come (:class:`RecordLog`): a build of everything holds no record in
+    memory.  What the build decided about each old record (carried over, or replaced or
+    dropped) is one byte by the record's position in the old record (``_decided``), not a set
+    of keys: a build that finds 5,000 specs current holds no second copy of their keys."""
 
     def __init__(self, old: Manifest):
         self.old = old
         self.made = RecordLog()
         self.retire = Retirements()
-        self.retire.know([*old.specs.values(), *old.units.values()])
-        self._touched: set[str] = set()
-        self._carried: dict[str, set[str]] = {kind: set() for kind in KINDS}
-        self._changed = False  # an old record carried over was changed in place
+        self.retire.know(old.stale_files())
+        self._where = {kind: _positions(self._old(kind)) for kind in KINDS}
+        self._decided = {kind: bytearray(len(self._old(kind))) for kind in KINDS}
 
-    def _old(self, kind: str) -> dict[str, Record]:
+    def _old(self, kind: str) -> MutableMapping[str, Record]:
         return self.old.specs if kind == "specs" else self.old.units
+
+    def _decide(self, kind: str, record_key: str, decision: int) -> None:
+        """Note what became of the old record of ``record_key`` (if there is one)."""
+        position = self._where[kind](record_key)
+        if position is not None:
+            self._decided[kind][position] = decision
 
     def _put(self, kind: str, record_key: str, record: Record) -> None:
         """Make ``record`` the new record of ``record_key``."""
-        if record_key in self._old(kind):
-            self._touched.add(record_key)
-            self._carried[kind].discard(record_key)
+        self._decide(kind, record_key, _REPLACED)
         self.made.put(kind, record_key, record)
 
     def _carry(self, kind: str, record_key: str) -> None:
         """Carry the old record of ``record_key`` over unchanged."""
-        self._touched.add(record_key)
-        self._carried[kind].add(record_key)
+        self._decide(kind, record_key, _CARRIED)
+
+    def _carried(self, kind: str) -> list[str]:
+        """Return the keys of the old records of ``kind`` carried over, sorted."""
+        decided = self._decided[kind]
+        return sorted(key for position, key in enumerate(self._old(kind)) if decided[position] == _CARRIED)
 
     def unchanged(self) -> bool:
         """Return whether the new record is the old one: every old record carried over as it
         was, none made, no file to remove or move aside (a build with nothing to do).  A file
         of a record outside this build's scope that has gone since is noted by the next build
         that covers it (or writes the record for another reason)."""
-        return (not self.made and not self._changed and not self.retire.actions
-                and all(len(self._carried[kind]) == len(self._old(kind)) for kind in KINDS))
+        return (not self.made and not self.retire.actions
+                and all(d.count(_CARRIED) == len(d) for d in self._decided.values()))
 
     def has_records(self) -> bool:
         """Return whether the new record has any record."""
-        return bool(self.made) or any(self._carried.values())
+        return bool(self.made) or any(_CARRIED in d for d in self._decided.values())
 
     def records(self, kind: str) -> Iterator[tuple[str, Record]]:
         """Return the new records of ``kind`` (``specs``, ``units``) with their keys, sorted by key."""
         old = self._old(kind)
-        carried = ((record_key, old[record_key]) for record_key in sorted(self._carried[kind]))
+        carried = ((record_key, old[record_key]) for record_key in self._carried(kind))
         return heapq.merge(carried, self.made.items(kind), key=itemgetter(0))
 
     def _all(self) -> Iterator[Record]:
@@ -113,19 +132,25 @@ class Ledger:
 
     def _update(self, change: Callable[[Record], bool], *, with_pdfs: bool = False) -> None:
         """Apply ``change`` to every new record (``with_pdfs``: every one naming PDFs); keep the
-        records it returns True for, changed (an old record carried over is changed in place)."""
+        records it returns True for, changed (an old record carried over becomes one made)."""
         for kind in KINDS:
-            for record_key in self._carried[kind]:
-                record = self._old(kind)[record_key]
+            old = self._old(kind)
+            named = getattr(old, "with_pdfs", None)  # (read from a file: known without reading each)
+            for record_key in self._carried(kind):
+                if with_pdfs and named is not None and record_key not in named:
+                    continue
+                record = old[record_key]
                 if (not with_pdfs or record.pdfs) and change(record):
-                    self._changed = True
+                    self._put(kind, record_key, record)
             for record_key, record in self.made.items(kind, with_pdfs=with_pdfs):
                 if change(record):
                     self.made.put(kind, record_key, record)
 
     def close(self) -> None:
-        """Let go of the records this build made (after the build record is written)."""
+        """Let go of the records this build made and of the old ones (after the build record
+        is written)."""
         self.made.close()
+        self.old.close()
 
     # ------------------------------------------------------------------ what became of each
 
@@ -176,9 +201,10 @@ class Ledger:
     def drop(self, spec: str | None, unit: str | None, reason: str) -> None:
         """Plan removing the files of a spec's (or unit's) record, by its key, that has no files
         to make any more (a 自评表 of a spec without year-end data now), and forget the record."""
-        for table, record_key in ((self.old.specs, spec), (self.old.units, unit)):
+        for kind, record_key in (("specs", spec), ("units", unit)):
+            table = self._old(kind)
             if record_key is not None and record_key in table:
-                self._touched.add(record_key)
+                self._decide(kind, record_key, _REPLACED)
                 self.retire.remove(table[record_key], reason)
 
     def worker_died(self, task: UnitTask, *, table: bool = False) -> None:
@@ -239,9 +265,11 @@ class Ledger:
         """Plan removing the files of specs and units in ``scope`` that no longer exist; carry
         over the records of everything else (another build's business)."""
         for kind in KINDS:
-            for record_key, record in self._old(kind).items():
-                if record_key in self._touched:
+            old, decided = self._old(kind), self._decided[kind]
+            for position, record_key in enumerate(old):
+                if decided[position]:
                     continue
+                record = old[record_key]
                 if scope.has(Path(record_key), unit=kind == "units"):
                     what = "单位文件夹" if kind == "units" else "项目说明"
                     self.retire.remove(record, f"{what} {record_key} 已不存在")

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Mapping, MutableMapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -65,7 +65,7 @@ _LIST_FIELDS = ("template_dirs", "outputs", "pdfs", "stale")
 _DIAGNOSTIC_FIELDS = {"path": str, "line": int, "col": int, "code": str, "severity": str, "message": str}
 
 
-def _record(raw: object) -> Record | None:
+def record_of(raw: object) -> Record | None:
     """Return ``raw`` as a Record, or None when it is not of the shape :meth:`Manifest.write` writes."""
     if not isinstance(raw, dict) or set(raw) != {*_TEXT_FIELDS, *_LIST_FIELDS, "diagnostics"}:
         return None
@@ -93,7 +93,7 @@ def _records(raw: object) -> dict[str, Record] | None:
         return None
     out = {}
     for key, value in raw.items():
-        record = _record(value)
+        record = record_of(value)
         if record is None:
             return None
         out[key] = record
@@ -194,10 +194,26 @@ class Manifest:
     绩效目标表; ``tables`` holds the same of each other kind of table (``selfeval``: the
     绩效自评表), one :class:`Manifest` each."""
 
-    specs: dict[str, Record] = field(default_factory=dict)
-    units: dict[str, Record] = field(default_factory=dict)
+    specs: MutableMapping[str, Record] = field(default_factory=dict)
+    units: MutableMapping[str, Record] = field(default_factory=dict)
     tables: dict[str, Manifest] = field(default_factory=dict)
     digest: str = field(default="", compare=False)  # SHA-256 of the file it was read from
+    # The file it was read from, kept open: its records are read from it when asked for
+    # (:mod:`sheetgen.build.stored`); closed by :meth:`close`.
+    file: Any = field(default=None, compare=False, repr=False)
+
+    def stale_files(self) -> set[str]:
+        """Return the stale copies (``…（已过期）.docx``) this table's records name."""
+        found: set[str] = set()
+        for table in (self.specs, self.units):
+            stale = getattr(table, "stale", None)  # (read from a file: known without reading each)
+            found.update(stale if stale is not None else (p for r in table.values() for p in r.stale))
+        return found
+
+    def close(self) -> None:
+        """Close the file the records are read from (none can be read afterwards)."""
+        if self.file is not None:
+            self.file.close()
 
     def has_records(self) -> bool:
         """Return whether this table has any record."""
@@ -216,8 +232,24 @@ class Manifest:
     def read(cls, folder: Path) -> tuple[Manifest, str | None]:
         """Return the manifest stored in ``folder`` (empty if there is none) and,
         when one is there but cannot be used, a note saying why (in Chinese)."""
+        from sheetgen.build.stored import read_stored
+
         path = folder / MANIFEST_NAME
         try:
+            stored = read_stored(path)
+        except FileNotFoundError:
+            return cls(), None
+        except OSError:
+            return cls(), f"{display(path)}: 生成记录无法读取，已忽略（这次全部重新生成）"
+        if stored is not None and (stored.header.get("format"), stored.header.get("version")) == (FORMAT, __version__):
+            def of(kinds: dict[str, Any]) -> Manifest:
+                return cls(kinds.get("specs", {}), kinds.get("units", {}), digest=stored.digest, file=stored.file)
+
+            others = {name: of(kinds) for name, kinds in stored.tables.items() if name}
+            return replace(of(stored.tables[""]), tables=others), None
+        if stored is not None:
+            stored.file.close()
+        try:  # not one record to a line, or something in it is wrong: read whole, to say what
             data = path.read_bytes()
             text = data.decode("utf-8")
         except FileNotFoundError:

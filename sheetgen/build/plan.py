@@ -52,9 +52,15 @@ def _suffixed(stem: str, suffix: str) -> str:
 def spec_outputs(spec: SpecFile, output: Path, kinds: Sequence[str], suffix: str = "") -> dict[str, Path]:
     """Return the path of each file kind a spec's own build writes (of the table whose files
     end in ``suffix``; the 目标表's have none)."""
-    folder = output / unit_folder(spec)
+    return {kind: Path(text) for kind, text in output_texts(spec, output, kinds, suffix).items()}
+
+
+def output_texts(spec: SpecFile, output: Path, kinds: Sequence[str], suffix: str = "") -> dict[str, str]:
+    """Return :func:`spec_outputs` as text: planning a build of thousands of specs that are
+    current makes no Path of their files (pathlib keeps every file name it parses, for good)."""
+    folder = os.path.join(output, unit_folder(spec))
     stem = _suffixed(spec.path.stem, suffix)
-    return {kind: folder / f"{stem}.{kind}" for kind in kinds}
+    return {kind: os.path.join(folder, f"{stem}.{kind}") for kind in kinds}
 
 
 def combined_outputs(spec: SpecFile, unit_name: str, output: Path, kinds: Sequence[str],

@@ -30,7 +30,7 @@ from sheetgen.build.atomic import WriteError, remove_stale_temps
 from sheetgen.build.ledger import Ledger, Scope
 from sheetgen.build.lock import DEFAULT_WAIT, BuildLocked, output_lock
 from sheetgen.build.manifest import MANIFEST_NAME, Manifest, Record, write_records
-from sheetgen.build.plan import Fingerprints, folder_output, key, spec_outputs, unit_fingerprint
+from sheetgen.build.plan import Fingerprints, folder_output, key, output_texts, unit_fingerprint
 from sheetgen.build.tasks import (
     CombinedOutcome,
     SpecJob,
@@ -195,7 +195,7 @@ class _Unit:
     members: list[SpecFile] = field(default_factory=list)
     excluded: list[SpecFile] = field(default_factory=list)
     failed: str = ""  # the whole unit cannot be built (its output folder clashes with another's)
-    outputs: list[dict[str, Path]] = field(default_factory=list)  # of each member, in order
+    outputs: list[dict[str, str]] = field(default_factory=list)  # of each member, in order (paths as text)
 
     @property
     def folder(self) -> Path:
@@ -254,10 +254,10 @@ class _Build:
     def _claim(self, unit: _Unit) -> None:
         """Give each spec of ``unit`` its outputs; a spec whose files would clash with an
         earlier one's is left out (an error)."""
-        claimed: dict[Path, SpecFile] = {}
+        claimed: dict[str, SpecFile] = {}
         members = []
         for spec in unit.members:
-            outputs = spec_outputs(spec, self.options.output, self.options.kinds)
+            outputs = output_texts(spec, self.options.output, self.options.kinds)
             clash = next((p for p in outputs.values() if p in claimed), None)
             if clash is None:
                 claimed.update((p, spec) for p in outputs.values())
@@ -265,7 +265,7 @@ class _Build:
                 unit.outputs.append(outputs)
                 continue
             self._show([Diagnostic(spec.display, 0, 0, "name-clash", Severity.ERROR,
-                                   f"与 {claimed[clash].display} 生成同名文件 {clash.name}；请改文件名")])
+                                   f"与 {claimed[clash].display} 生成同名文件 {os.path.basename(clash)}；请改文件名")])
             unit.excluded.append(spec)
         unit.members = members
 
@@ -291,7 +291,8 @@ class _Build:
     def _plan(self, unit: _Unit) -> UnitTask | None:
         """Return the task that builds ``unit``, or None when it is current (then it is reported from the record)."""
         options = self.options
-        jobs, prints, fresh = [], [], not options.force and not unit.excluded
+        jobs: list[tuple[SpecFile, str, dict[str, str], str | None, tuple[str, ...], TableRecord | None]] = []
+        prints, fresh = [], not options.force and not unit.excluded
         kinds = options.kinds if options.targets else ()
         for spec, planned in zip(unit.members, unit.outputs, strict=True):
             outputs = planned if options.targets else {}
@@ -299,7 +300,7 @@ class _Build:
             record = self.ledger.old.specs.get(spec_key)
             expected = record.fingerprint if record is not None and record.fingerprint else None
             present = tuple(k for k, p in outputs.items()
-                            if record is not None and str(p) in record.outputs and os.path.isfile(p))
+                            if record is not None and p in record.outputs and os.path.isfile(p))
             now = ""
             if fresh and record is not None and expected is not None:
                 now = self.fingerprints.spec(spec, record.jurisdiction)
@@ -307,7 +308,7 @@ class _Build:
             fresh = (fresh and now == expected and len(present) == len(outputs)
                      and self._current(evaluation, now, options.evaluations))
             prints.append((spec_key, now))
-            jobs.append(SpecJob(spec, spec_key, tuple(outputs.items()), expected, present, evaluation))
+            jobs.append((spec, spec_key, outputs, expected, present, evaluation))
         unit_key = key(unit.folder)
         old_unit = self.ledger.old.units.get(unit_key)
         present_combined = tuple(p for p in (old_unit.outputs if old_unit else ()) if os.path.isfile(p))
@@ -318,7 +319,10 @@ class _Build:
                 and self._current(unit_evaluation, now_unit, options.evaluations)):
             self._replay(unit, [spec_key for spec_key, _ in prints], unit_key)
             return None
-        return UnitTask(unit.folder, tuple(jobs), self.workspace.formats(unit.folder), options.output, options.kinds,
+        specs = tuple(SpecJob(spec, spec_key, tuple((kind, Path(p)) for kind, p in outputs.items()), expected,
+                              present, evaluation)  # (Paths only for what is built)
+                      for spec, spec_key, outputs, expected, present, evaluation in jobs)
+        return UnitTask(unit.folder, specs, self.workspace.formats(unit.folder), options.output, options.kinds,
                         options.strict, options.force,
                         old_unit.fingerprint or None if old_unit else None, present_combined,
                         tuple(s.path.name for s in unit.excluded), options.targets, options.evaluations,

@@ -17,7 +17,7 @@ file another record still claims as current.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,10 +69,9 @@ class Retirements:
                 new.stale.append(str(target))
             self._ours.add(str(target))
 
-    def know(self, records: list[Record]) -> None:
+    def know(self, stale: Iterable[str]) -> None:
         """Note the stale copies the old build record names (they may be replaced)."""
-        for record in records:
-            self._ours.update(record.stale)
+        self._ours.update(stale)
 
     def apply(self, claimed: set[str]) -> None:
         """Carry out the planned actions, except on files in ``claimed`` (current outputs),

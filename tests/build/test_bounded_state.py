@@ -157,3 +157,76 @@ def test_a_build_with_nothing_to_do_leaves_the_build_record_alone(tmp_path: Path
     assert record.stat().st_ino != before.st_ino  # written anew (atomically: a new file)
     manifest, note = Manifest.read(tmp_path / "out")
     assert note is None and len(manifest.specs) == 12
+
+
+def _many_records() -> Manifest:
+    manifest = Manifest()
+    for index in range(700):
+        diagnostics = [{"path": "规格.yaml", "line": 3, "col": 5, "code": "w", "severity": "warning",
+                        "message": "提示：\n第二行", "label": "项目名称", "yaml_path": "name"}] if index % 7 == 0 else []
+        manifest.specs[f"/规格/{index:04d}.yaml"] = Record(f"{index:064x}", "上海", ["/t"], [f"/输出/{index}.docx"],
+                                                        diagnostics, stale=[f"/输出/{index}（已过期）.xlsx"] * (index == 5))
+    manifest.units["/规格"] = Record("u", outputs=["/输出/汇总-单位.docx"], pdfs=["/输出/汇总-单位.pdf"])
+    manifest.table("selfeval").specs["/规格/0001.yaml"] = Record("s", outputs=["/输出/0001-自评.docx"])
+    return manifest
+
+
+def test_a_build_record_is_read_a_record_at_a_time_as_asked_for(tmp_path: Path) -> None:
+    from sheetgen.build.stored import StoredRecords
+
+    written = _many_records()
+    written.write(tmp_path)
+    again, note = Manifest.read(tmp_path)
+    assert note is None and again.file is not None and isinstance(again.specs, StoredRecords)
+    assert again.specs == written.specs and again.units == written.units
+    assert again.tables["selfeval"].specs == written.tables["selfeval"].specs
+    assert again.stale_files() == {"/输出/5（已过期）.xlsx"} == written.stale_files()
+    assert again.specs["/规格/0007.yaml"].diagnostics[0]["message"] == "提示：\n第二行"
+    assert "/规格/9999.yaml" not in again.specs and again.specs.get("/规格/9999.yaml") is None
+    with pytest.raises(TypeError):
+        again.specs["/规格/0001.yaml"] = Record("x")
+    text = (tmp_path / MANIFEST_NAME).read_text(encoding="utf-8")
+    (tmp_path / MANIFEST_NAME).write_text(json.dumps(json.loads(text), indent=2, ensure_ascii=False), encoding="utf-8")
+    whole, note = Manifest.read(tmp_path)  # another layout of the same JSON: read whole, the same records
+    assert note is None and whole.file is None and whole.specs == written.specs
+    again.close()
+
+
+@pytest.mark.parametrize("damage", ["truncated", "shape", "version"])
+def test_a_damaged_build_record_is_ignored_with_a_note(tmp_path: Path, damage: str) -> None:
+    _many_records().write(tmp_path)
+    path = tmp_path / MANIFEST_NAME
+    text = path.read_text(encoding="utf-8")
+    if damage == "truncated":
+        text = text[: len(text) // 2]
+    elif damage == "shape":
+        text = text.replace('"fingerprint": "', '"fingerprint": 1, "x": "', 1)
+    else:
+        text = text.replace('"version": "', '"version": "0.0.0-', 1)
+    path.write_text(text, encoding="utf-8")
+    manifest, note = Manifest.read(tmp_path)
+    assert manifest == Manifest() and note is not None and "已忽略" in note
+
+
+def test_a_no_change_build_holds_few_old_records_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import gc
+
+    import bench.synth
+    from sheetgen.build import runner, stored
+
+    specs = bench.synth.make_specs(tmp_path / "specs", 60, per_unit=20)
+    options = runner.BuildOptions(paths=(specs,), output=tmp_path / "out", jobs=1)
+    assert runner.run_build(options).ok
+    monkeypatch.setattr(stored, "_RECENT", 4)
+    live: list[int] = []
+    apply = runner._Build._apply
+
+    def counting(self: runner._Build) -> None:
+        gc.collect()
+        live.append(sum(isinstance(o, Record) for o in gc.get_objects()))
+        apply(self)
+
+    monkeypatch.setattr(runner._Build, "_apply", counting)
+    again = runner.run_build(options)
+    assert again.ok and again.unchanged == 60
+    assert live and live[0] <= 8  # the few kept parsed, not the 60 + units of the record

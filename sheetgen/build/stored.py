@@ -1,0 +1,171 @@
+"""The records of a build record file, read from the file as they are asked for.
+
+A build that finds everything current still needs the old record of every spec, one at a
+time.  Read whole, 5,000 of them were 13 MB of Python objects in the main process (and the
+file's text on top); :func:`read_stored` instead goes through the file once, line by line,
+checking every record as :meth:`~sheetgen.build.manifest.Manifest.read` always did, and keeps
+only where each record is: its key and its place in the file.  A record is read again from the
+file (``os.pread``, the file kept open, so a new record written in its place later does not
+change what this one reads) when it is asked for.
+
+Only the layout :func:`sheetgen.build.manifest.write_records` writes is read this way (one
+record to a line); anything else returns None and is read whole, as before.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from collections.abc import Iterator, MutableMapping
+from pathlib import Path
+from typing import Any
+
+from sheetgen.build.manifest import Record, record_of
+
+_TABLE = re.compile(rb' "([^"\\]+)": \{')  # a table of the "tables" part: ` "selfeval": {`
+_KINDS = {b'"specs": {': "specs", b'"units": {': "units"}
+_LENGTH_BITS = 24  # a place is (offset << 24 | length) << 22 | position: no record line is 16 MB
+_POSITION_BITS = 22  # long, and no table has 4 million records
+_RECENT = 64  # records kept parsed (a build asks for each a few times in a row)
+
+
+class _File:
+    """An open build record file, read at given places."""
+
+    def __init__(self, path: Path):
+        self._fd: int | None = None
+        self._fd = os.open(path, os.O_RDONLY)
+
+    def read(self, place: int) -> bytes:
+        if self._fd is None:
+            raise ValueError("the build record file was closed")
+        place >>= _POSITION_BITS
+        return os.pread(self._fd, place & ((1 << _LENGTH_BITS) - 1), place >> _LENGTH_BITS)
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+    def __del__(self) -> None:
+        self.close()
+
+
+class StoredRecords(MutableMapping[str, Record]):
+    """Records by key of one kind (spec, unit) of one table, read from the file when asked for.
+    Read-only: a build makes its new records elsewhere (:mod:`sheetgen.build.record_log`)."""
+
+    def __init__(self, file: _File, places: dict[str, int], stale: set[str], with_pdfs: set[str]):
+        self._file = file
+        self._places = places
+        self._recent: dict[str, Record] = {}
+        self.stale = stale  # every stale copy its records name
+        self.with_pdfs = with_pdfs  # the keys of the records that name PDFs
+
+    def __getitem__(self, key: str) -> Record:
+        found = self._recent.get(key)
+        if found is None:
+            line = self._file.read(self._places[key])
+            ((_, value),) = json.loads(b"{" + line + b"}").items()
+            found = Record(**value)
+            if len(self._recent) >= _RECENT:
+                self._recent.clear()
+            self._recent[key] = found
+        return found
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._places
+
+    def position(self, key: str) -> int | None:
+        """Return the position of ``key`` among the keys (in their order), or None."""
+        place = self._places.get(key)
+        return None if place is None else place & ((1 << _POSITION_BITS) - 1)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._places)
+
+    def __len__(self) -> int:
+        return len(self._places)
+
+    def __setitem__(self, key: str, value: Record) -> None:
+        raise TypeError("a build record read from its file is not changed in place")
+
+    def __delitem__(self, key: str) -> None:
+        raise TypeError("a build record read from its file is not changed in place")
+
+
+class Stored:
+    """What :func:`read_stored` found: the records of each table (``""``: the 目标表) by kind,
+    the SHA-256 of the file, and its header (format and version)."""
+
+    def __init__(self, file: _File, header: dict[str, Any]):
+        self.file = file
+        self.header = header
+        self.tables: dict[str, dict[str, StoredRecords]] = {}
+        self.digest = ""
+
+
+def read_stored(path: Path) -> Stored | None:
+    """Return the records of the build record file ``path`` read line by line (see the module),
+    or None when it is not laid out one record to a line, or a line is not a record of
+    sheetgen's shape: the caller reads it whole and says what is wrong.  Raises OSError."""
+    file = _File(path)
+    try:
+        found = _read(path, file)
+    except (ValueError, UnicodeDecodeError):  # (json's errors are ValueErrors)
+        found = None
+    if found is None:
+        file.close()
+    return found
+
+
+def _read(path: Path, file: _File) -> Stored | None:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        lines = iter(handle)
+        first = next(lines, b"")
+        digest.update(first)
+        if not first.startswith(b'{"format": ') or not first.endswith(b",\n"):
+            return None
+        stored = Stored(file, json.loads(first[:-2] + b"}"))
+        table, kind, level, offset, ended = "", "", "top", len(first), False
+        places: dict[str, int] = {}
+        stale: set[str] = set()
+        pdfs: set[str] = set()
+        for line in lines:
+            digest.update(line)
+            start, offset = offset, offset + len(line)
+            text = line.rstrip(b"\n").rstrip(b",")
+            if ended:
+                return None
+            if kind:  # a record, or the end of the records of this kind
+                if text.strip() == b"}":
+                    stored.tables.setdefault(table, {})[kind] = StoredRecords(file, places, stale, pdfs)
+                    kind, places, stale, pdfs = "", {}, set(), set()
+                    continue
+                ((key, value),) = json.loads(b"{" + text + b"}").items()
+                record = record_of(value)
+                if record is None or key in places or len(text) >> _LENGTH_BITS or len(places) >> _POSITION_BITS:
+                    return None
+                places[key] = (start << _LENGTH_BITS | len(text)) << _POSITION_BITS | len(places)
+                stale.update(record.stale)
+                if record.pdfs:
+                    pdfs.add(key)
+            elif text.strip() in _KINDS and level in ("top", "table"):
+                kind = _KINDS[text.strip()]
+            elif level == "top" and text in (b'"tables": {', b"}"):
+                level, ended = ("tables", False) if text != b"}" else ("top", True)
+            elif level == "tables" and (match := _TABLE.fullmatch(text)):
+                table, level = match.group(1).decode("utf-8"), "table"
+            elif level == "tables" and text == b"}":
+                level = "top"
+            elif level == "table" and text == b" }":
+                table, level = "", "tables"
+            else:
+                return None
+        if not ended or "" not in stored.tables:
+            return None
+        stored.digest = digest.hexdigest()
+        return stored
