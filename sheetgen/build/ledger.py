@@ -46,11 +46,24 @@ class Scope:
 _CARRIED, _REPLACED = 1, 2  # what a build decided about an old record (0: nothing yet)
 
 
-def _positions(table: MutableMapping[str, Record]) -> Callable[[str], int | None]:
-    """Return how to find the position of a key among ``table``'s (in its order)."""
-    if isinstance(table, StoredRecords):
-        return table.position
-    return {record_key: position for position, record_key in enumerate(table)}.get
+class _Positions:
+    """Where each key of an old record table held in memory is (in its order), and back."""
+
+    def __init__(self, table: MutableMapping[str, Record]):
+        self._keys = list(table)
+        self._where = {record_key: position for position, record_key in enumerate(self._keys)}
+
+    def position(self, record_key: str) -> int | None:
+        return self._where.get(record_key)
+
+    def key_at(self, position: int) -> str:
+        return self._keys[position]
+
+
+def _positions(table: MutableMapping[str, Record]) -> StoredRecords | _Positions:
+    """Return how to find the position of a key among ``table``'s (in its order) and back: a
+    table read from its file knows it (:mod:`sheetgen.build.stored`)."""
+    return table if isinstance(table, StoredRecords) else _Positions(table)
 
 
 class Ledger:
@@ -75,7 +88,7 @@ class Ledger:
 
     def _decide(self, kind: str, record_key: str, decision: int) -> None:
         """Note what became of the old record of ``record_key`` (if there is one)."""
-        position = self._where[kind](record_key)
+        position = self._where[kind].position(record_key)
         if position is not None:
             self._decided[kind][position] = decision
 
@@ -90,8 +103,9 @@ class Ledger:
 
     def _carried(self, kind: str) -> list[str]:
         """Return the keys of the old records of ``kind`` carried over, sorted."""
-        decided = self._decided[kind]
-        return sorted(key for position, key in enumerate(self._old(kind)) if decided[position] == _CARRIED)
+        where = self._where[kind]
+        return sorted(where.key_at(position) for position, decision in enumerate(self._decided[kind])
+                      if decision == _CARRIED)
 
     def unchanged(self) -> bool:
         """Return whether the new record is the old one: every old record carried over as it
@@ -265,10 +279,11 @@ class Ledger:
         """Plan removing the files of specs and units in ``scope`` that no longer exist; carry
         over the records of everything else (another build's business)."""
         for kind in KINDS:
-            old, decided = self._old(kind), self._decided[kind]
-            for position, record_key in enumerate(old):
-                if decided[position]:
+            old, where = self._old(kind), self._where[kind]
+            for position, decision in enumerate(self._decided[kind]):
+                if decision:
                     continue
+                record_key = where.key_at(position)
                 record = old[record_key]
                 if scope.has(Path(record_key), unit=kind == "units"):
                     what = "单位文件夹" if kind == "units" else "项目说明"

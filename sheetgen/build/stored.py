@@ -18,6 +18,8 @@ import hashlib
 import json
 import os
 import re
+from array import array
+from bisect import bisect_left
 from collections.abc import Iterator, MutableMapping
 from pathlib import Path
 from typing import Any
@@ -26,8 +28,7 @@ from sheetgen.build.manifest import Record, record_of
 
 _TABLE = re.compile(rb' "([^"\\]+)": \{')  # a table of the "tables" part: ` "selfeval": {`
 _KINDS = {b'"specs": {': "specs", b'"units": {': "units"}
-_LENGTH_BITS = 24  # a place is (offset << 24 | length) << 22 | position: no record line is 16 MB
-_POSITION_BITS = 22  # long, and no table has 4 million records
+_LENGTH_BITS = 24  # a place is offset << 24 | length: no record line is 16 MB long
 _RECENT = 64  # records kept parsed (a build asks for each a few times in a row)
 
 
@@ -41,7 +42,6 @@ class _File:
     def read(self, place: int) -> bytes:
         if self._fd is None:
             raise ValueError("the build record file was closed")
-        place >>= _POSITION_BITS
         return os.pread(self._fd, place & ((1 << _LENGTH_BITS) - 1), place >> _LENGTH_BITS)
 
     def close(self) -> None:
@@ -53,38 +53,79 @@ class _File:
         self.close()
 
 
+_hash = hash  # how a key is found (tests make every key collide)
+
+
 class StoredRecords(MutableMapping[str, Record]):
     """Records by key of one kind (spec, unit) of one table, read from the file when asked for.
+
+    Held: the place of each record in the file, by position (the order of the file, sorted by
+    key), and the hashes of the keys, sorted, with the position of each: 20 bytes a record and
+    no key -- a key is found by its hash and checked against the key on the record's line.
     Read-only: a build makes its new records elsewhere (:mod:`sheetgen.build.record_log`)."""
 
-    def __init__(self, file: _File, places: dict[str, int], stale: set[str], with_pdfs: set[str]):
+    def __init__(self, file: _File, places: array[int], hashes: array[int], stale: set[str], with_pdfs: set[str]):
         self._file = file
         self._places = places
-        self._recent: dict[str, Record] = {}
+        order = sorted(range(len(hashes)), key=hashes.__getitem__)
+        self._hashes = array("q", (hashes[i] for i in order))
+        self._positions = array("L", order)
+        self._recent: dict[int, tuple[str, Record]] = {}
         self.stale = stale  # every stale copy its records name
         self.with_pdfs = with_pdfs  # the keys of the records that name PDFs
 
-    def __getitem__(self, key: str) -> Record:
-        found = self._recent.get(key)
+    def _at(self, position: int) -> tuple[str, Record]:
+        """Return the key and record at ``position``, read from the file (the last few kept)."""
+        found = self._recent.get(position)
         if found is None:
-            line = self._file.read(self._places[key])
-            ((_, value),) = json.loads(b"{" + line + b"}").items()
-            found = Record(**value)
+            line = self._file.read(self._places[position])
+            ((key, value),) = json.loads(b"{" + line + b"}").items()
+            found = (key, Record(**value))
             if len(self._recent) >= _RECENT:
                 self._recent.clear()
-            self._recent[key] = found
+            self._recent[position] = found
         return found
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._places
 
     def position(self, key: str) -> int | None:
         """Return the position of ``key`` among the keys (in their order), or None."""
-        place = self._places.get(key)
-        return None if place is None else place & ((1 << _POSITION_BITS) - 1)
+        wanted = _hash(key)
+        index = bisect_left(self._hashes, wanted)
+        while index < len(self._hashes) and self._hashes[index] == wanted:
+            if self._at(self._positions[index])[0] == key:
+                return self._positions[index]
+            index += 1
+        return None
+
+    def key_at(self, position: int) -> str:
+        """Return the key at ``position``."""
+        return self._at(position)[0]
+
+    def unique(self) -> bool:
+        """Return whether no key comes twice (the keys of each hash that comes more than once are
+        read and compared)."""
+        hashes, start = self._hashes, 0
+        while start < len(hashes):
+            end = start + 1
+            while end < len(hashes) and hashes[end] == hashes[start]:
+                end += 1
+            if end - start > 1:
+                keys = [self.key_at(self._positions[i]) for i in range(start, end)]
+                if len(set(keys)) != len(keys):
+                    return False
+            start = end
+        return True
+
+    def __getitem__(self, key: str) -> Record:
+        position = self.position(key) if isinstance(key, str) else None
+        if position is None:
+            raise KeyError(key)
+        return self._at(position)[1]
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self.position(key) is not None
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._places)
+        return (self.key_at(position) for position in range(len(self._places)))
 
     def __len__(self) -> int:
         return len(self._places)
@@ -131,7 +172,7 @@ def _read(path: Path, file: _File) -> Stored | None:
             return None
         stored = Stored(file, json.loads(first[:-2] + b"}"))
         table, kind, level, offset, ended = "", "", "top", len(first), False
-        places: dict[str, int] = {}
+        places, hashes = array("Q"), array("q")
         stale: set[str] = set()
         pdfs: set[str] = set()
         for line in lines:
@@ -142,14 +183,18 @@ def _read(path: Path, file: _File) -> Stored | None:
                 return None
             if kind:  # a record, or the end of the records of this kind
                 if text.strip() == b"}":
-                    stored.tables.setdefault(table, {})[kind] = StoredRecords(file, places, stale, pdfs)
-                    kind, places, stale, pdfs = "", {}, set(), set()
+                    records = StoredRecords(file, places, hashes, stale, pdfs)
+                    if not records.unique():
+                        return None
+                    stored.tables.setdefault(table, {})[kind] = records
+                    kind, places, hashes, stale, pdfs = "", array("Q"), array("q"), set(), set()
                     continue
                 ((key, value),) = json.loads(b"{" + text + b"}").items()
                 record = record_of(value)
-                if record is None or key in places or len(text) >> _LENGTH_BITS or len(places) >> _POSITION_BITS:
+                if record is None or len(text) >> _LENGTH_BITS:
                     return None
-                places[key] = (start << _LENGTH_BITS | len(text)) << _POSITION_BITS | len(places)
+                places.append(start << _LENGTH_BITS | len(text))
+                hashes.append(_hash(key))
                 stale.update(record.stale)
                 if record.pdfs:
                     pdfs.add(key)

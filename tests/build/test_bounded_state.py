@@ -230,3 +230,30 @@ def test_a_no_change_build_holds_few_old_records_at_once(tmp_path: Path, monkeyp
     again = runner.run_build(options)
     assert again.ok and again.unchanged == 60
     assert live and live[0] <= 8  # the few kept parsed, not the 60 + units of the record
+
+
+def test_keys_of_one_hash_are_told_apart(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A stored record is found by its key's hash and checked against the key on its line: with
+    every key of the same hash, each is still found, and a key that is not there is not."""
+    from sheetgen.build import stored
+
+    monkeypatch.setattr(stored, "_hash", lambda key: 7)
+    written = _many_records()
+    written.write(tmp_path)
+    again, note = Manifest.read(tmp_path)
+    assert note is None and again.file is not None
+    assert again.specs == written.specs
+    assert again.specs["/规格/0699.yaml"] == written.specs["/规格/0699.yaml"]
+    assert "/规格/0700.yaml" not in again.specs
+    again.close()
+
+
+def test_a_key_twice_in_the_record_file_is_read_whole(tmp_path: Path) -> None:
+    written = _many_records()
+    written.write(tmp_path)
+    path = tmp_path / MANIFEST_NAME
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines.insert(3, lines[2])  # the first spec record twice (a hand edit)
+    path.write_text("".join(lines), encoding="utf-8")
+    again, note = Manifest.read(tmp_path)
+    assert note is None and again.file is None and again.specs == written.specs  # as json reads it
