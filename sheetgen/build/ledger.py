@@ -92,6 +92,11 @@ class Ledger:
         if position is not None:
             self._decided[kind][position] = decision
 
+    def _decision(self, kind: str, record_key: str) -> int:
+        """Return what became of the old record of ``record_key`` so far (0: nothing yet)."""
+        position = self._where[kind].position(record_key)
+        return self._decided[kind][position] if position is not None else 0
+
     def _put(self, kind: str, record_key: str, record: Record) -> None:
         """Make ``record`` the new record of ``record_key``."""
         self._decide(kind, record_key, _REPLACED)
@@ -150,9 +155,9 @@ class Ledger:
         for kind in KINDS:
             old = self._old(kind)
             named = getattr(old, "with_pdfs", None)  # (read from a file: known without reading each)
-            for record_key in self._carried(kind):
-                if with_pdfs and named is not None and record_key not in named:
-                    continue
+            keys = (sorted(k for k in named if self._decision(kind, k) == _CARRIED)
+                    if with_pdfs and named is not None else self._carried(kind))
+            for record_key in keys:
                 record = old[record_key]
                 if (not with_pdfs or record.pdfs) and change(record):
                     self._put(kind, record_key, record)
