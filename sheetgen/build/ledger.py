@@ -92,11 +92,6 @@ class Ledger:
         if position is not None:
             self._decided[kind][position] = decision
 
-    def _decision(self, kind: str, record_key: str) -> int:
-        """Return what became of the old record of ``record_key`` so far (0: nothing yet)."""
-        position = self._where[kind].position(record_key)
-        return self._decided[kind][position] if position is not None else 0
-
     def _put(self, kind: str, record_key: str, record: Record) -> None:
         """Make ``record`` the new record of ``record_key``."""
         self._decide(kind, record_key, _REPLACED)
@@ -154,8 +149,9 @@ class Ledger:
         records it returns True for, changed (an old record carried over becomes one made)."""
         for kind in KINDS:
             old = self._old(kind)
+            decided, where = self._decided[kind], self._where[kind]
             named = getattr(old, "with_pdfs", None)  # (read from a file: known without reading each)
-            keys = (sorted(k for k in named if self._decision(kind, k) == _CARRIED)
+            keys = (sorted(where.key_at(p) for p in named if decided[p] == _CARRIED)
                     if with_pdfs and named is not None else self._carried(kind))
             for record_key in keys:
                 record = old[record_key]

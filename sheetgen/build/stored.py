@@ -4,7 +4,7 @@ A build that finds everything current still needs the old record of every spec, 
 time.  Read whole, 5,000 of them were 13 MB of Python objects in the main process (and the
 file's text on top); :func:`read_stored` instead goes through the file once, line by line,
 checking every record as :meth:`~sheetgen.build.manifest.Manifest.read` always did, and keeps
-only where each record is: its key and its place in the file.  A record is read again from the
+only where each record is (its place in the file) and the hash of its key.  A record is read again from the
 file (``os.pread``, the file kept open, so a new record written in its place later does not
 change what this one reads) when it is asked for.
 
@@ -36,7 +36,7 @@ class _File:
     """An open build record file, read at given places."""
 
     def __init__(self, path: Path):
-        self._fd: int | None = None
+        self._fd: int | None = None  # (set first: __del__ runs even when the open fails)
         self._fd = os.open(path, os.O_RDONLY)
 
     def read(self, place: int) -> bytes:
@@ -64,7 +64,7 @@ class StoredRecords(MutableMapping[str, Record]):
     no key -- a key is found by its hash and checked against the key on the record's line.
     Read-only: a build makes its new records elsewhere (:mod:`sheetgen.build.record_log`)."""
 
-    def __init__(self, file: _File, places: array[int], hashes: array[int], stale: set[str], with_pdfs: set[str]):
+    def __init__(self, file: _File, places: array[int], hashes: array[int], stale: set[str], with_pdfs: array[int]):
         self._file = file
         self._places = places
         order = sorted(range(len(hashes)), key=hashes.__getitem__)
@@ -72,7 +72,7 @@ class StoredRecords(MutableMapping[str, Record]):
         self._positions = array("L", order)
         self._recent: dict[int, tuple[str, Record]] = {}
         self.stale = stale  # every stale copy its records name
-        self.with_pdfs = with_pdfs  # the keys of the records that name PDFs
+        self.with_pdfs = with_pdfs  # the positions of the records that name PDFs
 
     def _at(self, position: int) -> tuple[str, Record]:
         """Return the key and record at ``position``, read from the file (the last few kept)."""
@@ -174,7 +174,7 @@ def _read(path: Path, file: _File) -> Stored | None:
         table, kind, level, offset, ended = "", "", "top", len(first), False
         places, hashes = array("Q"), array("q")
         stale: set[str] = set()
-        pdfs: set[str] = set()
+        pdfs = array("L")
         for line in lines:
             digest.update(line)
             start, offset = offset, offset + len(line)
@@ -187,17 +187,17 @@ def _read(path: Path, file: _File) -> Stored | None:
                     if not records.unique():
                         return None
                     stored.tables.setdefault(table, {})[kind] = records
-                    kind, places, hashes, stale, pdfs = "", array("Q"), array("q"), set(), set()
+                    kind, places, hashes, stale, pdfs = "", array("Q"), array("q"), set(), array("L")
                     continue
                 ((key, value),) = json.loads(b"{" + text + b"}").items()
                 record = record_of(value)
                 if record is None or len(text) >> _LENGTH_BITS:
                     return None
+                if record.pdfs:
+                    pdfs.append(len(places))
                 places.append(start << _LENGTH_BITS | len(text))
                 hashes.append(_hash(key))
                 stale.update(record.stale)
-                if record.pdfs:
-                    pdfs.add(key)
             elif text.strip() in _KINDS and level in ("top", "table"):
                 kind = _KINDS[text.strip()]
             elif level == "top" and text in (b'"tables": {', b"}"):

@@ -162,10 +162,11 @@ def test_a_build_with_nothing_to_do_leaves_the_build_record_alone(tmp_path: Path
 def _many_records() -> Manifest:
     manifest = Manifest()
     for index in range(700):
-        diagnostics = [{"path": "规格.yaml", "line": 3, "col": 5, "code": "w", "severity": "warning",
-                        "message": "提示：\n第二行", "label": "项目名称", "yaml_path": "name"}] if index % 7 == 0 else []
+        warning = {"path": "规格.yaml", "line": 3, "col": 5, "code": "w", "severity": "warning",
+                   "message": "提示：\n第二行", "label": "项目名称", "yaml_path": "name"}
+        stale = [f"/输出/{index}（已过期）.xlsx"] * (index == 5)
         manifest.specs[f"/规格/{index:04d}.yaml"] = Record(f"{index:064x}", "上海", ["/t"], [f"/输出/{index}.docx"],
-                                                        diagnostics, stale=[f"/输出/{index}（已过期）.xlsx"] * (index == 5))
+                                                        [warning] if index % 7 == 0 else [], stale=stale)
     manifest.units["/规格"] = Record("u", outputs=["/输出/汇总-单位.docx"], pdfs=["/输出/汇总-单位.pdf"])
     manifest.table("selfeval").specs["/规格/0001.yaml"] = Record("s", outputs=["/输出/0001-自评.docx"])
     return manifest
@@ -257,3 +258,33 @@ def test_a_key_twice_in_the_record_file_is_read_whole(tmp_path: Path) -> None:
     path.write_text("".join(lines), encoding="utf-8")
     again, note = Manifest.read(tmp_path)
     assert note is None and again.file is None and again.specs == written.specs  # as json reads it
+
+
+def test_pdfs_of_records_read_from_the_file_are_settled(tmp_path: Path) -> None:
+    """An old record carried over whose Word file is newer than its PDF: the PDF is planned to
+    be moved aside and the record no longer names it (found without reading every record)."""
+    import os
+
+    from sheetgen.build.ledger import Ledger
+
+    out = tmp_path / "out"
+    out.mkdir()
+    docx, pdf, other = out / "01.docx", out / "01.pdf", out / "02.docx"
+    for path in (pdf, docx, other):
+        path.write_bytes(b"x")
+    os.utime(pdf, ns=(1, 1))  # older than its source
+    written = Manifest()
+    written.specs["/规格/01.yaml"] = Record("f", outputs=[str(docx)], pdfs=[str(pdf)])
+    written.specs["/规格/02.yaml"] = Record("g", outputs=[str(other)])
+    written.write(tmp_path)
+    old, note = Manifest.read(tmp_path)
+    assert note is None and old.file is not None
+    ledger = Ledger(old)
+    ledger.keep(["/规格/01.yaml", "/规格/02.yaml"], "/规格")
+    assert ledger.unchanged()
+    ledger.settle_pdfs()
+    assert not ledger.unchanged()
+    assert [(a.path, a.target is not None) for a in ledger.retire.actions] == [(pdf, True)]
+    records = dict(ledger.records("specs"))
+    assert records["/规格/01.yaml"].pdfs == [] and records["/规格/02.yaml"] == written.specs["/规格/02.yaml"]
+    ledger.close()
