@@ -33,14 +33,13 @@ class RecordLogError(SheetgenError):
 
 
 _REASONS = {"SQLITE_FULL": "磁盘已满", "SQLITE_CANTOPEN": "无法在那里创建临时文件",
-            "SQLITE_READONLY": "那里只读", "SQLITE_NOMEM": "内存不足"}
+            "SQLITE_READONLY": "那里只读", "SQLITE_NOMEM": "内存不足", "SQLITE_IOERR": "读写临时文件出错"}
 
 
 def _failed(exc: Exception) -> RecordLogError:
     """Return the error of a build whose records could not be kept, in Chinese."""
     name = str(getattr(exc, "sqlite_errorname", ""))  # SQLITE_FULL, SQLITE_IOERR_WRITE, …
-    reason = next((text for code, text in _REASONS.items() if name.startswith(code)),
-                  f"读写出错（{name or type(exc).__name__}）")
+    reason = next((text for code, text in _REASONS.items() if name.startswith(code)), "临时文件出错")
     return RecordLogError(f"这次生成的记录无法暂存到系统临时文件夹（可用环境变量 SQLITE_TMPDIR 换一个）：{reason}。"
                           "已写好的文件完整保留；生成记录没有更新，下次生成会重做这次的项目")
 
