@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import heapq
 import os
-from collections.abc import Callable, Iterator, MutableMapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
@@ -47,22 +47,26 @@ _CARRIED, _REPLACED = 1, 2  # what a build decided about an old record (0: nothi
 
 
 class _Positions:
-    """Where each key of an old record table held in memory is (in its order), and back."""
+    """Where each key of an old record table held in memory is (its position among the keys,
+    sorted), and the key and record at each position."""
 
     def __init__(self, table: MutableMapping[str, Record]):
-        self._keys = list(table)
+        self._table = table
+        self._keys = sorted(table)
         self._where = {record_key: position for position, record_key in enumerate(self._keys)}
 
     def position(self, record_key: str) -> int | None:
         return self._where.get(record_key)
 
-    def key_at(self, position: int) -> str:
-        return self._keys[position]
+    def item_at(self, position: int) -> tuple[str, Record]:
+        record_key = self._keys[position]
+        return record_key, self._table[record_key]
 
 
 def _positions(table: MutableMapping[str, Record]) -> StoredRecords | _Positions:
-    """Return how to find the position of a key among ``table``'s (in its order) and back: a
-    table read from its file knows it (:mod:`sheetgen.build.stored`)."""
+    """Return how to find the position of a key among ``table``'s (in key order) and the record
+    at a position: a table read from its file knows it (:mod:`sheetgen.build.stored`; the file
+    is written sorted by key)."""
     return table if isinstance(table, StoredRecords) else _Positions(table)
 
 
@@ -101,11 +105,13 @@ class Ledger:
         """Carry the old record of ``record_key`` over unchanged."""
         self._decide(kind, record_key, _CARRIED)
 
-    def _carried(self, kind: str) -> list[str]:
-        """Return the keys of the old records of ``kind`` carried over, sorted."""
-        where = self._where[kind]
-        return sorted(where.key_at(position) for position, decision in enumerate(self._decided[kind])
-                      if decision == _CARRIED)
+    def _carried(self, kind: str, positions: Iterable[int] | None = None) -> Iterator[tuple[str, Record]]:
+        """Return the old records of ``kind`` carried over, with their keys, in key order (of
+        those at ``positions``, in their order, when given), each read once."""
+        decided, where = self._decided[kind], self._where[kind]
+        for position in range(len(decided)) if positions is None else positions:
+            if decided[position] == _CARRIED:
+                yield where.item_at(position)
 
     def unchanged(self) -> bool:
         """Return whether the new record is the old one: every old record carried over as it
@@ -121,9 +127,7 @@ class Ledger:
 
     def records(self, kind: str) -> Iterator[tuple[str, Record]]:
         """Return the new records of ``kind`` (``specs``, ``units``) with their keys, sorted by key."""
-        old = self._old(kind)
-        carried = ((record_key, old[record_key]) for record_key in self._carried(kind))
-        return heapq.merge(carried, self.made.items(kind), key=itemgetter(0))
+        return heapq.merge(self._carried(kind), self.made.items(kind), key=itemgetter(0))
 
     def _all(self) -> Iterator[Record]:
         for kind in KINDS:
@@ -148,13 +152,9 @@ class Ledger:
         """Apply ``change`` to every new record (``with_pdfs``: every one naming PDFs); keep the
         records it returns True for, changed (an old record carried over becomes one made)."""
         for kind in KINDS:
-            old = self._old(kind)
-            decided, where = self._decided[kind], self._where[kind]
-            named = getattr(old, "with_pdfs", None)  # (read from a file: known without reading each)
-            keys = (sorted(where.key_at(p) for p in named if decided[p] == _CARRIED)
-                    if with_pdfs and named is not None else self._carried(kind))
-            for record_key in keys:
-                record = old[record_key]
+            named = getattr(self._old(kind), "with_pdfs", None)  # (read from a file: known without reading each)
+            # (a record put here is no longer carried: the records are read as they come, safely)
+            for record_key, record in self._carried(kind, named if with_pdfs else None):
                 if (not with_pdfs or record.pdfs) and change(record):
                     self._put(kind, record_key, record)
             for record_key, record in self.made.items(kind, with_pdfs=with_pdfs):
@@ -280,12 +280,11 @@ class Ledger:
         """Plan removing the files of specs and units in ``scope`` that no longer exist; carry
         over the records of everything else (another build's business)."""
         for kind in KINDS:
-            old, where = self._old(kind), self._where[kind]
+            where = self._where[kind]
             for position, decision in enumerate(self._decided[kind]):
                 if decision:
                     continue
-                record_key = where.key_at(position)
-                record = old[record_key]
+                record_key, record = where.item_at(position)
                 if scope.has(Path(record_key), unit=kind == "units"):
                     what = "单位文件夹" if kind == "units" else "项目说明"
                     self.retire.remove(record, f"{what} {record_key} 已不存在")

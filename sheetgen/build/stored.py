@@ -96,9 +96,9 @@ class StoredRecords(MutableMapping[str, Record]):
             index += 1
         return None
 
-    def key_at(self, position: int) -> str:
-        """Return the key at ``position``."""
-        return self._at(position)[0]
+    def item_at(self, position: int) -> tuple[str, Record]:
+        """Return the key and the record at ``position``."""
+        return self._at(position)
 
     def unique(self) -> bool:
         """Return whether no key comes twice (the keys of each hash that comes more than once are
@@ -109,7 +109,7 @@ class StoredRecords(MutableMapping[str, Record]):
             while end < len(hashes) and hashes[end] == hashes[start]:
                 end += 1
             if end - start > 1:
-                keys = [self.key_at(self._positions[i]) for i in range(start, end)]
+                keys = [self._at(self._positions[i])[0] for i in range(start, end)]
                 if len(set(keys)) != len(keys):
                     return False
             start = end
@@ -125,7 +125,7 @@ class StoredRecords(MutableMapping[str, Record]):
         return isinstance(key, str) and self.position(key) is not None
 
     def __iter__(self) -> Iterator[str]:
-        return (self.key_at(position) for position in range(len(self._places)))
+        return (self._at(position)[0] for position in range(len(self._places)))
 
     def __len__(self) -> int:
         return len(self._places)
