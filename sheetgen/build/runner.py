@@ -428,7 +428,7 @@ class _Build:
     def run(self) -> Summary:
         options = self.options
         try:
-            old, note = self._build(options.jobs or os.cpu_count() or 1)
+            old = self._build(options.jobs or os.cpu_count() or 1)
             self.ledger.forget_gone(Scope.of(options.paths))
             self.evaluations.forget_gone(Scope.of(options.paths))
             if options.pdf:
@@ -437,10 +437,11 @@ class _Build:
             self.evaluations.settle_pdfs()
             self._apply()
             try:  # failed specs get no fingerprint, so the next build tries them again
-                if note or not old.digest or not (self.ledger.unchanged() and self.evaluations.unchanged()):
+                # (an old record that could not be used, or none, has no digest: always written)
+                if not old.digest or not (self.ledger.unchanged() and self.evaluations.unchanged()):
                     write_records(options.output, self.ledger.stored(),
                                   {SELF_EVALUATION_TABLE: self.evaluations.stored()},
-                                  same_as="" if note else old.digest)  # (not replaced when just as it was)
+                                  same_as=old.digest)  # (not replaced when just as it was)
             except WriteError as exc:
                 self._failure(f"{exc}（下次生成将全部重做）")
         finally:
@@ -473,10 +474,10 @@ class _Build:
         for each in {id(f): f for f in formats}.values():
             warm(each, options.kinds, tables)
 
-    def _build(self, jobs: int) -> tuple[Manifest, str | None]:
+    def _build(self, jobs: int) -> Manifest:
         """Build what is out of date with up to ``jobs`` workers (started first when everything
-        is, else once some unit is found out of date); return the old build record and the
-        note on it, if it could not be used."""
+        is, else once some unit is found out of date); return the old build record (empty, after
+        a note saying why, when it could not be used)."""
         options = self.options
         workers = None
         try:
@@ -505,7 +506,7 @@ class _Build:
             if workers is not None:
                 workers.terminate()  # Ctrl-C: do not wait for tasks that may never end
             raise
-        return old, note
+        return old
 
     def _export_pdf(self) -> None:
         from sheetgen.build import pdf
