@@ -188,6 +188,11 @@ def _utf8(texts: Iterable[str], size: int = 1 << 16) -> Iterator[bytes]:
         yield "".join(pending).encode("utf-8")
 
 
+def _ignored(path: Path, why: str) -> str:
+    """Return the note of a build record that cannot be used (``why``: 已损坏, …)."""
+    return f"{display(path)}: 生成记录{why}，已忽略（这次全部重新生成）"
+
+
 @dataclass
 class Manifest:
     """Records by spec path, and records of each unit's combined files by unit folder, of the
@@ -240,32 +245,34 @@ class Manifest:
         except FileNotFoundError:
             return cls(), None
         except OSError:
-            return cls(), f"{display(path)}: 生成记录无法读取，已忽略（这次全部重新生成）"
-        if stored is not None and (stored.header.get("format"), stored.header.get("version")) == (FORMAT, __version__):
+            return cls(), _ignored(path, "无法读取")
+        if stored is not None:
+            if (stored.header.get("format"), stored.header.get("version")) != (FORMAT, __version__):
+                stored.file.close()
+                return cls(), _ignored(path, "来自另一版本的 sheetgen")
+
             def of(kinds: dict[str, Any]) -> Manifest:
                 return cls(kinds.get("specs", {}), kinds.get("units", {}), digest=stored.digest, file=stored.file)
 
             others = {name: of(kinds) for name, kinds in stored.tables.items() if name}
             return replace(of(stored.tables[""]), tables=others), None
-        if stored is not None:
-            stored.file.close()
         try:  # not one record to a line, or something in it is wrong: read whole, to say what
             data = path.read_bytes()
             text = data.decode("utf-8")
         except FileNotFoundError:
             return cls(), None
         except (OSError, UnicodeDecodeError):
-            return cls(), f"{display(path)}: 生成记录无法读取，已忽略（这次全部重新生成）"
+            return cls(), _ignored(path, "无法读取")
         try:
             raw = json.loads(text)
         except ValueError:
-            return cls(), f"{display(path)}: 生成记录已损坏，已忽略（这次全部重新生成）"
+            return cls(), _ignored(path, "已损坏")
         if isinstance(raw, dict) and (raw.get("format") != FORMAT or raw.get("version") != __version__):
-            return cls(), f"{display(path)}: 生成记录来自另一版本的 sheetgen，已忽略（这次全部重新生成）"
+            return cls(), _ignored(path, "来自另一版本的 sheetgen")
         found = _records_of(raw)
         tables = _tables(raw.get("tables", {})) if isinstance(raw, dict) else None
         if found is None or tables is None:
-            return cls(), f"{display(path)}: 生成记录的内容不是 sheetgen 写的格式，已忽略（这次全部重新生成）"
+            return cls(), _ignored(path, "的内容不是 sheetgen 写的格式")
         return cls(*found, tables, hashlib.sha256(data).hexdigest()), None
 
     def write(self, folder: Path) -> None:
