@@ -116,15 +116,18 @@ def _real_folder(folder: str) -> str:
 
 
 def _is_spec(path: Path) -> bool:
-    return path.suffix.lower() in SPEC_SUFFIXES and not path.name.startswith(("_", "."))
+    return _is_spec_name(path.name)
+
+
+def _is_spec_name(name: str) -> bool:
+    """Return whether a file called ``name`` is a spec (by its name; no Path made of it: pathlib
+    keeps every name it parses)."""
+    return not name.startswith(("_", ".")) and os.path.splitext(name)[1].lower() in SPEC_SUFFIXES
 
 
 def holds_specs(folder: Path) -> bool:
     """Return whether ``folder`` itself holds project specs (is a unit folder)."""
-    try:
-        return any(_is_spec(p) and p.is_file() for p in folder.iterdir())
-    except OSError:
-        return False
+    return bool(_spec_names(folder))
 
 
 def _skipped_name(name: str) -> bool:
@@ -150,7 +153,7 @@ def _spec_folders(root: Path) -> list[tuple[Path, int]]:
                 if entry.is_dir() and not entry.is_symlink():
                     if not _skipped_name(entry.name):
                         folders.append(folder / entry.name)
-                elif entry.is_file() and _is_spec(Path(entry.name)):
+                elif entry.is_file() and _is_spec_name(entry.name):
                     count += 1
             except OSError:
                 continue
@@ -163,7 +166,7 @@ def _spec_names(folder: Path) -> list[str]:
     """Return the names of the spec files in ``folder``, sorted (none when it cannot be read)."""
     try:
         with os.scandir(folder) as entries:
-            return sorted(e.name for e in entries if _is_spec(Path(e.name)) and _is_file(e))
+            return sorted(e.name for e in entries if _is_spec_name(e.name) and _is_file(e))
     except OSError:
         return []
 
@@ -226,7 +229,7 @@ class Taken:
     def has(self, real: str) -> bool:
         """Return whether the spec whose real path is ``real`` was taken."""
         folder, name = os.path.split(real)
-        return real in self.files or (folder in self.folders and _is_spec(Path(name)))
+        return real in self.files or (folder in self.folders and _is_spec_name(name))
 
 
 def find_folders(paths: Iterable[Path]) -> tuple[list[SpecFolder], list[Diagnostic]]:
