@@ -361,7 +361,7 @@ class _Build:
         """Report a unit that cannot be built at all; its old files are out of date."""
         self._show([_folder_problem(unit.folder, "output-clash", unit.failed)])
         for spec in [*unit.members, *unit.excluded]:
-            self.ledger.spec(SpecOutcome(spec, []), {}, key(spec.path))
+            self.ledger.spec(SpecOutcome(spec, []), {}, spec.real)
             self.summary.failed += 1
         self.ledger.combined(key(unit.folder), CombinedOutcome(blocked=unit.failed))
         self.summary.combined_missing += 1
@@ -389,7 +389,7 @@ class _Build:
             else:
                 self.evaluations.drop(job.key, None, f"项目 {job.spec.path.name} 已没有年终数据")
         for spec in self.excluded.get(task.folder, ()):
-            self.ledger.spec(SpecOutcome(spec, []), {}, key(spec.path))
+            self.ledger.spec(SpecOutcome(spec, []), {}, spec.real)
             self.summary.failed += 1
         unit_key = key(task.folder)
         self._take_combined(self.ledger, task.folder, unit_key, result.combined, "汇总")

@@ -129,14 +129,14 @@ class Builds:
         fingerprints = Fingerprints(self.options.strict)
         prints = []
         for spec in specs:
-            record = manifest.specs.get(key(spec.path))
+            record = manifest.specs.get(spec.real)
             if record is None or not record.fingerprint:
                 return False
             if record.fingerprint != fingerprints.spec(spec, record.jurisdiction):
                 return False
             if unit is None and str(path) not in record.outputs:
                 return False
-            prints.append((key(spec.path), record.fingerprint))
+            prints.append((spec.real, record.fingerprint))
         if unit is not None:
             entry = manifest.units.get(key(unit))
             return (entry is not None and entry.fingerprint == unit_fingerprint(prints)

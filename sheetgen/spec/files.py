@@ -30,12 +30,14 @@ SPEC_SUFFIXES = (".yaml", ".yml")
 @dataclass(frozen=True, slots=True)  # a build finds thousands at once: no __dict__ each
 class SpecFile:
     """A spec file found on disk: its path, its unit folder, its position there,
-    and the defaults files that apply to it (outermost first)."""
+    the defaults files that apply to it (outermost first) and its real path as text
+    (:func:`real_text`, worked out when it was found: a build's record key)."""
 
     path: Path
     root: Path
     number: int
     defaults: tuple[Path, ...]
+    real: str
 
     @property
     def unit_dir(self) -> Path:
@@ -43,7 +45,7 @@ class SpecFile:
 
     @property
     def display(self) -> str:
-        return _display(self.path)
+        return _shown(self.real, self.path)
 
 
 @dataclass
@@ -85,11 +87,12 @@ class LoadedSpec:
 
 def display(path: Path) -> str:
     """Return ``path`` as messages name it: relative to the working folder when inside it."""
-    return _display(path)
+    return _shown(real_text(path), path)
 
 
-def _display(path: Path) -> str:
-    real, here = real_text(path), _real_folder(os.getcwd())
+def _shown(real: str, path: Path) -> str:
+    """Return ``path``, whose real path is ``real``, as messages name it."""
+    here = _real_folder(os.getcwd())
     if real == here:
         return "."
     inside = here.rstrip(os.sep) + os.sep
@@ -164,9 +167,15 @@ def _spec_folders(root: Path) -> list[tuple[Path, int]]:
 
 def _spec_names(folder: Path) -> list[str]:
     """Return the names of the spec files in ``folder``, sorted (none when it cannot be read)."""
+    return [name for name, _ in _spec_entries(folder)]
+
+
+def _spec_entries(folder: Path) -> list[tuple[str, bool]]:
+    """Return the name of each spec file in ``folder`` and whether it is a symlink, sorted by
+    name (none when it cannot be read): told from the folder's listing, no ``stat`` per file."""
     try:
         with os.scandir(folder) as entries:
-            return sorted(e.name for e in entries if _is_spec_name(e.name) and _is_file(e))
+            return sorted((e.name, e.is_symlink()) for e in entries if _is_spec_name(e.name) and _is_file(e))
     except OSError:
         return []
 
@@ -198,20 +207,22 @@ class SpecFolder:
     def specs(self, taken: Taken, *, whole: bool = False) -> list[SpecFile]:
         """Return the specs of this folder in build order (``whole``: all of them, even when only
         some were named), leaving out any ``taken`` already under another name, and note them there."""
-        names = _spec_names(self.path)
-        numbers = {name: index for index, name in enumerate(names, start=1)}
+        entries = _spec_entries(self.path)
+        numbers = {name: index for index, (name, _) in enumerate(entries, start=1)}
         whole = whole or self.whole
-        paths = [self.path / name for name in names] if whole else []
-        paths.extend(p for p in self.named if p.name not in numbers or not whole)
-        defaults = defaults_chain(self.path, self.root)
+        # each file and whether its real path is the real folder's and its name (a file of the
+        # listing that is no symlink); the files named are told apart by name from the listing's
+        items = [(self.path / name, not link) for name, link in entries] if whole else []
+        items.extend((p, False) for p in dict.fromkeys(self.named) if p.name not in numbers or not whole)
         folder = real_text(self.path)
+        defaults = _defaults_chain(Path(folder), self.root)
         out = []
-        for path in sorted(dict.fromkeys(paths), key=lambda p: p.name):
-            real = real_text(path)
+        for path, plain in sorted(items, key=lambda item: item[0].name):
+            real = os.path.join(folder, path.name) if plain else real_text(path)
             if not taken.has(real):
                 if not whole or real != os.path.join(folder, path.name):  # named alone, or a symlink
                     taken.files.add(real)
-                out.append(SpecFile(path, self.root, numbers.get(path.name, 1), defaults))
+                out.append(SpecFile(path, self.root, numbers.get(path.name, 1), defaults, real))
         if whole:
             taken.folders.add(folder)
         return out
@@ -270,7 +281,11 @@ def defaults_chain(folder: Path, root: Path | None) -> tuple[Path, ...]:
     command line; only ``folder``'s own when ``root`` is not above it).  Without a root -- a
     unit folder named alone, as ``new`` and ``rollover`` name it -- the chain goes up through
     the unbroken run of folders above that hold one."""
-    folder = folder.resolve()
+    return _defaults_chain(folder.resolve(), root)
+
+
+def _defaults_chain(folder: Path, root: Path | None) -> tuple[Path, ...]:
+    """Return :func:`defaults_chain` of the real folder ``folder``."""
     if root is None:
         chain = []
         current = folder
@@ -281,7 +296,7 @@ def defaults_chain(folder: Path, root: Path | None) -> tuple[Path, ...]:
             current = current.parent
         return tuple(reversed(chain))
     folders = []
-    stop = root.resolve()
+    stop = Path(real_text(root))
     current = folder
     while True:
         folders.append(current)
@@ -299,7 +314,7 @@ def _read(path: Path) -> tuple[bytes | None, Diagnostic | None]:
         with open(path, "rb", buffering=0) as file:  # unbuffered: one read of the whole file
             return file.readall(), None
     except OSError as exc:
-        return None, Diagnostic(_display(path), 1, 1, "unreadable", Severity.ERROR,
+        return None, Diagnostic(display(path), 1, 1, "unreadable", Severity.ERROR,
                                 f"无法读取文件：{os_errors.explain(exc)}")
 
 
@@ -330,7 +345,7 @@ def read_spec(spec: SpecFile, cache: dict[Any, Any] | None = None) -> LoadedSpec
         key = _cache_key(path)
         if key not in cache:
             raw, problem = _read(path)
-            cache[key] = (load_yaml(raw, _display(path)) if raw is not None else problem, file_digest(raw))
+            cache[key] = (load_yaml(raw, display(path)) if raw is not None else problem, file_digest(raw))
         loaded, sources[path] = cache[key]
         return loaded
 
@@ -340,7 +355,7 @@ def read_spec(spec: SpecFile, cache: dict[Any, Any] | None = None) -> LoadedSpec
         if not includes(loaded.data):  # the usual case: no block to put in, no path to resolve
             return Expanded(loaded.data)
         area = include_area(spec.root, spec.unit_dir)
-        expanded = expand(loaded.data, loaded.positions, path, area, load, _display)
+        expanded = expand(loaded.data, loaded.positions, path, area, load, display)
         blocks.extend(expanded.files)
         return expanded
 

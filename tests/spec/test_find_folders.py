@@ -18,13 +18,13 @@ def _is_spec(name: str) -> bool:
     return name.lower().endswith((".yaml", ".yml")) and not name.startswith(("_", "."))
 
 
-def _oracle(paths: list[Path]) -> list[tuple[str, str, int, tuple[Path, ...]]]:
+def _oracle(paths: list[Path]) -> list[tuple[str, str, int, tuple[Path, ...], str]]:
     """Return (path, root, number, defaults) of every spec ``paths`` name, by the rules: under a
     folder named, every spec file (a symlink to a file counts) in folders none of whose names below
     it starts with ``.``/``_`` or is templates/output, no symlinked folder followed; a file named is
     a spec whatever its name and brings no sibling; a folder named wins over a file named in it
     (its defaults go up to that folder); one real file is one spec, the first in build order
-    (folders by their path as text, then file names)."""
+    (folders by their path as text, then file names); its record key is its real path."""
     found: dict[Path, tuple[Path, Path]] = {}  # path -> (root, path)
     for given in sorted(paths, key=lambda p: not p.is_dir()):
         if given.is_dir():
@@ -45,12 +45,12 @@ def _oracle(paths: list[Path]) -> list[tuple[str, str, int, tuple[Path, ...]]]:
         seen.add(real)
         names = sorted(n for n in os.listdir(path.parent) if _is_spec(n) and (path.parent / n).is_file())
         number = names.index(path.name) + 1 if path.name in names else 1
-        out.append((str(path), str(root), number, defaults_chain(path.parent, root)))
+        out.append((str(path), str(root), number, defaults_chain(path.parent, root), real))
     return out
 
 
-def _seen(specs: list[SpecFile]) -> list[tuple[str, str, int, tuple[Path, ...]]]:
-    return [(str(s.path), str(s.root), s.number, s.defaults) for s in specs]
+def _seen(specs: list[SpecFile]) -> list[tuple[str, str, int, tuple[Path, ...], str]]:
+    return [(str(s.path), str(s.root), s.number, s.defaults, s.real) for s in specs]
 
 
 @pytest.fixture()
@@ -84,6 +84,7 @@ CASES = [
     ["specs/u2/02-link.yaml", "specs/u1/01-a.yaml"],
     ["outside", "specs/u2"],
     ["specs/项目", "specs/top.yaml"],
+    ["specs/u1/../u2", "specs/u3/01-a.yaml"],
 ]
 
 
