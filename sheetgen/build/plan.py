@@ -19,7 +19,8 @@ STALE_MARK = "（已过期）"
 
 def key(path: Path) -> str:
     """Return the record key of a spec or unit folder: its real absolute path, so that
-    `build specs`, `build ./specs` and `build /abs/specs` share their records."""
+    `build specs`, `build ./specs` and `build /abs/specs` share their records (a found spec's
+    is :attr:`SpecFile.real`, worked out when it was found)."""
     return real_text(path)
 
 
@@ -132,9 +133,44 @@ def unit_fingerprint(members: Iterable[tuple[str, str]]) -> str:
     return digest(__version__, *[part for member in sorted(members) for part in member])
 
 
-def _read_bytes(path: Path) -> bytes | None:
+class OnDisk:
+    """Whether files are on disk, told from one listing of each folder asked about (a unit's
+    outputs share a folder: one ``scandir`` instead of a ``stat`` per file).  Made for one
+    unit's planning and dropped after it, so that a file made meanwhile is seen by the next."""
+
+    def __init__(self) -> None:
+        self._folders: dict[str, frozenset[str]] = {}
+
+    def __call__(self, path: str) -> bool:
+        """Return whether ``path`` is a file (or a link to one), as :func:`os.path.isfile` says."""
+        folder, name = os.path.split(path)
+        files = self._folders.get(folder)
+        if files is None:
+            files = self._folders[folder] = _files_in(folder)
+        return name in files
+
+
+def _files_in(folder: str) -> frozenset[str]:
+    """Return the names of the files (or links to files) in ``folder`` (none when it cannot be read)."""
     try:
-        return path.read_bytes()
+        with os.scandir(folder or ".") as entries:
+            return frozenset(e.name for e in entries if _is_file(e))
+    except OSError:
+        return frozenset()
+
+
+def _is_file(entry: os.DirEntry[str]) -> bool:
+    try:
+        return entry.is_file()
+    except OSError:
+        return False
+
+
+def _read_bytes(path: Path) -> bytes | None:
+    """Return the bytes of ``path`` (None when it cannot be read), in one unbuffered read."""
+    try:
+        with open(path, "rb", buffering=0) as file:
+            return file.readall()
     except OSError:
         return None
 
@@ -148,6 +184,7 @@ class Fingerprints:
         self._strict = strict
         self.workspace = workspace or Workspace()
         self._defaults: dict[Path, tuple[str, bool]] = {}
+        self._jurisdictions: dict[tuple[str, str], str] = {}  # (name, real folder): its fingerprint
 
     def _defaults_file(self, path: Path) -> tuple[str, bool]:
         if path not in self._defaults:
@@ -163,5 +200,18 @@ class Fingerprints:
         if (raw is not None and b"include" in raw) or any(includes for _, includes in defaults):
             blocks = [(block, file_digest(_read_bytes(block))) for block in read_spec(spec).blocks]
         files = [file_digest(raw), *[d for d, _ in defaults]]
-        return spec_fingerprint(self._strict, spec.number, files, blocks,
-                                self.workspace.fingerprint(jurisdiction, spec.unit_dir))
+        return spec_fingerprint(self._strict, spec.number, files, blocks, self._jurisdiction(jurisdiction, spec))
+
+    def _jurisdiction(self, name: str, spec: SpecFile) -> str:
+        """Return the fingerprint of jurisdiction ``name`` as ``spec``'s folder finds it (worked
+        out once per folder: a unit's specs share it)."""
+        where = (name, os.path.dirname(spec.real))
+        found = self._jurisdictions.get(where)
+        if found is None:
+            if len(self._jurisdictions) >= _FOLDERS_KEPT:
+                self._jurisdictions.clear()
+            found = self._jurisdictions[where] = self.workspace.fingerprint(name, spec.unit_dir)
+        return found
+
+
+_FOLDERS_KEPT = 256  # folders whose jurisdictions' fingerprints are kept (a few units are planned at a time)

@@ -30,7 +30,7 @@ from sheetgen.build.atomic import WriteError, remove_stale_temps
 from sheetgen.build.ledger import Ledger, Scope
 from sheetgen.build.lock import DEFAULT_WAIT, BuildLocked, output_lock
 from sheetgen.build.manifest import MANIFEST_NAME, Manifest, Record, write_records
-from sheetgen.build.plan import Fingerprints, folder_output, key, output_texts, unit_fingerprint
+from sheetgen.build.plan import Fingerprints, OnDisk, folder_output, key, output_texts, unit_fingerprint
 from sheetgen.build.tasks import (
     CombinedOutcome,
     SpecJob,
@@ -294,28 +294,28 @@ class _Build:
         jobs: list[tuple[SpecFile, str, dict[str, str], str | None, tuple[str, ...], TableRecord | None]] = []
         prints, fresh = [], not options.force and not unit.excluded
         kinds = options.kinds if options.targets else ()
+        on_disk = OnDisk()
         for spec, planned in zip(unit.members, unit.outputs, strict=True):
             outputs = planned if options.targets else {}
-            spec_key = key(spec.path)
+            spec_key = spec.real
             record = self.ledger.old.specs.get(spec_key)
             expected = record.fingerprint if record is not None and record.fingerprint else None
-            present = tuple(k for k, p in outputs.items()
-                            if record is not None and p in record.outputs and os.path.isfile(p))
+            present = tuple(k for k, p in outputs.items() if record is not None and p in record.outputs and on_disk(p))
             now = ""
             if fresh and record is not None and expected is not None:
                 now = self.fingerprints.spec(spec, record.jurisdiction)
-            evaluation = self._table_record(self.evaluations.old.specs.get(spec_key))
+            evaluation = self._table_record(self.evaluations.old.specs.get(spec_key), on_disk)
             fresh = (fresh and now == expected and len(present) == len(outputs)
                      and self._current(evaluation, now, options.evaluations))
             prints.append((spec_key, now))
             jobs.append((spec, spec_key, outputs, expected, present, evaluation))
         unit_key = key(unit.folder)
         old_unit = self.ledger.old.units.get(unit_key)
-        present_combined = tuple(p for p in (old_unit.outputs if old_unit else ()) if os.path.isfile(p))
-        unit_evaluation = self._table_record(self.evaluations.old.units.get(unit_key))
+        present_combined = tuple(p for p in (old_unit.outputs if old_unit else ()) if on_disk(p))
+        unit_evaluation = self._table_record(self.evaluations.old.units.get(unit_key), on_disk)
         now_unit = unit_fingerprint(prints)
         if (fresh and old_unit is not None and old_unit.fingerprint == now_unit
-                and {Path(p).suffix[1:] for p in present_combined} >= set(kinds)
+                and {os.path.splitext(p)[1][1:] for p in present_combined} >= set(kinds)
                 and self._current(unit_evaluation, now_unit, options.evaluations)):
             self._replay(unit, [spec_key for spec_key, _ in prints], unit_key)
             return None
@@ -329,11 +329,11 @@ class _Build:
                         unit_evaluation)
 
     @staticmethod
-    def _table_record(record: Record | None) -> TableRecord | None:
+    def _table_record(record: Record | None, on_disk: OnDisk) -> TableRecord | None:
         """Return what a spec's (or unit's) 自评表 record says its task needs to know."""
         if record is None:
             return None
-        return TableRecord(record.fingerprint or None, tuple(p for p in record.outputs if os.path.isfile(p)))
+        return TableRecord(record.fingerprint or None, tuple(p for p in record.outputs if on_disk(p)))
 
     def _current(self, record: TableRecord | None, now: str, mode: str) -> bool:
         """Return whether the 自评表 files of a spec (or unit) whose fingerprint is ``now`` are
