@@ -141,12 +141,33 @@ def cell_margins(node: etree._Element | None, inherited: Margins) -> Margins:
 
 @dataclass
 class Styles:
-    """A template's paragraph styles (resolved), default paragraph style and table cell margins."""
+    """A template's paragraph styles (resolved), default paragraph style and table styles (the
+    cell margins of one are worked out when a table asks for them: :meth:`table_margins`)."""
 
     paragraphs: dict[str, ParaStyle] = field(default_factory=dict)
     default: ParaStyle = field(default_factory=ParaStyle)
-    tables: dict[str, Margins] = field(default_factory=dict)
+    tables: dict[str, etree._Element] = field(default_factory=dict)  # the table styles, by id
     default_table: str = ""
+    _nodes: dict[str, etree._Element] = field(default_factory=dict)  # every style, by id
+    _margins: dict[str, Margins] = field(default_factory=dict)
+
+    def table_margins(self, style_id: str) -> Margins:
+        """Return the cell margins of table style ``style_id`` (the default table style's for
+        ""; none set when there is no such table style)."""
+        style_id = style_id or self.default_table
+        if style_id not in self.tables:
+            return _NO_MARGINS
+        if style_id not in self._margins:
+            self._margins[style_id] = self._table(style_id, ())
+        return self._margins[style_id]
+
+    def _table(self, style_id: str, seen: tuple[str, ...]) -> Margins:
+        node = self._nodes.get(style_id)
+        if node is None or style_id in seen:
+            return _NO_MARGINS
+        parent = node.find(w("basedOn"))
+        inherited = self._table(parent.get(_VAL, ""), (*seen, style_id)) if parent is not None else _NO_MARGINS
+        return cell_margins(node.find(f"{w('tblPr')}/{w('tblCellMar')}"), inherited)
 
 
 def read_styles(xml: bytes | None) -> Styles:
@@ -161,7 +182,7 @@ def read_styles(xml: bytes | None) -> Styles:
         base = base.changed(defaults.find(f"{w('pPrDefault')}/{w('pPr')}"),
                             defaults.find(f"{w('rPrDefault')}/{w('rPr')}"))
     out.default = base
-    raw = {str(s.get(w("styleId"), "")): s for s in root.iter(w("style"))}
+    raw = out._nodes = {str(s.get(w("styleId"), "")): s for s in root.iter(w("style"))}
 
     def paragraph(style_id: str, seen: tuple[str, ...] = ()) -> ParaStyle:
         if style_id in out.paragraphs:
@@ -174,14 +195,6 @@ def read_styles(xml: bytes | None) -> Styles:
         out.paragraphs[style_id] = start.changed(node.find(w("pPr")), node.find(w("rPr")))
         return out.paragraphs[style_id]
 
-    def table(style_id: str, seen: tuple[str, ...] = ()) -> Margins:
-        node = raw.get(style_id)
-        if node is None or style_id in seen:
-            return _NO_MARGINS
-        parent = node.find(w("basedOn"))
-        inherited = table(parent.get(_VAL, ""), (*seen, style_id)) if parent is not None else _NO_MARGINS
-        return cell_margins(node.find(f"{w('tblPr')}/{w('tblCellMar')}"), inherited)
-
     for style_id, node in raw.items():
         default = node.get(w("default")) in ("1", "true")
         if node.get(w("type")) == "paragraph":
@@ -189,7 +202,7 @@ def read_styles(xml: bytes | None) -> Styles:
             if default:
                 out.default = style
         elif node.get(w("type")) == "table":
-            out.tables[style_id] = table(style_id)
+            out.tables[style_id] = node
             if default:
                 out.default_table = style_id
     return out
@@ -487,7 +500,7 @@ class Pager:
             tbl_pr = element.find(w("tblPr"))
             named = tbl_pr.find(w("tblStyle")) if tbl_pr is not None else None
             style_id = str(named.get(_VAL, "")) if named is not None else ""
-            inherited = self.styles.tables.get(style_id or self.styles.default_table, _NO_MARGINS)
+            inherited = self.styles.table_margins(style_id)
             margins = cell_margins(tbl_pr.find(w("tblCellMar")) if tbl_pr is not None else None, inherited)
             grid = tuple(_twips(col, "w") for col in element.iterfind(f"{w('tblGrid')}/{w('gridCol')}"))
             facts = _TableFacts(grid, margins)
