@@ -37,6 +37,9 @@ VM_TAG = re.compile(r"^\{%-?\s*vm\s+(.*?)\s*-?%\}$", re.DOTALL)
 _OUTPUT = re.compile(r"^\{\{-?\s*(.*?)\s*-?\}\}$", re.DOTALL)
 _DOTTED = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*$")
 _LITERALS = {"true", "false", "none", "True", "False", "None"}
+#: Names that start no name lookup in a Jinja expression (its operators); a dotted name with
+#: another first name is a lookup whatever Jinja would make of it, so it is not compiled.
+_OPERATORS = {"and", "or", "not", "in", "is", "if", "else"}
 _CUSTOM_TAG = re.compile(r"\{%-?\s*(tr|vm)\b")
 
 Function = Callable[[Mapping[str, Any]], Any]
@@ -103,25 +106,38 @@ class CellCompiler:
             return VM, "", self.expression(ref, vm.group(1))
         if _CUSTOM_TAG.search(text):
             raise self.error(ref, "{%tr …%} / {%vm …%} 必须独占一个单元格")
+        whole = _OUTPUT.fullmatch(text)  # (match: "{{ x }}\n" too, which prints its newline)
+        if whole and _lookup_names(whole.group(1)):  # {{ project.name }}: most cells
+            return EXPR, "", self.expression(ref, whole.group(1))
+        output = _OUTPUT.match(text)
         try:
             parsed = self.env.parse(text)
         except TemplateSyntaxError as exc:
             raise self.error(ref, f"模板语法错误：{jinja_errors.explain(exc)}（单元格第 {exc.lineno} 行）") from None
-        output = _OUTPUT.match(text)
         if output and _single_output(parsed):
             return EXPR, "", self.expression(ref, output.group(1))
         return MIXED, "", flat_globals(self.env.from_string(parsed)).render
 
     def expression(self, ref: str, source: str) -> Function:
-        """Return the compiled expression ``source`` as a function of a context."""
+        """Return the compiled expression ``source`` as a function of a context (a dotted name,
+        ``project.name``, as a lookup of it: what Jinja would compute, without compiling it)."""
+        names = _lookup_names(source)
+        if names:
+            return _dotted_lookup(self.env, names)
         try:
-            compiled = self.env.compile_expression(source, undefined_to_none=False)
+            return self.env.compile_expression(source, undefined_to_none=False)
         except TemplateSyntaxError as exc:
             raise self.error(ref, f"表达式“{source}”语法错误：{jinja_errors.explain(exc)}") from None
-        source = source.strip()
-        if _DOTTED.match(source) and source.split(".")[0] not in _LITERALS:
-            return _dotted_lookup(self.env, source.split("."))
-        return compiled
+
+
+def _lookup_names(source: str) -> list[str]:
+    """Return the names of ``source`` when it is a dotted name to look up (``project.name``),
+    else none (any other expression, or a literal or operator first: ``none``, ``not``)."""
+    source = source.strip()
+    if not _DOTTED.match(source):
+        return []
+    names = source.split(".")
+    return [] if names[0] in _LITERALS or names[0] in _OPERATORS else names
 
 
 def flat_globals(template: Template) -> Template:

@@ -18,7 +18,7 @@ from test_xlsx_support import shanghai
 from sheetgen import jurisdiction as jurisdictions
 from sheetgen.errors import TemplateError
 from sheetgen.render.context import build_context
-from sheetgen.render.xlsx_cells import Cell, CellCompiler, environment, flat_globals, text_cell_suffix
+from sheetgen.render.xlsx_cells import Cell, CellCompiler, _lookup_names, environment, flat_globals, text_cell_suffix
 from sheetgen.render.xlsx_sheet import MAX_ROW_HEIGHT, _call, _points, _State, _typed, render_sheet, text_cell
 from sheetgen.render.xlsx_styles import Variants
 from sheetgen.render.xlsx_template import CompiledSheet, Row
@@ -113,6 +113,50 @@ def test_a_cell_renders_and_fails_as_call_does(text: str) -> None:
         rows = render_sheet(sheet, context, jur, what="模板").rows.decode("utf-8")
         suffix, _text, _height = _typed(value, cell, jur, cell.kind == 4)
         assert f'<c r="A1{suffix}' in rows
+
+
+LOOKUPS = ["{{ project.name }}", "{{project.year}}", "{{- project.name -}}", "{{ project.nope }}", "{{ nope.x }}",
+           "{{ project }}", "{{ project.name }}\n", " {{ project.name }}",
+           "{{ project.name }}{{ project.year }}", "{% vm project.name %}", "{% vm nope %}"]
+
+
+@pytest.mark.parametrize("text", LOOKUPS)
+def test_a_cell_of_a_dotted_name_gives_what_jinja_does(text: str) -> None:
+    """A cell (or {%vm%} cell) that is one dotted name is looked up without compiling it: the
+    same value, the same error, as Jinja's own expression; any other text prints as Jinja's."""
+    jur = jurisdictions.load("shanghai")
+    context = build_context(shanghai(), jur)
+    env = environment()
+    cell = _compiled(text)
+    assert cell.fn is not None
+    vm = text.startswith("{% vm")
+    if vm:  # the value of the expression
+        expected = env.compile_expression(text.removeprefix("{% vm").removesuffix("%}"), undefined_to_none=False)
+    else:  # the text Jinja prints of the whole cell
+        expected = env.from_string(text).render
+    try:
+        want: object = expected(context)
+        if type(want).__name__.endswith("Undefined"):
+            want._fail_with_undefined_error()  # type: ignore[attr-defined]
+    except Exception as exc:
+        with pytest.raises(TemplateError) as caught:
+            _call(cell.fn, context, cell.ref, _State(jur, "模板", 0))
+        assert str(exc) in str(caught.value)
+    else:
+        got = _call(cell.fn, context, cell.ref, _State(jur, "模板", 0))
+        assert (got if vm else str(got)) == want
+
+
+def test_literals_and_operators_are_no_names_to_look_up() -> None:
+    assert _lookup_names(" project.name ") == ["project", "name"]
+    assert [_lookup_names(s) for s in ("none", "True", "false.x", "not", "not.x", "a .b", "a[0]", "a.b()")] == [[]] * 8
+
+
+def test_a_name_jinja_cannot_read_is_still_its_syntax_error() -> None:
+    with pytest.raises(TemplateError, match="语法错误"):
+        _compiled("{{ not }}")
+    with pytest.raises(TemplateError, match="语法错误"):
+        _compiled("{% vm project. %}")
 
 
 def _slow_attr(text: str) -> str:
