@@ -127,14 +127,21 @@ _NO_MARGINS: Margins = (0.0, 0.0, _DEFAULT_MARGIN, _DEFAULT_MARGIN)
 
 def cell_margins(node: etree._Element | None, inherited: Margins) -> Margins:
     """Return the cell margins a ``w:tblCellMar``/``w:tcMar`` sets over ``inherited``."""
-    if node is None:
-        return inherited
-    top, bottom, left, right = inherited
+    return inherited if node is None else _set_over(_sides(node), inherited)
+
+
+def _sides(node: etree._Element) -> dict[str, float]:
+    """Return the sides a ``w:tblCellMar``/``w:tcMar`` sets (points), by name."""
     sides = {}
     for name in ("top", "bottom", "left", "right", "start", "end"):
         side = node.find(w(name))
         if side is not None and side.get(w("type"), "dxa") == "dxa":
             sides[name] = _twips(side, "w")
+    return sides
+
+
+def _set_over(sides: Mapping[str, float], inherited: Margins) -> Margins:
+    top, bottom, left, right = inherited
     return (sides.get("top", top), sides.get("bottom", bottom), sides.get("left", sides.get("start", left)),
             sides.get("right", sides.get("end", right)))
 
@@ -146,14 +153,15 @@ class Styles:
 
     paragraphs: dict[str, ParaStyle] = field(default_factory=dict)
     default: ParaStyle = field(default_factory=ParaStyle)
-    tables: dict[str, etree._Element] = field(default_factory=dict)  # the table styles, by id
+    tables: set[str] = field(default_factory=set)  # the ids of the table styles
     default_table: str = ""
-    _nodes: dict[str, etree._Element] = field(default_factory=dict)  # every style, by id
+    #: each style's basedOn and the cell margin sides its w:tblPr/w:tblCellMar sets (None: none)
+    cell_sides: dict[str, tuple[str | None, dict[str, float] | None]] = field(default_factory=dict)
     _margins: dict[str, Margins] = field(default_factory=dict)
 
     def table_margins(self, style_id: str) -> Margins:
         """Return the cell margins of table style ``style_id`` (the default table style's for
-        ""; none set when there is no such table style)."""
+        ""; none set when there is no such table style), through its basedOn chain."""
         style_id = style_id or self.default_table
         if style_id not in self.tables:
             return _NO_MARGINS
@@ -162,12 +170,12 @@ class Styles:
         return self._margins[style_id]
 
     def _table(self, style_id: str, seen: tuple[str, ...]) -> Margins:
-        node = self._nodes.get(style_id)
-        if node is None or style_id in seen:
+        facts = self.cell_sides.get(style_id)
+        if facts is None or style_id in seen:
             return _NO_MARGINS
-        parent = node.find(w("basedOn"))
-        inherited = self._table(parent.get(_VAL, ""), (*seen, style_id)) if parent is not None else _NO_MARGINS
-        return cell_margins(node.find(f"{w('tblPr')}/{w('tblCellMar')}"), inherited)
+        parent, sides = facts
+        inherited = self._table(parent, (*seen, style_id)) if parent is not None else _NO_MARGINS
+        return inherited if sides is None else _set_over(sides, inherited)
 
 
 def read_styles(xml: bytes | None) -> Styles:
@@ -182,7 +190,7 @@ def read_styles(xml: bytes | None) -> Styles:
         base = base.changed(defaults.find(f"{w('pPrDefault')}/{w('pPr')}"),
                             defaults.find(f"{w('rPrDefault')}/{w('rPr')}"))
     out.default = base
-    raw = out._nodes = {str(s.get(w("styleId"), "")): s for s in root.iter(w("style"))}
+    raw = {str(s.get(w("styleId"), "")): s for s in root.iter(w("style"))}
 
     def paragraph(style_id: str, seen: tuple[str, ...] = ()) -> ParaStyle:
         if style_id in out.paragraphs:
@@ -195,6 +203,11 @@ def read_styles(xml: bytes | None) -> Styles:
         out.paragraphs[style_id] = start.changed(node.find(w("pPr")), node.find(w("rPr")))
         return out.paragraphs[style_id]
 
+    margins = f"{w('tblPr')}/{w('tblCellMar')}"
+    for style_id, node in raw.items():
+        parent, sides = node.find(w("basedOn")), node.find(margins)
+        out.cell_sides[style_id] = (parent.get(_VAL, "") if parent is not None else None,
+                                    _sides(sides) if sides is not None else None)
     for style_id, node in raw.items():
         default = node.get(w("default")) in ("1", "true")
         if node.get(w("type")) == "paragraph":
@@ -202,7 +215,7 @@ def read_styles(xml: bytes | None) -> Styles:
             if default:
                 out.default = style
         elif node.get(w("type")) == "table":
-            out.tables[style_id] = node
+            out.tables.add(style_id)
             if default:
                 out.default_table = style_id
     return out

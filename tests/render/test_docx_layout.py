@@ -187,3 +187,62 @@ def test_values_print_as_word_text_makes_them(value: Any, escaping: str, docx_sh
     printed = env.from_string(escaping).render(v=value, sheetgen_jurisdiction=docx_shanghai)
     expected = value if isinstance(value, Markup) else docx_render.word_text(format_value(value, docx_shanghai))
     assert printed == str(expected)
+
+
+def _margins_along(root: Any, style_id: str, seen: tuple[str, ...] = ()) -> tuple[float, ...]:
+    """Return a table style's cell margins read straight from styles.xml: its own
+    w:tblCellMar over its basedOn style's, as Word inherits them."""
+    w = docx_pages.w
+    node = next((s for s in root.iter(w("style")) if s.get(w("styleId")) == style_id), None)
+    if node is None or style_id in seen:
+        return (0.0, 0.0, 5.4, 5.4)
+    parent = node.find(w("basedOn"))
+    inherited = (_margins_along(root, parent.get(w("val"), ""), (*seen, style_id)) if parent is not None
+                 else (0.0, 0.0, 5.4, 5.4))
+    return docx_pages.cell_margins(node.find(f"{w('tblPr')}/{w('tblCellMar')}"), inherited)  # type: ignore[arg-type]
+
+
+def _style(style_id: str, kind: str = "table", based: str | None = None, margins: str = "",
+           default: bool = False) -> str:
+    on = f'<w:basedOn w:val="{based}"/>' if based is not None else ""
+    mar = f"<w:tblPr><w:tblCellMar>{margins}</w:tblCellMar></w:tblPr>" if margins else ""
+    flag = ' w:default="1"' if default else ""
+    return f'<w:style w:type="{kind}"{flag} w:styleId="{style_id}">{on}{mar}</w:style>'
+
+
+CHAINED = (f'<w:styles xmlns:w="{W}">'
+           + _style("Normal", "paragraph", default=True)
+           + _style("Plain", default=True, margins='<w:left w:w="100" w:type="dxa"/><w:right w:w="100" w:type="dxa"/>')
+           + _style("Grid", based="Plain", margins='<w:top w:w="40" w:type="dxa"/><w:start w:w="60" w:type="dxa"/>')
+           + _style("GridPct", based="Grid", margins='<w:top w:w="50" w:type="pct"/>')
+           + _style("ThroughPara", based="Para")
+           + _style("Para", "paragraph", based="Grid", margins='<w:bottom w:w="20" w:type="dxa"/>')
+           + _style("Loop1", based="Loop2", margins='<w:top w:w="10" w:type="dxa"/>')
+           + _style("Loop2", based="Loop1", margins='<w:bottom w:w="30" w:type="dxa"/>')
+           + _style("Orphan", based="Missing")
+           + _style("Empty", based="")
+           + "</w:styles>").encode()
+
+
+@pytest.mark.parametrize("styles_xml", [CHAINED, "shanghai", "tianjin"])
+def test_table_styles_give_the_margins_their_chain_sets(styles_xml: bytes | str) -> None:
+    import zipfile
+
+    from lxml import etree
+
+    from sheetgen.jurisdiction.folders import builtin_dir
+
+    if isinstance(styles_xml, str):  # a built-in template's (Word's 100 table styles)
+        styles_xml = zipfile.ZipFile(builtin_dir() / styles_xml / "table.docx").read("word/styles.xml")
+    root = etree.fromstring(styles_xml)
+    w = docx_pages.w
+    styles = docx_pages.read_styles(styles_xml)
+    tables = [s.get(w("styleId")) for s in root.iter(w("style")) if s.get(w("type")) == "table"]
+    assert styles.tables == set(tables)
+    assert [styles.table_margins(t) for t in tables] == [_margins_along(root, t) for t in tables]
+    assert styles.table_margins("") == _margins_along(root, styles.default_table)
+    assert styles.table_margins("Para") == styles.table_margins("no such style") == (0.0, 0.0, 5.4, 5.4)
+    if styles_xml is CHAINED:
+        assert styles.table_margins("GridPct") == (2.0, 0.0, 3.0, 5.0)  # top 40 twips; start 60; right 100
+        assert styles.table_margins("ThroughPara") == (2.0, 1.0, 3.0, 5.0)
+        assert len(tables) == 8 and styles.default_table == "Plain"
