@@ -59,7 +59,12 @@ def spec_outputs(spec: SpecFile, output: Path, kinds: Sequence[str], suffix: str
 def output_texts(spec: SpecFile, output: Path, kinds: Sequence[str], suffix: str = "") -> dict[str, str]:
     """Return :func:`spec_outputs` as text: planning a build of thousands of specs that are
     current makes no Path of their files (pathlib keeps every file name it parses, for good)."""
-    folder = os.path.join(output, unit_folder(spec))
+    return outputs_in(os.path.join(output, unit_folder(spec)), spec, kinds, suffix)
+
+
+def outputs_in(folder: str, spec: SpecFile, kinds: Sequence[str], suffix: str = "") -> dict[str, str]:
+    """Return :func:`output_texts` of a spec whose unit's output folder is ``folder`` (the
+    output folder joined with :func:`folder_output` of its folder: one for all its specs)."""
     stem = _suffixed(spec.path.stem, suffix)
     return {kind: os.path.join(folder, f"{stem}.{kind}") for kind in kinds}
 

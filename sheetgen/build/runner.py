@@ -30,7 +30,7 @@ from sheetgen.build.atomic import WriteError, remove_stale_temps
 from sheetgen.build.ledger import Ledger, Scope
 from sheetgen.build.lock import DEFAULT_WAIT, BuildLocked, output_lock
 from sheetgen.build.manifest import MANIFEST_NAME, Manifest, Record, write_records
-from sheetgen.build.plan import Fingerprints, OnDisk, folder_output, key, output_texts, unit_fingerprint
+from sheetgen.build.plan import Fingerprints, OnDisk, folder_output, key, outputs_in, unit_fingerprint
 from sheetgen.build.tasks import (
     CombinedOutcome,
     SpecJob,
@@ -256,8 +256,9 @@ class _Build:
         earlier one's is left out (an error)."""
         claimed: dict[str, SpecFile] = {}
         members = []
+        folder = os.path.join(self.options.output, folder_output(unit.source))
         for spec in unit.members:
-            outputs = output_texts(spec, self.options.output, self.options.kinds)
+            outputs = outputs_in(folder, spec, self.options.kinds)
             clash = next((p for p in outputs.values() if p in claimed), None)
             if clash is None:
                 claimed.update((p, spec) for p in outputs.values())
