@@ -21,7 +21,6 @@ are handed it instead of looking anything up again.
 from __future__ import annotations
 
 import os
-import pickle
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
@@ -104,6 +103,8 @@ class Formats:
         """Pickle as the bytes of its fields, made once: a build sends the same formats to its
         workers with every unit (some 14 KB, 0.75 ms to pickle and as much to unpickle each
         time), and a worker unpickles each once (:func:`_received`)."""
+        import pickle  # (here: a check or a build with nothing to do sends none)
+
         sent = _SENT.get(id(self))
         if sent is None or sent[0] is not self:
             if len(_SENT) >= _KEPT:
@@ -122,6 +123,8 @@ def _received(blob: bytes) -> Formats:
     """Return the formats pickled as ``blob`` (unpickled once per process)."""
     found = _RECEIVED.get(blob)
     if found is None:
+        import pickle
+
         if len(_RECEIVED) >= _KEPT:
             _RECEIVED.clear()
         found = _RECEIVED[blob] = Formats(*pickle.loads(blob))
