@@ -10,7 +10,7 @@ from pathlib import Path
 from sheetgen import __version__
 from sheetgen.build.manifest import digest
 from sheetgen.build.names import safe_name
-from sheetgen.spec.files import LoadedSpec, SpecFile, SpecFolder, file_digest, read_spec, real_text
+from sheetgen.spec.files import LoadedSpec, SpecFile, SpecFolder, entry_is_file, file_digest, read_spec, real_text
 from sheetgen.workspace import Workspace
 
 COMBINED_PREFIX = "汇总-"
@@ -159,16 +159,9 @@ def _files_in(folder: str) -> frozenset[str]:
     """Return the names of the files (or links to files) in ``folder`` (none when it cannot be read)."""
     try:
         with os.scandir(folder or ".") as entries:
-            return frozenset(e.name for e in entries if _is_file(e))
+            return frozenset(e.name for e in entries if entry_is_file(e))
     except OSError:
         return frozenset()
-
-
-def _is_file(entry: os.DirEntry[str]) -> bool:
-    try:
-        return entry.is_file()
-    except OSError:
-        return False
 
 
 def _read_bytes(path: Path) -> bytes | None:

@@ -175,12 +175,13 @@ def _spec_entries(folder: Path) -> list[tuple[str, bool]]:
     name (none when it cannot be read): told from the folder's listing, no ``stat`` per file."""
     try:
         with os.scandir(folder) as entries:
-            return sorted((e.name, e.is_symlink()) for e in entries if _is_spec_name(e.name) and _is_file(e))
+            return sorted((e.name, e.is_symlink()) for e in entries if _is_spec_name(e.name) and entry_is_file(e))
     except OSError:
         return []
 
 
-def _is_file(entry: os.DirEntry[str]) -> bool:
+def entry_is_file(entry: os.DirEntry[str]) -> bool:
+    """Return whether a folder entry is a file or a link to one (False when that cannot be told)."""
     try:
         return entry.is_file()
     except OSError:
