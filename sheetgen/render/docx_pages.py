@@ -208,7 +208,6 @@ def read_styles(xml: bytes | None) -> Styles:
         parent, sides = node.find(w("basedOn")), node.find(margins)
         out.cell_sides[style_id] = (parent.get(_VAL, "") if parent is not None else None,
                                     _sides(sides) if sides is not None else None)
-    for style_id, node in raw.items():
         default = node.get(w("default")) in ("1", "true")
         if node.get(w("type")) == "paragraph":
             style = paragraph(style_id)

@@ -107,8 +107,9 @@ class CellCompiler:
         if _CUSTOM_TAG.search(text):
             raise self.error(ref, "{%tr …%} / {%vm …%} 必须独占一个单元格")
         whole = _OUTPUT.fullmatch(text)  # (match: "{{ x }}\n" too, which prints its newline)
-        if whole and _lookup_names(whole.group(1)):  # {{ project.name }}: most cells
-            return EXPR, "", self.expression(ref, whole.group(1))
+        names = _lookup_names(whole.group(1)) if whole else []
+        if names:  # {{ project.name }}: most cells
+            return EXPR, "", _dotted_lookup(self.env, names)
         output = _OUTPUT.match(text)
         try:
             parsed = self.env.parse(text)

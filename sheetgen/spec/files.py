@@ -219,9 +219,10 @@ class SpecFolder:
         defaults = _defaults_chain(Path(folder), self.root)
         out = []
         for path, plain in sorted(items, key=lambda item: item[0].name):
-            real = os.path.join(folder, path.name) if plain else real_text(path)
+            own = os.path.join(folder, path.name)
+            real = own if plain else real_text(path)
             if not taken.has(real):
-                if not whole or real != os.path.join(folder, path.name):  # named alone, or a symlink
+                if not whole or real != own:  # named alone, or a symlink
                     taken.files.add(real)
                 out.append(SpecFile(path, self.root, numbers.get(path.name, 1), defaults, real))
         if whole:
