@@ -133,3 +133,75 @@ def test_wait_must_be_a_number_of_seconds(value: str, tmp_path: Path) -> None:
         code, _err = cli("build", str(tmp_path), "--wait", value)
         raise SystemExit(code)
     assert exit_.value.code == 2
+
+
+def test_two_builds_in_one_process_wait_for_each_other(tmp_path: Path) -> None:
+    """sheetgen serve builds in threads of one process: the lock is the open file's, not the process's."""
+    from sheetgen.build.lock import BuildLocked, output_lock
+
+    entered, leave = threading.Event(), threading.Event()
+
+    def first() -> None:
+        with output_lock(tmp_path, wait=0, on_wait=print):
+            entered.set()
+            leave.wait(30)
+
+    holder = threading.Thread(target=first)
+    holder.start()
+    try:
+        assert entered.wait(30)
+        notes: list[str] = []
+        with (pytest.raises(BuildLocked, match="另一个 sheetgen 正在向这个文件夹生成文件"),
+              output_lock(tmp_path, wait=0.2, on_wait=notes.append)):
+            pass
+        assert len(notes) == 1 and "等待它结束" in notes[0]
+    finally:
+        leave.set()
+        holder.join()
+    with output_lock(tmp_path, wait=0, on_wait=notes.append):  # released when the first block ended
+        pass
+    assert len(notes) == 1
+
+
+def test_a_killed_build_leaves_no_lock_behind(tmp_path: Path) -> None:
+    from sheetgen.build.lock import output_lock
+
+    with held(tmp_path) as holder:
+        holder.kill()
+        holder.wait(timeout=30)
+        notes: list[str] = []
+        with output_lock(tmp_path, wait=0, on_wait=notes.append):
+            pass
+    assert notes == [], "the lock of a killed process is the system's to release, at once"
+
+
+@pytest.mark.parametrize("number", ["ENOLCK", "EOPNOTSUPP"])
+def test_a_file_system_that_cannot_lock_builds_without_the_lock(number: str, tmp_path: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    from sheetgen.build import lock
+
+    def cannot(fd: int) -> bool:
+        raise OSError(getattr(errno, number), os.strerror(getattr(errno, number)))
+
+    monkeypatch.setattr(lock, "_try_lock", cannot)
+    ran = []
+    with lock.output_lock(tmp_path, wait=0, on_wait=print):
+        ran.append(True)
+    assert ran == [True]
+
+
+def test_another_failure_to_lock_is_said_in_chinese(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import errno
+
+    from sheetgen.build import lock
+
+    def broken(fd: int) -> bool:
+        raise OSError(errno.EIO, os.strerror(errno.EIO))
+
+    monkeypatch.setattr(lock, "_try_lock", broken)
+    with pytest.raises(lock.BuildLocked) as raised, lock.output_lock(tmp_path, wait=0, on_wait=print):
+        raise AssertionError("the block must not run")
+    assert "无法锁定输出文件夹" in str(raised.value) and str(tmp_path) in str(raised.value)
+    assert "Input/output" not in str(raised.value), "the reason is said in Chinese"
