@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct
 
 from sheetgen.errors import Diagnostic, unique
 from sheetgen.jurisdiction.folders import shipped
@@ -14,8 +15,7 @@ from sheetgen.validation import Checker, ValidatedSpec
 from sheetgen.workspace import Workspace
 
 
-@dataclass
-class CheckReport:
+class CheckReport(Struct):
     """Every validated spec and every diagnostic of a check run."""
 
     specs: list[ValidatedSpec]

@@ -8,9 +8,11 @@ Every problem sheetgen finds in user input becomes a :class:`Diagnostic`
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass
 from enum import Enum
 from typing import Any
+
+from msgspec import Struct
+from msgspec.structs import asdict
 
 
 class Severity(str, Enum):
@@ -23,8 +25,7 @@ class Severity(str, Enum):
         return "错误" if self is Severity.ERROR else "警告"
 
 
-@dataclass(frozen=True)
-class Diagnostic:
+class Diagnostic(Struct, frozen=True):
     """One problem found in one file, or (``line`` 0) about a whole file or folder."""
 
     path: str

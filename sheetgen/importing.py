@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
+
+from msgspec import Struct, field
 
 from sheetgen.build.atomic import write_atomic
 from sheetgen.build.names import safe_name
@@ -12,8 +13,7 @@ from sheetgen.errors import Diagnostic, ImportFormatError, JurisdictionError, Se
 from sheetgen.workspace import Workspace
 
 
-@dataclass
-class ImportReport:
+class ImportReport(Struct):
     """What an import wrote, skipped and noticed."""
 
     written: list[Path] = field(default_factory=list)

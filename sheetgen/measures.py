@@ -12,8 +12,9 @@ convert exactly -- and gives the number in the other's unit.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+
+from msgspec import Struct
 
 from sheetgen.jurisdiction.common import common_words
 from sheetgen.money import UNITS
@@ -30,8 +31,7 @@ _WRONG_ORDER = {"=>": "≥", "=<": "≤", "＝＞": "≥", "＝＜": "≤"}
 _NUMBER = re.compile(r"^\s*([-+]?\d+(?:[.,，]\d+)*(?:\.\d+)?)\s*(.*)$")
 
 
-@dataclass(frozen=True)
-class ParsedValue:
+class ParsedValue(Struct, frozen=True):
     """A quantitative value: comparator (``""`` for an achieved value), number and unit."""
 
     comparator: str

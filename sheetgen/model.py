@@ -1,4 +1,4 @@
-"""The project model: plain frozen dataclasses that renderers consume.
+"""The project model: plain frozen records (msgspec Structs) that renderers consume.
 
 A :class:`Project` is built from a validated spec (see :mod:`sheetgen.validation`)
 and carries no file positions and no raw YAML: renderers never see either.
@@ -7,9 +7,10 @@ and carries no file positions and no raw YAML: renderers never see either.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
+
+from msgspec import Struct, field
 
 from sheetgen.mappings import FrozenDict
 
@@ -18,8 +19,7 @@ def _frozen(mapping: Mapping[str, Any] | None = None) -> Mapping[str, Any]:
     return FrozenDict(mapping or {})
 
 
-@dataclass(frozen=True)
-class Indicator:
+class Indicator(Struct, frozen=True):
     """A 三级 indicator: its name, target value and any extra columns."""
 
     name: str
@@ -28,24 +28,21 @@ class Indicator:
     extras: Mapping[str, Any] = field(default_factory=_frozen)
 
 
-@dataclass(frozen=True)
-class Group:
+class Group(Struct, frozen=True):
     """A 二级 group: a name and its indicators in document order."""
 
     name: str
     indicators: tuple[Indicator, ...]
 
 
-@dataclass(frozen=True)
-class Category:
+class Category(Struct, frozen=True):
     """A 一级 category: a name and its 二级 groups in document order."""
 
     name: str
     groups: tuple[Group, ...]
 
 
-@dataclass(frozen=True)
-class Funds:
+class Funds(Struct, frozen=True):
     """One column of the 项目资金 block of a 自评表 (年初预算数, 全年预算数 or 全年执行数), in
     the table's money unit: 年度资金总额 and its parts; None where the spec leaves it blank."""
 
@@ -55,8 +52,7 @@ class Funds:
     other: Decimal | None = None
 
 
-@dataclass(frozen=True)
-class Scored:
+class Scored(Struct, frozen=True):
     """One indicator of a 自评表: where it sits, its target and what was achieved, its full
     marks (分值) and score (得分) -- both None when it is not applicable -- and the reason
     given for a shortfall."""
@@ -76,8 +72,7 @@ class Scored:
         return self.points is not None
 
 
-@dataclass(frozen=True)
-class Evaluation:
+class Evaluation(Struct, frozen=True):
     """A project's 绩效自评: the header (主管部门, 实施单位, the 项目资金 block, 实际完成情况),
     预算执行率 and its score, every indicator scored, the total and the grade.
 
@@ -122,8 +117,7 @@ class Evaluation:
             yield ScoredRow(Merged(item.level1_label, first1, span1), Merged(item.level2, first2, span2), item)
 
 
-@dataclass(frozen=True)
-class ScoredRow:
+class ScoredRow(Struct, frozen=True):
     """One printed row of a 自评表's indicator table: the merged 一级/二级 cells and the indicator."""
 
     level1: Merged
@@ -131,8 +125,7 @@ class ScoredRow:
     indicator: Scored
 
 
-@dataclass(frozen=True)
-class Project:
+class Project(Struct, frozen=True):
     """One project of one unit, ready to render.
 
     ``header`` holds every header field of the spec (name, dates, budget, long
@@ -184,8 +177,7 @@ def rows_of(categories: tuple[Category, ...], columns: tuple[str, ...] = ()) -> 
                 first1 = first2 = False
 
 
-@dataclass(frozen=True)
-class Merged:
+class Merged(Struct, frozen=True):
     """A cell of a vertically merged column: its text, whether it opens the
     merge, and (on the opening row) how many rows the merge spans."""
 
@@ -197,8 +189,7 @@ class Merged:
         return self.text
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(Struct, frozen=True):
     """One printed indicator row: the merged 一级/二级 cells and the indicator; ``empty`` on
     the one row of a 二级 group without indicators (its name, blank cells)."""
 

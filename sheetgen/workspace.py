@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from msgspec import Struct, field
 
 from sheetgen import jurisdiction as jurisdictions
 from sheetgen.errors import Diagnostic, JurisdictionError, SheetgenError
@@ -70,8 +71,7 @@ def override_dirs(folder: Path, *, tree: bool = False) -> tuple[Path, ...]:
     return tuple(p for p in candidate_dirs(folder, tree=tree) if p.is_dir())
 
 
-@dataclass(frozen=True)
-class Formats:
+class Formats(Struct, frozen=True):
     """The jurisdictions a unit folder can use, loaded: each name found along ``search`` with
     its jurisdiction, or the error that says why it cannot be used.  Pure data: it pickles,
     and looking a name up touches no disk."""
@@ -131,8 +131,7 @@ def _received(blob: bytes) -> Formats:
     return found
 
 
-@dataclass
-class UnitDefaults:
+class UnitDefaults(Struct):
     """The merged ``_defaults.yaml`` files of a unit folder (outermost first) and those files."""
 
     data: dict[str, Any] = field(default_factory=dict)

@@ -34,11 +34,11 @@ import secrets
 import shutil
 import unicodedata
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
+from msgspec import Struct, field
 
 from sheetgen import os_errors
 from sheetgen.authoring.skeleton import unit_defaults
@@ -63,8 +63,7 @@ _SKIPPED = {"output", "__pycache__"}
 Path_ = tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Change:
+class Change(Struct, frozen=True):
     """One value changed in one file (``file`` relative to the new folder)."""
 
     file: str
@@ -74,8 +73,7 @@ class Change:
     new: str
 
 
-@dataclass(frozen=True)
-class Note:
+class Note(Struct, frozen=True):
     """Something a person should look at in one file of the new folder."""
 
     file: str
@@ -84,8 +82,7 @@ class Note:
     message: str
 
 
-@dataclass
-class RolloverPlan:
+class RolloverPlan(Struct):
     """Everything the new folder will hold (relative path → bytes) and what changed."""
 
     source: Path
@@ -141,8 +138,7 @@ def shift_date(value: dt.date, delta: int) -> dt.date:
 # ----------------------------------------------------------------------------- YAML positions
 
 
-@dataclass(frozen=True)
-class _Entry:
+class _Entry(Struct, frozen=True):
     key: yaml.Node | None
     value: yaml.Node
 
@@ -237,8 +233,7 @@ class _Editor:
 # ----------------------------------------------------------------------------- one file
 
 
-@dataclass
-class _Context:
+class _Context(Struct):
     plan: RolloverPlan
     file: str
     base: int

@@ -17,11 +17,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
+from msgspec import Struct, field
 
 from sheetgen import os_errors
 from sheetgen.build.atomic import write_atomic
@@ -40,8 +40,7 @@ SCHEMA_FILE = "sheetgen.schema.json"
 _NUMBERED = re.compile(r"^(\d+)-")
 
 
-@dataclass
-class NewSpec:
+class NewSpec(Struct):
     """What ``sheetgen new`` writes: file → text (the spec first), and notes."""
 
     files: dict[Path, str] = field(default_factory=dict)

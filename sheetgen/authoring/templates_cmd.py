@@ -12,8 +12,9 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
-from dataclasses import dataclass, field
 from pathlib import Path
+
+from msgspec import Struct, field
 
 from sheetgen import jurisdiction as jurisdictions
 from sheetgen import os_errors
@@ -22,8 +23,7 @@ from sheetgen.jurisdiction.folders import TEMPLATES
 from sheetgen.workspace import override_dirs as workspace_override_dirs
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(Struct, frozen=True):
     """One jurisdiction sheetgen finds: name, title, format year, the folder it
     comes from, whether that is a built-in one, and what it extends or overrides."""
 
@@ -38,8 +38,7 @@ class Entry:
     problem: str = ""
 
 
-@dataclass
-class CopyResult:
+class CopyResult(Struct):
     """A copied jurisdiction folder: where from, where to, the files, and advice."""
 
     source: Path

@@ -21,9 +21,10 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct, field
 
 from sheetgen import jurisdiction as jurisdictions
 from sheetgen.build.runner import BuildOptions, Summary
@@ -41,8 +42,7 @@ def _inside(path: Path, folder: Path) -> bool:
     return path == folder or path.is_relative_to(folder)
 
 
-@dataclass
-class Scope:
+class Scope(Struct):
     """The files a build of ``paths`` into ``output`` depends on, and the folders to watch for them.
 
     All paths are absolute and resolved.  ``areas`` are the folders shared
@@ -181,8 +181,7 @@ def _files(raw: Iterable[tuple[Any, str]], scope: Scope) -> set[Path]:
     return found
 
 
-@dataclass
-class Round:
+class Round(Struct):
     """One build of the watch loop: its number, the files that changed before it, its summary."""
 
     number: int

@@ -11,9 +11,10 @@ from __future__ import annotations
 import heapq
 import os
 from collections.abc import Callable, Iterable, Iterator, MutableMapping, Sequence
-from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
+
+from msgspec import Struct
 
 from sheetgen.build.manifest import Manifest, Record, RecordSource
 from sheetgen.build.plan import key, stale_path
@@ -23,8 +24,7 @@ from sheetgen.build.stored import StoredRecords
 from sheetgen.build.tasks import CombinedOutcome, Failure, SpecOutcome, UnitTask
 
 
-@dataclass(frozen=True)
-class Scope:
+class Scope(Struct, frozen=True):
     """The specs a build is responsible for: everything under the folders it was
     given, and the unit folder of each file it was given."""
 

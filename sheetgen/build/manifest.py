@@ -11,9 +11,11 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping
-from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
+
+from msgspec import Struct, field
+from msgspec.structs import replace
 
 from sheetgen import __version__
 from sheetgen.build.atomic import write_atomic_chunks
@@ -33,8 +35,7 @@ def digest(*parts: bytes | str) -> str:
     return h.hexdigest()
 
 
-@dataclass(slots=True)  # one per spec, all held until the record is written: no __dict__ each
-class Record:
+class Record(Struct):
     """What one spec (or one unit's combined files) was last built from and what came of it.
 
     ``fingerprint`` is empty when the last build did not finish it (it failed),
@@ -57,7 +58,7 @@ class Record:
 
     def stored(self) -> dict[str, Any]:
         """Return the record as the build record stores it (each field by name)."""
-        return {name: getattr(self, name) for name in self.__slots__}
+        return {name: getattr(self, name) for name in self.__struct_fields__}
 
 
 _TEXT_FIELDS = ("fingerprint", "jurisdiction")
@@ -193,19 +194,24 @@ def _ignored(path: Path, why: str) -> str:
     return f"{display(path)}: 生成记录{why}，已忽略（这次全部重新生成）"
 
 
-@dataclass
-class Manifest:
+class Manifest(Struct, eq=False):
     """Records by spec path, and records of each unit's combined files by unit folder, of the
     绩效目标表; ``tables`` holds the same of each other kind of table (``selfeval``: the
-    绩效自评表), one :class:`Manifest` each."""
+    绩效自评表), one :class:`Manifest` each.  Two are equal when they hold the same records,
+    wherever they were read from (``digest``, ``file``)."""
 
     specs: MutableMapping[str, Record] = field(default_factory=dict)
     units: MutableMapping[str, Record] = field(default_factory=dict)
     tables: dict[str, Manifest] = field(default_factory=dict)
-    digest: str = field(default="", compare=False)  # SHA-256 of the file it was read from
+    digest: str = ""  # SHA-256 of the file it was read from
     # The file it was read from, kept open: its records are read from it when asked for
     # (:mod:`sheetgen.build.stored`); closed by :meth:`close`.
-    file: Any = field(default=None, compare=False, repr=False)
+    file: Any = None
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Manifest):
+            return NotImplemented
+        return (self.specs, self.units, self.tables) == (other.specs, other.units, other.tables)
 
     def stale_files(self) -> set[str]:
         """Return the stale copies (``…（已过期）.docx``) this table's records name."""

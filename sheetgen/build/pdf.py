@@ -24,11 +24,11 @@ import subprocess
 import tempfile
 import zipfile
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from xml.sax.saxutils import escape
 
 from lxml import etree
+from msgspec import Struct, field
 
 from sheetgen import office, os_errors
 from sheetgen.build.atomic import WriteError, write_atomic
@@ -62,8 +62,7 @@ SUBSTITUTES: Mapping[str, tuple[str, ...]] = {
 _GENERIC = {"serif", "sans-serif", "sans", "monospace", "symbol", "opensymbol", ""}
 
 
-@dataclass
-class Conversion:
+class Conversion(Struct):
     """What one :func:`convert` did: PDFs written, failures, and notes (source, message)
     about fonts that are not installed and the faces used instead."""
 

@@ -20,10 +20,12 @@ from __future__ import annotations
 import os
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field, replace
 from itertools import chain, islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
+
+from msgspec import Struct, field
+from msgspec.structs import replace
 
 from sheetgen import os_errors
 from sheetgen.build.atomic import WriteError, remove_stale_temps
@@ -53,8 +55,7 @@ if TYPE_CHECKING:  # concurrent.futures is imported with the workers, when a bui
     from sheetgen.build.workers import Workers
 
 
-@dataclass(frozen=True)
-class BuildOptions:
+class BuildOptions(Struct, frozen=True):
     """What to build, where, and how."""
 
     paths: tuple[Path, ...] = (Path("specs"),)
@@ -91,8 +92,7 @@ class BuildOptions:
         return tuple(k for k in ("docx", "xlsx") if k in self.formats)
 
 
-@dataclass
-class Summary:
+class Summary(Struct):
     """Counts and problems of one build.
 
     ``built``/``unchanged``/``failed`` count projects (specs); ``errors``
@@ -114,7 +114,7 @@ class Summary:
     written_under: str = ""  # the output folder's real path: the files written are kept relative to it
     # The files written, one to a line: a build of 5,000 specs writes 10,000 (as a list of paths,
     # 2 MB the build would hold to the end).
-    _written: bytearray = field(default_factory=bytearray, repr=False)
+    _written: bytearray = field(default_factory=bytearray)
 
     def wrote(self, path: Path) -> None:
         """Note that the build wrote ``path``."""
@@ -189,8 +189,7 @@ def _folder_problem(folder: Path, code: str, message: str, severity: Severity = 
     return Diagnostic(str(folder), 0, 0, code, severity, message)
 
 
-@dataclass
-class _Unit:
+class _Unit(Struct):
     source: SpecFolder  # its specs are found when it is planned
     members: list[SpecFile] = field(default_factory=list)
     excluded: list[SpecFile] = field(default_factory=list)

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
+
+from msgspec import Struct, field
 
 from sheetgen import os_errors
 from sheetgen.build.manifest import Record
@@ -28,8 +29,7 @@ from sheetgen.build.plan import stale_path
 from sheetgen.spec.files import display
 
 
-@dataclass(frozen=True)
-class Action:
+class Action(Struct, frozen=True):
     """One planned removal (``target`` None) or move aside."""
 
     path: Path
@@ -37,8 +37,7 @@ class Action:
     reason: str
 
 
-@dataclass
-class Retirements:
+class Retirements(Struct):
     """The removals and moves a build plans while it takes results, applied at its end."""
 
     actions: list[Action] = field(default_factory=list)

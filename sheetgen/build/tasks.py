@@ -17,9 +17,10 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from msgspec import Struct, field
 
 from sheetgen.build.atomic import WriteError, write_atomic
 from sheetgen.build.plan import combined_outputs, loaded_fingerprint, unit_fingerprint
@@ -33,8 +34,7 @@ if TYPE_CHECKING:
     from sheetgen.model import Project
 
 
-@dataclass(frozen=True)
-class TableRecord:
+class TableRecord(Struct, frozen=True):
     """What the last build recorded of a spec's (or a unit's) files of another table than
     the 目标表 (the 自评表): the fingerprint they were made from and those of them on disk."""
 
@@ -42,8 +42,7 @@ class TableRecord:
     present: tuple[str, ...] = ()  # paths
 
 
-@dataclass(frozen=True)
-class SpecJob:
+class SpecJob(Struct, frozen=True):
     """One spec of a unit task: where its files go and what its last good build recorded."""
 
     spec: SpecFile
@@ -54,8 +53,7 @@ class SpecJob:
     evaluation: TableRecord | None = None  # its 自评表's record, if it has one
 
 
-@dataclass(frozen=True)
-class UnitTask:
+class UnitTask(Struct, frozen=True):
     """One unit folder to build: its specs, in order, and what its last 汇总 recorded."""
 
     folder: Path
@@ -73,8 +71,7 @@ class UnitTask:
     evaluation: TableRecord | None = None  # the record of the unit's 自评 汇总, if it has one
 
 
-@dataclass
-class Failure:
+class Failure(Struct):
     """One file that was not made: the message, and whether the old file is left as it was
     (a write failure) or is now out of date (its content could not be made)."""
 
@@ -83,8 +80,7 @@ class Failure:
     kept: bool
 
 
-@dataclass
-class SpecOutcome:
+class SpecOutcome(Struct):
     """What became of one spec."""
 
     spec: SpecFile
@@ -112,8 +108,7 @@ class SpecOutcome:
         return f"{error.path}:{error.line}" if error.line > 0 else error.path
 
 
-@dataclass
-class CombinedOutcome:
+class CombinedOutcome(Struct):
     """What became of the unit's 汇总: written, left as it was, or blocked (and why)."""
 
     fingerprint: str = ""
@@ -123,8 +118,7 @@ class CombinedOutcome:
     blocked: str = ""  # why no 汇总 could be made (empty: it could)
 
 
-@dataclass
-class TableResult:
+class TableResult(Struct):
     """What became of the files of another table than the 目标表 (the 自评表) in a unit: per
     spec (None: the spec has none, e.g. no year-end data) and the unit's 汇总 of it (None:
     the unit has none; ``blocked`` with ``warning``: it waits for projects still without
@@ -136,8 +130,7 @@ class TableResult:
     outputs: list[dict[str, Path]] = field(default_factory=list)  # per spec: its files of this table
 
 
-@dataclass
-class UnitResult:
+class UnitResult(Struct):
     folder: Path
     specs: list[SpecOutcome]
     combined: CombinedOutcome
@@ -167,8 +160,7 @@ class _Recent(OrderedDict[Any, Any]):
 _defaults_cache: dict[Any, Any] = _Recent(64)  # parsed _defaults.yaml and block files of this process
 
 
-@dataclass
-class Made:
+class Made(Struct):
     """A valid project of the unit: its model, jurisdiction and what each template rendered of
     it (kept for the unit's 汇总, which is made of these renders, never a second one)."""
 

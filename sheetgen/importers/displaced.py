@@ -18,7 +18,8 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from sheetgen.importers.labelled import RawProject
 from sheetgen.importers.result import Sink
@@ -29,8 +30,7 @@ NUMBERED = re.compile(r"^(?:\d+[.．、]|[（(]\d+[)）]|[一二三四五六七�
 FIRST_ITEM = re.compile(r"^1[.．、]")
 
 
-@dataclass(frozen=True)
-class Part:
+class Part(Struct, frozen=True):
     """One source line's share of a field's text."""
 
     line: int

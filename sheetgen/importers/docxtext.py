@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field
 from typing import Any
+
+from msgspec import Struct, field
 
 from sheetgen.importers.common import (
     build_defaults,
@@ -36,8 +37,7 @@ YEAR_RE = re.compile(r"^(\d{4})年")
 ITEM_RE = re.compile(r"^\s*(\d+)\s*[.．、]\s*(.*)$", re.S)
 
 
-@dataclass(frozen=True)
-class Words:
+class Words(Struct, frozen=True):
     """What the layout looks for, from one jurisdiction."""
 
     jurisdiction: Jurisdiction
@@ -69,16 +69,14 @@ class Words:
         )
 
 
-@dataclass
-class Row:
+class Row(Struct):
     """One table row: its cells and the source line of each cell."""
 
     cells: list[str] = field(default_factory=list)
     lines: list[int] = field(default_factory=list)
 
 
-@dataclass
-class RawProject:
+class RawProject(Struct):
     """One project as read from its title and rows."""
 
     line: int

@@ -12,8 +12,9 @@ row, column) for ``review`` entries and warnings.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from decimal import Decimal
+
+from msgspec import Struct, field
 
 #: Bounds for one table or sheet (rows, columns) and for a whole document (cells with text).
 MAX_ROWS = 20_000
@@ -23,8 +24,7 @@ MAX_CELLS = 500_000
 Typed = Decimal | dt.date | dt.datetime | bool | None
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(Struct, frozen=True):
     """One cell: its displayed text, 1-based row and column, and merge/number details.
 
     ``origin`` is the (row, col) of the merge's first cell when this cell is
@@ -53,8 +53,7 @@ class Cell:
         return self.text.strip()
 
 
-@dataclass(frozen=True)
-class Line:
+class Line(Struct, frozen=True):
     """A paragraph (one cell) or a table/sheet row, with where it sits.
 
     ``where`` names the file and table or sheet (``old.docx 表1``,
@@ -84,8 +83,7 @@ class Line:
         return f"{text}（{column_letter(cell.col)}{cell.row}）" if self.sheet else text
 
 
-@dataclass
-class Document:
+class Document(Struct):
     """A Word or Excel file as lines; ``name`` is the file name used in sources."""
 
     name: str

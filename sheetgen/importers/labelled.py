@@ -11,8 +11,9 @@ fields are long texts -- is the jurisdiction's (:class:`Words`): a format that d
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import Any
+
+from msgspec import Struct, field
 
 from sheetgen.importers.common import (
     build_defaults,
@@ -34,8 +35,7 @@ GOALS_RE = re.compile(r"^(\d{4})年绩效目标$")
 _MONEY_UNIT = re.compile(r"^(.*)（(元|万元)）$")
 
 
-@dataclass(frozen=True)
-class Words:
+class Words(Struct, frozen=True):
     """What a labelled text layout looks for, from one jurisdiction."""
 
     jurisdiction: Jurisdiction
@@ -85,8 +85,7 @@ class Words:
         return next((kind for _, dotted, kind in self.fields if dotted == key), "string")
 
 
-@dataclass
-class RawField:
+class RawField(Struct):
     """The text of one labelled field and the line of its label."""
 
     label: str
@@ -94,8 +93,7 @@ class RawField:
     text: str = ""
 
 
-@dataclass
-class RawProject:
+class RawProject(Struct):
     """What a layout read for one project before typing."""
 
     line: int

@@ -6,14 +6,14 @@ Every layout module fills a :class:`Sink` while it reads and returns an
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
+
+from msgspec import Struct, field
 
 from sheetgen.errors import Diagnostic, ImportFormatError, Severity
 
 
-@dataclass(frozen=True)
-class ImportedProject:
+class ImportedProject(Struct, frozen=True):
     """One imported project: its spec file name, its spec data and its first source line."""
 
     filename: str
@@ -21,8 +21,7 @@ class ImportedProject:
     line: int = 0
 
 
-@dataclass(frozen=True)
-class ImportResult:
+class ImportResult(Struct, frozen=True):
     """The content of one unit folder: ``_defaults.yaml``, the projects and the diagnostics."""
 
     defaults: dict[str, Any]

@@ -16,8 +16,9 @@ import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
+
+from msgspec import Struct
 
 from sheetgen.errors import ImportFormatError, JurisdictionError
 from sheetgen.jurisdiction import Jurisdiction
@@ -31,8 +32,7 @@ _MONEY_SUFFIX = re.compile(r"^(.*?)（(?:单位：)?(元|万元)）$")
 _PAREN_SUFFIX = re.compile(r"^(.+?)（[^（）]*）$")
 
 
-@dataclass(frozen=True)
-class FieldDef:
+class FieldDef(Struct, frozen=True):
     """A header field: its dotted spec key, printed label and value kind
     (``text``, ``decimal``, ``date``, ``boolean``, ``list``, ``integer``, ``money``)."""
 

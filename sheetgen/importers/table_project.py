@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
 from typing import Any
+
+from msgspec import Struct
 
 from sheetgen.importers import table_values as values
 from sheetgen.importers.cell_sink import CellSink
@@ -31,8 +32,7 @@ _UNIT_LINE = re.compile(r"^(\d{6,12})\s*([^\d\s].{1,80})$")
 _NAME_YEAR = re.compile(r"^(\d{4})年")
 
 
-@dataclass
-class Found:
+class Found(Struct):
     """A header field found in the document: its definition, text, typed cell value and position."""
 
     field: FieldDef

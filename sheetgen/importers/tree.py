@@ -9,22 +9,21 @@ place where the source repeats a group that the spec writes only once.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
+
+from msgspec import Struct
 
 from sheetgen.importers.result import Sink
 
 
-@dataclass(frozen=True)
-class Vocabulary:
+class Vocabulary(Struct, frozen=True):
     """The 一级 and 二级 names of one jurisdiction."""
 
     level1: tuple[str, ...]
     level2: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class Split:
+class Split(Struct, frozen=True):
     """A row sorted by :func:`classify`: index of the 一级/二级 cell (or None) and the rest."""
 
     level1: int | None

@@ -14,9 +14,9 @@ is refused.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 from lxml import etree
+from msgspec import Struct
 
 from sheetgen import office
 from sheetgen.errors import ImportFormatError
@@ -30,8 +30,7 @@ _REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d{1,7})$")
 MAX_MERGES = 100_000
 
 
-@dataclass(frozen=True)
-class Styles:
+class Styles(Struct, frozen=True):
     """Number format code of every cell style, and whether dates count from 1904."""
 
     codes: tuple[str, ...]

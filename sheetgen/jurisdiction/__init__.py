@@ -31,8 +31,8 @@ if TYPE_CHECKING:
     from sheetgen.jurisdiction.scoring import Scoring
     from sheetgen.jurisdiction.typed import Column, Field, Jurisdiction, Table
 
-#: The names imported at first use, and the module of each.  Importing them makes some twenty
-#: frozen dataclasses (~10 ms of a cold start), which finding specs and a no-change build's
+#: The names imported at first use, and the module of each.  Importing them runs the modules
+#: of the typed jurisdiction and its loading, which finding specs and a no-change build's
 #: fingerprints (:mod:`.folders`, :mod:`.keys`) do without.
 _LAZY = {"load": "loading", "Scoring": "scoring", "Column": "typed", "Field": "typed",
          "Jurisdiction": "typed", "Table": "typed"}

@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+
+from msgspec import Struct
 
 from sheetgen.spec.yamlload import read_plain
 
 COMMON_FILE = Path(__file__).resolve().parent.parent / "data" / "common.yaml"
 
 
-@dataclass(frozen=True)
-class CommonField:
+class CommonField(Struct, frozen=True):
     """A field every format has: its dotted key, value kind and the labels people write."""
 
     key: str
@@ -20,8 +20,7 @@ class CommonField:
     labels: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class CommonWords:
+class CommonWords(Struct, frozen=True):
     """The defaults a ``jurisdiction.yaml`` may leave out and the label variants import knows."""
 
     level_labels: tuple[str, str, str]

@@ -9,9 +9,10 @@ shows its points, what a not-applicable row prints, the titles of the unit's fil
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
+
+from msgspec import Struct
 
 from sheetgen.errors import Diagnostic, Severity
 from sheetgen.jurisdiction.keys import SELF_EVALUATION_TABLE
@@ -22,16 +23,14 @@ FUNDS = ("total", "fiscal", "carryover", "other")
 _CODE = "jurisdiction-file"
 
 
-@dataclass(frozen=True)
-class Grade:
+class Grade(Struct, frozen=True):
     """One 自评等级: its name and the lowest total that earns it."""
 
     name: str
     min: Decimal
 
 
-@dataclass(frozen=True)
-class SummaryLabels:
+class SummaryLabels(Struct, frozen=True):
     """The words of the unit's score summary sheet (``self_evaluation.summary``)."""
 
     sheet: str = ""
@@ -43,8 +42,7 @@ class SummaryLabels:
     grade: str = ""
 
 
-@dataclass(frozen=True)
-class Scoring:
+class Scoring(Struct, frozen=True):
     """How a 自评表 is scored and what it prints (see ``shape.yaml`` for each key)."""
 
     total: Decimal
@@ -124,7 +122,7 @@ def scoring_of(description: Mapping[str, Any]) -> Scoring | None:
         not_applicable=_text(block.get("not_applicable"), "—"),
         initial=tuple((str(k), str(v)) for k, v in initial.items() if str(k) in FUNDS),
         contents_title=_text(block.get("contents_title")),
-        summary=SummaryLabels(**{k: _text(summary.get(k)) for k in SummaryLabels.__dataclass_fields__}),
+        summary=SummaryLabels(**{k: _text(summary.get(k)) for k in SummaryLabels.__struct_fields__}),
     )
 
 

@@ -1,4 +1,4 @@
-"""The typed parts of a jurisdiction: plain frozen dataclasses made once when it is loaded.
+"""The typed parts of a jurisdiction: plain frozen records (msgspec Structs) made once when it is loaded.
 
 Every stage reads a jurisdiction through these (labels, kinds, order, rules,
 vocabularies, money, print settings, tables and their templates), never through
@@ -9,10 +9,11 @@ files.  All of them pickle, so build workers are handed the jurisdiction itself.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct, field
 
 from sheetgen.errors import JurisdictionError
 from sheetgen.jurisdiction.keys import TARGET_TABLE, TEMPLATE_FILES
@@ -24,8 +25,7 @@ from sheetgen.mappings import FrozenDict
 SPEC_FIRST = ("jurisdiction", "year", "unit", "number", "name")
 
 
-@dataclass(frozen=True)
-class Field:
+class Field(Struct, frozen=True):
     """A field a jurisdiction declares in ``schema.yaml``: a header field (``fields``), an
     amount of the budget (``budget``) or an extra column of an indicator row (``indicator``)."""
 
@@ -50,8 +50,7 @@ class Field:
         return ".".join(self.path)
 
 
-@dataclass(frozen=True)
-class Column:
+class Column(Struct, frozen=True):
     """A printed column of the indicator table after 一级/二级: ``name`` (三级), ``value`` or
     an extra indicator field."""
 
@@ -68,8 +67,7 @@ class Column:
         return getattr(self, name)
 
 
-@dataclass(frozen=True)
-class Levels:
+class Levels(Struct, frozen=True):
     """The indicator levels: the 一级/二级 vocabularies, the 二级 whose amounts are costs, and
     the printed header of each level (一级, 二级, 三级)."""
 
@@ -83,8 +81,7 @@ class Levels:
         return self.labels[level - 1]
 
 
-@dataclass(frozen=True)
-class Money:
+class Money(Struct, frozen=True):
     """How amounts print: the table's unit, its number format and the plausible range of one
     project's amount in 元 (None: no range)."""
 
@@ -93,32 +90,28 @@ class Money:
     plausible: tuple[Decimal, Decimal] | None = None
 
 
-@dataclass(frozen=True)
-class BudgetSum:
+class BudgetSum(Struct, frozen=True):
     """``total`` must equal the sum of ``parts`` (keys of the budget)."""
 
     total: str
     parts: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class AtMost:
+class AtMost(Struct, frozen=True):
     """``field`` may not exceed ``limit`` (dotted paths, e.g. ``budget.current_year``)."""
 
     field: str
     limit: str
 
 
-@dataclass(frozen=True)
-class Rules:
+class Rules(Struct, frozen=True):
     """The rules between fields of ``schema.yaml``'s ``rules``."""
 
     budget_sum: BudgetSum | None = None
     at_most: tuple[AtMost, ...] = ()
 
 
-@dataclass(frozen=True)
-class Rollover:
+class Rollover(Struct, frozen=True):
     """What ``sheetgen rollover`` does to the budget: new field <- this year's field, and the
     fields it clears."""
 
@@ -126,8 +119,7 @@ class Rollover:
     clear: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class Table:
+class Table(Struct, frozen=True):
     """One kind of table a jurisdiction makes (``target`` = 绩效目标表, ``selfeval`` = 绩效自评表):
     its name, the file name of each of its templates (``docx``, ``xlsx``) and the suffix its
     files' names get (``""`` for the 目标表)."""
@@ -142,8 +134,7 @@ class Table:
         return dict(self.templates).get(kind, TEMPLATE_FILES.get(kind, ""))
 
 
-@dataclass(frozen=True)
-class ImportHints:
+class ImportHints(Struct, frozen=True):
     """What ``sheetgen import`` needs besides the labels: the text layouts read as this
     format and the heading each project starts with in them."""
 
@@ -151,37 +142,32 @@ class ImportHints:
     heading: str = ""
 
 
-@dataclass(frozen=True)
-class Fonts:
+class Fonts(Struct, frozen=True):
     body: str | None = None
     title: str | None = None
     latin: str | None = None
 
 
-@dataclass(frozen=True)
-class Sizes:
+class Sizes(Struct, frozen=True):
     title: Decimal | None = None
     heading: Decimal | None = None
     body: Decimal | None = None
     cell: Decimal | None = None
 
 
-@dataclass(frozen=True)
-class Amounts:
+class Amounts(Struct, frozen=True):
     align: str | None = None
     padding_mm: Decimal | None = None
 
 
-@dataclass(frozen=True)
-class Margins:
+class Margins(Struct, frozen=True):
     top: Decimal | None = None
     bottom: Decimal | None = None
     left: Decimal | None = None
     right: Decimal | None = None
 
 
-@dataclass(frozen=True)
-class Contents:
+class Contents(Struct, frozen=True):
     """The words of a unit's contents (汇总): title (with ``{unit}``/``{year}``), heading and
     the column headers."""
 
@@ -192,8 +178,7 @@ class Contents:
     page: str | None = None
 
 
-@dataclass(frozen=True)
-class PrintSettings:
+class PrintSettings(Struct, frozen=True):
     """The ``print:`` block: fonts, language, sizes, amounts, paper and contents; a setting
     left out is None (the renderers use their own default)."""
 
@@ -207,8 +192,7 @@ class PrintSettings:
     contents: Contents = Contents()
 
 
-@dataclass(frozen=True)
-class Jurisdiction:
+class Jurisdiction(Struct, frozen=True):
     """A resolved jurisdiction, typed: its name, its folders (most specific first) and every
     setting of its ``jurisdiction.yaml`` and ``schema.yaml``, checked and merged along its
     ``extends`` chain.  ``description`` and ``schema`` keep the merged files as written
@@ -235,8 +219,8 @@ class Jurisdiction:
     print: PrintSettings
     self_evaluation: Scoring | None
     fingerprint: str
-    description: Mapping[str, Any] = field(default_factory=FrozenDict, repr=False)
-    schema: Mapping[str, Any] = field(default_factory=FrozenDict, repr=False)
+    description: Mapping[str, Any] = field(default_factory=FrozenDict)
+    schema: Mapping[str, Any] = field(default_factory=FrozenDict)
 
     @property
     def folder(self) -> Path:

@@ -13,14 +13,13 @@ page is wrapped in the content control Word uses for a table of contents.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from markupsafe import escape
+from msgspec import Struct
 
 
-@dataclass(frozen=True)
-class Entry:
+class Entry(Struct, frozen=True):
     """One line of the contents: the text shown, the bookmark it links to, its page."""
 
     text: str

@@ -30,9 +30,10 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
 
 from lxml import etree
+from msgspec import Struct, field
+from msgspec.structs import replace
 
 from sheetgen import office
 from sheetgen.render import metrics, pages
@@ -71,8 +72,7 @@ def _on(node: etree._Element | None) -> bool:
     return node is not None and node.get(_VAL, "1") not in ("0", "false", "off")
 
 
-@dataclass(frozen=True)
-class ParaStyle:
+class ParaStyle(Struct, frozen=True):
     """What a paragraph's style and properties set for layout."""
 
     size: float = 10.0
@@ -146,8 +146,7 @@ def _set_over(sides: Mapping[str, float], inherited: Margins) -> Margins:
             sides.get("right", sides.get("end", right)))
 
 
-@dataclass
-class Styles:
+class Styles(Struct):
     """A template's paragraph styles (resolved), default paragraph style and table styles (the
     cell margins of one are worked out when a table asks for them: :meth:`table_margins`)."""
 
@@ -220,8 +219,7 @@ def read_styles(xml: bytes | None) -> Styles:
     return out
 
 
-@dataclass(frozen=True)
-class Section:
+class Section(Struct, frozen=True):
     """The page of the template's section (points)."""
 
     width: float = 595.3
@@ -260,28 +258,24 @@ def read_section(tail: str, prefix: str) -> Section:
 # ----------------------------------------------------------------------------- the rendered body as text
 
 
-@dataclass(frozen=True)
-class _CellFacts:
+class _CellFacts(Struct, frozen=True):
     span: int
     merge: str  # "", "restart" or "continue"
     margins: Margins | None
 
 
-@dataclass(frozen=True)
-class _RowFacts:
+class _RowFacts(Struct, frozen=True):
     header: bool
     height: float
     exact: bool
 
 
-@dataclass(frozen=True)
-class _TableFacts:
+class _TableFacts(Struct, frozen=True):
     grid: tuple[float, ...]
     margins: Margins
 
 
-@dataclass(frozen=True)
-class _RowCells:
+class _RowCells(Struct, frozen=True):
     """The cells of a table row, measured: (grid column, merge, content height) of each, their
     (grid column, merge), the grid columns they start in, and whether the first spans several
     columns (a closing line, such as 总分)."""
@@ -292,8 +286,7 @@ class _RowCells:
     wide_first: bool
 
 
-@dataclass(frozen=True)
-class _Row:
+class _Row(Struct, frozen=True):
     """One rendered row of a top-level table: its opening (``w:tr`` and properties), cells,
     closing -- without our markers."""
 
@@ -306,8 +299,7 @@ class _Row:
         return self.opening + "".join(self.cells) + self.closing
 
 
-@dataclass
-class _Table:
+class _Table(Struct):
     """A rendered top-level table: head (``w:tbl``, properties, grid), rows, closing (without
     our markers); row heights, header rows, and each row's cells as (grid column, merge, cell
     index).  ``written`` keeps its XML (encoded) as written with page breaks before the rows of
@@ -340,8 +332,7 @@ class _Table:
         return [*self.groups(), *closing]
 
 
-@dataclass(frozen=True)
-class _Paragraph:
+class _Paragraph(Struct, frozen=True):
     """A top-level paragraph, measured: its height (across the page's body) and style."""
 
     xml: str
@@ -393,8 +384,7 @@ def _joined(kinds: Sequence[str], texts: Sequence[str], start: int, end: int) ->
     return texts[start] + "".join(_MARKS[kinds[i]] + texts[i] for i in range(start + 1, end))
 
 
-@dataclass(frozen=True)
-class Layout:
+class Layout(Struct, frozen=True):
     """One project's rendered body cut into blocks (tables measured), to be placed on pages as
     its own document or as part of its unit's combined one (:meth:`Pager.place`).
     ``combined_only``: the blocks printed only in the combined document; ``whole``: False when
@@ -405,8 +395,7 @@ class Layout:
     whole: bool = True
 
 
-@dataclass(frozen=True)
-class Placed:
+class Placed(Struct, frozen=True):
     """A project's body with its page breaks placed (:meth:`Pager.place`): its XML block by
     block, encoded (UTF-8), and the number of pages it prints on."""
 

@@ -23,9 +23,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 from lxml import etree
+from msgspec import Struct
 
 from sheetgen import office
 from sheetgen.errors import TemplateError
@@ -187,8 +187,7 @@ def _set_text(run: etree._Element, text: str) -> None:
     first.set(XML_SPACE, "preserve")
 
 
-@dataclass
-class _Special:
+class _Special(Struct):
     kind: str
     statement: str
     holder: etree._Element
@@ -379,8 +378,7 @@ def to_jinja(xml: str, prefix: str) -> str:
     return re.sub(rf"<\?{PI_TARGET} (.*?)\?>", r"\1", xml, flags=re.S)
 
 
-@dataclass(frozen=True)
-class Split:
+class Split(Struct, frozen=True):
     """Jinja source of ``document.xml`` cut around the body's content."""
 
     head: str  # XML declaration … ``<w:body>``

@@ -19,9 +19,9 @@ import struct
 import zipfile
 import zlib
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from isal import isal_zlib
+from msgspec import Struct
 
 from sheetgen.errors import TemplateError
 
@@ -42,8 +42,7 @@ _DOS_TIME = 0
 _UTF8_FLAG = 0x800
 
 
-@dataclass(frozen=True)
-class _Entry:
+class _Entry(Struct, frozen=True):
     name: str
     data: bytes
     crc: int

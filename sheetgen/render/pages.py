@@ -11,11 +11,11 @@ follows it.  A range taller than a page breaks between its rows.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 
-@dataclass(frozen=True)
-class Page:
+class Page(Struct, frozen=True):
     """The room on a page in points: on the first page, and on every later page,
     less what repeats at its top: ``repeats`` lists (after, last, height) -- a
     page starting on a row after row ``after`` and up to row ``last`` starts

@@ -11,8 +11,9 @@ shown to be kept or removed on purpose.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
+
+from msgspec import Struct, field
 
 from sheetgen import jurisdiction as jurisdictions
 from sheetgen.errors import Diagnostic, JurisdictionError, Severity, SheetgenError, TemplateError
@@ -26,8 +27,7 @@ KINDS = tuple(KIND_NAMES)
 CODE = "template"
 
 
-@dataclass
-class TemplateReport:
+class TemplateReport(Struct):
     """One template of a jurisdiction: its file, the names it uses, the names its data does
     not have, its page headers and footers; ``error`` when it cannot be found or compiled."""
 

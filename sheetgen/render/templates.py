@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any, Protocol
+
+from msgspec import Struct
 
 from sheetgen.errors import TemplateError
 from sheetgen.jurisdiction import TARGET_TABLE, Jurisdiction
@@ -35,8 +36,7 @@ class CompiledTemplate(Protocol):
     def headers_footers(self) -> list[tuple[str, str]]: ...
 
 
-@dataclass
-class _Compiled:
+class _Compiled(Struct):
     """A compiled template and, once asked for, the names it uses and whether a build may use it
     (``problem``: "" when it may, the error when not)."""
 

@@ -17,10 +17,10 @@ an expression computes (a filter's result, a loop over a spec list) is not check
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 
 from jinja2 import TemplateSyntaxError, nodes
 from jinja2.sandbox import SandboxedEnvironment
+from msgspec import Struct, field
 
 from sheetgen.jurisdiction import SELF_EVALUATION_TABLE, TARGET_TABLE, Jurisdiction
 from sheetgen.jurisdiction.scoring import FUNDS
@@ -39,8 +39,7 @@ from sheetgen.render.context import (
 from sheetgen.render.environment import no_field, no_name, sandbox
 
 
-@dataclass(frozen=True)
-class Shape:
+class Shape(Struct, frozen=True):
     """What a name holds, as far as the check follows it: named ``fields`` (None: anything,
     not checked) and, for a list, the shape of an ``item``."""
 
@@ -108,8 +107,7 @@ def context_shape(jurisdiction: Jurisdiction, table: str = TARGET_TABLE) -> dict
     return shapes
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(Struct, frozen=True):
     """Jinja source of one place of a template: ``where`` it is (``单元格 B13``,
     ``word/document.xml``), the text, the ``{%tr for … %}`` statements around it (outer
     first), whether it is a bare expression (an Excel ``{%vm %}`` cell) and, for long
@@ -127,8 +125,7 @@ class Source:
         return f"{self.where}，附近文字“{hint}”" if hint else self.where
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(Struct, frozen=True):
     """A name a template uses that its data does not have (or a source that does not parse)."""
 
     place: str
@@ -139,8 +136,7 @@ class Problem:
         return f"{self.place}：{self.message}"
 
 
-@dataclass
-class Names:
+class Names(Struct):
     """What :func:`check` found: every name used (in order of first use) and the problems."""
 
     used: list[str] = field(default_factory=list)

@@ -16,7 +16,8 @@ already compressed.  The output is deterministic.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from sheetgen import office
 from sheetgen.errors import TemplateError
@@ -48,8 +49,7 @@ TOC_NAME = common_words().contents_sheets[0]
 _TOC_WIDTHS = (8.0, 72.0)
 
 
-@dataclass(frozen=True)
-class XlsxPiece:
+class XlsxPiece(Struct, frozen=True):
     """One project's sheet rendered by a compiled Excel template (:meth:`XlsxTemplate.prepare`),
     for its own workbook and its unit's combined one; ``combined`` and ``paged`` as rendered."""
 
@@ -59,8 +59,7 @@ class XlsxPiece:
     paged: bool = True
 
 
-@dataclass(frozen=True)
-class XlsxTemplate:
+class XlsxTemplate(Struct, frozen=True):
     """A compiled Excel template of one jurisdiction (``reads_combined``: its cells may print
     differently in a unit's combined workbook, so a sheet is rendered for each workbook)."""
 

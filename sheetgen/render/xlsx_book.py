@@ -13,10 +13,10 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
 
 from lxml import etree
+from msgspec import Struct
 
 from sheetgen import office
 from sheetgen.errors import TemplateError
@@ -41,8 +41,7 @@ _PLACEHOLDER = "SHEETGEN-SHEETS"
 _FIXED_DATE = "2020-01-01T00:00:00Z"
 
 
-@dataclass(frozen=True)
-class TemplateNames:
+class TemplateNames(Struct, frozen=True):
     """The template sheet's print titles (template rows) and other kept names."""
 
     title_rows: tuple[int, int] | None
@@ -50,8 +49,7 @@ class TemplateNames:
     global_names: str
 
 
-@dataclass(frozen=True)
-class Book:
+class Book(Struct, frozen=True):
     """A template package's workbook parts, ready to list new sheets."""
 
     workbook: str

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
 from typing import Any
 
 from jinja2 import Template, TemplateSyntaxError, nodes, pass_context
 from jinja2.runtime import Context, Undefined
 from jinja2.sandbox import SandboxedEnvironment
+from msgspec import Struct
+from msgspec.structs import force_setattr, replace
 
 from sheetgen.errors import TemplateError
 from sheetgen.render import jinja_errors
@@ -59,8 +60,7 @@ def environment() -> SandboxedEnvironment:
     return sandbox(autoescape=False, finalize=_finalize)
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(Struct, frozen=True):
     """One compiled template cell: its column, kind and style variants; the
     compiled function (``EXPR``/``MIXED``/``VM``) or the finished XML after
     ``<c r="A1`` (``TEXT``/``EMPTY``/``RAW``); the width (column-width units)
@@ -81,12 +81,12 @@ class Cell:
     last_col: int = 0
     suffix: str = ""
     need: float = 0.0
-    head: str = field(init=False, repr=False, compare=False)
-    blank: str = field(init=False, repr=False, compare=False)
+    head: str = ""  # (both made of the fields above by __post_init__)
+    blank: str = ""
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "head", '<c r="' + COLUMNS[self.col])
-        object.__setattr__(self, "blank", f'" s="{self.variants.text}"/>')
+        force_setattr(self, "head", '<c r="' + COLUMNS[self.col])
+        force_setattr(self, "blank", f'" s="{self.variants.text}"/>')
 
 
 class CellCompiler:

@@ -22,10 +22,10 @@ import copy
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from lxml import etree
+from msgspec import Struct
 
 from sheetgen import office
 from sheetgen.render.xlsx_styles import NS
@@ -42,8 +42,7 @@ def _xml(element: etree._Element | None) -> str:
     return etree.tostring(element, encoding="unicode", with_tail=False)
 
 
-@dataclass(frozen=True)
-class SheetFrame:
+class SheetFrame(Struct, frozen=True):
     """The pieces of a sheet's XML that do not depend on the data."""
 
     open: str
@@ -124,8 +123,7 @@ _WIDEST_DIGIT_EM = 0.636
 HEIGHT_SAFETY = 0.97  # of the printable height: room for rounding in Excel, WPS and LibreOffice
 
 
-@dataclass(frozen=True)
-class PageSetup:
+class PageSetup(Struct, frozen=True):
     """A sheet's page: paper and margins (points), the print scale (percent) and the
     height of rows (sheet points) that fit between the top and bottom margins."""
 

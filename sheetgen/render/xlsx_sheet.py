@@ -15,12 +15,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
 from jinja2.runtime import Undefined
+from msgspec import Struct
 
 from sheetgen.errors import TemplateError
 from sheetgen.jurisdiction import Jurisdiction
@@ -83,8 +83,7 @@ class LoopInfo:
         return self.length - self.index0 - 1
 
 
-@dataclass(frozen=True)
-class RenderedSheet:
+class RenderedSheet(Struct, frozen=True):
     """The rows (``<row>`` elements, UTF-8: encoded once for every workbook the sheet goes
     into) and merges of one rendered sheet, where template rows went, and the rows (0-based
     ids, as ``<brk id>`` counts them) above which a page breaks."""
@@ -96,8 +95,7 @@ class RenderedSheet:
     breaks: tuple[int, ...] = ()
 
 
-@dataclass
-class _Group:
+class _Group(Struct):
     """A ``{%vm %}`` cell merged down over its group, or a template merge stretched over
     the rendered rows (``stretched``: never kept on one page); rows 1-based, inclusive."""
 
@@ -188,8 +186,7 @@ def _stretch(sheet: CompiledSheet, state: _State) -> None:
             state.merges.append(_merge(stretch.col, first, stretch.last_col, first))
 
 
-@dataclass(frozen=True)
-class PageRoom:
+class PageRoom(Struct, frozen=True):
     """The printable height of a page in sheet points (paper less margins, at the print scale)."""
 
     height: float

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import copy
 import re
-from dataclasses import dataclass
 
 from lxml import etree
+from msgspec import Struct
 
 from sheetgen import office
 from sheetgen.errors import TemplateError
@@ -39,8 +39,7 @@ def excel_date_format(strftime: str) -> str:
     return "".join(out)
 
 
-@dataclass(frozen=True)
-class Variants:
+class Variants(Struct, frozen=True):
     """The style ids one template style renders with, per kind of value."""
 
     text: int
@@ -49,8 +48,7 @@ class Variants:
     date: int
 
 
-@dataclass(frozen=True)
-class TocStyles:
+class TocStyles(Struct, frozen=True):
     """The style ids of the 目录 sheet."""
 
     header: int

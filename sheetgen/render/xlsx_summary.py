@@ -8,7 +8,8 @@ Its words are the jurisdiction's (``self_evaluation.summary``); rates and totals
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+
+from msgspec import Struct
 
 from sheetgen import office
 from sheetgen.errors import TemplateError
@@ -24,8 +25,7 @@ from sheetgen.render.xlsx_text import quote_sheet, text_height, xml_attr
 WIDTHS = (8.0, 52.0, 14.0, 12.0, 12.0)
 
 
-@dataclass(frozen=True)
-class SummaryStyles:
+class SummaryStyles(Struct, frozen=True):
     """The styles of the summary sheet: those of the 目录 sheet, and numbers."""
 
     toc: TocStyles

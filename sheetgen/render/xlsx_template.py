@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
 from typing import Any
 
 from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
+from msgspec import Struct
+from msgspec.structs import replace
 
 from sheetgen import office
 from sheetgen.errors import TemplateError
@@ -30,8 +31,7 @@ _TR = re.compile(r"^\{%-?\s*tr\s+(.*?)\s*-?%\}$", re.DOTALL)
 _TR_FOR = re.compile(r"^for\s+([A-Za-z_]\w*(?:\s*,\s*[A-Za-z_]\w*)*)\s+in\s+(.+)$", re.DOTALL)
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(Struct, frozen=True):
     """One compiled template row: its cells and the merges anchored on it
     (first column, rows down, last column); the columns where a merge that stretches
     with the rows starts (``anchors``) or continues (``stretched``) on this row."""
@@ -45,8 +45,7 @@ class Row:
     stretched: tuple[int, ...] = ()
 
 
-@dataclass(frozen=True)
-class Stretch:
+class Stretch(Struct, frozen=True):
     """A template merge across ``{%tr %}`` marker rows: it starts at its first template row
     and ends with the last row rendered from the last template row it covers, so a label
     column merged over the indicator rows covers them however many there are."""
@@ -57,8 +56,7 @@ class Stretch:
     last_col: int
 
 
-@dataclass(frozen=True)
-class Loop:
+class Loop(Struct, frozen=True):
     """A ``{%tr for %}`` block: loop variables, the items and the body."""
 
     ref: str
@@ -68,8 +66,7 @@ class Loop:
     test: Callable[[Mapping[str, Any]], Any] | None = None  # ``for x in y if test``: items it keeps
 
 
-@dataclass(frozen=True)
-class Choice:
+class Choice(Struct, frozen=True):
     """A ``{%tr if %}`` … ``{%tr elif %}`` … ``{%tr else %}`` … ``{%tr endif %}`` block: each
     branch's condition (None for ``else``) and rows; the first branch whose condition holds is printed."""
 
@@ -77,8 +74,7 @@ class Choice:
     branches: tuple[tuple[Callable[[Mapping[str, Any]], Any] | None, tuple[Row | Loop | Choice, ...]], ...]
 
 
-@dataclass(frozen=True)
-class CellSource:
+class CellSource(Struct, frozen=True):
     """The Jinja text of one template cell (``vm``: the expression of a ``{%vm %}`` cell)
     and the ``{%tr for … %}`` statements around its row, outer first."""
 
@@ -88,8 +84,7 @@ class CellSource:
     vm: bool = False
 
 
-@dataclass(frozen=True)
-class CompiledSheet:
+class CompiledSheet(Struct, frozen=True):
     """A compiled sheet body: rows and loops, column widths, last column and
     the default row height; the Jinja sources of its cells and loop markers."""
 

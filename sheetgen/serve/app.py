@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import AsyncIterator, Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from msgspec import Struct
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
@@ -38,8 +38,7 @@ PAGE_POLICY = ("default-src 'none'; script-src 'self'; connect-src 'self'; style
 SCRIPT = Path(__file__).parent / "templates" / "live.js"
 
 
-@dataclass
-class State:
+class State(Struct):
     """What the application serves from."""
 
     preview: Preview
@@ -48,7 +47,7 @@ class State:
     output: Path
     pdf: bool
     say: Callable[[str], None] = print
-    _downloads: tuple[int, Downloads] | None = field(default=None, repr=False)
+    _downloads: tuple[int, Downloads] | None = None
 
     def view(self) -> pages.View:
         snapshot = self.preview.snapshot

@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
 from pathlib import Path
+
+from msgspec import Struct
+from msgspec.structs import replace
 
 from sheetgen.build.manifest import Manifest
 from sheetgen.build.plan import Fingerprints, key, unit_fingerprint
@@ -29,8 +31,7 @@ from sheetgen.build.runner import BuildOptions, Summary, run_build
 from sheetgen.spec.files import SpecFile
 
 
-@dataclass(frozen=True)
-class Done:
+class Done(Struct, frozen=True):
     """One finished build: the change it covered, its summary (None: it crashed)."""
 
     generation: int

@@ -13,9 +13,8 @@ preview needs them to look like the print.)
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from lxml import etree  # type: ignore[import-untyped]
+from msgspec import Struct
 
 from sheetgen.importers import docx_reader
 from sheetgen.importers.docx_reader import W, paragraph_text
@@ -27,8 +26,7 @@ _ALIGN = {"left": "left", "start": "left", "center": "center", "right": "right",
 TWIPS_PER_MM = 1440 / 25.4
 
 
-@dataclass(frozen=True)
-class Paragraph:
+class Paragraph(Struct, frozen=True):
     """One paragraph: its text (line breaks as ``\\n``), alignment, bold, size in points (None: the default)."""
 
     text: str
@@ -37,8 +35,7 @@ class Paragraph:
     size: float | None = None
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(Struct, frozen=True):
     """One table cell as drawn: paragraphs, spans, first grid column (0-based), shading, alignment."""
 
     paragraphs: tuple[Paragraph, ...]
@@ -54,32 +51,28 @@ class Cell:
         return "\n".join(p.text for p in self.paragraphs).strip()
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(Struct, frozen=True):
     """One table row: its cells (those a vertical merge covers are left out) and whether it is a header row."""
 
     cells: tuple[Cell, ...]
     header: bool = False
 
 
-@dataclass(frozen=True)
-class Table:
+class Table(Struct, frozen=True):
     """One table: column widths (per cent of the table) and rows."""
 
     widths: tuple[float, ...]
     rows: tuple[Row, ...]
 
 
-@dataclass(frozen=True)
-class PageBreak:
+class PageBreak(Struct, frozen=True):
     """A page break between blocks (the 汇总 puts each project on its own page)."""
 
 
 Block = Paragraph | Table | PageBreak
 
 
-@dataclass(frozen=True)
-class Document:
+class Document(Struct, frozen=True):
     """The body of a Word document and its page: width and margins in millimetres."""
 
     blocks: tuple[Block, ...]

@@ -7,9 +7,10 @@ another file, a path that climbs out, encoded or not -- is simply not found.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote
+
+from msgspec import Struct
 
 from sheetgen import office
 from sheetgen.build.pdf import pdf_path
@@ -23,8 +24,7 @@ MEDIA = {
 }
 
 
-@dataclass(frozen=True)
-class Download:
+class Download(Struct, frozen=True):
     """One file offered: where it is, its kind, the Word/Excel file a PDF is made from, whose it is."""
 
     key: str  # its place under the output folder, with /

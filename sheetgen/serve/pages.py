@@ -9,13 +9,13 @@ script swaps in when the live channel says the specs changed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 from markupsafe import Markup, escape
+from msgspec import Struct
 
 from sheetgen.errors import Diagnostic
 from sheetgen.serve.document import Cell, Document, Paragraph, Table
@@ -49,8 +49,7 @@ def unit_url(unit: UnitPage) -> str:
     return "/u/" + quote(unit.key)
 
 
-@dataclass(frozen=True)
-class View:
+class View(Struct, frozen=True):
     """What every page needs besides its own subject."""
 
     snapshot: Snapshot

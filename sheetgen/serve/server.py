@@ -16,9 +16,10 @@ import sys
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct
 
 from sheetgen.errors import SheetgenError
 
@@ -30,8 +31,7 @@ class ServeError(SheetgenError):
     """The preview cannot start (port in use, address not available, bad folders)."""
 
 
-@dataclass(frozen=True)
-class ServeOptions:
+class ServeOptions(Struct, frozen=True):
     """What to preview, where the downloads are built, and where to listen."""
 
     root: Path = Path("specs")

@@ -14,9 +14,10 @@ next is being made.  Nothing here writes a file.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path, PurePosixPath
+
+from msgspec import Struct, field
 
 from sheetgen.build.names import safe_name
 from sheetgen.build.plan import COMBINED_PREFIX, combined_outputs, spec_outputs
@@ -34,8 +35,7 @@ KINDS = ("docx", "xlsx")
 CONTEXT_LINES = 2  # source lines shown around a diagnostic's line
 
 
-@dataclass(frozen=True)
-class Status:
+class Status(Struct, frozen=True):
     """Counts of a project's (or unit's) problems."""
 
     errors: int = 0
@@ -57,8 +57,7 @@ class Status:
         return Status(self.errors + other.errors, self.warnings + other.warnings)
 
 
-@dataclass(frozen=True)
-class Excerpt:
+class Excerpt(Struct, frozen=True):
     """Source lines around a diagnostic: (number, text) pairs and the line it points at."""
 
     lines: tuple[tuple[int, str], ...]
@@ -66,8 +65,7 @@ class Excerpt:
     col: int
 
 
-@dataclass(frozen=True)
-class ProjectPage:
+class ProjectPage(Struct, frozen=True):
     """One spec as the preview shows it."""
 
     spec: SpecFile
@@ -99,8 +97,7 @@ class ProjectPage:
         return spec_outputs(self.spec, output, KINDS)
 
 
-@dataclass(frozen=True)
-class UnitPage:
+class UnitPage(Struct, frozen=True, dict=True):  # (a __dict__ for its cached properties)
     """One unit (spec folder): its projects in build order and its combined 汇总."""
 
     folder: Path
@@ -141,8 +138,7 @@ class UnitPage:
         return _render(projects, first.jurisdiction)[0]
 
 
-@dataclass(frozen=True)
-class Snapshot:
+class Snapshot(Struct, frozen=True, dict=True):  # (a __dict__ for its cached properties)
     """Everything the preview shows at one moment; ``version`` counts the refreshes."""
 
     version: int

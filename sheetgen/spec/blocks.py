@@ -18,9 +18,10 @@ problem in a block points at the block's file and line.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct, field
 
 from sheetgen.errors import Diagnostic, Severity
 from sheetgen.mappings import deep_merge
@@ -35,8 +36,7 @@ BLOCK_SUFFIXES = (".yaml", ".yml")
 Loader = Callable[[Path], "Loaded | Diagnostic"]
 
 
-@dataclass
-class Expanded:
+class Expanded(Struct):
     """A file's data with its blocks put in, the blocks' positions tables
     (re-rooted at the place they were included), problems, and the block files read."""
 
@@ -70,8 +70,7 @@ def _merge_value(base: Any, over: Any) -> Any:
     return deep_merge(base, over) if isinstance(base, Mapping) and isinstance(over, Mapping) else over
 
 
-@dataclass
-class _Context:
+class _Context(Struct):
     area: Path
     load: Loader
     display: Callable[[Path], str]

@@ -11,10 +11,11 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from msgspec import Struct, field
 
 from sheetgen import os_errors
 from sheetgen.errors import Diagnostic, Severity
@@ -27,8 +28,7 @@ DEFAULTS_NAME = "_defaults.yaml"
 SPEC_SUFFIXES = (".yaml", ".yml")
 
 
-@dataclass(frozen=True, slots=True)  # a build finds thousands at once: no __dict__ each
-class SpecFile:
+class SpecFile(Struct, frozen=True):
     """A spec file found on disk: its path, its unit folder, its position there,
     the defaults files that apply to it (outermost first) and its real path as text
     (:func:`real_text`, worked out when it was found: a build's record key)."""
@@ -48,8 +48,7 @@ class SpecFile:
         return _shown(self.real, self.path)
 
 
-@dataclass
-class LoadedSpec:
+class LoadedSpec(Struct):
     """A spec read from disk and merged with its defaults; not yet validated.
 
     ``data`` is ``None`` when the file could not be read at all.
@@ -188,8 +187,7 @@ def entry_is_file(entry: os.DirEntry[str]) -> bool:
         return False
 
 
-@dataclass(slots=True)
-class SpecFolder:
+class SpecFolder(Struct):
     """A folder a build or check takes specs from, found before any of its specs is read:
     the folder as found, the folder named on the command line its defaults go up to, whether
     all its specs are taken (it is under a folder named) and the files in it named themselves."""
@@ -230,8 +228,7 @@ class SpecFolder:
         return out
 
 
-@dataclass
-class Taken:
+class Taken(Struct):
     """The specs taken so far by a build or check, by real path: one file is one project however
     many names lead to it.  Kept as the real folders whose specs were all taken and the real paths
     of the other files taken (named alone, symlinks), so it grows with the folders, not the specs."""

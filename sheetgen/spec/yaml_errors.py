@@ -17,9 +17,9 @@ detail a text carries (a character, a token, a tag) while dropping the English.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 import yaml
+from msgspec import Struct
 
 from sheetgen.catalogue import Catalogue, Rule, first
 
@@ -29,8 +29,7 @@ except AttributeError:  # pragma: no cover - depends on the PyYAML build
     _Scanner = yaml.SafeLoader
 
 
-@dataclass(frozen=True)
-class SyntaxProblem:
+class SyntaxProblem(Struct, frozen=True):
     """Where a syntax error is (1-based) and what to tell the clerk."""
 
     line: int

@@ -28,11 +28,11 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import yaml
+from msgspec import Struct
 
 from sheetgen.errors import Diagnostic, Severity
 
@@ -222,8 +222,7 @@ class Positions:
         return None
 
 
-@dataclass
-class Loaded:
+class Loaded(Struct):
     """The result of reading one YAML file."""
 
     data: Any

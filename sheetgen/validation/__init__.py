@@ -8,8 +8,9 @@ the jurisdiction's part) and the domain rules in :mod:`.rules`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from msgspec import Struct, field
 
 from sheetgen.errors import Diagnostic, JurisdictionError, Severity, unique
 from sheetgen.jurisdiction import Jurisdiction
@@ -31,8 +32,7 @@ if TYPE_CHECKING:
 _BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
-@dataclass
-class ValidatedSpec:
+class ValidatedSpec(Struct):
     """A spec after validation: normalized data (None if it has errors), its jurisdiction,
     and every diagnostic found on the way.
 

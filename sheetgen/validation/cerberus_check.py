@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
@@ -159,7 +158,6 @@ class Validation:
         return self.cerberus.document if self.cerberus.validate(document) else None  # type: ignore[no-any-return]
 
 
-@dataclass
 class SchemaCheck:
     """The compiled schema of one jurisdiction.
 
@@ -172,26 +170,20 @@ class SchemaCheck:
     passes skips Cerberus, one that does not is checked and worded by it.
     """
 
-    schema: dict[str, Any]
-    jurisdiction: Jurisdiction
-    header: Validation = field(init=False)
-    row: Validation = field(init=False)
-    year_end_block: Validation = field(init=False)  # the 自评表's data: the year_end block
-    year_end_row: Validation = field(init=False)  # and an indicator's year-end keys
-    texts: TextFields = field(init=False)  # where the schema wants text (see .written)
-
-    def __post_init__(self) -> None:
+    def __init__(self, schema: dict[str, Any], jurisdiction: Jurisdiction) -> None:
         from sheetgen.validation.evaluation import BLOCK, ROW_KEYS
 
-        header_schema = dict(self.schema)
+        self.schema = schema
+        self.jurisdiction = jurisdiction
+        header_schema = dict(schema)
         header_schema["indicators"] = {"required": True, "nullable": False}
         # core.yaml is ours and each rule set of the jurisdiction was checked as it loaded
         self.header = Validation(header_schema)
-        row_rules = indicator_row_schema(self.schema)["schema"]
+        row_rules = indicator_row_schema(schema)["schema"]
         self.row = Validation(row_rules)
-        self.year_end_block = Validation({BLOCK: dict(self.schema[BLOCK])})
-        self.year_end_row = Validation({k: dict(row_rules[k]) for k in ROW_KEYS})
-        self.texts = TextFields(self.schema)
+        self.year_end_block = Validation({BLOCK: dict(schema[BLOCK])})  # the 自评表's data: the year_end block
+        self.year_end_row = Validation({k: dict(row_rules[k]) for k in ROW_KEYS})  # and an indicator's year-end keys
+        self.texts = TextFields(schema)  # where the schema wants text (see .written)
 
     def problems(self, validation: Validation, loaded: LoadedSpec,
                  prefix: tuple[str, ...] = ()) -> list[Diagnostic]:

@@ -24,9 +24,10 @@ Scores are exact decimals, rounded half up to the jurisdiction's decimals where 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 from typing import TYPE_CHECKING, Any
+
+from msgspec import Struct, field
 
 from sheetgen.errors import Severity
 from sheetgen.jurisdiction import Jurisdiction, Scoring
@@ -50,8 +51,7 @@ _ONE = Decimal(1)
 Row = tuple[str, str, str]
 
 
-@dataclass(frozen=True)
-class YearEnd:
+class YearEnd(Struct, frozen=True):
     """A spec's year-end data: the ``year_end`` block and each row's year-end keys (by 一级,
     二级, 三级), as written or normalized."""
 
@@ -304,7 +304,7 @@ class _Scorer:
     # ------------------------------------------------------------------ the whole
 
     def evaluate(self) -> Evaluation | None:
-        # the model's dataclasses are made here only: checking a spec without year-end data does without them
+        # the model's classes are made here only: checking a spec without year-end data does without them
         from sheetgen.model import Evaluation, Funds, Scored
 
         scoring = self.scoring

@@ -4,15 +4,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any
+
+from msgspec import Struct
 
 from sheetgen.errors import Severity
 from sheetgen.jurisdiction import Jurisdiction
 
 
-@dataclass(frozen=True)
-class Finding:
+class Finding(Struct, frozen=True):
     """A problem a rule found, before it is placed in a file."""
 
     path: tuple[str, ...]

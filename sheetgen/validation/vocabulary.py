@@ -11,8 +11,9 @@ warning; a unit allows the words it really uses under ``vocabulary:`` in its
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from typing import Any
+
+from msgspec import Struct
 
 from sheetgen.errors import Severity
 from sheetgen.jurisdiction import Jurisdiction
@@ -21,8 +22,7 @@ from sheetgen.validation.schema import level_label
 from sheetgen.validation.words import closest, near_miss
 
 
-@dataclass(frozen=True)
-class Vocabulary:
+class Vocabulary(Struct, frozen=True):
     """A closed vocabulary of the jurisdiction: what its words name, and the words."""
 
     key: str  # as the spec's ``vocabulary:`` names it: level1, level2 or a field's key

@@ -13,8 +13,9 @@ A problem found here holds back the spec's 自评表 only; its 目标表 is stil
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+
+from msgspec import Struct, field
 
 from sheetgen.errors import Diagnostic
 from sheetgen.spec.files import LoadedSpec
@@ -59,8 +60,7 @@ def split(data: Mapping[str, Any]) -> tuple[dict[str, Any], YearEnd]:
     return target, YearEnd(block, rows)
 
 
-@dataclass
-class YearEndCheck:
+class YearEndCheck(Struct):
     """The year-end data of one spec after :func:`check`: normalized (None when it has
     errors, or the spec carries none), its problems and its scores (the evaluation worked out
     by the check, when the data has no error: the model takes it, not working it out again)."""
