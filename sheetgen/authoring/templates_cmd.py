@@ -19,7 +19,7 @@ from msgspec import Struct, field
 from sheetgen import jurisdiction as jurisdictions
 from sheetgen import os_errors
 from sheetgen.errors import JurisdictionError, SheetgenError
-from sheetgen.jurisdiction.folders import TEMPLATES
+from sheetgen.jurisdiction.folders import TEMPLATES, same_files
 from sheetgen.workspace import override_dirs as workspace_override_dirs
 
 
@@ -79,19 +79,10 @@ def list_jurisdictions(dirs: tuple[Path, ...]) -> list[Entry]:
                 is_builtin,
                 str(extends or ""),
                 overrides,
-                overrides and _same_files(folder, builtin / name),
+                overrides and same_files(folder, builtin / name),
             )
         )
     return entries
-
-
-def _same_files(one: Path, other: Path) -> bool:
-    """Return whether two folders hold the same files with the same bytes."""
-
-    def files(folder: Path) -> dict[str, bytes]:
-        return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
-
-    return files(one) == files(other)
 
 
 def copy_jurisdiction(name: str, dest: Path, dirs: tuple[Path, ...]) -> CopyResult:

@@ -39,11 +39,34 @@ def builtin_dir() -> Path:
 
 
 def shipped(folder: Path) -> bool:
-    """Return whether ``folder`` is one of sheetgen's own (under :func:`builtin_dir`): its files
-    are checked by sheetgen's tests (tests/validation/test_jurisdiction_files.py checks the
-    description files, tests/render/test_template_check.py the templates), not again each time
-    a command loads them.  A user's folder -- a copy, an override -- always is."""
-    return folder.resolve().is_relative_to(builtin_dir())
+    """Return whether ``folder`` holds one of sheetgen's own jurisdictions: it lies under
+    :func:`builtin_dir`, or it holds the same files, byte for byte, as the built-in folder of
+    its name (a copy never edited, such as the repository's ``templates/`` beside an installed
+    sheetgen).  Their files are checked by sheetgen's tests (tests/validation/
+    test_jurisdiction_files.py checks the description files, tests/render/test_template_check.py
+    the templates), not again each time a command loads them.  A user's own folder -- an
+    edited copy, a new format -- always is."""
+    real = folder.resolve()
+    builtin = builtin_dir()
+    return real.is_relative_to(builtin) or same_files(real, builtin / real.name)
+
+
+def same_files(one: Path, other: Path) -> bool:
+    """Return whether folders ``one`` and ``other`` hold the same files with the same bytes
+    (False when either holds none or cannot be read)."""
+    try:
+        mine, theirs = _files(one), _files(other)
+        if not mine or mine.keys() != theirs.keys() or any(mine[name].stat().st_size != theirs[name].stat().st_size
+                                               for name in mine):
+            return False
+        return all(mine[name].read_bytes() == theirs[name].read_bytes() for name in mine)
+    except OSError:
+        return False
+
+
+def _files(folder: Path) -> dict[str, Path]:
+    """Return the files under ``folder`` by their path in it (none when it is no folder)."""
+    return {p.relative_to(folder).as_posix(): p for p in folder.rglob("*") if p.is_file()} if folder.is_dir() else {}
 
 
 def search_path(extra: Iterable[Path] = ()) -> tuple[Path, ...]:

@@ -168,9 +168,31 @@ def test_only_a_users_description_files_are_shape_checked_as_they_load(
     builtin = jurisdictions.load("shanghai")
     assert checked == [] and jurisdictions.shipped(builtin.folder)
     copy = copied(tmp_path)
+    # a copy never edited holds sheetgen's own files, byte for byte: checked by this suite already
+    unedited = jurisdictions.load("shanghai", jurisdictions.search_path([copy.parent]))
+    assert unedited.folder == copy and checked == [] and jurisdictions.shipped(copy)
+    with (copy / jurisdictions.SCHEMA).open("a", encoding="utf-8") as schema:
+        schema.write("# 本地修改\n")
     own = jurisdictions.load("shanghai", jurisdictions.search_path([copy.parent]))
     assert [Path(f).name for f in checked] == [jurisdictions.DESCRIPTION, jurisdictions.SCHEMA]
     assert not jurisdictions.shipped(own.folder) and own.fields == builtin.fields
+
+
+@pytest.mark.parametrize("change", ["one byte", "a file more", "a file less", "another name"])
+def test_a_folder_is_sheetgens_own_only_with_its_files_byte_for_byte(change: str, tmp_path: Path) -> None:
+    copy = copied(tmp_path)
+    assert jurisdictions.shipped(copy)
+    if change == "one byte":
+        data = bytearray((copy / "table.docx").read_bytes())
+        data[-1] ^= 1
+        (copy / "table.docx").write_bytes(bytes(data))
+    elif change == "a file more":
+        (copy / "说明.txt").write_text("本地格式", encoding="utf-8")
+    elif change == "a file less":
+        (copy / "skeletons.yaml").unlink()
+    else:
+        copy = copy.rename(copy.parent / "shanghai2")
+    assert not jurisdictions.shipped(copy)
 
 
 def test_a_limit_naming_a_field_that_does_not_exist(unit: Path) -> None:
