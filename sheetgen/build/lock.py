@@ -47,16 +47,9 @@ if sys.platform == "win32":  # pragma: no cover  (the suite runs on Linux)
 
     _BUSY = frozenset({errno.EACCES, errno.EDEADLOCK})  # what msvcrt.locking raises for a lock held
 
-    def _try_lock(fd: int) -> bool:
-        """Return whether the lock on the open file ``fd`` was taken (False: another holds it)."""
+    def _lock_now(fd: int) -> None:
         os.lseek(fd, 0, os.SEEK_SET)
-        try:
-            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
-        except OSError as exc:
-            if exc.errno in _BUSY:
-                return False
-            raise
-        return True
+        msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
 
     def _unlock(fd: int) -> None:
         os.lseek(fd, 0, os.SEEK_SET)
@@ -67,18 +60,22 @@ else:
 
     _BUSY = frozenset({errno.EAGAIN, errno.EWOULDBLOCK})
 
-    def _try_lock(fd: int) -> bool:
-        """Return whether the lock on the open file ``fd`` was taken (False: another holds it)."""
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError as exc:
-            if exc.errno in _BUSY:
-                return False
-            raise
-        return True
+    def _lock_now(fd: int) -> None:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
 
     def _unlock(fd: int) -> None:
         fcntl.flock(fd, fcntl.LOCK_UN)
+
+
+def _try_lock(fd: int) -> bool:
+    """Return whether the lock on the open file ``fd`` was taken (False: another holds it)."""
+    try:
+        _lock_now(fd)
+    except OSError as exc:
+        if exc.errno in _BUSY:
+            return False
+        raise
+    return True
 
 
 def _acquired(fd: int, wait: float) -> bool:
