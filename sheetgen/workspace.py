@@ -42,7 +42,6 @@ from sheetgen.spec.files import (
     find_folders,
     real_text,
 )
-from sheetgen.spec.yamlload import load_yaml
 
 if TYPE_CHECKING:  # a no-change build makes no typed jurisdiction (see sheetgen.jurisdiction)
     from sheetgen.jurisdiction import Jurisdiction
@@ -166,6 +165,8 @@ class Workspace:
         """Return the merged defaults a spec written into the unit ``folder`` gets (its folder's
         and the unbroken run of folders above holding one), read through sheetgen's loader;
         raise :class:`SheetgenError` naming file, line and column when one cannot be read."""
+        from sheetgen.spec.yamlload import load_yaml  # (a no-change build reads no YAML)
+
         chain = defaults_chain(Path(folder), None)
         merged: dict[str, Any] = {}
         for path in chain:

@@ -19,13 +19,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from msgspec import Struct, field
 
 from sheetgen.errors import Diagnostic, Severity
 from sheetgen.mappings import deep_merge
-from sheetgen.spec.yamlload import Loaded, Path_, Positions
+
+if TYPE_CHECKING:  # (a no-change build imports this module, and needs no YAML reader)
+    from sheetgen.spec.yamlload import Loaded, Path_, Positions
 
 INCLUDE_KEY = "include"
 MAX_DEPTH = 8

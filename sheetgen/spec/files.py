@@ -13,7 +13,7 @@ import os
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from msgspec import Struct, field
 
@@ -22,7 +22,9 @@ from sheetgen.errors import Diagnostic, Severity
 from sheetgen.jurisdiction.folders import TEMPLATES
 from sheetgen.mappings import deep_merge
 from sheetgen.spec.blocks import Expanded, expand, include_area, includes
-from sheetgen.spec.yamlload import Loaded, Path_, Positions, load_yaml
+
+if TYPE_CHECKING:  # the YAML reader is imported when a spec is read: a no-change build reads none
+    from sheetgen.spec.yamlload import Loaded, Path_, Positions
 
 DEFAULTS_NAME = "_defaults.yaml"
 SPEC_SUFFIXES = (".yaml", ".yml")
@@ -337,6 +339,8 @@ def read_spec(spec: SpecFile, cache: dict[Any, Any] | None = None) -> LoadedSpec
     path, time and size, so an edited file is read again), each with the
     digest of the bytes it was parsed from.
     """
+    from sheetgen.spec.yamlload import load_yaml
+
     cache = {} if cache is None else cache
     sources: dict[Path, str] = {}
 

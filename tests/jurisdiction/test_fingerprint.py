@@ -33,6 +33,34 @@ def test_extends_another_format(tmp_path: Path) -> None:
     assert jurisdictions.fingerprint("pudong", dirs) == loaded.fingerprint
 
 
+@pytest.mark.parametrize("description", [
+    '"extends": shanghai\n',  # quoted
+    '"\\x65xtends": shanghai\n',  # an escape spelling it: the word is not in the bytes
+    "{extends: shanghai, title: 浦东}\n",  # a flow mapping
+    "# 浦东\nextends: shanghai\n",
+])
+def test_extends_however_it_is_written(description: str, tmp_path: Path) -> None:
+    dirs = jurisdictions.search_path([_override(tmp_path, "pudong", description)])
+    loaded = jurisdictions.load("pudong", dirs)
+    assert len(loaded.folders) == 2
+    assert jurisdictions.fingerprint("pudong", dirs) == loaded.fingerprint
+
+
+def test_extends_in_utf16(tmp_path: Path) -> None:
+    templates = _override(tmp_path, "pudong", "")
+    (templates / "pudong" / "jurisdiction.yaml").write_bytes("extends: shanghai\n".encode("utf-16"))
+    dirs = jurisdictions.search_path([templates])
+    assert b"extends" not in (templates / "pudong" / "jurisdiction.yaml").read_bytes()
+    assert len(jurisdictions.load("pudong", dirs).folders) == 2
+    assert jurisdictions.fingerprint("pudong", dirs) == jurisdictions.load("pudong", dirs).fingerprint
+
+
+def test_a_description_that_is_no_yaml_says_so(tmp_path: Path) -> None:
+    dirs = jurisdictions.search_path([_override(tmp_path, "pudong", "extends: [shanghai\n")])
+    with pytest.raises(JurisdictionError, match="无法读取"):
+        jurisdictions.fingerprint("pudong", dirs)
+
+
 def test_extends_its_own_name_and_a_copy(tmp_path: Path) -> None:
     templates = _override(tmp_path, "shanghai", "extends: shanghai\ntitle: 改过的上海\n")
     dirs = jurisdictions.search_path([templates])

@@ -1,5 +1,6 @@
 """The typed parts of a jurisdiction are imported at first use (sheetgen.jurisdiction's
-``__getattr__``): a no-change build, which only finds and fingerprints formats, makes none."""
+``__getattr__``): a no-change build, which only finds and fingerprints formats, makes none,
+and reads no YAML (PyYAML is not imported: a format extending none is not parsed)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from tests.conftest import REPO
 
 _BUILD_AND_LIST = ("import sys; from sheetgen.cli import main; code = main(['build', sys.argv[1], '-o', sys.argv[2], "
                    "'--quiet']); print(code, ','.join(m for m in ('sheetgen.jurisdiction.typed', 'sheetgen.model', "
-                   "'sheetgen.jurisdiction.scoring', 'cerberus') if m in sys.modules))")
+                   "'sheetgen.jurisdiction.scoring', 'cerberus', 'yaml') if m in sys.modules))")
 
 
 def test_lazy_names_are_those_of_their_modules() -> None:
