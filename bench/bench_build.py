@@ -45,15 +45,16 @@ from bench.timing import median_ms  # noqa: E402
 
 ONE_SPEC = REPO / "specs" / "sh-yifenyuan-2020" / "01-办案及业务用房专项维修费.yaml"
 
-# Runs `python -m sheetgen ARGS` in this process and writes its resource use to STATS: the peak
-# resident memory of the process itself (the main process: VmHWM, as ru_maxrss would be the bench's
-# own, carried over exec) and of its largest child (a build worker, ru_maxrss of the children).
+# Runs sheetgen with ARGS in this process and writes its resource use to STATS: the peak resident
+# memory of the process itself (the main process: VmHWM, as ru_maxrss would be the bench's own,
+# carried over exec) and of its largest child (a build worker, ru_maxrss of the children).  It
+# then ends as the sheetgen command does (cli.run: flushed, then os._exit, no teardown).
 _MEASURED = """\
-import json, resource, runpy, sys
+import json, os, resource, sys
 stats, sys.argv = sys.argv[1], ["sheetgen", *sys.argv[2:]]
-code = 0
+from sheetgen.cli import main
 try:
-    runpy.run_module("sheetgen", run_name="__main__", alter_sys=True)
+    code = main()
 except SystemExit as exc:
     code = exc.code if isinstance(exc.code, int) else 1
 me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -64,7 +65,9 @@ except (OSError, IndexError, ValueError):
 with open(stats, "w") as handle:
     json.dump({"code": code, "main_kb": main_kb, "worker_kb": kids.ru_maxrss,
                "cpu": me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime}, handle)
-sys.exit(code)
+sys.stdout.flush()
+sys.stderr.flush()
+os._exit(code)
 """
 
 
