@@ -14,13 +14,13 @@ import pytest
 from tests.conftest import REPO
 
 _RUN = """\
-import atexit, sys, threading, time
+import atexit, sys, threading
 atexit.register(lambda: print("teardown", file=sys.stderr))
 mode = sys.argv[1]
 if mode == "profiled":
     sys.setprofile(lambda *args: None)
-elif mode == "thread":
-    threading.Thread(target=time.sleep, args=(0.3,)).start()
+elif mode == "thread":  # alive until Python's own ending stops the main thread, however slow the command
+    threading.Thread(target=threading.main_thread().join).start()
 sys.argv = ["sheetgen", *sys.argv[2:]]
 import sheetgen.cli as cli
 command = cli.main
