@@ -9,7 +9,6 @@ from typing import Any
 from msgspec import Struct
 
 from sheetgen.errors import Diagnostic, unique
-from sheetgen.jurisdiction.folders import shipped
 from sheetgen.spec.files import read_spec
 from sheetgen.validation import Checker, ValidatedSpec
 from sheetgen.workspace import Workspace
@@ -62,7 +61,7 @@ def check(paths: Iterable[Path], *, strict: bool = False, workspace: Workspace |
             found.extend(item.diagnostics)
     diagnostics = unique(found)  # a problem in a shared defaults file is reported once, not once per spec
     used = {(j.name, j.folders): j for s in specs if (j := s.jurisdiction) is not None}
-    own = [j for j in used.values() if not all(map(shipped, j.folders))]
+    own = [j for j in used.values() if not j.shipped]
     if own:  # the templates of a format with a folder of the user's, once each (sheetgen's own: see shipped)
         from sheetgen.render.template_check import problems_of
 

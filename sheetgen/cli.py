@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -528,8 +529,6 @@ def _end(code: int) -> NoReturn:
     busy = (threading is not None and threading.active_count() > 1) or (
         processes is not None and processes.active_children())
     if not busy and sys.getprofile() is None and sys.gettrace() is None:
-        import os
-
         os._exit(code)
     sys.exit(code)
 

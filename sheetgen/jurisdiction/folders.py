@@ -149,7 +149,7 @@ def _extends(raw: bytes) -> object:
 def fingerprint_files(folders: Sequence[Path]) -> str:
     """Return a digest of every file of the jurisdiction's folders, names and bytes."""
     digest = hashlib.sha256()
-    for path in sorted(p for folder in folders for p in folder.rglob("*") if p.is_file()):
+    for path in sorted(p for folder in folders for p in _files(folder).values()):
         digest.update(str(path).encode())
         try:
             digest.update(path.read_bytes())

@@ -107,6 +107,7 @@ def _load(name: str, dirs: tuple[Path, ...], start: int, seen: tuple[str, ...]) 
     tables = [schema_positions]
     parent_name = description.get("extends")
     folders: tuple[Path, ...] = (folder,)
+    trusted = not own  # every folder of it sheetgen's own
     if parent_name and isinstance(parent_name, str):
         if str(folder) in seen or len(seen) > 16:
             raise JurisdictionError(f"格式“{name}”的 extends 形成了循环")
@@ -121,6 +122,7 @@ def _load(name: str, dirs: tuple[Path, ...], start: int, seen: tuple[str, ...]) 
         description = deep_merge(parent.description, description)
         schema = deep_merge(parent.schema, schema)
         folders = (folder, *parent.folders)
+        trusted = trusted and parent.shipped
     if not problems:
         from sheetgen.jurisdiction import shape
 
@@ -128,7 +130,7 @@ def _load(name: str, dirs: tuple[Path, ...], start: int, seen: tuple[str, ...]) 
     if problems:
         raise _broken(name, problems)
     description = {**description, "name": name}
-    return typed(name, folders, description, schema)
+    return typed(name, folders, description, schema, shipped=trusted)
 
 
 def _broken(name: str, problems: list[Diagnostic]) -> JurisdictionError:
@@ -231,7 +233,7 @@ def _field_order(description: Mapping[str, Any], fields: Sequence[Field]) -> tup
 
 
 def typed(name: str, folders: tuple[Path, ...], description: Mapping[str, Any],
-          schema: Mapping[str, Any]) -> Jurisdiction:
+          schema: Mapping[str, Any], *, shipped: bool = False) -> Jurisdiction:
     """Return the typed jurisdiction of the checked, merged ``description`` and ``schema``."""
     words = common_words()
     money, levels, labels = _section(description, "money"), _section(description, "levels"), \
@@ -279,6 +281,7 @@ def typed(name: str, folders: tuple[Path, ...], description: Mapping[str, Any],
         print=_print(_section(description, "print")),
         self_evaluation=scoring_of(description),
         fingerprint=fingerprint_files(folders),
+        shipped=shipped,
         description=_freeze(description),
         schema=_freeze(schema),
     )

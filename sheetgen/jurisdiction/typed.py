@@ -219,6 +219,10 @@ class Jurisdiction(Struct, frozen=True):
     print: PrintSettings
     self_evaluation: Scoring | None
     fingerprint: str
+    #: Whether every folder of it is sheetgen's own (:func:`~sheetgen.jurisdiction.shipped`,
+    #: worked out as it loaded): its files and templates are checked by sheetgen's tests, not by
+    #: each command.
+    shipped: bool = False
     description: Mapping[str, Any] = field(default_factory=FrozenDict)
     schema: Mapping[str, Any] = field(default_factory=FrozenDict)
 

@@ -9,7 +9,6 @@ from msgspec import Struct
 
 from sheetgen.errors import TemplateError
 from sheetgen.jurisdiction import TARGET_TABLE, Jurisdiction
-from sheetgen.jurisdiction.folders import shipped
 from sheetgen.model import Project
 from sheetgen.render import variables
 
@@ -85,7 +84,7 @@ def compiled(kind: str, jurisdiction: Jurisdiction, table: str = TARGET_TABLE) -
     here: their check is in sheetgen's tests (see :func:`sheetgen.jurisdiction.shipped`)."""
     found = _compiled(kind, jurisdiction, table)
     if found.problem is None:  # worked out once per template and process
-        found.problem = "" if all(map(shipped, jurisdiction.folders)) else _problem(kind, jurisdiction, table)
+        found.problem = "" if jurisdiction.shipped else _problem(kind, jurisdiction, table)
     if found.problem:
         raise TemplateError(found.problem)
     return found.template

@@ -170,12 +170,13 @@ def test_only_a_users_description_files_are_shape_checked_as_they_load(
     copy = copied(tmp_path)
     # a copy never edited holds sheetgen's own files, byte for byte: checked by this suite already
     unedited = jurisdictions.load("shanghai", jurisdictions.search_path([copy.parent]))
-    assert unedited.folder == copy and checked == [] and jurisdictions.shipped(copy)
+    assert unedited.folder == copy and checked == [] and jurisdictions.shipped(copy) and unedited.shipped
     with (copy / jurisdictions.SCHEMA).open("a", encoding="utf-8") as schema:
         schema.write("# 本地修改\n")
     own = jurisdictions.load("shanghai", jurisdictions.search_path([copy.parent]))
     assert [Path(f).name for f in checked] == [jurisdictions.DESCRIPTION, jurisdictions.SCHEMA]
     assert not jurisdictions.shipped(own.folder) and own.fields == builtin.fields
+    assert builtin.shipped and not own.shipped
 
 
 @pytest.mark.parametrize("change", ["one byte", "a file more", "a file less", "another name"])
