@@ -24,7 +24,7 @@ from collections.abc import Iterator, MutableMapping
 from pathlib import Path
 from typing import Any
 
-from sheetgen.build.manifest import Record, record_of
+from sheetgen.build.manifest import Record, record_line
 
 _TABLE = re.compile(rb' "([^"\\]+)": \{')  # a table of the "tables" part: ` "selfeval": {`
 _KINDS = {b'"specs": {': "specs", b'"units": {': "units"}
@@ -78,9 +78,9 @@ class StoredRecords(MutableMapping[str, Record]):
         """Return the key and record at ``position``, read from the file (the last few kept)."""
         found = self._recent.get(position)
         if found is None:
-            line = self._file.read(self._places[position])
-            ((key, value),) = json.loads(b"{" + line + b"}").items()
-            found = (key, Record(**value))
+            found = record_line(self._file.read(self._places[position]))
+            if found is None:  # (checked as the file was first read: it was changed in place since)
+                raise ValueError("a record of the build record file changed while it was open")
             if len(self._recent) >= _RECENT:
                 self._recent.clear()
             self._recent[position] = found
@@ -189,10 +189,10 @@ def _read(path: Path, file: _File) -> Stored | None:
                     stored.tables.setdefault(table, {})[kind] = records
                     kind, places, hashes, stale, pdfs = "", array("Q"), array("q"), set(), array("L")
                     continue
-                ((key, value),) = json.loads(b"{" + text + b"}").items()
-                record = record_of(value)
-                if record is None or len(text) >> _LENGTH_BITS:
+                line = record_line(text)
+                if line is None or len(text) >> _LENGTH_BITS:
                     return None
+                key, record = line
                 if record.pdfs:
                     pdfs.append(len(places))
                 places.append(start << _LENGTH_BITS | len(text))

@@ -403,3 +403,66 @@ def test_a_planned_removal_never_touches_a_current_file_named_another_way(tmp_pa
         retire.remove_file(other_name, Record(""), "已改为 01-项目.docx")
     retire.apply({str(current)})
     assert current.read_bytes() == b"current" and not retire.done
+
+
+# ----------------------------------------------------------------------------- 6b. one record's line, read by itself
+
+_GOOD = {"diagnostics": [{"code": "empty-value", "col": 15, "label": "三级目标", "line": 43, "message": "没有指标值",
+                          "path": "a.yaml", "severity": "warning", "yaml_path": "indicators.效果目标"}],
+         "fingerprint": "ab", "jurisdiction": "shanghai", "outputs": ["/o/a.docx"], "pdfs": [], "stale": [],
+         "template_dirs": []}
+_DIAGNOSTIC = _GOOD["diagnostics"][0]
+
+
+def _changed(**fields: object) -> dict[str, object]:
+    return {k: v for k, v in {**_GOOD, **fields}.items() if v is not _GONE}
+
+
+def _diagnostic(**fields: object) -> dict[str, object]:
+    return _changed(diagnostics=[{k: v for k, v in {**_DIAGNOSTIC, **fields}.items() if v is not _GONE}])
+
+
+_GONE = object()
+_LINES = {
+    "as written": _GOOD,
+    "no diagnostics": _changed(diagnostics=[]),
+    "a diagnostic without its optional fields": _diagnostic(label=_GONE, yaml_path=_GONE),
+    "a field missing": _changed(stale=_GONE),
+    "a field more": _changed(extra=[]),
+    "a number for a text": _changed(fingerprint=5),
+    "null for a text": _changed(jurisdiction=None),
+    "a text for a list": _changed(outputs="/o/a.docx"),
+    "a number in a list": _changed(pdfs=[1]),
+    "a diagnostic that is a text": _changed(diagnostics=["x"]),
+    "a diagnostic line that is true": _diagnostic(line=True),
+    "a diagnostic line that is a fraction": _diagnostic(line=4.5),
+    "a diagnostic of another severity": _diagnostic(severity="fatal"),
+    "a diagnostic field more": _diagnostic(extra="x"),
+    "a diagnostic field missing": _diagnostic(message=_GONE),
+    "a diagnostic label that is a number": _diagnostic(label=3),
+}
+
+
+@pytest.mark.parametrize("case", list(_LINES))
+def test_a_record_line_is_taken_exactly_when_the_whole_file_reader_takes_it(case: str) -> None:
+    """The build record is read line by line (record_line, msgspec) and, when a line is not
+    right, whole (record_of, the json module): both must take and refuse the same records."""
+    from sheetgen.build.manifest import record_line, record_of
+
+    raw = _LINES[case]
+    line = f' "/s/a.yaml": {json.dumps(raw, ensure_ascii=False, sort_keys=True)}'.encode()
+    whole, alone = record_of(json.loads(json.dumps(raw))), record_line(line)
+    assert (alone is None) == (whole is None) == (case not in ("as written", "no diagnostics",
+                                                                "a diagnostic without its optional fields"))
+    if alone is not None:
+        assert alone == ("/s/a.yaml", whole)
+
+
+def test_a_record_line_of_two_records_or_broken_json_is_refused() -> None:
+    from sheetgen.build.manifest import record_line
+
+    one = json.dumps(_GOOD)
+    assert record_line(f'"/a": {one}'.encode()) is not None
+    assert record_line(f'"/a": {one}, "/b": {one}'.encode()) is None
+    assert record_line(f'"/a": {one[:-1]}'.encode()) is None
+    assert record_line(f'"/a": {one}'.encode("utf-16")) is None
