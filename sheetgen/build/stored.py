@@ -189,10 +189,10 @@ def _read(path: Path, file: _File) -> Stored | None:
                     stored.tables.setdefault(table, {})[kind] = records
                     kind, places, hashes, stale, pdfs = "", array("Q"), array("q"), set(), array("L")
                     continue
-                line = record_line(text)
-                if line is None or len(text) >> _LENGTH_BITS:
+                found = record_line(text)
+                if found is None or len(text) >> _LENGTH_BITS:
                     return None
-                key, record = line
+                key, record = found
                 if record.pdfs:
                     pdfs.append(len(places))
                 places.append(start << _LENGTH_BITS | len(text))
