@@ -36,12 +36,13 @@ def folder_output(folder: SpecFolder) -> Path:
 
 @lru_cache(maxsize=1 << 12)
 def _unit_folder(folder: str, given_root: str, cwd: str) -> Path:
-    unit_dir, root = Path(cwd, folder), Path(cwd, given_root)  # (an absolute path stays as it is)
+    # real paths (an absolute path stays as it is): the units of one root share its folders' real paths
+    unit_dir, root = Path(real_text(os.path.join(cwd, folder))), Path(real_text(os.path.join(cwd, given_root)))
     try:
-        relative = unit_dir.resolve().relative_to(root.resolve())
+        relative = unit_dir.relative_to(root)
     except ValueError:
         relative = Path()
-    parts = relative.parts or (unit_dir.resolve().name,)
+    parts = relative.parts or (unit_dir.name,)
     return Path(*[safe_name(p) for p in parts])
 
 
