@@ -12,11 +12,10 @@ build record needs.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
-from sheetgen.build.manifest import Record, record_json
+from sheetgen.build.manifest import Record, json_record, record_json
 from sheetgen.errors import SheetgenError
 
 if TYPE_CHECKING:
@@ -106,7 +105,7 @@ class RecordLog:
             except sqlite3.Error as exc:
                 raise _failed(exc) from None
             for key, value in rows:
-                yield key, Record(**json.loads(value))
+                yield key, json_record(value)
             if len(rows) < _BATCH:
                 return
             after = rows[-1][0]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,24 @@ def test_manifest_written_in_chunks_holds_every_record(tmp_path: Path) -> None:
     unit = manifest.tables["selfeval"].units["/u"].stored()
     assert stored["tables"] == {"selfeval": {"specs": {}, "units": {"/u": unit}}}
     assert len(text.splitlines()) > 3000  # a record to a line, readable in a diff
+
+
+def test_keys_and_texts_that_json_must_escape_read_back_as_written(tmp_path: Path) -> None:
+    from sheetgen.build.stored import StoredRecords
+
+    manifest = Manifest()
+    awkward = ['/规格/引号"在里面.yaml', "/规格/反斜杠\\在里面.yaml", "/规格/换行\n在里面.yaml",
+               "/规格/分隔符\u2028在里面.yaml", "/规格/制表\t与\x01.yaml"]
+    for index, key in enumerate(awkward):
+        diagnostic = {"path": key, "line": 1, "col": 1, "code": "c", "severity": "warning", "message": f"提示“{key}”"}
+        manifest.specs[key] = Record(f"{index:064x}", "上海", [], [key + ".docx"], [diagnostic])
+    manifest.write(tmp_path)
+    text = (tmp_path / MANIFEST_NAME).read_text(encoding="utf-8")
+    assert text.count("\n") == len(awkward) + 6  # still a record to a line (only "\\n" ends one)
+    again, note = Manifest.read(tmp_path)
+    assert note is None and isinstance(again.specs, StoredRecords) and again.specs == manifest.specs
+    assert json.loads(text)["specs"] == {k: v.stored() for k, v in manifest.specs.items()}
+    again.close()
 
 
 def test_record_key_is_the_real_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -201,7 +220,8 @@ def test_a_damaged_build_record_is_ignored_with_a_note(tmp_path: Path, damage: s
     if damage == "truncated":
         text = text[: len(text) // 2]
     elif damage == "shape":
-        text = text.replace('"fingerprint": "', '"fingerprint": 1, "x": "', 1)
+        text, found = re.subn(r'"fingerprint": ?"', '"fingerprint": 1, "x": "', text, count=1)
+        assert found
     else:
         text = text.replace('"version": "', '"version": "0.0.0-', 1)
     path.write_text(text, encoding="utf-8")
