@@ -57,10 +57,6 @@ class Record(Struct):
         """Return every file of this record: outputs, PDFs and stale copies."""
         return [*self.outputs, *self.pdfs, *self.stale]
 
-    def stored(self) -> dict[str, Any]:
-        """Return the record as the build record stores it (each field by name)."""
-        return {name: getattr(self, name) for name in self.__struct_fields__}
-
 
 _DIAGNOSTIC_FIELDS = {"path": str, "line": int, "col": int, "code": str, "severity": str, "message": str}
 
@@ -167,7 +163,7 @@ def _encoded(source: RecordSource, indent: str) -> Iterator[str]:
     for name in ("specs", "units"):
         yield f'{indent}"{name}": {{'
         for index, (record_key, record) in enumerate(source.records(name)):
-            yield f'{"," if index else ""}\n{indent} {_key(record_key)}: {record_json(record)}'
+            yield f'{"," if index else ""}\n{indent} {_string(record_key)}: {record_json(record)}'
         yield f'\n{indent}}}' + (",\n" if name == "specs" else "")
 
 
@@ -188,13 +184,13 @@ def json_record(text: str) -> Record:
 def _text(target: RecordSource, others: Mapping[str, RecordSource]) -> Iterator[str]:
     """Return the JSON text of a whole build record, in pieces: the 目标表's records and those
     of each other table that has any."""
-    yield f'{{"format": {FORMAT}, "version": {_json(__version__)},\n'
+    yield f'{{"format": {FORMAT}, "version": {_string(__version__)},\n'
     yield from _encoded(target, "")
     tables = [(kind, source) for kind, source in sorted(others.items()) if source.has_records()]
     if tables:
         yield ',\n"tables": {'
         for index, (kind, table) in enumerate(tables):
-            yield f'{"," if index else ""}\n {_json(kind)}: {{\n'
+            yield f'{"," if index else ""}\n {_string(kind)}: {{\n'
             yield from _encoded(table, "  ")
             yield "\n }"
         yield "\n}"
@@ -210,14 +206,9 @@ def write_records(folder: Path, target: RecordSource, others: Mapping[str, Recor
     return write_atomic_chunks(folder / MANIFEST_NAME, _utf8(_text(target, others)), same_as=same_as)
 
 
-def _key(key: str) -> str:
-    """Return ``key`` as a JSON string (Chinese as it is)."""
-    return _ENCODER.encode(key).decode("utf-8")
-
-
-def _json(value: object) -> str:
-    """Return ``value`` as compact JSON (keys sorted, Chinese as it is)."""
-    return json.dumps(value, ensure_ascii=False, sort_keys=True)
+def _string(text: str) -> str:
+    """Return ``text`` as a JSON string (Chinese as it is)."""
+    return _ENCODER.encode(text).decode("utf-8")
 
 
 def _utf8(texts: Iterable[str], size: int = 1 << 16) -> Iterator[bytes]:

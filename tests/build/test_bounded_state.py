@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
+from msgspec.structs import asdict
 
 from sheetgen.build.manifest import MANIFEST_NAME, Manifest, Record
 from sheetgen.build.tasks import _Recent
@@ -32,9 +33,9 @@ def test_manifest_written_in_chunks_holds_every_record(tmp_path: Path) -> None:
     assert note is None and again.specs == manifest.specs
     assert again.tables["selfeval"].units == manifest.tables["selfeval"].units
     stored = json.loads(text)
-    assert stored["specs"] == {k: v.stored() for k, v in manifest.specs.items()}
+    assert stored["specs"] == {k: asdict(v) for k, v in manifest.specs.items()}
     assert list(stored["specs"]) == sorted(manifest.specs)
-    unit = manifest.tables["selfeval"].units["/u"].stored()
+    unit = asdict(manifest.tables["selfeval"].units["/u"])
     assert stored["tables"] == {"selfeval": {"specs": {}, "units": {"/u": unit}}}
     assert len(text.splitlines()) > 3000  # a record to a line, readable in a diff
 
@@ -53,7 +54,7 @@ def test_keys_and_texts_that_json_must_escape_read_back_as_written(tmp_path: Pat
     assert text.count("\n") == len(awkward) + 6  # still a record to a line (only "\\n" ends one)
     again, note = Manifest.read(tmp_path)
     assert note is None and isinstance(again.specs, StoredRecords) and again.specs == manifest.specs
-    assert json.loads(text)["specs"] == {k: v.stored() for k, v in manifest.specs.items()}
+    assert json.loads(text)["specs"] == {k: asdict(v) for k, v in manifest.specs.items()}
     again.close()
 
 
