@@ -12,6 +12,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from markupsafe import Markup
 
 from sheetgen.jurisdiction import Jurisdiction
@@ -81,6 +83,19 @@ def test_tokens_give_the_body_back() -> None:
     assert kinds == ["", "t", "r", "c", "c", "r", "c", "c", "r", "c", "c", "r", "c", "c", "T", "k", "K"]
     assert _joined(kinds, texts, 0, len(kinds)) == body
     assert texts[-2:] == ["<w:p/>", "<?sg"]
+
+
+_MARKERS = (TABLE_MARK, TABLE_END_MARK, ROW_MARK, CELL_MARK, COMBINED_START, COMBINED_END)
+
+
+@given(st.lists(st.sampled_from([*_MARKERS, "<?sg", " ?>", "<?sgx ?>", "t", "c ?", "<", "?", "<w:p/>", "中文"]),
+                max_size=30))
+def test_tokens_cut_at_every_marker_and_nowhere_else(fragments: list[str]) -> None:
+    body = "".join(fragments)
+    kinds, texts = _tokens(body)
+    assert len(kinds) == len(texts) and kinds[0] == ""
+    assert _joined(kinds, texts, 0, len(kinds)) == body
+    assert not any(mark in text for text in texts for mark in _MARKERS)
 
 
 #: The shapes cut by their text even on the way from the pieces.
