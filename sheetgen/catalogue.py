@@ -13,7 +13,10 @@ import re
 from collections.abc import Callable, Iterable
 
 Render = Callable[[re.Match[str]], str]
-Rule = tuple[re.Pattern[str], Render]
+#: A pattern and its rendering.  The pattern is compiled when first matched (by :mod:`re`, which
+#: keeps it): the catalogues are read only when something went wrong, and compiling their
+#: patterns at import cost every command about 2 ms.
+Rule = tuple[str, Render]
 
 
 class Catalogue:
@@ -30,14 +33,14 @@ class Catalogue:
         """Return the rule turning a message that matches ``pattern`` into ``render``'s text."""
         if isinstance(render, str):
             template = render
-            return re.compile(pattern), lambda m: self.fill(template, m)
-        return re.compile(pattern), render
+            return pattern, lambda m: self.fill(template, m)
+        return pattern, render
 
 
 def first(rules: Iterable[Rule], text: str) -> str | None:
     """Return the Chinese text of the first rule ``text`` matches, or None."""
     for pattern, render in rules:
-        match = pattern.match(text)
+        match = re.match(pattern, text)
         if match:
             return render(match)
     return None
