@@ -632,19 +632,19 @@ class Pager:
         key = (head, row)
         cells = self._row_cache.get(key)
         if cells is None:
-            measured, spans, column = [], [], 0
+            measured, column, first_span = [], 0, 0
             grid = facts.grid
             columns = len(grid)
             for cell in row:
                 cell_facts = self._cell_facts_of(cell)
                 span = cell_facts.span
                 width = (grid[column] if span == 1 and column < columns else sum(grid[column : column + span])) or 100.0
+                first_span = first_span or span
                 measured.append((column, cell_facts.merge,
                                  self._content(cell, width, cell_facts.margins or facts.margins)))
-                spans.append(span)
                 column += span
-            cells = _RowCells(tuple(measured), tuple((c, m) for c, m, _ in measured),
-                              frozenset(c for c, _, _ in measured), bool(spans) and spans[0] > 1)
+            cells = _RowCells(tuple(measured), tuple([(c, m) for c, m, _ in measured]),
+                              frozenset([c for c, _, _ in measured]), first_span > 1)
             self._remember(self._row_cache, key, cells)
         return cells
 
@@ -655,7 +655,9 @@ class Pager:
             opening = cell.index(">") + 1
             match = self._props["tcPr"].match(cell, opening)
             return self._cell_facts(match.group(0) if match else "")
-        return self._cell_facts(cell[cell.index(">") + 1 : end + len(self._tc_pr_close)])
+        tc_pr = cell[cell.index(">") + 1 : end + len(self._tc_pr_close)]
+        facts = self._cells.get(tc_pr)  # (most often known: the template wrote it)
+        return facts if facts is not None else self._cell_facts(tc_pr)
 
     def _content(self, cell: str, width: float, margins: Margins) -> float:
         """Return the height of a cell (content and margins) in a column ``width`` wide."""
@@ -877,8 +879,10 @@ class Pager:
                 headers = "".join(r.xml() for r in block.rows[: block.header]) if index >= block.header else ""
                 out.append(self._close["tbl"] + self.breaker + block.head + headers)
                 out.append(self._restarted(block, index))
-            else:
-                out.append(row.xml())
+            else:  # (the row's pieces, not row.xml(): no string of each row made on the way)
+                out.append(row.opening)
+                out.extend(row.cells)
+                out.append(row.closing)
         out.append(block.tail)
         return "".join(out)
 
