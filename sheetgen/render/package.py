@@ -31,10 +31,12 @@ MAX_UNCOMPRESSED = 200 * 1024 * 1024
 
 #: ISA-L's deflate level of the parts each document changes (the template's own parts are
 #: compressed once per process, by zlib at 6).  Chosen by ``bench/bench_zip.py`` over the seeds'
-#: files (CPU, medians of 9): ISA-L at 1 compresses a project's parts in 0.065 ms a file to
-#: 220 KB for the 48 files, and a unit's 汇总 in 0.25 ms to 160 KB for the 6; zlib at 3, used
-#: before, took 0.191 / 1.452 ms for 214 / 153 KB (ISA-L 2: the same time, 0.3 % smaller; 3: twice the time).
-LEVEL = 1
+#: files (CPU, medians of 9): ISA-L at 0 compresses a project's parts in 0.032 ms a file to
+#: 270 KB for the 48 files, and a unit's 汇总 in 0.18 ms to 191 KB for the 6; at 1, used before,
+#: 0.068 / 0.26 ms for 220 / 160 KB (zlib at 3, before that: 0.19 / 1.45 ms for 214 / 153 KB).
+#: A whole build of 1,000 synthetic specs, the two levels alternating 10 times: CPU 4.61 -> 4.39 s
+#: (-4.6 %), the files 26.3 -> 27.5 KB a .docx and 11.6 -> 13.3 KB a .xlsx on average.
+LEVEL = 0
 TEMPLATE_LEVEL = 6
 
 _DOS_DATE = (0 << 9) | (1 << 5) | 1  # 1980-01-01
