@@ -21,7 +21,7 @@ from sheetgen.render import docx as docx_render
 from sheetgen.render import docx_pages
 from sheetgen.render.context import format_value
 from sheetgen.render.docx import compile_docx
-from sheetgen.render.docx_pages import COMBINED_END, COMBINED_START, Pager, _joined, _Table, _tokens
+from sheetgen.render.docx_pages import COMBINED_END, COMBINED_START, Pager, _joined, _Table, _tokens, paragraphs
 from sheetgen.render.docx_tags import CELL_MARK, ROW_MARK, TABLE_END_MARK, TABLE_MARK, W
 
 HEAD = ('<w:tbl><w:tblPr><w:tblW w:w="5000" w:type="dxa"/></w:tblPr>'
@@ -96,6 +96,23 @@ def test_tokens_cut_at_every_marker_and_nowhere_else(fragments: list[str]) -> No
     assert len(kinds) == len(texts) and kinds[0] == ""
     assert _joined(kinds, texts, 0, len(kinds)) == body
     assert not any(mark in text for text in texts for mark in _MARKERS)
+
+
+@given(st.lists(st.sampled_from(["<w:p>", "<w:p/>", "<w:p ", "</w:p>", "<w:pPr>", "<w:p/x>", "/>", "/", ">", "<",
+                                  " ", "\n", "\u3000", 'w:rsidR="00A1"', "<w:r><w:t>文字</w:t></w:r>", "<x:p>"]),
+                max_size=25))
+def test_paragraphs_are_found_as_the_pattern_finds_them(fragments: list[str]) -> None:
+    xml = "".join(fragments)
+    assert paragraphs(xml, "<w:p", "</w:p>") == _pager()._para.findall(xml)
+
+
+@given(st.lists(st.sampled_from(["<w:pPr>", "<w:pPr/>", "<w:pPr ", "</w:pPr>", "<w:pPrChange>", "<w:jc/>", "/>", ">",
+                                  " ", "<w:r><w:t>字</w:t></w:r>"]), max_size=12))
+def test_paragraph_properties_end_where_the_pattern_ends_them(fragments: list[str]) -> None:
+    xml = "<w:p>" + "".join(fragments)
+    pager = _pager()
+    match = pager._ppr.match(xml, 5)
+    assert pager._properties_end(xml, 5) == (match.end() if match else 5)
 
 
 #: The shapes cut by their text even on the way from the pieces.
