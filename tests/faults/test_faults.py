@@ -113,7 +113,7 @@ def test_read_only_output_folder_keeps_earlier_outputs(
         raise OSError(errno.EROFS, "Read-only file system", str(args[0]))
 
     if where == "create":
-        monkeypatch.setattr(atomic, "open", read_only, raising=False)  # shadows the builtin in atomic only
+        monkeypatch.setattr(atomic, "_new_file", read_only)
     else:
         monkeypatch.setattr(atomic.os, "replace", read_only)
     code, err = cli("build", str(folder.parent), "-o", str(out), "--jobs", "2")
