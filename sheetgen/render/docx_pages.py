@@ -852,7 +852,8 @@ class Pager:
 
     def height(self, xml: str) -> float:
         """Return the height of body-wide paragraphs (``xml``: paragraphs only)."""
-        return sum(self._paragraph(match.group(0), self.section.body_width)[0] for match in self._para.finditer(xml))
+        width = self.section.body_width
+        return sum([self._paragraph(paragraph, width)[0] for paragraph in paragraphs(xml, self._p_open, self._p_close)])
 
     def room(self) -> float:
         """Return the height of a page's body that :meth:`paginate` fills."""
