@@ -256,7 +256,18 @@ CHAINED = (f'<w:styles xmlns:w="{W}">'
            + "</w:styles>").encode()
 
 
-@pytest.mark.parametrize("styles_xml", [CHAINED, "shanghai", "tianjin"])
+#: The same styles written another way: with another prefix (nothing is cut out to be read
+#: later), and with a table style inside an element that declares a prefix the style uses (it
+#: cannot be read alone: the whole part is read then).
+OTHER_PREFIX = CHAINED.replace(b"w:", b"x:").replace(b"xmlns:w=", b"xmlns:x=")
+NESTED_PREFIX = CHAINED.replace(_style("Grid", based="Plain", margins='<w:top w:w="40" w:type="dxa"/>'
+                                       '<w:start w:w="60" w:type="dxa"/>').encode(),
+                                b'<q:wrap xmlns:q="urn:q">' + _style("Grid", based="Plain", margins='<w:top w:w="40" '
+                                'w:type="dxa"/><w:start w:w="60" w:type="dxa"/>').encode().replace(
+                                    b"</w:style>", b"<q:thing/></w:style>") + b"</q:wrap>")
+
+
+@pytest.mark.parametrize("styles_xml", [CHAINED, OTHER_PREFIX, NESTED_PREFIX, "shanghai", "tianjin"])
 def test_table_styles_give_the_margins_their_chain_sets(styles_xml: bytes | str) -> None:
     import zipfile
 
@@ -274,7 +285,19 @@ def test_table_styles_give_the_margins_their_chain_sets(styles_xml: bytes | str)
     assert [styles.table_margins(t) for t in tables] == [_margins_along(root, t) for t in tables]
     assert styles.table_margins("") == _margins_along(root, styles.default_table)
     assert styles.table_margins("Para") == styles.table_margins("no such style") == (0.0, 0.0, 5.4, 5.4)
-    if styles_xml is CHAINED:
+    if not isinstance(styles_xml, str) and b"<q:thing/>" in styles_xml:
+        assert b"<q:thing/>" in styles_xml and styles.table_margins("Grid") == (2.0, 0.0, 3.0, 5.0)
+    if styles_xml in (CHAINED, OTHER_PREFIX, NESTED_PREFIX):
         assert styles.table_margins("GridPct") == (2.0, 0.0, 3.0, 5.0)  # top 40 twips; start 60; right 100
         assert styles.table_margins("ThroughPara") == (2.0, 1.0, 3.0, 5.0)
         assert len(tables) == 8 and styles.default_table == "Plain"
+
+
+def test_a_style_id_written_twice_is_the_last_one_as_before() -> None:
+    """Two table styles of one id: the part is read whole, and the later one counts."""
+    twice = CHAINED.replace(b"</w:styles>", _style("Grid", based="Plain", margins='<w:top w:w="200" w:type="dxa"/>')
+                            .encode() + b"</w:styles>")
+    for xml in (twice, twice.replace(b'w:type="table" w:styleId="Grid"', b'w:type="paragraph" w:styleId="Grid"', 1)):
+        styles = docx_pages.read_styles(xml)
+        assert styles.table_margins("Grid") == (10.0, 0.0, 5.0, 5.0)  # the later Grid: top 200 twips over Plain's sides
+        assert styles.table_margins("GridPct") == (10.0, 0.0, 5.0, 5.0)
