@@ -228,9 +228,13 @@ def _cut_table_styles(xml: bytes) -> tuple[bytes, dict[str, bytes], list[tuple[s
         if tag_end < 0:
             return xml, {}, []
         start_tag = xml[start : tag_end + 1]
-        end = tag_end + 1 if start_tag.endswith(b"/>") else xml.find(b"</w:style>", tag_end) + len(b"</w:style>")
-        if end < tag_end:
-            return xml, {}, []
+        if start_tag.endswith(b"/>"):
+            end = tag_end + 1
+        else:
+            close_at = xml.find(b"</w:style>", tag_end)
+            if close_at < 0:
+                return xml, {}, []
+            end = close_at + len(b"</w:style>")
         at = end
         if b'w:type="table"' not in start_tag:
             continue
@@ -449,7 +453,7 @@ def paragraphs(xml: str, opening: str, closing: str) -> list[str]:
     the first ``</w:p>`` -- by ``str.find``: 1.45 instead of 2.9 us a cell of the bundled specs,
     where the pattern's lazy ``.*?`` tries the closing tag at every character."""
     found: list[str] = []
-    at, size, skip = 0, len(xml), len(opening)
+    at, skip = 0, len(opening)
     while True:
         start = xml.find(opening, at)
         if start < 0:
@@ -470,8 +474,6 @@ def paragraphs(xml: str, opening: str, closing: str) -> list[str]:
             continue
         found.append(xml[start:end])
         at = end
-        if at >= size:
-            return found
 
 
 def _joined(kinds: Sequence[str], texts: Sequence[str], start: int, end: int) -> str:

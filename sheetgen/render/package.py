@@ -3,9 +3,9 @@
 :class:`Package` reads a template's zip entries once and compresses each of
 them once.  :meth:`Package.write` then assembles a new package in which only
 the parts a document changes are compressed again; the other parts are copied
-as already-compressed bytes, with their zip headers, made once too.  Python's :mod:`zipfile` cannot write an entry
-from pre-compressed data, so the few lines of the zip container are written
-here.  Output is deterministic: fixed entry times (1980-01-01), entry order
+as already-compressed bytes, with their zip headers, made once too.  Python's
+:mod:`zipfile` cannot write an entry from pre-compressed data, so the few lines
+of the zip container are written here.  Output is deterministic: fixed entry times (1980-01-01), entry order
 of the template, no extra fields.
 
 The changed parts are deflated with ISA-L (:mod:`isal`), Intel's deflate, which
@@ -30,12 +30,13 @@ MAX_ENTRIES = 2000
 MAX_UNCOMPRESSED = 200 * 1024 * 1024
 
 #: ISA-L's deflate level of the parts each document changes (the template's own parts are
-#: compressed once per process, by zlib at 6).  Chosen by ``bench/bench_zip.py`` over the seeds'
-#: files (CPU, medians of 9): ISA-L at 0 compresses a project's parts in 0.032 ms a file to
-#: 270 KB for the 48 files, and a unit's 汇总 in 0.18 ms to 191 KB for the 6; at 1, used before,
-#: 0.068 / 0.26 ms for 220 / 160 KB (zlib at 3, before that: 0.19 / 1.45 ms for 214 / 153 KB).
-#: A whole build of 1,000 synthetic specs, the two levels alternating 10 times: CPU 4.61 -> 4.39 s
-#: (-4.6 %), the files 26.3 -> 27.5 KB a .docx and 11.6 -> 13.3 KB a .xlsx on average.
+#: copied as its file holds them, or compressed once per process by zlib at 6).  Chosen by
+#: ``bench/bench_zip.py`` over the seeds' files (CPU, medians of 9): ISA-L at 0 compresses a
+#: project's parts in 0.032 ms a file to 270 KB for the 48 files, and a unit's 汇总 in 0.18 ms
+#: to 191 KB for the 6; at 1, used before, 0.068 / 0.26 ms for 220 / 160 KB (zlib at 3, before
+#: that: 0.19 / 1.45 ms for 214 / 153 KB).  A whole build of 1,000 synthetic specs, the two
+#: levels alternating 10 times: CPU 4.61 -> 4.39 s (-4.6 %), the files 26.3 -> 27.5 KB a .docx
+#: and 11.6 -> 13.3 KB a .xlsx on average.
 LEVEL = 0
 TEMPLATE_LEVEL = 6
 
@@ -44,11 +45,6 @@ _DOS_TIME = 0
 _UTF8_FLAG = 0x800
 
 
-class _Entry(Struct, frozen=True):
-    name: str
-    data: bytes
-    crc: int
-    compressed: bytes
 
 
 def _local(name: bytes, crc: int, compressed: bytes, size: int) -> bytes:
@@ -78,6 +74,14 @@ class _Written(Struct, frozen=True):
     def of(cls, name: str, crc: int, compressed: bytes, size: int) -> _Written:
         raw = name.encode("utf-8")
         return cls(_local(raw, crc, compressed, size), _central(raw, crc, compressed, size), raw)
+
+
+class _Entry(Struct, frozen=True):
+    """A template's part: its bytes, and how every package written holds it when unchanged."""
+
+    name: str
+    data: bytes
+    written: _Written
 
 
 def _deflate(data: bytes, level: int = TEMPLATE_LEVEL) -> bytes:
@@ -160,9 +164,8 @@ class Package:
                 compressed, crc = deflated[name]
             else:
                 compressed, crc = _deflate(data), zlib.crc32(data)
-            self._entries.append(_Entry(name, data, crc, compressed))
+            self._entries.append(_Entry(name, data, _Written.of(name, crc, compressed, len(data))))
         self._names = {e.name for e in self._entries}
-        self._written = {e.name: _Written.of(e.name, e.crc, e.compressed, len(e.data)) for e in self._entries}
 
     @classmethod
     def from_bytes(cls, blob: bytes, *, what: str = "模板") -> Package:
@@ -192,7 +195,7 @@ class Package:
                 data = changed[entry.name]
                 entries.append(_Written.of(entry.name, isal_zlib.crc32(data), _deflate_fast(data, level), len(data)))
             else:
-                entries.append(self._written[entry.name])
+                entries.append(entry.written)
         for name in sorted(set(changed) - self._names):
             data = changed[name]
             entries.append(_Written.of(name, isal_zlib.crc32(data), _deflate_fast(data, level), len(data)))
