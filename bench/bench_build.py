@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import itertools
 import json
 import os
 import statistics
@@ -271,6 +272,10 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=12, help="renders per document per round (default 12)")
     parser.add_argument("--small", type=int, default=1000, help="specs of the smaller build (default 1000)")
     parser.add_argument("--large", type=int, default=5000, help="specs of the larger build (default 5000)")
+    parser.add_argument("--middle", type=int, default=0,
+                        help="also build this many specs each round (between the small and the large build) and "
+                             "print the cost of an extra spec below and above it: whether the time grows "
+                             "linearly (default 0: not built)")
     parser.add_argument("--jobs", default="", help="pass --jobs to the builds (default: sheetgen's default)")
     parser.add_argument("--settle", type=float, default=600,
                         help="seconds to wait at most for the file system to settle before the builds (default 600)")
@@ -280,8 +285,9 @@ def main() -> int:
     projects = seed_projects()
     cold("check", str(ONE_SPEC))  # a first run writes the bytecode cache of every module a run imports
     peer = Peer()
-    builds: dict[int, list[Run]] = {args.small: [], args.large: []}
-    again: dict[int, list[Run]] = {args.small: [], args.large: []}  # the no-change rebuilds
+    sizes = (args.small, *((args.middle,) if args.middle else ()), args.large)
+    builds: dict[int, list[Run]] = {n: [] for n in sizes}
+    again: dict[int, list[Run]] = {n: [] for n in sizes}  # the no-change rebuilds
     helps: list[float] = []
     checks: list[float] = []
     files: list[float] = []
@@ -292,7 +298,7 @@ def main() -> int:
         for round_ in range(args.rounds):
             measure_peer(projects, root, args.repeat, peer)
             files.append(file_cost(root / f"files-{round_}"))
-            for turn, count in enumerate((args.small, args.large, args.small)):
+            for turn, count in enumerate((*sizes, args.small)):
                 tree, out = trees[count], root / f"out{count}-{round_}-{turn}"
                 builds[count].append(sheetgen("build", str(tree), "-o", str(out), "--quiet", *jobs))
                 again[count].append(sheetgen("build", str(tree), "-o", str(out), "--quiet", *jobs))
@@ -321,6 +327,8 @@ def main() -> int:
     # one, and is what moves the ms/spec of the two apart
     marginal = (seconds[large] - seconds[small]) * 1000 / (large - small)
     fixed = seconds[small] - marginal * small / 1000
+    slopes = [((low, high), (seconds[high] - seconds[low]) * 1000 / (high - low))  # ms an extra spec costs
+              for low, high in itertools.pairwise(sizes)]
     no_change = median([r.seconds for r in again[args.small]])
     idle_mb = {n: median([r.main_mb for r in runs]) for n, runs in again.items()}
     help_ms, check_ms = median(helps) * 1000, median(checks) * 1000
@@ -342,6 +350,9 @@ def main() -> int:
                                               for n, runs in sorted(builds.items())), ""),
         ("  the two builds as a line: once + per spec", f"{fixed:.3f} s once + {marginal:.2f} ms/spec "
          f"(the once part is {fixed / seconds[small]:.0%} of the {small})", ""),
+        *([("  an extra spec, " + " / ".join(f"{a}→{b}" for (a, b), _ in slopes),
+            " / ".join(f"{ms:.2f}" for _, ms in slopes) + f" ms ({slopes[1][1] / slopes[0][1] - 1:+.1%})", "")]
+          if len(slopes) > 1 else []),
         (f"no-change rebuild of {small}", f"{no_change:.3f} s", f"<= 0.3 s: {verdict(no_change <= 0.3)}"),
         ("sheetgen --help, cold", f"{help_ms:.0f} ms", f"<= 100 ms: {verdict(help_ms <= 100)}"),
         ("sheetgen check of one spec, cold", f"{check_ms:.0f} ms", f"<= 150 ms: {verdict(check_ms <= 150)}"),
