@@ -5,8 +5,8 @@ them once.  :meth:`Package.write` then assembles a new package in which only
 the parts a document changes are compressed again; the other parts are copied
 as already-compressed bytes, with their zip headers, made once too.  Python's
 :mod:`zipfile` cannot write an entry from pre-compressed data, so the few lines
-of the zip container are written here.  Output is deterministic: fixed entry times (1980-01-01), entry order
-of the template, no extra fields.
+of the zip container are written here.  Output is deterministic: fixed entry
+times (1980-01-01), entry order of the template, no extra fields.
 
 The changed parts are deflated with ISA-L (:mod:`isal`), Intel's deflate, which
 writes the same format as zlib several times as fast (see :data:`LEVEL`).
@@ -43,8 +43,6 @@ TEMPLATE_LEVEL = 6
 _DOS_DATE = (0 << 9) | (1 << 5) | 1  # 1980-01-01
 _DOS_TIME = 0
 _UTF8_FLAG = 0x800
-
-
 
 
 def _local(name: bytes, crc: int, compressed: bytes, size: int) -> bytes:
@@ -96,8 +94,11 @@ def _deflate_fast(data: bytes, level: int = LEVEL) -> bytes:
     return compressor.compress(data) + compressor.flush()
 
 
-def read_parts(blob: bytes, *, what: str = "文件") -> dict[str, bytes]:
-    """Return the parts of a zip package by name, refusing bombs and odd names."""
+def read_package(blob: bytes, *, what: str = "文件") -> tuple[dict[str, bytes], dict[str, tuple[bytes, int]]]:
+    """Return the parts of a zip package by name, refusing bombs and odd names; and the deflated
+    bytes and CRC of each part stored deflated, as the file holds them (to be copied into new
+    packages, not compressed again: Word's 383 KB of a template's parts took zlib 3.4 ms at
+    every start)."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(blob))
     except zipfile.BadZipFile:
@@ -107,6 +108,7 @@ def read_parts(blob: bytes, *, what: str = "文件") -> dict[str, bytes]:
         raise TemplateError(f"{what}包含 {len(infos)} 个部件，超过上限 {MAX_ENTRIES}")
     total = 0
     parts: dict[str, bytes] = {}
+    deflated: dict[str, tuple[bytes, int]] = {}
     for info in infos:
         name = info.filename
         if name.startswith(("/", "\\")) or ".." in name.split("/") or ":" in name:
@@ -125,28 +127,29 @@ def read_parts(blob: bytes, *, what: str = "文件") -> dict[str, bytes]:
         if len(data) != info.file_size:
             raise TemplateError(f"{what}的部件 {name} 大小与声明不符")
         parts[name] = data
-    return parts
+        stored = _stored_deflated(blob, info)
+        if stored is not None:
+            deflated[name] = (stored, info.CRC)
+    return parts, deflated
 
 
-def deflated_entries(blob: bytes) -> dict[str, tuple[bytes, int]]:
-    """Return the deflated bytes and CRC of each entry of the zip package ``blob`` stored
-    deflated, as the file holds them (to be copied into new packages, not compressed again:
-    Word's 383 KB of a template's parts took zlib 3.4 ms at every start).  Read after
-    :func:`read_parts` has read (and checked) the same entries."""
-    out: dict[str, tuple[bytes, int]] = {}
-    with zipfile.ZipFile(io.BytesIO(blob)) as archive:
-        for info in archive.infolist():
-            if info.compress_type != zipfile.ZIP_DEFLATED or info.flag_bits & 0x1:  # (0x1: encrypted)
-                continue
-            header = blob[info.header_offset : info.header_offset + 30]
-            if len(header) < 30 or header[:4] != b"PK\x03\x04":
-                continue
-            name_length, extra_length = struct.unpack("<HH", header[26:30])
-            start = info.header_offset + 30 + name_length + extra_length
-            data = blob[start : start + info.compress_size]
-            if len(data) == info.compress_size:
-                out[info.filename] = (data, info.CRC)
-    return out
+def read_parts(blob: bytes, *, what: str = "文件") -> dict[str, bytes]:
+    """Return the parts of a zip package by name, refusing bombs and odd names (see
+    :func:`read_package`)."""
+    return read_package(blob, what=what)[0]
+
+
+def _stored_deflated(blob: bytes, info: zipfile.ZipInfo) -> bytes | None:
+    """Return the deflated bytes of entry ``info`` as ``blob`` holds them (None: not deflated)."""
+    if info.compress_type != zipfile.ZIP_DEFLATED or info.flag_bits & 0x1:  # (0x1: encrypted)
+        return None
+    header = blob[info.header_offset : info.header_offset + 30]
+    if len(header) < 30 or header[:4] != b"PK\x03\x04":
+        return None
+    name_length, extra_length = struct.unpack("<HH", header[26:30])
+    start = info.header_offset + 30 + name_length + extra_length
+    data = blob[start : start + info.compress_size]
+    return data if len(data) == info.compress_size else None
 
 
 class Package:
@@ -155,7 +158,7 @@ class Package:
     def __init__(self, parts: Mapping[str, bytes], deflated: Mapping[str, tuple[bytes, int]] | None = None,
                  originals: Mapping[str, bytes] | None = None):
         """``deflated``: the template's own deflated bytes and CRC of its parts (see
-        :func:`deflated_entries`), copied for each part still as ``originals`` holds it
+        :func:`read_package`), copied for each part still as ``originals`` holds it
         (``parts`` itself when None); any other part is compressed here, once."""
         deflated, originals = deflated or {}, parts if originals is None else originals
         self._entries = []
@@ -170,8 +173,7 @@ class Package:
     @classmethod
     def from_bytes(cls, blob: bytes, *, what: str = "模板") -> Package:
         """Return a package built from the bytes of a .docx/.xlsx file."""
-        parts = read_parts(blob, what=what)
-        return cls(parts, deflated_entries(blob))
+        return cls(*read_package(blob, what=what))
 
     def part(self, name: str) -> bytes:
         """Return the original bytes of the part ``name``."""

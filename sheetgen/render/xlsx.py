@@ -25,7 +25,7 @@ from sheetgen.jurisdiction import SELF_EVALUATION_TABLE, TARGET_TABLE, Jurisdict
 from sheetgen.jurisdiction.common import common_words
 from sheetgen.model import Project
 from sheetgen.render.context import build_context, contents_labels
-from sheetgen.render.package import Package, deflated_entries, read_parts
+from sheetgen.render.package import Package, read_package
 from sheetgen.render.variables import Source
 from sheetgen.render.xlsx_book import Book, compile_book, fixed_core
 from sheetgen.render.xlsx_cells import environment, text_cell_suffix
@@ -232,8 +232,7 @@ def compile_xlsx(jurisdiction: Jurisdiction, table: str = TARGET_TABLE) -> XlsxT
     is its ``table.xlsx``)."""
     path = jurisdiction.template_path("xlsx", table)
     what = f"Excel 模板 {path}"
-    blob = path.read_bytes()
-    parts = read_parts(blob, what=what)
+    parts, deflated = read_package(path.read_bytes(), what=what)
     book = compile_book(parts, what=what)
     styles = StyleBook(parts[book.styles_part], what=what)
     date_format = excel_date_format(jurisdiction.date_format)
@@ -263,7 +262,7 @@ def compile_xlsx(jurisdiction: Jurisdiction, table: str = TARGET_TABLE) -> XlsxT
         jurisdiction=jurisdiction.name,
         money_format=jurisdiction.money_format,
         date_format=jurisdiction.date_format,
-        package=Package(kept, deflated_entries(blob), originals=parts),
+        package=Package(kept, deflated, originals=parts),
         book=book,
         frame=frame,
         page=page,
