@@ -312,7 +312,8 @@ def main() -> int:
 
     docxtpl, openpyxl = median(peer.docxtpl), median(peer.openpyxl)
     peer_spec = docxtpl + openpyxl
-    per_spec = {n: median([r.seconds for r in runs]) * 1000 / n for n, runs in builds.items()}
+    seconds = {n: median([r.seconds for r in runs]) for n, runs in builds.items()}
+    per_spec = {n: seconds[n] * 1000 / n for n in seconds}
     cpu_spec = {n: median([r.cpu for r in runs]) * 1000 / n for n, runs in builds.items()}
     codes = {r.code for runs in (*builds.values(), *again.values()) for r in runs}
     small, large = args.small, args.large
@@ -321,14 +322,15 @@ def main() -> int:
     growth = median(rounds_growth)
     main_mb = {n: median([r.main_mb for r in runs]) for n, runs in builds.items()}
     worker_mb = {n: median([r.worker_mb for r in runs]) for n, runs in builds.items()}
-    seconds = {n: median([r.seconds for r in runs]) for n, runs in builds.items()}
     # seconds = fixed + marginal * specs through both builds: what a build pays once (start-up,
     # compiling templates, forking the workers, the last unit's wait) weighs more on the smaller
     # one, and is what moves the ms/spec of the two apart
-    marginal = (seconds[large] - seconds[small]) * 1000 / (large - small)
+    def extra_spec_ms(low: int, high: int) -> float:
+        return (seconds[high] - seconds[low]) * 1000 / (high - low)
+
+    marginal = extra_spec_ms(small, large)
     fixed = seconds[small] - marginal * small / 1000
-    slopes = [((low, high), (seconds[high] - seconds[low]) * 1000 / (high - low))  # ms an extra spec costs
-              for low, high in itertools.pairwise(sizes)]
+    slopes = [((low, high), extra_spec_ms(low, high)) for low, high in itertools.pairwise(sizes)]
     no_change = median([r.seconds for r in again[args.small]])
     idle_mb = {n: median([r.main_mb for r in runs]) for n, runs in again.items()}
     help_ms, check_ms = median(helps) * 1000, median(checks) * 1000
