@@ -15,6 +15,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -50,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         for suffix in (".docx", ".xlsx"):
             for path in sorted(out.glob(f"*/汇总-*{suffix}")):
                 count = len(import_file(path).projects)
-                times = timed(lambda path=path: import_file(path), args.runs)
+                times = timed(partial(import_file, path), args.runs)
                 target = Path(tmp) / "imported" / path.stem
 
                 def write(path: Path = path, target: Path = target) -> None:

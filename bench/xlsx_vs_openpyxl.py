@@ -21,6 +21,7 @@ import io
 import statistics
 import sys
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -244,17 +245,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             return write_with_openpyxl(items, j)
 
         for item in projects:
-            single_ours.append(median_ms(lambda item=item: ours([item]), args.repeat))
-            single_theirs.append(median_ms(lambda item=item: theirs([item]), args.repeat))
-        unit_ours.append(median_ms(lambda projects=projects: ours(projects), args.repeat))
-        unit_theirs.append(median_ms(lambda projects=projects: theirs(projects), max(3, args.repeat // 4)))
+            single_ours.append(median_ms(partial(ours, [item]), args.repeat))
+            single_theirs.append(median_ms(partial(theirs, [item]), args.repeat))
+        unit_ours.append(median_ms(partial(ours, projects), args.repeat))
+        unit_theirs.append(median_ms(partial(theirs, projects), max(3, args.repeat // 4)))
     count = sum(len(p) for p, _ in units)
     print(f"{'median per workbook':<40}{'sheetgen':>12}{'openpyxl':>12}{'ratio':>9}")
-    for label, ours, theirs in (
+    for label, our_ms, their_ms in (
         (f"one project ({count} seed projects)", single_ours, single_theirs),
         (f"unit workbook ({len(units)} units, 目录 + sheets)", unit_ours, unit_theirs),
     ):
-        mine, other = statistics.median(ours), statistics.median(theirs)
+        mine, other = statistics.median(our_ms), statistics.median(their_ms)
         print(f"{label:<40}{mine:>9.2f} ms{other:>9.2f} ms{other / mine:>8.1f}x")
     return 0
 

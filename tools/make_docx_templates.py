@@ -27,7 +27,10 @@ from docx.enum.table import WD_ALIGN_VERTICAL, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.oxml.table import CT_TrPr
+from docx.oxml.text.font import CT_RPr
 from docx.shared import Length, Mm, Pt
+from docx.styles.style import BaseStyle
 from docx.table import Table, _Cell, _Row
 from docx.text.paragraph import Paragraph
 
@@ -104,8 +107,8 @@ def _exact_spacing(ppr: object, size: float) -> None:
     spacing.set(qn("w:lineRule"), "exact")
 
 
-def _style_rpr(style: object) -> object:
-    return style.element.get_or_add_rPr()  # type: ignore[attr-defined]
+def _style_rpr(style: BaseStyle) -> CT_RPr:
+    return style.element.get_or_add_rPr()
 
 
 def setup_styles(doc: DocumentObject, *, heading_align: WD_ALIGN_PARAGRAPH) -> None:
@@ -287,9 +290,9 @@ def table(doc: DocumentObject, rows: int, widths_mm: Sequence[float]) -> Table:
     if anchor is None:
         anchor = tbl_pr.find(qn("w:tblLook"))
     margins = OxmlElement("w:tblCellMar")
-    for side, width in (("top", 30), ("left", CELL_MARGIN_TWIPS), ("bottom", 30), ("right", CELL_MARGIN_TWIPS)):
+    for side, twips in (("top", 30), ("left", CELL_MARGIN_TWIPS), ("bottom", 30), ("right", CELL_MARGIN_TWIPS)):
         edge = OxmlElement(f"w:{side}")
-        edge.set(qn("w:w"), str(width))
+        edge.set(qn("w:w"), str(twips))
         edge.set(qn("w:type"), "dxa")
         margins.append(edge)
     if anchor is not None:
@@ -311,7 +314,7 @@ def merge_row(row: _Row, first: int, last: int) -> _Cell:
     return row.cells[first].merge(row.cells[last])
 
 
-def _row_pr(row: _Row) -> object:
+def _row_pr(row: _Row) -> CT_TrPr:
     return row._tr.get_or_add_trPr()
 
 

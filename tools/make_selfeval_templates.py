@@ -25,6 +25,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from docx.table import Table, _Cell
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "tools"))
@@ -69,8 +71,8 @@ LAYOUTS = {
 # ----------------------------------------------------------------------------- Word
 
 
-def _merge(table: object, first: tuple[int, int], last: tuple[int, int]) -> object:
-    return table.cell(*first).merge(table.cell(*last))  # type: ignore[attr-defined]
+def _merge(table: Table, first: tuple[int, int], last: tuple[int, int]) -> _Cell:
+    return table.cell(*first).merge(table.cell(*last))
 
 
 def docx(layout: Layout) -> object:
