@@ -29,6 +29,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.oxml.table import CT_TrPr
 from docx.oxml.text.font import CT_RPr
+from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.shared import Length, Mm, Pt
 from docx.styles.style import BaseStyle
 from docx.table import Table, _Cell, _Row
@@ -81,14 +82,14 @@ LEFT, CENTER, RIGHT = WD_ALIGN_PARAGRAPH.LEFT, WD_ALIGN_PARAGRAPH.CENTER, WD_ALI
 # --- styles -----------------------------------------------------------------
 
 
-def _set_fonts(rpr: object, east_asia: str | None = None) -> None:
+def _set_fonts(rpr: BaseOxmlElement, east_asia: str | None = None) -> None:
     """Give a ``w:rPr`` explicit fonts (no theme fonts, which would win over them):
     the Latin face for Latin and digits, ``east_asia`` (default: the body face) for
     Chinese, and the East Asian face for characters both could draw (“”…)."""
-    fonts = rpr.find(qn("w:rFonts"))  # type: ignore[attr-defined]
+    fonts = rpr.find(qn("w:rFonts"))
     if fonts is None:
         fonts = OxmlElement("w:rFonts")
-        rpr.insert(0, fonts)  # type: ignore[attr-defined]
+        rpr.insert(0, fonts)
     for attr in list(fonts.attrib):
         del fonts.attrib[attr]
     face = east_asia or T.body
@@ -97,12 +98,12 @@ def _set_fonts(rpr: object, east_asia: str | None = None) -> None:
         fonts.set(qn(f"w:{key}"), value)
 
 
-def _exact_spacing(ppr: object, size: float) -> None:
+def _exact_spacing(ppr: BaseOxmlElement, size: float) -> None:
     """Give a ``w:pPr`` an exact line height for text of ``size`` points."""
-    spacing = ppr.find(qn("w:spacing"))  # type: ignore[attr-defined]
+    spacing = ppr.find(qn("w:spacing"))
     if spacing is None:
         spacing = OxmlElement("w:spacing")
-        ppr.append(spacing)  # type: ignore[attr-defined]
+        ppr.append(spacing)
     spacing.set(qn("w:line"), str(round(size * LINE_FACTOR * 20)))
     spacing.set(qn("w:lineRule"), "exact")
 

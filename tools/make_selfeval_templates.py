@@ -25,7 +25,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from docx.document import Document as DocumentObject
 from docx.table import Table, _Cell
+from openpyxl import Workbook
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -75,7 +77,7 @@ def _merge(table: Table, first: tuple[int, int], last: tuple[int, int]) -> _Cell
     return table.cell(*first).merge(table.cell(*last))
 
 
-def docx(layout: Layout) -> object:
+def docx(layout: Layout) -> DocumentObject:
     """Return the Word template of one format's 自评表."""
     T = wd.T
     doc = wd.Document()
@@ -143,7 +145,7 @@ def docx(layout: Layout) -> object:
 # ----------------------------------------------------------------------------- Excel
 
 
-def xlsx(layout: Layout) -> object:
+def xlsx(layout: Layout) -> Workbook:
     """Return the Excel workbook template of one format's 自评表 (8 columns)."""
     T = xl.T
     wb = xl.Workbook()
@@ -203,11 +205,11 @@ def main(argv: Sequence[str] = ()) -> int:
         layout = LAYOUTS[name]
         wd.T = wd.Typography(name)
         target = ROOT / "templates" / name / "selfeval.docx"
-        target.write_bytes(wd.package(docx(layout), f"{layout.title}模板"))  # type: ignore[arg-type]
+        target.write_bytes(wd.package(docx(layout), f"{layout.title}模板"))
         print(f"wrote {target.relative_to(ROOT)}")
         xl.T = xl.Typography(name)
         buffer = io.BytesIO()
-        xlsx(layout).save(buffer)  # type: ignore[attr-defined]
+        xlsx(layout).save(buffer)
         target = ROOT / "templates" / name / "selfeval.xlsx"
         target.write_bytes(xl.deterministic(buffer.getvalue()))
         print(f"wrote {target.relative_to(ROOT)}")
