@@ -83,7 +83,8 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--table", default=None, metavar="表",
                        help="只生成这几种表，逗号分隔，如 自评表 或 目标表,自评表（默认：绩效目标表，"
                        "另给写了年终数据的项目生成绩效自评表）；要了自评表时，没有年终数据的项目是错误")
-    build.add_argument("--jobs", "-j", type=_whole_number, default=0, metavar="N", help="并行进程数（默认：CPU 核数）")
+    build.add_argument("--jobs", "-j", type=_whole_number, default=0, metavar="N",
+                       help="并行进程数（默认：CPU 核数；每个单位是一个任务，进程数不超过要生成的单位数）")
     build.add_argument("--force", action="store_true", help="全部重新生成，即使没有变化")
     build.add_argument("--strict", action="store_true", help="把警告也当作错误")
     build.add_argument("--wait", type=float, default=None, metavar="秒",

@@ -451,12 +451,14 @@ class _Build:
 
     def _early_workers(self, jobs: int, folders: list[SpecFolder]) -> Workers | None:
         """Return worker processes started now, before anything is planned, when every unit is
-        to be built (no build record yet, or ``--force``); else None (they start once some unit
-        is found out of date, or never).  Started before planning, they are forked from a main
-        process that holds nothing of the build's specs, so their memory does not grow with its
-        size; and after the templates of the first unit's formats are compiled (:meth:`_warm`)."""
+        to be built (no build record yet, or ``--force``) and there are two units or more; else
+        None (they start once some unit is found out of date, or never; a unit is one task, so a
+        single unit is built in this process).  Started before planning, they are forked from a
+        main process that holds nothing of the build's specs, so their memory does not grow with
+        its size; and after the templates of the first unit's formats are compiled (:meth:`_warm`)."""
         everything = self.options.force or not (self.options.output / MANIFEST_NAME).is_file()
-        if jobs <= 1 or not everything or not folders:
+        jobs = min(jobs, sum(1 for folder in folders if folder.count(whole=True)))  # no more workers than units
+        if jobs <= 1 or not everything:
             return None
         from sheetgen.build.workers import Workers
 

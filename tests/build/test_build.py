@@ -9,7 +9,7 @@ import shutil
 import signal
 from collections.abc import Callable
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import pytest
 
@@ -61,6 +61,36 @@ def test_same_inputs_give_identical_bytes_across_job_counts(seed_specs: Path, tm
     again = tmp_path / "again"
     build(seed_specs, again, jobs=2, force=True)
     assert all_files(again) == all_files(one)
+
+
+@pytest.mark.parametrize(("units", "pools"), [(1, []), (2, [2]), (3, [2])])
+def test_workers_are_forked_only_for_two_units_or_more(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                       units: int, pools: list[int]) -> None:
+    """A unit is one task: a build of one unit gains nothing from a second process (forking the
+    pool cost a one-unit build a fifth of its time here), so it is built in the main process."""
+    from sheetgen.build import workers
+
+    specs = tmp_path / "specs"
+    for name in SEED_UNITS[:units]:
+        shutil.copytree(REPO / "specs" / name, specs / name)
+    started: list[int] = []
+    real = workers._pool
+
+    def counted(jobs: int) -> Any:
+        started.append(jobs)
+        return real(jobs)
+
+    monkeypatch.setattr(workers, "_pool", counted)
+    summary = build(specs, tmp_path / "out", jobs=2)
+    assert started == pools
+    assert summary.ok and summary.failed == 0
+    assert all_files(tmp_path / "out") == all_files(build_alone(specs, tmp_path / "alone"))
+
+
+def build_alone(specs: Path, out: Path) -> Path:
+    """Return ``out`` once ``specs`` are built there in this process (``--jobs 1``)."""
+    build(specs, out, jobs=1)
+    return out
 
 
 def test_second_build_renders_nothing(seed_specs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
