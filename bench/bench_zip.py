@@ -19,6 +19,7 @@ import zipfile
 import zlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 from isal import isal_zlib
 
@@ -62,8 +63,21 @@ def _document_parts(blob: bytes, kind: str) -> list[bytes]:
         return [archive.read(i) for i in archive.infolist() if _changed(i.filename, kind)]
 
 
-def deflate(data: bytes, level: int, library: object = zlib) -> bytes:
-    compressor = library.compressobj(level, zlib.DEFLATED, -15)  # type: ignore[attr-defined]
+class _Compressor(Protocol):
+    def compress(self, data: bytes, /) -> bytes: ...
+
+    def flush(self) -> bytes: ...
+
+
+class _Deflate(Protocol):
+    """What ``zlib`` and ``isal.isal_zlib`` both offer."""
+
+    def compressobj(self, level: int, method: int, wbits: int) -> _Compressor: ...
+
+
+def deflate(data: bytes, level: int, library: _Deflate = zlib) -> bytes:
+    """Return ``data`` as a raw deflate stream at ``level``, compressed by ``library``."""
+    compressor = library.compressobj(level, zlib.DEFLATED, -15)
     return compressor.compress(data) + compressor.flush()
 
 

@@ -136,11 +136,12 @@ class Sheet:
             if number_format:
                 cell.number_format = number_format
 
-    def label(self, ref: str, text: str, **style: object) -> None:
+    def label(self, ref: str, text: str, *, bold: bool = False, horizontal: str = "left",
+              fill: PatternFill | None = None) -> None:
         """Write a label into ``ref`` (a cell or a merged range), wrapped at sensible points."""
         first, _, last = ref.partition(":")
         cols = range(ord(first[0]) - 65, ord((last or first)[0]) - 64)
-        self.put(ref, label(text, sum(self.widths[c] for c in cols)), **style)  # type: ignore[arg-type]
+        self.put(ref, label(text, sum(self.widths[c] for c in cols)), bold=bold, horizontal=horizontal, fill=fill)
 
     def amount(self, ref: str, value: str, money_format: str) -> None:
         """Write an amount tag, aligned and padded as the jurisdiction prints amounts."""
