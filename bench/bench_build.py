@@ -339,6 +339,8 @@ def main() -> int:
     growth = median(rounds_growth)
     resampled = resampled_medians(rounds_growth) if rounds_growth else [float("nan")]
     beyond = sum(abs(g) > 0.10 for g in resampled) / len(resampled)
+    tail = len(resampled) // 20  # 5 % of the draws each side: a 90 % interval
+    low, high = resampled[tail], resampled[len(resampled) - 1 - tail]
     main_mb = {n: median([r.main_mb for r in runs]) for n, runs in builds.items()}
     worker_mb = {n: median([r.worker_mb for r in runs]) for n, runs in builds.items()}
     # seconds = fixed + marginal * specs through both builds: what a build pays once (start-up,
@@ -370,8 +372,8 @@ def main() -> int:
         ("ratio: peer per spec / sheetgen per spec", f"{ratio:.1f}x", f">= 15x: {verdict(ratio >= 15)}"),
         (f"ms/spec at {large} vs {small} (median of the rounds)", f"{growth:+.1%} (rounds: "
          + " ".join(f"{g:+.1%}" for g in rounds_growth) + ")", f"within 10 %: {verdict(abs(growth) <= 0.10)}"),
-        ("  the median resampled from these rounds", f"90 % within {resampled[len(resampled) // 20]:+.1%} to "
-         f"{resampled[-len(resampled) // 20 - 1]:+.1%}; beyond 10 % in {beyond:.0%}", ""),
+        ("  the median resampled from these rounds", f"90 % within {low:+.1%} to {high:+.1%}; "
+         f"beyond 10 % in {beyond:.0%}", ""),
         ("  each round, in seconds", "; ".join(f"{n}: " + " / ".join(f"{r.seconds:.2f}" for r in runs)
                                               for n, runs in sorted(builds.items())), ""),
         ("  the two builds as a line: once + per spec", f"{fixed:.3f} s once + {marginal:.2f} ms/spec "

@@ -84,13 +84,8 @@ def test_workers_are_forked_only_for_two_units_or_more(tmp_path: Path, monkeypat
     summary = build(specs, tmp_path / "out", jobs=2)
     assert started == pools
     assert summary.ok and summary.failed == 0
-    assert all_files(tmp_path / "out") == all_files(build_alone(specs, tmp_path / "alone"))
-
-
-def build_alone(specs: Path, out: Path) -> Path:
-    """Return ``out`` once ``specs`` are built there in this process (``--jobs 1``)."""
-    build(specs, out, jobs=1)
-    return out
+    build(specs, tmp_path / "alone", jobs=1)
+    assert all_files(tmp_path / "out") == all_files(tmp_path / "alone")
 
 
 def test_second_build_renders_nothing(seed_specs: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
